@@ -1,0 +1,208 @@
+// Package auth verifies the bearer tokens of the secretariat API: JWTs signed
+// by a configured OIDC issuer, checked against the issuer's published keys
+// (JWKS). Only asymmetric algorithms are accepted, so neither an unsigned
+// token (alg "none") nor an HMAC token keyed with the public key gets through.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Roles known to the secretariat API (charter 第六条, 第十四~十八条).
+const (
+	RoleSecretariat = "secretariat" // reviews, files, issues certificates, records dues and attendance
+	RoleChair       = "chair"       // the chairman's office meeting: approves or rejects
+	RoleSupervisor  = "supervisor"  // the supervisor (监事): reads everything, changes nothing
+)
+
+// Algorithms lists the signing algorithms a token may use. All are asymmetric.
+var Algorithms = []string{"RS256", "ES256"}
+
+// Errors returned by Verify and Authorize. ErrNoToken and ErrBadToken mean
+// 401; ErrForbidden means 403.
+var (
+	ErrNoToken   = errors.New("auth: no bearer token")
+	ErrBadToken  = errors.New("auth: invalid token")
+	ErrForbidden = errors.New("auth: role not allowed")
+)
+
+// Config says which tokens to trust.
+type Config struct {
+	Issuer     string // the "iss" every token must carry
+	Audience   string // a value the "aud" claim must contain
+	JWKSURL    string // where the issuer publishes its keys (used by New)
+	RolesClaim string // claim holding the roles; a dotted path such as "realm_access.roles" is followed; default "roles"
+	HTTPClient *http.Client
+	Now        func() time.Time // clock for expiry checks; default time.Now
+}
+
+// Identity is who a verified token speaks for.
+type Identity struct {
+	Subject string   // the "sub" claim: a stable user id
+	Name    string   // "name" or "preferred_username", for the audit history
+	Roles   []string // roles from the configured claim
+}
+
+// HasRole reports whether the identity carries any of the roles.
+func (id Identity) HasRole(roles ...string) bool {
+	for _, r := range roles {
+		if slices.Contains(id.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Actor returns the name recorded in histories: the display name if there is
+// one, else the subject.
+func (id Identity) Actor() string {
+	if id.Name != "" {
+		return id.Name
+	}
+	return id.Subject
+}
+
+// Verifier checks bearer tokens.
+type Verifier struct {
+	keys       jwt.Keyfunc
+	parser     *jwt.Parser
+	rolesClaim string
+}
+
+// New returns a Verifier that fetches the issuer's keys from cfg.JWKSURL and
+// refreshes them in the background until ctx ends. An unknown key id causes a
+// rate-limited refresh, so key rotation at the issuer needs no restart.
+func New(ctx context.Context, cfg Config) (*Verifier, error) {
+	if cfg.JWKSURL == "" {
+		return nil, errors.New("auth: no JWKS URL configured")
+	}
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{cfg.JWKSURL}, keyfunc.Override{
+		Client:      cfg.HTTPClient,
+		HTTPTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: load JWKS %s: %w", cfg.JWKSURL, err)
+	}
+	return newVerifier(kf.KeyfuncCtx(ctx), cfg)
+}
+
+// NewFromJWKS returns a Verifier trusting the keys of a fixed JWK Set, given
+// as its JSON document. The local development server uses it.
+func NewFromJWKS(raw json.RawMessage, cfg Config) (*Verifier, error) {
+	kf, err := keyfunc.NewJWKSetJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("auth: parse JWKS: %w", err)
+	}
+	return newVerifier(kf.Keyfunc, cfg)
+}
+
+func checkConfig(cfg Config) error {
+	if cfg.Issuer == "" {
+		return errors.New("auth: no issuer configured")
+	}
+	if cfg.Audience == "" {
+		return errors.New("auth: no audience configured")
+	}
+	return nil
+}
+
+func newVerifier(keys jwt.Keyfunc, cfg Config) (*Verifier, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods(Algorithms),
+		jwt.WithIssuer(cfg.Issuer),
+		jwt.WithAudience(cfg.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(30 * time.Second),
+	}
+	if cfg.Now != nil {
+		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
+	}
+	claim := cfg.RolesClaim
+	if claim == "" {
+		claim = "roles"
+	}
+	return &Verifier{keys: keys, parser: jwt.NewParser(opts...), rolesClaim: claim}, nil
+}
+
+// Verify checks a token's signature, algorithm, expiry, not-before, issuer
+// and audience, and returns the identity it carries. Any failure wraps
+// ErrBadToken.
+func (v *Verifier) Verify(token string) (Identity, error) {
+	claims := jwt.MapClaims{}
+	if _, err := v.parser.ParseWithClaims(token, claims, v.keys); err != nil {
+		return Identity{}, fmt.Errorf("%w: %v", ErrBadToken, err)
+	}
+	id := Identity{}
+	id.Subject, _ = claims["sub"].(string)
+	if id.Subject == "" {
+		return Identity{}, fmt.Errorf("%w: no subject", ErrBadToken)
+	}
+	for _, k := range []string{"name", "preferred_username"} {
+		if s, ok := claims[k].(string); ok && s != "" {
+			id.Name = s
+			break
+		}
+	}
+	id.Roles = rolesAt(claims, v.rolesClaim)
+	return id, nil
+}
+
+// VerifyRequest verifies the request's "Authorization: Bearer" token.
+// It wraps ErrNoToken when there is none.
+func (v *Verifier) VerifyRequest(r *http.Request) (Identity, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return Identity{}, ErrNoToken
+	}
+	return v.Verify(strings.TrimSpace(token))
+}
+
+// Authorize returns ErrForbidden unless the identity carries one of roles.
+func Authorize(id Identity, roles ...string) error {
+	if !id.HasRole(roles...) {
+		return fmt.Errorf("%w: %s needs one of %v", ErrForbidden, id.Subject, roles)
+	}
+	return nil
+}
+
+// rolesAt reads the roles at a dotted claim path. The value may be a list of
+// strings or one string of space- or comma-separated roles.
+func rolesAt(claims map[string]any, path string) []string {
+	var cur any = claims
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[part]
+	}
+	var roles []string
+	switch v := cur.(type) {
+	case string:
+		roles = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+	case []any:
+		for _, e := range v {
+			if s, ok := e.(string); ok && s != "" {
+				roles = append(roles, s)
+			}
+		}
+	}
+	return roles
+}
