@@ -1,0 +1,24 @@
+// Package dynamo stores the membership domain in Amazon DynamoDB with aws-sdk-go-v2.
+//
+// Table layout (definitions in Tables, used by CreateTables, dynamotest and the
+// deployment tests that compare them with template.yaml; all on-demand billing):
+//
+//	applications   pk "number" (S)
+//	               items: one per application, attributes as membership.Application's
+//	               dynamodbav tags (status, created_at, history list, version, token_hash, …);
+//	               number counters: pk "COUNTER#SQ2026", attribute "seq" (N), one per year,
+//	               incremented with an atomic ADD;
+//	               GSI "by_status": pk "status" (S), sk "created_at" (S, RFC 3339 UTC), all
+//	               attributes, for the back office's lists (counters have no status, so
+//	               they are not in the index).
+//	idempotency    pk "key" (S); attributes request_hash, number, token, expires_at (N, Unix
+//	               seconds, the table's TTL attribute). Conditions check expires_at
+//	               themselves, since DynamoDB deletes expired items late.
+//	members, dues  defined by the back office in the same Tables list.
+//
+// Writes are conditional: an application is put with attribute_not_exists(number) in one
+// TransactWriteItems with its idempotency record (attribute_not_exists(key) OR
+// expires_at <= now), and updated with version = expected. Request paths use GetItem,
+// Query and transactions, never Scan. Transactions need DynamoDB or DynamoDB Local;
+// dynalite rejects them.
+package dynamo
