@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/smelisting/alliance/cmd/internal/devserver"
+)
+
+func runServe(ctx context.Context, args []string) error {
+	fs := newFlagSet("serve", "serve [flags]", "alliance serve --addr 127.0.0.1:1313 --drafts")
+	var sf siteFlags
+	sf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:1313", "listen `address` (keep it on 127.0.0.1)")
+	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of the embedded store behind /api/")
+	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	opts, err := sf.options()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer ln.Close()
+	origin := "http://" + ln.Addr().String()
+	if opts.BaseURL == "" {
+		opts.BaseURL = origin + "/"
+	}
+	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin}, log)
+	if err != nil {
+		return fmt.Errorf("serve: open api: %w", err)
+	}
+	defer closer.Close()
+	srv, err := devserver.New(ctx, devserver.Config{Build: opts, API: api, Logger: log})
+	if err != nil {
+		return fmt.Errorf("serve: first build failed:\n%w", err)
+	}
+	go func() {
+		if err := srv.Watch(ctx, sf.content, sf.templates); err != nil {
+			log.Error("watch stopped", "err", err)
+		}
+	}()
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+	}()
+	fmt.Printf("Serving on %s/ (live reload on; Ctrl+C to stop)\n", origin)
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

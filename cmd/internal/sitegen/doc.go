@@ -1,0 +1,44 @@
+// Package sitegen is the static site generator of the alliance site: it reads
+// Markdown with YAML front matter from a content folder, renders it with Go
+// html/template layouts from a templates folder and writes the site (pages,
+// feeds, iCalendar files, sitemap, robots.txt, redirects, hashed assets).
+//
+// # Content
+//
+// A Markdown file is a page; a folder is a section and its _index.md is the
+// section's list page; content/_index.md is the home page and content/404.md
+// becomes /404.html. URLs are pretty: content/events/foo.md is /events/foo/
+// (front matter slug overrides the file name). content/config.yaml is the
+// site configuration (see [Config]). Other files under content/ are copied
+// as they are. Front matter uses Hugo's names (title, date, draft, slug,
+// summary, aliases, publishDate, expiryDate, weight) plus the section fields
+// of [FrontMatter]; an unknown field or a bad date is an error naming the
+// file and line.
+//
+// # Layouts
+//
+// templates/base.html defines the page skeleton and the blocks "title",
+// "head" and "main" (with defaults). Every other templates/NAME.html is a
+// layout: it is parsed on top of a copy of base.html and the files of
+// templates/partials/, and redefines the blocks it needs, for example
+//
+//	{{define "main"}}<h1>{{.Page.Title}}</h1>{{.Page.Content}}{{end}}
+//
+// The layout of a page is chosen in this order: the front matter field
+// layout (layout: join picks templates/join.html; a missing file is an
+// error), then SECTION-single or SECTION-list (events-single.html,
+// events-list.html), then single or list; the home page uses home, 404.md
+// uses 404. Layouts receive a [PageData].
+//
+// # Assets
+//
+// Files in templates/assets/ are written to site/assets/ with a content hash
+// in their name; a template gets the URL with {{asset "site.css"}}.
+//
+// # Building
+//
+// [Build] renders everything in memory, checks every internal link and
+// anchor, then writes into a temporary folder beside the output folder and
+// swaps it in, so a failed build leaves the previous site untouched. A
+// [Builder] keeps parsed pages between builds for the dev server.
+package sitegen

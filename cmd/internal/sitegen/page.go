@@ -1,0 +1,249 @@
+package sitegen
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Shanghai is the time zone of every date in the content (Asia/Shanghai).
+var Shanghai = mustLoadLocation("Asia/Shanghai")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("sitegen: load time zone %s: %v", name, err))
+	}
+	return loc
+}
+
+// Date is a front matter date. It accepts 2006-01-02, 2006-01-02 15:04,
+// 2006-01-02T15:04:05 and RFC 3339; dates without a zone are in Asia/Shanghai.
+type Date struct{ time.Time }
+
+var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
+
+// ParseDate parses a date in one of the front matter layouts.
+func ParseDate(s string) (time.Time, error) {
+	for _, l := range dateLayouts {
+		if t, err := time.ParseInLocation(l, s, Shanghai); err == nil {
+			return t.In(Shanghai), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad date %q, want a date like 2026-12-05 or 2026-12-05 14:00", s)
+}
+
+// UnmarshalYAML parses a date node, naming its line on error.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: a date must be a single value like 2026-12-05 14:00", n.Line)
+	}
+	t, err := ParseDate(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	d.Time = t
+	return nil
+}
+
+// FrontMatter holds every field a content file may set. Unknown fields are errors.
+type FrontMatter struct {
+	Title       string   `yaml:"title"`
+	Date        Date     `yaml:"date"`
+	Draft       bool     `yaml:"draft"`
+	Slug        string   `yaml:"slug"`
+	Summary     string   `yaml:"summary"`
+	Aliases     []string `yaml:"aliases"`
+	PublishDate Date     `yaml:"publishDate"`
+	ExpiryDate  Date     `yaml:"expiryDate"`
+	Weight      int      `yaml:"weight"`
+	// Layout names the template file templates/LAYOUT.html.
+	Layout string `yaml:"layout"`
+	// TOC asks for a table of contents built from the h2 and h3 headings.
+	TOC bool `yaml:"toc"`
+
+	// Events: start and end time, place, kind (a slug of config eventKinds)
+	// and how to register.
+	Start    Date   `yaml:"start"`
+	End      Date   `yaml:"end"`
+	City     string `yaml:"city"`
+	Venue    string `yaml:"venue"`
+	Kind     string `yaml:"kind"`
+	Register string `yaml:"register"`
+
+	// Members: name, kind (a slug of config memberKinds), industry (slug or
+	// name of config industries), region, year joined, website, logo, and
+	// whether the profile is sample data.
+	Name     string `yaml:"name"`
+	Industry string `yaml:"industry"`
+	Region   string `yaml:"region"`
+	Joined   int    `yaml:"joined"`
+	Website  string `yaml:"website"`
+	Logo     string `yaml:"logo"`
+	Sample   bool   `yaml:"sample"`
+}
+
+// Page is one rendered page: a content file or a generated list page.
+type Page struct {
+	FrontMatter
+	// File is the content file, relative to the content folder ("" when generated).
+	File string
+	// PageKind is "home", "section" (an _index.md list page) or "page".
+	PageKind string
+	// Section is the top folder of the file ("" at the root).
+	Section string
+	// URL is the site-relative pretty URL, e.g. /events/foo/.
+	URL string
+	// Content is the rendered Markdown body.
+	Content template.HTML
+	// TOC lists the h2 and h3 headings of the body.
+	TOC []Heading
+	// Plain is the body as text, for summaries.
+	Plain string
+
+	raw      []byte // the whole source file
+	bodyLine int    // line number of the first body line
+	body     []byte
+}
+
+// Heading is an entry of a table of contents.
+type Heading struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// IsEvent reports whether the page is an event.
+func (p *Page) IsEvent() bool { return p.Section == "events" && p.PageKind == "page" }
+
+// Upcoming reports whether an event ends (or starts, without an end) at or after now.
+func (p *Page) Upcoming(now time.Time) bool {
+	end := p.End.Time
+	if end.IsZero() {
+		end = p.Start.Time
+	}
+	return !end.Before(now)
+}
+
+// Description is the summary or, without one, the start of the body text.
+func (p *Page) Description() string {
+	if p.Summary != "" {
+		return p.Summary
+	}
+	r := []rune(strings.Join(strings.Fields(p.Plain), " "))
+	if len(r) > 120 {
+		return string(r[:120]) + "……"
+	}
+	return string(r)
+}
+
+var lineRe = regexp.MustCompile(`line (\d+)`)
+
+// yamlError rewrites a yaml.v3 error as file:line: message lines, adding
+// offset to yaml's line numbers (the line of the first YAML line minus 1).
+func yamlError(file string, offset int, err error) string {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var out []string
+	for _, m := range msgs {
+		if loc := lineRe.FindStringSubmatchIndex(m); loc != nil {
+			n, _ := strconv.Atoi(m[loc[2]:loc[3]])
+			rest := strings.TrimLeft(m[loc[1]:], ": ")
+			out = append(out, fmt.Sprintf("%s:%d: %s", file, n+offset, rest))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s", file, m))
+	}
+	return strings.Join(out, "\n")
+}
+
+// parsePage splits a content file into front matter and body. file is the
+// name used in errors; rel is the path relative to the content folder.
+func parsePage(file, rel string, raw []byte) (*Page, error) {
+	p := &Page{File: rel, raw: raw, bodyLine: 1, body: raw}
+	src := raw
+	if bytes.HasPrefix(src, []byte("\ufeff")) {
+		src = src[3:]
+	}
+	if bytes.HasPrefix(src, []byte("---\n")) || bytes.HasPrefix(src, []byte("---\r\n")) {
+		rest := src[bytes.IndexByte(src, '\n')+1:]
+		var fm []byte
+		end := -1
+		for off := 0; off < len(rest); {
+			nl := bytes.IndexByte(rest[off:], '\n')
+			line := rest[off:]
+			if nl >= 0 {
+				line = rest[off : off+nl]
+			}
+			if string(bytes.TrimRight(line, "\r ")) == "---" {
+				end = off
+				fm = rest[:off]
+				if nl >= 0 {
+					p.body = rest[off+nl+1:]
+				} else {
+					p.body = nil
+				}
+				break
+			}
+			if nl < 0 {
+				break
+			}
+			off += nl + 1
+		}
+		if end < 0 {
+			return nil, fmt.Errorf("%s:1: front matter opened with --- is never closed", file)
+		}
+		p.bodyLine = 3 + bytes.Count(fm, []byte("\n"))
+		if len(bytes.TrimSpace(fm)) > 0 {
+			dec := yaml.NewDecoder(bytes.NewReader(fm))
+			dec.KnownFields(true)
+			if err := dec.Decode(&p.FrontMatter); err != nil {
+				return nil, errors.New(yamlError(file, 1, err))
+			}
+		}
+	}
+	base := path.Base(rel)
+	dir := path.Dir(rel)
+	if dir != "." {
+		p.Section = strings.SplitN(dir, "/", 2)[0]
+	}
+	switch {
+	case rel == "_index.md":
+		p.PageKind, p.URL = "home", "/"
+	case base == "_index.md":
+		p.PageKind, p.URL = "section", "/"+dir+"/"
+	case rel == "404.md":
+		p.PageKind, p.URL = "page", "/404.html"
+	default:
+		slug := strings.TrimSuffix(base, ".md")
+		if p.Slug != "" {
+			slug = p.Slug
+		}
+		if strings.ContainsAny(slug, "/?#") || slug == "" {
+			return nil, fmt.Errorf("%s: slug %q must be a single path segment", file, slug)
+		}
+		p.PageKind = "page"
+		if dir == "." {
+			p.URL = "/" + slug + "/"
+		} else {
+			p.URL = "/" + dir + "/" + slug + "/"
+		}
+	}
+	if p.Title == "" {
+		return nil, fmt.Errorf("%s:1: title is required", file)
+	}
+	return p, nil
+}

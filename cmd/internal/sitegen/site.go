@@ -1,0 +1,754 @@
+package sitegen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yuin/goldmark"
+)
+
+// Options configure a build.
+type Options struct {
+	// Content and Templates are the source folders (os.DirFS("content") …).
+	Content   fs.FS
+	Templates fs.FS
+	// ContentName and TemplatesName prefix file names in errors (default
+	// "content" and "templates").
+	ContentName, TemplatesName string
+	// OutDir is the folder Build writes (default "site").
+	OutDir string
+	// Now is the build clock (default time.Now) deciding future, expired
+	// and upcoming items.
+	Now time.Time
+	// Drafts and Future include drafts and items published after Now.
+	Drafts, Future bool
+	// BaseURL overrides the config's baseURL.
+	BaseURL string
+}
+
+// Summary counts what a build produced.
+type Summary struct {
+	Pages, Feeds, Aliases, Files int
+	Duration                     time.Duration
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d pages, %d feeds, %d redirects, %d files in %d ms",
+		s.Pages, s.Feeds, s.Aliases, s.Files, s.Duration.Milliseconds())
+}
+
+// Output is a rendered site held in memory: output path (without a
+// leading slash, e.g. "events/index.html") → bytes.
+type Output struct {
+	Files   map[string][]byte
+	Summary Summary
+}
+
+// Build renders the site and writes it to opts.OutDir through a temporary
+// folder, leaving the previous output untouched on any error.
+func Build(ctx context.Context, opts Options) (Summary, error) {
+	return NewBuilder(opts).Build(ctx)
+}
+
+// Builder renders a site repeatedly, keeping parsed and converted pages
+// whose source did not change.
+type Builder struct {
+	opts Options
+	md   goldmark.Markdown
+
+	mu    sync.Mutex
+	cache map[string]*Page // content path → page parsed from identical bytes
+}
+
+// NewBuilder returns a Builder for opts.
+func NewBuilder(opts Options) *Builder {
+	if opts.ContentName == "" {
+		opts.ContentName = "content"
+	}
+	if opts.TemplatesName == "" {
+		opts.TemplatesName = "templates"
+	}
+	if opts.OutDir == "" {
+		opts.OutDir = "site"
+	}
+	return &Builder{opts: opts, md: newMarkdown(), cache: map[string]*Page{}}
+}
+
+// Build renders the site and swaps it into the output folder.
+func (b *Builder) Build(ctx context.Context) (Summary, error) {
+	start := time.Now()
+	out, err := b.Render(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := writeSite(b.opts.OutDir, out.Files); err != nil {
+		return Summary{}, err
+	}
+	out.Summary.Duration = time.Since(start)
+	return out.Summary, nil
+}
+
+// Site is what every template sees as .Site.
+type Site struct {
+	Config  *Config
+	BaseURL string
+	Now     time.Time
+	// Pages are every content page that is published, sorted by URL.
+	Pages    []*Page
+	sections map[string][]*Page
+	byURL    map[string]*Page
+	feeds    []FeedLink
+}
+
+// FeedLink is a feed for autodiscovery and subscription links.
+type FeedLink struct {
+	Title, Type, URL string
+}
+
+// Section returns the pages of a section in its order: events by start,
+// news newest first, others by weight then title.
+func (s *Site) Section(name string) []*Page { return s.sections[name] }
+
+// UpcomingEvents returns at most n events not yet over, soonest first.
+func (s *Site) UpcomingEvents(n int) []*Page {
+	var r []*Page
+	for _, p := range s.sections["events"] {
+		if p.Upcoming(s.Now) {
+			r = append(r, p)
+		}
+	}
+	if len(r) > n {
+		r = r[:n]
+	}
+	return r
+}
+
+// LatestNews returns the n newest news items.
+func (s *Site) LatestNews(n int) []*Page {
+	r := s.sections["news"]
+	if len(r) > n {
+		r = r[:n]
+	}
+	return r
+}
+
+// GetPage returns the page at a site-relative URL, or nil.
+func (s *Site) GetPage(url string) *Page { return s.byURL[url] }
+
+// Feeds returns the site-wide feeds (all events).
+func (s *Site) Feeds() []FeedLink { return s.feeds }
+
+// PageData is the data of a layout.
+type PageData struct {
+	Site *Site
+	Page *Page
+	// Pager is set on list pages.
+	Pager *Pager
+	// Filter is set on the per-kind and per-industry list pages.
+	Filter *Filter
+	// Feeds are the feeds advertised in the head of this page.
+	Feeds []FeedLink
+	// URL is the site-relative URL of this output (page 2 of a list has its own).
+	URL string
+}
+
+// Canonical is the absolute URL of this output.
+func (d *PageData) Canonical() string { return d.Site.BaseURL + strings.TrimPrefix(d.URL, "/") }
+
+// Filter describes a filtered list: Field is "kind" or "industry".
+type Filter struct {
+	Field string
+	Term  Term
+}
+
+// Pager is one page of a paginated list.
+type Pager struct {
+	Number, Total int
+	Items         []*Page
+	PrevURL       string
+	NextURL       string
+	Links         []PagerLink
+}
+
+// PagerLink is a numbered link of a pager.
+type PagerLink struct {
+	Number  int
+	URL     string
+	Current bool
+}
+
+// job is one output to render with a layout.
+type job struct {
+	out  string
+	tmpl *template.Template
+	data *PageData
+	file string // source for errors
+}
+
+// Render builds the whole site in memory and checks its links.
+func (b *Builder) Render(ctx context.Context) (*Output, error) {
+	start := time.Now()
+	o := b.opts
+	cfgName := o.ContentName + "/config.yaml"
+	cfgData, err := fs.ReadFile(o.Content, "config.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgName, err)
+	}
+	cfg, err := parseConfig(cfgName, cfgData)
+	if err != nil {
+		return nil, err
+	}
+	if o.BaseURL != "" {
+		cfg.BaseURL = strings.TrimSuffix(o.BaseURL, "/") + "/"
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.In(Shanghai)
+
+	files := map[string][]byte{}
+	sources := map[string]string{} // output → source file, for errors
+	var mdFiles []string
+	err = fs.WalkDir(o.Content, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != "." {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || p == "config.yaml" {
+			return nil
+		}
+		if strings.HasSuffix(p, ".md") {
+			mdFiles = append(mdFiles, p)
+			return nil
+		}
+		data, err := fs.ReadFile(o.Content, p)
+		if err != nil {
+			return err
+		}
+		files[p] = data
+		sources[p] = o.ContentName + "/" + p
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", o.ContentName, err)
+	}
+
+	pages, err := b.loadPages(ctx, mdFiles)
+	if err != nil {
+		return nil, err
+	}
+	site := &Site{Config: cfg, BaseURL: cfg.BaseURL, Now: now, sections: map[string][]*Page{}, byURL: map[string]*Page{}}
+	var errs []error
+	for _, p := range pages {
+		if p.Draft && !o.Drafts {
+			continue
+		}
+		pub := p.PublishDate.Time
+		if pub.IsZero() {
+			pub = p.Date.Time
+		}
+		if !o.Future && !pub.IsZero() && pub.After(now) {
+			continue
+		}
+		if !p.ExpiryDate.IsZero() && !p.ExpiryDate.After(now) {
+			continue
+		}
+		if err := validateSectionFields(cfg, o.ContentName+"/"+p.File, p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, ok := site.byURL[p.URL]; ok {
+			errs = append(errs, fmt.Errorf("%s/%s: duplicate URL %s, also used by %s/%s", o.ContentName, p.File, p.URL, o.ContentName, prev.File))
+			continue
+		}
+		site.byURL[p.URL] = p
+		site.Pages = append(site.Pages, p)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, p := range site.Pages {
+		if p.PageKind == "page" && p.Section != "" {
+			site.sections[p.Section] = append(site.sections[p.Section], p)
+		}
+	}
+	for name, list := range site.sections {
+		sortSection(name, list)
+	}
+
+	lay, err := loadLayouts(o.Templates, o.TemplatesName, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range lay.files {
+		files[k] = v
+		sources[k] = o.TemplatesName + "/assets/" + path.Base(k)
+	}
+	site.feeds = []FeedLink{
+		{Title: cfg.Title + " · 活动（RSS）", Type: "application/rss+xml", URL: "/events/index.xml"},
+		{Title: cfg.Title + " · 活动（Atom）", Type: "application/atom+xml", URL: "/events/atom.xml"},
+		{Title: cfg.Title + " · 活动（JSON Feed）", Type: "application/feed+json", URL: "/events/feed.json"},
+	}
+
+	var jobs []job
+	var jobErrs []error
+	addJob := func(p *Page, out string, data *PageData, names ...string) {
+		t, _, ok := lay.pick(names...)
+		file := o.ContentName + "/" + p.File
+		if p.File == "" {
+			file = out
+		}
+		if !ok {
+			jobErrs = append(jobErrs, fmt.Errorf("%s: no template for layout %q (looked for %s in %s/)", file, names[0], strings.Join(nonEmpty(names), ", "), o.TemplatesName))
+			return
+		}
+		if data.Feeds == nil {
+			data.Feeds = site.feeds
+		}
+		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file})
+	}
+	summary := Summary{}
+	for _, p := range site.Pages {
+		switch {
+		case p.PageKind == "home":
+			addJob(p, "index.html", &PageData{Site: site, Page: p, URL: "/"}, p.Layout, "home")
+		case p.File == "404.md":
+			addJob(p, "404.html", &PageData{Site: site, Page: p, URL: "/404.html"}, p.Layout, "404", "single")
+		case p.PageKind == "section":
+			items := site.sections[p.Section]
+			if p.Section == "events" {
+				items = orderEvents(items, now)
+			}
+			names := []string{p.Layout, p.Section + "-list", "list"}
+			for i, pg := range paginate(p.URL, items, cfg.Paginate) {
+				addJob(p, outPath(pagerURL(p.URL, i+1)), &PageData{Site: site, Page: p, Pager: pg, URL: pagerURL(p.URL, i+1)}, names...)
+			}
+			var terms []Term
+			var field string
+			switch p.Section {
+			case "events":
+				terms, field = cfg.EventKinds, "kind"
+			case "members":
+				terms, field = cfg.MemberKinds, "kind"
+			}
+			filters := []struct {
+				field string
+				terms []Term
+			}{{field, terms}}
+			if p.Section == "members" {
+				filters = append(filters, struct {
+					field string
+					terms []Term
+				}{"industry", cfg.Industries})
+			}
+			for _, f := range filters {
+				for _, t := range f.terms {
+					var sel []*Page
+					for _, it := range items {
+						if (f.field == "kind" && it.FrontMatter.Kind == t.Slug) || (f.field == "industry" && cfg.Industry(it.Industry).Slug == t.Slug) {
+							sel = append(sel, it)
+						}
+					}
+					base := p.URL + f.field + "/" + t.Slug + "/"
+					fp := *p
+					fp.URL = base
+					fp.Title = t.Name + " · " + p.Title
+					fp.Content = ""
+					fp.TOC = nil
+					var feeds []FeedLink
+					if p.Section == "events" {
+						feeds = kindFeeds(cfg, t, base)
+					}
+					for i, pg := range paginate(base, sel, cfg.Paginate) {
+						u := pagerURL(base, i+1)
+						addJob(p, outPath(u), &PageData{Site: site, Page: &fp, Pager: pg, Filter: &Filter{Field: f.field, Term: t}, Feeds: append(feeds, site.feeds...), URL: u}, names...)
+					}
+				}
+			}
+		default:
+			addJob(p, outPath(p.URL), &PageData{Site: site, Page: p, URL: p.URL}, p.Layout, p.Section+"-single", "single")
+		}
+		for _, a := range p.Aliases {
+			u := "/" + strings.Trim(a, "/") + "/"
+			if strings.HasSuffix(a, ".html") {
+				u = "/" + strings.TrimPrefix(a, "/")
+			}
+			if prev, ok := sources[outPath(u)]; ok {
+				jobErrs = append(jobErrs, fmt.Errorf("%s/%s: alias %s duplicates the URL of %s", o.ContentName, p.File, a, prev))
+				continue
+			}
+			files[outPath(u)] = aliasPage(cfg.BaseURL, p.URL)
+			sources[outPath(u)] = o.ContentName + "/" + p.File
+			summary.Aliases++
+		}
+	}
+	for _, j := range jobs {
+		if prev, ok := sources[j.out]; ok {
+			jobErrs = append(jobErrs, fmt.Errorf("%s: duplicate URL /%s, also produced by %s", j.file, strings.TrimSuffix(j.out, "index.html"), prev))
+		}
+		sources[j.out] = j.file
+	}
+	if len(jobErrs) > 0 {
+		return nil, errors.Join(jobErrs...)
+	}
+
+	rendered := make([][]byte, len(jobs))
+	if err := parallel(ctx, len(jobs), func(i int) error {
+		var buf bytes.Buffer
+		buf.Grow(16 << 10)
+		j := jobs[i]
+		if err := j.tmpl.ExecuteTemplate(&buf, "base.html", j.data); err != nil {
+			return fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
+		}
+		rendered[i] = buf.Bytes()
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for i, j := range jobs {
+		files[j.out] = rendered[i]
+	}
+	summary.Pages = len(jobs)
+
+	feedFiles, err := renderFeeds(site)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range feedFiles {
+		if prev, ok := sources[k]; ok {
+			return nil, fmt.Errorf("%s: feed /%s clashes with a file from %s", o.ContentName+"/events", k, prev)
+		}
+		files[k] = v
+		sources[k] = o.ContentName + "/events"
+		summary.Feeds++
+	}
+	files["sitemap.xml"] = sitemap(site, jobs)
+	files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + cfg.APIPath + "\n\nSitemap: " + cfg.BaseURL + "sitemap.xml\n")
+
+	if err := checkLinks(site, files, sources, b.rawByFile()); err != nil {
+		return nil, err
+	}
+	summary.Files = len(files)
+	summary.Duration = time.Since(start)
+	return &Output{Files: files, Summary: summary}, nil
+}
+
+func nonEmpty(s []string) []string {
+	var r []string
+	for _, v := range s {
+		if v != "" {
+			r = append(r, v+".html")
+		}
+	}
+	return r
+}
+
+// loadPages reads, parses and converts the Markdown files, reusing cached
+// pages whose bytes did not change.
+func (b *Builder) loadPages(ctx context.Context, names []string) ([]*Page, error) {
+	o := b.opts
+	sort.Strings(names)
+	pages := make([]*Page, len(names))
+	errs := make([]error, len(names))
+	_ = parallel(ctx, len(names), func(i int) error {
+		name := names[i]
+		raw, err := fs.ReadFile(o.Content, name)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s/%s: %w", o.ContentName, name, err)
+			return nil
+		}
+		b.mu.Lock()
+		c := b.cache[name]
+		b.mu.Unlock()
+		if c != nil && bytes.Equal(c.raw, raw) {
+			pages[i] = c
+			return nil
+		}
+		file := o.ContentName + "/" + name
+		p, err := parsePage(file, name, raw)
+		if err != nil {
+			errs[i] = err
+			return nil
+		}
+		html, toc, plain, err := renderMarkdown(b.md, p.body)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", file, err)
+			return nil
+		}
+		p.Content, p.TOC, p.Plain = template.HTML(html), toc, plain
+		pages[i] = p
+		b.mu.Lock()
+		b.cache[name] = p
+		b.mu.Unlock()
+		return nil
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var all []error
+	for _, e := range errs {
+		if e != nil {
+			all = append(all, e)
+		}
+	}
+	if len(all) > 0 {
+		return nil, errors.Join(all...)
+	}
+	b.mu.Lock()
+	keep := make(map[string]*Page, len(names))
+	for i, n := range names {
+		keep[n] = pages[i]
+	}
+	b.cache = keep
+	b.mu.Unlock()
+	return pages, nil
+}
+
+// rawByFile returns the cached sources by error name, for line lookups.
+func (b *Builder) rawByFile() map[string][]byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := make(map[string][]byte, len(b.cache))
+	for n, p := range b.cache {
+		m[b.opts.ContentName+"/"+n] = p.raw
+	}
+	return m
+}
+
+func validateSectionFields(cfg *Config, file string, p *Page) error {
+	if p.PageKind != "page" {
+		return nil
+	}
+	line := func(field string) string {
+		for i, l := range strings.Split(string(p.raw), "\n") {
+			if strings.HasPrefix(l, field+":") {
+				return fmt.Sprintf("%s:%d", file, i+1)
+			}
+		}
+		return file
+	}
+	switch p.Section {
+	case "events":
+		if p.Start.IsZero() {
+			return fmt.Errorf("%s: an event needs a start date (start: 2026-12-05 14:00)", file)
+		}
+		if !p.End.IsZero() && p.End.Before(p.Start.Time) {
+			return fmt.Errorf("%s: end %s is before start %s", line("end"), p.End.Format("2006-01-02 15:04"), p.Start.Format("2006-01-02 15:04"))
+		}
+		if !hasSlug(cfg.EventKinds, p.FrontMatter.Kind) {
+			return fmt.Errorf("%s: unknown event kind %q, want one of the eventKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
+		}
+	case "members":
+		if !hasSlug(cfg.MemberKinds, p.FrontMatter.Kind) {
+			return fmt.Errorf("%s: unknown member kind %q, want one of the memberKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
+		}
+		if _, ok := termBySlugOrName(cfg.Industries, p.Industry); !ok {
+			return fmt.Errorf("%s: unknown industry %q, want one of the industries in config.yaml", line("industry"), p.Industry)
+		}
+	}
+	return nil
+}
+
+func hasSlug(terms []Term, slug string) bool {
+	for _, t := range terms {
+		if t.Slug == slug {
+			return true
+		}
+	}
+	return false
+}
+
+func sortSection(name string, list []*Page) {
+	switch name {
+	case "events":
+		// soonest first; the events layout splits upcoming from past.
+		sort.SliceStable(list, func(i, j int) bool { return list[i].Start.Before(list[j].Start.Time) })
+	case "news":
+		sort.SliceStable(list, func(i, j int) bool {
+			if !list[i].Date.Equal(list[j].Date.Time) {
+				return list[i].Date.After(list[j].Date.Time)
+			}
+			return list[i].URL < list[j].URL
+		})
+	default:
+		sort.SliceStable(list, func(i, j int) bool {
+			if list[i].Weight != list[j].Weight {
+				return list[i].Weight < list[j].Weight
+			}
+			return list[i].Title < list[j].Title
+		})
+	}
+}
+
+// orderEvents returns upcoming events soonest first followed by past events newest first.
+func orderEvents(list []*Page, now time.Time) []*Page {
+	var up, past []*Page
+	for _, p := range list {
+		if p.Upcoming(now) {
+			up = append(up, p)
+		} else {
+			past = append([]*Page{p}, past...)
+		}
+	}
+	return append(up, past...)
+}
+
+func pagerURL(base string, n int) string {
+	if n <= 1 {
+		return base
+	}
+	return fmt.Sprintf("%spage/%d/", base, n)
+}
+
+func outPath(url string) string {
+	p := strings.TrimPrefix(url, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		return p + "index.html"
+	}
+	return p
+}
+
+func paginate(base string, items []*Page, per int) []*Pager {
+	total := (len(items) + per - 1) / per
+	if total == 0 {
+		total = 1
+	}
+	pagers := make([]*Pager, total)
+	var links []PagerLink
+	for i := 1; i <= total; i++ {
+		links = append(links, PagerLink{Number: i, URL: pagerURL(base, i)})
+	}
+	for i := range pagers {
+		lo, hi := i*per, min((i+1)*per, len(items))
+		pg := &Pager{Number: i + 1, Total: total, Items: items[lo:hi]}
+		if i > 0 {
+			pg.PrevURL = pagerURL(base, i)
+		}
+		if i+1 < total {
+			pg.NextURL = pagerURL(base, i+2)
+		}
+		if total > 1 {
+			pg.Links = make([]PagerLink, len(links))
+			copy(pg.Links, links)
+			pg.Links[i].Current = true
+		}
+		pagers[i] = pg
+	}
+	return pagers
+}
+
+// parallel runs f(0..n-1) on GOMAXPROCS workers and returns the first error.
+func parallel(ctx context.Context, n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next int
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if first != nil || next >= n || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := f(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// writeSite writes files into a fresh folder beside dir and swaps it in.
+func writeSite(dir string, files map[string][]byte) error {
+	parent := path.Dir(strings.TrimSuffix(dir, "/"))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write site: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, ".site-new-")
+	if err != nil {
+		return fmt.Errorf("write site: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for k := range files {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	dirs := map[string]bool{}
+	for _, n := range names {
+		d := path.Dir(n)
+		if !dirs[d] {
+			if err := os.MkdirAll(path.Join(tmp, d), 0o755); err != nil {
+				os.RemoveAll(tmp)
+				return fmt.Errorf("write site: %w", err)
+			}
+			dirs[d] = true
+		}
+	}
+	if err := parallel(context.Background(), len(names), func(i int) error {
+		return os.WriteFile(path.Join(tmp, names[i]), files[names[i]], 0o644)
+	}); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("write site: %w", err)
+	}
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + "-old"
+		if err := os.Rename(dir, old); err != nil {
+			os.RemoveAll(tmp)
+			return fmt.Errorf("write site: move old %s aside: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		os.RemoveAll(tmp)
+		return fmt.Errorf("write site: swap in %s: %w", dir, err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+func aliasPage(base, target string) []byte {
+	u := base + strings.TrimPrefix(target, "/")
+	esc := template.HTMLEscapeString(u)
+	return []byte(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>页面已迁移</title><link rel="canonical" href="` + esc +
+		`"><meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=` + esc +
+		`"></head><body><p>页面已迁移至 <a href="` + esc + `">` + esc + "</a>。</p></body></html>\n")
+}

@@ -1,0 +1,132 @@
+package sitegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// layouts holds the parsed layouts of a templates folder and its assets.
+type layouts struct {
+	sets   map[string]*template.Template // layout name → base + partials + layout
+	assets map[string]string             // asset name → hashed URL
+	files  map[string][]byte             // output path → asset bytes
+}
+
+var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
+
+func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
+	base := cfg.BaseURL
+	return template.FuncMap{
+		"eventKind":  cfg.EventKind,
+		"memberKind": cfg.MemberKind,
+		"industry":   cfg.Industry,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"asset": func(name string) (string, error) {
+			u, ok := assets[name]
+			if !ok {
+				return "", fmt.Errorf("asset %q not found in templates/assets", name)
+			}
+			return u, nil
+		},
+		"absURL": func(u string) string { return base + strings.TrimPrefix(u, "/") },
+		"cndate": func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
+		"cntime": func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
+		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
+		"isotime": func(t time.Time) string { return t.In(Shanghai).Format(time.RFC3339) },
+		"sameday": func(a, b time.Time) bool {
+			return a.In(Shanghai).Format("20060102") == b.In(Shanghai).Format("20060102")
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}
+
+// loadLayouts parses templates/base.html, templates/partials/*.html and
+// every other templates/*.html as a layout, and hashes templates/assets/*.
+func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
+	l := &layouts{sets: map[string]*template.Template{}, assets: map[string]string{}, files: map[string][]byte{}}
+	assetFiles, _ := fs.Glob(tfs, "assets/*")
+	sort.Strings(assetFiles)
+	for _, a := range assetFiles {
+		data, err := fs.ReadFile(tfs, a)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: read asset: %w", name, a, err)
+		}
+		sum := sha256.Sum256(data)
+		base := path.Base(a)
+		ext := path.Ext(base)
+		out := "assets/" + strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
+		l.assets[base] = "/" + out
+		l.files[out] = data
+	}
+	baseSrc, err := fs.ReadFile(tfs, "base.html")
+	if err != nil {
+		return nil, fmt.Errorf("%s/base.html: %w", name, err)
+	}
+	root, err := template.New("base.html").Funcs(templateFuncs(cfg, l.assets)).Parse(string(baseSrc))
+	if err != nil {
+		return nil, fmt.Errorf("%s/base.html: %w", name, err)
+	}
+	partials, _ := fs.Glob(tfs, "partials/*.html")
+	sort.Strings(partials)
+	for _, p := range partials {
+		src, err := fs.ReadFile(tfs, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", name, p, err)
+		}
+		if _, err := root.New(path.Base(p)).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", name, p, err)
+		}
+	}
+	files, _ := fs.Glob(tfs, "*.html")
+	for _, f := range files {
+		if f == "base.html" {
+			continue
+		}
+		src, err := fs.ReadFile(tfs, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", name, f, err)
+		}
+		set, err := root.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: clone base: %w", name, f, err)
+		}
+		if _, err := set.New(f).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", name, f, err)
+		}
+		l.sets[strings.TrimSuffix(f, ".html")] = set
+	}
+	return l, nil
+}
+
+// pick returns the first layout that exists among names.
+func (l *layouts) pick(names ...string) (*template.Template, string, bool) {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if t, ok := l.sets[n]; ok {
+			return t, n, true
+		}
+	}
+	return nil, "", false
+}
