@@ -7,7 +7,7 @@ DDBLOCAL := $(CACHE)/dynamodb-local/DynamoDBLocal.jar
 
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: all build serve test test-deps bench functions clean
+.PHONY: all build serve test test-deps bench functions clean template-cn deploy
 
 all: build
 
@@ -47,6 +47,44 @@ chromium:
 ## bench: the benchmarks (site build, handlers); results are medians of -count runs
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## functions: build every functions/*/main.go into bin/<name>/bootstrap (linux/arm64, for Lambda)
+## and bin/<name>/host/bootstrap (this machine, for the Lambda emulator), and print their sizes
+LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+functions:
+	@for f in $(FUNCTIONS); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o bin/$$f/bootstrap ./functions/$$f || exit 1; \
+	  CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o bin/$$f/host/bootstrap ./functions/$$f || exit 1; \
+	  printf '%-10s linux/arm64 %6d KiB   host %6d KiB\n' $$f \
+	    $$(( $$(wc -c < bin/$$f/bootstrap) / 1024 )) $$(( $$(wc -c < bin/$$f/host/bootstrap) / 1024 )); \
+	done
+
+# sam build (BuildMethod: makefile) runs build-<LogicalId>, e.g. build-ApplyFunction → functions/apply.
+build-%Function:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
+
+## template-cn: template.yaml without its global-only parts (CloudFront), for the China regions
+CN_TEMPLATE ?= bin/template-cn.yaml
+template-cn:
+	@mkdir -p $(dir $(CN_TEMPLATE))
+	sed '/#\[global-only/,/#\]global-only/d' template.yaml > $(CN_TEMPLATE)
+
+## deploy: sam build + sam deploy, then build and publish the site (needs AWS credentials and
+## a first `sam deploy --guided`, see README "Deployment"); REGION cn-* deploys bin/template-cn.yaml
+STACK   ?= alliance-prod
+REGION  ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
+SAM_ENV ?= default
+SAM_TEMPLATE = $(if $(filter cn-%,$(REGION)),$(CN_TEMPLATE),template.yaml)
+stack-output = $$(aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
+	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text)
+deploy: $(if $(filter cn-%,$(REGION)),template-cn)
+	@test -n "$(REGION)" || { echo "set REGION (or AWS_REGION), e.g. make deploy REGION=cn-north-1"; exit 1; }
+	sam build --build-in-source --build-dir bin/sam --base-dir . --template-file $(SAM_TEMPLATE)
+	sam deploy --template-file bin/sam/template.yaml --config-env $(SAM_ENV) --stack-name $(STACK) --region $(REGION) --no-fail-on-empty-changeset
+	$(GO) run ./cmd/alliance build
+	$(GO) run ./cmd/alliance publish --region $(REGION) \
+	  --bucket "$(call stack-output,SiteBucketName)" --distribution "$(call stack-output,DistributionId)"
 
 clean:
 	rm -rf site bin dist .site-*
