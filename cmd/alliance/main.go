@@ -30,6 +30,7 @@ var commands = []command{
 	{"build", "render content/ with templates/ into site/", runBuild},
 	{"serve", "serve the site on 127.0.0.1 with live reload and the /api/ routes", runServe},
 	{"new", "write a new event, member or news file with its front matter", runNew},
+	{"publish", "upload site/ to S3 and invalidate CloudFront for what changed", runPublish},
 }
 
 func main() {
