@@ -139,8 +139,8 @@ var StatusLabels = map[Status]string{
 
 // ListingPlan is the board and year an applicant aims to list on; both may be empty.
 type ListingPlan struct {
-	Board string `json:"board,omitempty" dynamodbav:"board,omitempty"`
-	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty"`
+	Board string `json:"board,omitempty" dynamodbav:"board,omitempty" label:"目标板块" validate:"board"`
+	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty" label:"计划上市年份" validate:"listingyear"`
 }
 
 // Event is one entry of an application's audit history: a change of status, who made it
@@ -148,8 +148,8 @@ type ListingPlan struct {
 type Event struct {
 	From  Status    `json:"from,omitempty" dynamodbav:"from,omitempty"`
 	To    Status    `json:"to" dynamodbav:"to"`
-	Actor string    `json:"actor" dynamodbav:"actor"`
-	Role  string    `json:"role" dynamodbav:"role"`
+	Actor string    `json:"actor" dynamodbav:"actor,omitempty"`
+	Role  string    `json:"role" dynamodbav:"role,omitempty"`
 	At    time.Time `json:"at" dynamodbav:"at"`
 	Note  string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
@@ -158,30 +158,34 @@ type Event struct {
 // Version is incremented by every stored change and guards against lost updates.
 type Application struct {
 	Number    string `json:"number" dynamodbav:"number"`
-	TokenHash string `json:"-" dynamodbav:"token_hash"` // SHA-256 of the applicant's status token
+	TokenHash string `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the applicant's status token
 
-	Type               MemberType         `json:"type" dynamodbav:"type"`
-	OrgName            string             `json:"org_name" dynamodbav:"org_name"`
-	CreditCode         string             `json:"credit_code,omitempty" dynamodbav:"credit_code,omitempty"`
-	Representative     string             `json:"representative,omitempty" dynamodbav:"representative,omitempty"`
-	RepresentativeKind RepresentativeKind `json:"representative_kind,omitempty" dynamodbav:"representative_kind,omitempty"`
-	Contact            string             `json:"contact" dynamodbav:"contact"`
-	Phone              string             `json:"phone" dynamodbav:"phone"` // mainland mobile or landline
-	Email              string             `json:"email" dynamodbav:"email"`
-	Region             string             `json:"region" dynamodbav:"region"`
-	Industry           string             `json:"industry" dynamodbav:"industry"`
-	Specialised        Specialised        `json:"specialised" dynamodbav:"specialised"`
-	ListingPlan        ListingPlan        `json:"listing_plan" dynamodbav:"listing_plan"`
-	Services           []string           `json:"services" dynamodbav:"services"`
-	Introduction       string             `json:"introduction" dynamodbav:"introduction"`
-	CommitmentAccepted bool               `json:"commitment_accepted" dynamodbav:"commitment_accepted"`
-	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted"`
-	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version"`
+	Type               MemberType         `json:"type" dynamodbav:"type" label:"会员类型" validate:"required,membertype"`
+	OrgName            string             `json:"org_name" dynamodbav:"org_name,omitempty" label:"单位名称" validate:"orgrequired,max=100"`
+	CreditCode         string             `json:"credit_code,omitempty" dynamodbav:"credit_code,omitempty" label:"统一社会信用代码" validate:"orgonly,creditcode"`
+	Representative     string             `json:"representative,omitempty" dynamodbav:"representative,omitempty" label:"代表人姓名" validate:"orgonly,max=50"`
+	RepresentativeKind RepresentativeKind `json:"representative_kind,omitempty" dynamodbav:"representative_kind,omitempty" label:"代表人类别" validate:"orgonly,repkind"`
+	Contact            string             `json:"contact" dynamodbav:"contact,omitempty" label:"联系人" validate:"required,max=50"`
+	Phone              string             `json:"phone" dynamodbav:"phone,omitempty" label:"联系电话" validate:"required,cnphone"` // mainland mobile or landline
+	Email              string             `json:"email" dynamodbav:"email,omitempty" label:"电子邮箱" validate:"required,max=254,email"`
+	Region             string             `json:"region" dynamodbav:"region,omitempty" label:"所在地区" validate:"required,region"`
+	Industry           string             `json:"industry" dynamodbav:"industry,omitempty" label:"所属行业" validate:"required,max=50"`
+	Specialised        Specialised        `json:"specialised" dynamodbav:"specialised,omitempty" label:"专精特新情况" validate:"required,specialised"`
+	ListingPlan        ListingPlan        `json:"listing_plan" dynamodbav:"listing_plan" label:"上市计划"`
+	Services           []string           `json:"services" dynamodbav:"services,omitempty" label:"希望获得的服务" validate:"required,min=1,max=20,unique,dive,service"`
+	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000"`
+	CommitmentAccepted bool               `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
+	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"隐私声明" validate:"accepted"`
+	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"隐私声明版本" validate:"required,max=32"`
 
 	CreatedAt time.Time `json:"created_at" dynamodbav:"created_at"`
 	Status    Status    `json:"status" dynamodbav:"status"`
 	History   []Event   `json:"history" dynamodbav:"history"`
 	Version   int       `json:"version" dynamodbav:"version"`
+
+	// Set by the back office (workflow.go): the filing with the centre and the certificate.
+	Filing            *Filing `json:"filing,omitempty" dynamodbav:"filing,omitempty"`
+	CertificateNumber string  `json:"certificate_number,omitempty" dynamodbav:"certificate_number,omitempty"`
 }
 
 // Submit marks a new application as submitted at now: status, the first history event

@@ -1,0 +1,167 @@
+package membership
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// validApplication returns an enterprise application that passes every rule.
+func validApplication() *Application {
+	return &Application{
+		Type:               TypeEnterprise,
+		OrgName:            "北京示例科技股份有限公司",
+		CreditCode:         "91110000600037341L",
+		Representative:     "张三",
+		RepresentativeKind: RepLegal,
+		Contact:            "李四",
+		Phone:              "13800138000",
+		Email:              "lisi@example.com",
+		Region:             "北京市",
+		Industry:           "软件和信息技术服务业",
+		Specialised:        SpecialisedNational,
+		ListingPlan:        ListingPlan{Board: "star", Year: time.Now().In(China).Year() + 2},
+		Services:           []string{"ipo", "financing"},
+		Introduction:       "专注工业软件研发。",
+		CommitmentAccepted: true,
+		PrivacyAccepted:    true,
+		PrivacyVersion:     "2026-01",
+	}
+}
+
+func TestValidateAcceptsValid(t *testing.T) {
+	ind := validApplication()
+	ind.Type, ind.CreditCode, ind.Representative, ind.RepresentativeKind, ind.OrgName = TypeIndividual, "", "", "", ""
+	grp := validApplication()
+	grp.Type, grp.RepresentativeKind = TypeGroup, RepAuthorised
+	noPlan := validApplication()
+	noPlan.ListingPlan = ListingPlan{}
+	tests := []struct {
+		name string
+		app  *Application
+	}{
+		{"enterprise", validApplication()},
+		{"group with authorised representative", grp},
+		{"individual without code, representative or organisation", ind},
+		{"no listing plan", noPlan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.app.Validate(); err != nil {
+				t.Errorf("Validate() = %v (fields %v), want nil", err, ErrorFields(err))
+			}
+		})
+	}
+}
+
+func TestValidateRules(t *testing.T) {
+	year := time.Now().In(China).Year()
+	tests := []struct {
+		name   string
+		change func(a *Application)
+		field  string // JSON field that must carry the message
+		want   string // substring of the Chinese message
+	}{
+		{"type missing", func(a *Application) { a.Type = "" }, "type", "会员类型为必填字段"},
+		{"type unknown", func(a *Application) { a.Type = "vip" }, "type", "请选择有效的会员类型"},
+		{"org name missing for enterprise", func(a *Application) { a.OrgName = "" }, "org_name", "企业会员和团体会员须填写单位名称"},
+		{"org name too long", func(a *Application) { a.OrgName = strings.Repeat("企", 101) }, "org_name", "单位名称长度不能超过100个字符"},
+		{"credit code missing for enterprise", func(a *Application) { a.CreditCode = "" }, "credit_code", "企业会员和团体会员须填写统一社会信用代码"},
+		{"credit code missing for group", func(a *Application) { a.Type, a.CreditCode = TypeGroup, "" }, "credit_code", "须填写统一社会信用代码"},
+		{"credit code wrong check character", func(a *Application) { a.CreditCode = "91110000600037341M" }, "credit_code", "统一社会信用代码无效"},
+		{"credit code digit changed", func(a *Application) { a.CreditCode = "91110000600037342L" }, "credit_code", "统一社会信用代码无效"},
+		{"credit code too short", func(a *Application) { a.CreditCode = "9111000060003734" }, "credit_code", "统一社会信用代码无效"},
+		{"credit code with letter O", func(a *Application) { a.CreditCode = "91110000O00037341L" }, "credit_code", "统一社会信用代码无效"},
+		{"credit code given by individual", func(a *Application) {
+			a.Type, a.Representative, a.RepresentativeKind = TypeIndividual, "", ""
+		}, "credit_code", "个人会员无需填写统一社会信用代码"},
+		{"representative missing", func(a *Application) { a.Representative = "" }, "representative", "须填写代表人姓名"},
+		{"representative given by individual", func(a *Application) {
+			a.Type, a.CreditCode, a.RepresentativeKind = TypeIndividual, "", ""
+		}, "representative", "个人会员无需填写代表人姓名"},
+		{"representative too long", func(a *Application) { a.Representative = strings.Repeat("张", 51) }, "representative", "代表人姓名长度不能超过50个字符"},
+		{"representative kind missing", func(a *Application) { a.RepresentativeKind = "" }, "representative_kind", "须填写代表人类别"},
+		{"representative kind unknown", func(a *Application) { a.RepresentativeKind = "boss" }, "representative_kind", "请选择有效的代表人类别"},
+		{"contact missing", func(a *Application) { a.Contact = "" }, "contact", "联系人为必填字段"},
+		{"contact too long", func(a *Application) { a.Contact = strings.Repeat("李", 51) }, "contact", "联系人长度不能超过50个字符"},
+		{"phone missing", func(a *Application) { a.Phone = "" }, "phone", "联系电话为必填字段"},
+		{"phone too short", func(a *Application) { a.Phone = "1380013800" }, "phone", "联系电话应为手机号码"},
+		{"phone starts with 12", func(a *Application) { a.Phone = "12800138000" }, "phone", "联系电话应为手机号码"},
+		{"landline without area code", func(a *Application) { a.Phone = "68200012" }, "phone", "带区号的固定电话"},
+		{"phone with letters", func(a *Application) { a.Phone = "010-6820OO12" }, "phone", "联系电话应为"},
+		{"email missing", func(a *Application) { a.Email = "" }, "email", "电子邮箱为必填字段"},
+		{"email malformed", func(a *Application) { a.Email = "lisi.example.com" }, "email", "电子邮箱必须是一个有效的邮箱"},
+		{"region missing", func(a *Application) { a.Region = "" }, "region", "所在地区为必填字段"},
+		{"region unknown", func(a *Application) { a.Region = "火星" }, "region", "请选择有效的所在地区"},
+		{"industry missing", func(a *Application) { a.Industry = "" }, "industry", "所属行业为必填字段"},
+		{"industry too long", func(a *Application) { a.Industry = strings.Repeat("业", 51) }, "industry", "所属行业长度不能超过50个字符"},
+		{"specialised missing", func(a *Application) { a.Specialised = "" }, "specialised", "专精特新情况为必填字段"},
+		{"specialised unknown", func(a *Application) { a.Specialised = "city" }, "specialised", "请选择有效的专精特新情况"},
+		{"board unknown", func(a *Application) { a.ListingPlan.Board = "nasdaq" }, "listing_plan.board", "请选择有效的目标板块"},
+		{"year in the past", func(a *Application) { a.ListingPlan.Year = year - 1 }, "listing_plan.year", "计划上市年份应在今年至30年内"},
+		{"year too far", func(a *Application) { a.ListingPlan.Year = year + 31 }, "listing_plan.year", "计划上市年份应在今年至30年内"},
+		{"services missing", func(a *Application) { a.Services = nil }, "services", "希望获得的服务为必填字段"},
+		{"services empty", func(a *Application) { a.Services = []string{} }, "services", "希望获得的服务必须至少包含1项"},
+		{"service unknown", func(a *Application) { a.Services = []string{"ipo", "lottery"} }, "services", "希望获得的服务中有无效的选项"},
+		{"service twice", func(a *Application) { a.Services = []string{"ipo", "ipo"} }, "services", "希望获得的服务中有重复的选项"},
+		{"introduction missing", func(a *Application) { a.Introduction = "" }, "introduction", "单位简介为必填字段"},
+		{"introduction too long", func(a *Application) { a.Introduction = strings.Repeat("介", 2001) }, "introduction", "单位简介长度不能超过2,000个字符"},
+		{"commitment not accepted", func(a *Application) { a.CommitmentAccepted = false }, "commitment_accepted", "请阅读并同意承诺书"},
+		{"privacy not accepted", func(a *Application) { a.PrivacyAccepted = false }, "privacy_accepted", "请阅读并同意隐私声明"},
+		{"privacy version missing", func(a *Application) { a.PrivacyVersion = "" }, "privacy_version", "隐私声明版本为必填字段"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := validApplication()
+			tt.change(a)
+			err := a.Validate()
+			if got := ErrorCode(err); got != EINVALID {
+				t.Fatalf("ErrorCode(Validate()) = %q (%v), want %q", got, err, EINVALID)
+			}
+			fields := ErrorFields(err)
+			got, ok := fields[tt.field]
+			if !ok {
+				t.Fatalf("Validate() fields = %v, want a message for %q", fields, tt.field)
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("message for %s = %q, want it to contain %q", tt.field, got, tt.want)
+			}
+			if len(fields) != 1 {
+				t.Errorf("Validate() fields = %v, want only %q", fields, tt.field)
+			}
+		})
+	}
+}
+
+func TestValidPhone(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"13800138000", true}, {"19912345678", true}, {"010-68200012", true}, {"01068200012", true},
+		{"0755-12345678", true}, {"010-68200012-256", true}, {"12800138000", false}, {"138001380001", false},
+		{"+8613800138000", false}, {"010-123", false}, {"", false}, {"１３８００１３８０００", false},
+	}
+	for _, tt := range tests {
+		if got := ValidPhone(tt.in); got != tt.want {
+			t.Errorf("ValidPhone(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	a := &Application{Type: " enterprise ", CreditCode: " 9111 0000 6000 3734 1l ", Phone: "138 0013 8000", Email: " a@b.cn ", Services: []string{" ipo "}}
+	a.Normalize()
+	for _, c := range []struct{ name, got, want string }{
+		{"type", string(a.Type), "enterprise"},
+		{"credit code", a.CreditCode, "91110000600037341L"},
+		{"phone", a.Phone, "13800138000"},
+		{"email", a.Email, "a@b.cn"},
+		{"service", a.Services[0], "ipo"},
+	} {
+		if c.got != c.want {
+			t.Errorf("Normalize %s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
