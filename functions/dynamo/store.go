@@ -1,0 +1,232 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// Store keeps the membership data in DynamoDB tables laid out as the package doc says.
+type Store struct {
+	client *dynamodb.Client
+	tables TableNames
+	now    func() time.Time
+}
+
+// New returns a store on the tables n, reached through client.
+func New(client *dynamodb.Client, n TableNames) *Store {
+	return &Store{client: client, tables: n, now: time.Now}
+}
+
+// Client returns the DynamoDB client, for the back office's tables.
+func (s *Store) Client() *dynamodb.Client { return s.client }
+
+// Tables returns the table names the store uses.
+func (s *Store) Tables() TableNames { return s.tables }
+
+// counterKey is the key of the counter item that numbers a year's applications.
+func counterKey(year int) string { return "COUNTER#SQ" + strconv.Itoa(year) }
+
+// nextNumber atomically increments the year's counter and returns the new number.
+func (s *Store) nextNumber(ctx context.Context, year int) (string, error) {
+	upd := expression.Add(expression.Name("seq"), expression.Value(1))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return "", err
+	}
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.tables.Applications),
+		Key:                       map[string]types.AttributeValue{"number": &types.AttributeValueMemberS{Value: counterKey(year)}},
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return "", err
+	}
+	var c struct {
+		Seq int `dynamodbav:"seq"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &c); err != nil {
+		return "", err
+	}
+	return membership.FormatNumber(year, c.Seq), nil
+}
+
+// CreateApplication numbers app and stores it, with rec when not nil, in one transaction
+// (see httpapi.ApplicationStore). Errors: ECONFLICT when rec.Key is taken by an unexpired
+// record; EINTERNAL.
+func (s *Store) CreateApplication(ctx context.Context, app *membership.Application, rec *membership.IdempotencyRecord) error {
+	const op = "dynamo: create application"
+	number, err := s.nextNumber(ctx, membership.NumberYear(app.CreatedAt))
+	if err != nil {
+		return membership.Internal(op, fmt.Errorf("next number: %w", err))
+	}
+	saved := *app
+	saved.Number = number
+	item, err := attributevalue.MarshalMap(&saved)
+	if err != nil {
+		return membership.Internal(op, fmt.Errorf("marshal %s: %w", number, err))
+	}
+	newItem, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("number"))).Build()
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	put := &types.Put{
+		TableName:                 aws.String(s.tables.Applications),
+		Item:                      item,
+		ConditionExpression:       newItem.Condition(),
+		ExpressionAttributeNames:  newItem.Names(),
+		ExpressionAttributeValues: newItem.Values(),
+	}
+	if rec == nil {
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames,
+		})
+		if err != nil {
+			return membership.Internal(op, fmt.Errorf("put %s: %w", number, err))
+		}
+		app.Number = number
+		return nil
+	}
+	r := *rec
+	r.Number = number
+	recItem, err := attributevalue.MarshalMap(&r)
+	if err != nil {
+		return membership.Internal(op, fmt.Errorf("marshal idempotency record: %w", err))
+	}
+	free := expression.AttributeNotExists(expression.Name("key")).
+		Or(expression.Name("expires_at").LessThanEqual(expression.Value(s.now().Unix())))
+	freeExpr, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Put: put},
+			{Put: &types.Put{
+				TableName:                 aws.String(s.tables.Idempotency),
+				Item:                      recItem,
+				ConditionExpression:       freeExpr.Condition(),
+				ExpressionAttributeNames:  freeExpr.Names(),
+				ExpressionAttributeValues: freeExpr.Values(),
+			}},
+		},
+	})
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && len(tce.CancellationReasons) == 2 &&
+		aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
+		return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
+	}
+	if err != nil {
+		return membership.Internal(op, fmt.Errorf("transact put %s: %w", number, err))
+	}
+	app.Number, rec.Number = number, number
+	return nil
+}
+
+// Idempotency returns the unexpired record for key. Errors: ENOTFOUND; EINTERNAL.
+func (s *Store) Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error) {
+	const op = "dynamo: get idempotency record"
+	if key == "" {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.tables.Idempotency),
+		Key:            map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if out.Item == nil {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
+	}
+	var rec membership.IdempotencyRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if rec.Expired(s.now()) {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
+	}
+	return &rec, nil
+}
+
+// Application returns the application with the number. Errors: ENOTFOUND; EINTERNAL.
+func (s *Store) Application(ctx context.Context, number string) (*membership.Application, error) {
+	op := "dynamo: get application " + number
+	if number == "" {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到申请")
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.tables.Applications),
+		Key:            map[string]types.AttributeValue{"number": &types.AttributeValueMemberS{Value: number}},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if _, isApp := out.Item["status"]; !isApp { // missing, or a counter item
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到申请 %s", number)
+	}
+	var app membership.Application
+	if err := attributevalue.UnmarshalMap(out.Item, &app); err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return &app, nil
+}
+
+// UpdateApplication applies fn to the application under optimistic locking: the put is
+// conditional on the version read (see httpapi.ApplicationStore). Errors: ENOTFOUND,
+// ECONFLICT, fn's error, EINTERNAL.
+func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
+	op := "dynamo: update application " + number
+	app, err := s.Application(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if expectedVersion != 0 && app.Version != expectedVersion {
+		return nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+	}
+	version := app.Version
+	if err := fn(app); err != nil {
+		return nil, err
+	}
+	app.Number, app.Version = number, version+1
+	item, err := attributevalue.MarshalMap(app)
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	cond, err := expression.NewBuilder().WithCondition(
+		expression.Name("version").Equal(expression.Value(version))).Build()
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.tables.Applications),
+		Item:                      item,
+		ConditionExpression:       cond.Condition(),
+		ExpressionAttributeNames:  cond.Names(),
+		ExpressionAttributeValues: cond.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+	}
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return app, nil
+}

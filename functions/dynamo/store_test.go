@@ -1,0 +1,57 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/storetest"
+)
+
+// server is DynamoDB Local, started once for the package: the store uses
+// TransactWriteItems, which dynalite does not support.
+var server *dynamotest.Server
+
+func TestMain(m *testing.M) {
+	var err error
+	server, err = dynamotest.StartLocal()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	server.Stop()
+	os.Exit(code)
+}
+
+func newStore(t *testing.T) *dynamo.Store {
+	t.Helper()
+	n, err := server.NewTables(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dynamo.New(server.Client, n)
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return newStore(t) })
+}
+
+func TestConcurrentSubmissions(t *testing.T) {
+	storetest.Concurrency(t, newStore(t))
+}
+
+func TestCreateTablesIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	n, err := server.NewTables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dynamo.CreateTables(ctx, server.Client, n); err != nil {
+		t.Errorf("CreateTables on existing tables: %v, want nil", err)
+	}
+}

@@ -1,0 +1,245 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"html/template"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// pageStyle is the small style of the pages the handler renders itself; the page's
+// Content-Security-Policy allows exactly this style by its hash and nothing else.
+const pageStyle = `body{font:16px/1.7 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+h1{font-size:1.5rem}.errors{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fff4f4}
+label{display:block;margin-top:1rem;font-weight:600}input,select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
+input[type=checkbox],input[type=radio]{width:auto}.check label{display:inline;font-weight:normal}.err{color:#b00020}
+button{margin-top:1.5rem;font:inherit;padding:.5rem 1.5rem}.number{font-size:1.5rem;font-weight:700}`
+
+var pageCSP = func() string {
+	sum := sha256.Sum256([]byte(pageStyle))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+}()
+
+// formField is one control of the form the error page shows again.
+type formField struct {
+	Name, Label, Kind string // Kind: text, email, tel, textarea, select, checks, check
+	Choices           []membership.Choice
+	Value             string
+	Values            map[string]bool
+	Error             string
+}
+
+type formPage struct {
+	Style    template.CSS
+	Errors   []formField
+	Fields   []formField
+	Message  string
+	Number   string
+	SiteHome string
+	Hidden   map[string]string
+}
+
+var pages = template.Must(template.New("").Parse(`{{define "head"}}<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{{.}}</title><style>{{$.Style}}</style></head><body>{{end}}
+{{define "errors"}}{{template "head" "申请未提交：请修改后重新提交"}}
+<h1>申请未提交</h1>
+<div class="errors" role="alert"><p>{{.Message}}</p><ul>{{range .Errors}}<li><a href="#f-{{.Name}}">{{.Label}}</a>：{{.Error}}</li>{{end}}</ul></div>
+<p>您填写的内容已保留在下面，请修改后重新提交。</p>
+<form method="post" action="/api/join">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
+{{range .Fields}}<div>
+{{if eq .Kind "select"}}<label for="f-{{.Name}}">{{.Label}}</label><select id="f-{{.Name}}" name="{{.Name}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}><option value="">请选择</option>{{$v := .Value}}{{range .Choices}}<option value="{{.Value}}"{{if eq .Value $v}} selected{{end}}>{{.Label}}</option>{{end}}</select>
+{{else if eq .Kind "textarea"}}<label for="f-{{.Name}}">{{.Label}}</label><textarea id="f-{{.Name}}" name="{{.Name}}" rows="6"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}>{{.Value}}</textarea>
+{{else if eq .Kind "checks"}}<fieldset id="f-{{.Name}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}><legend>{{.Label}}</legend>{{$n := .Name}}{{$vs := .Values}}{{range $i, $c := .Choices}}<span class="check"><input type="checkbox" id="f-{{$n}}-{{$i}}" name="{{$n}}" value="{{$c.Value}}"{{if index $vs $c.Value}} checked{{end}}> <label for="f-{{$n}}-{{$i}}">{{$c.Label}}</label></span> {{end}}</fieldset>
+{{else if eq .Kind "check"}}<span class="check"><input type="checkbox" id="f-{{.Name}}" name="{{.Name}}" value="on"{{if .Value}} checked{{end}}{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}> <label for="f-{{.Name}}">{{.Label}}</label></span>
+{{else}}<label for="f-{{.Name}}">{{.Label}}</label><input id="f-{{.Name}}" type="{{.Kind}}" name="{{.Name}}" value="{{.Value}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}>
+{{end}}{{if .Error}}<p class="err" id="e-{{.Name}}">{{.Error}}</p>{{end}}</div>
+{{end}}<button type="submit">重新提交申请</button>
+</form>
+<p><a href="{{.SiteHome}}join/">返回申请页面（承诺书与隐私声明全文）</a></p>
+</body></html>{{end}}
+{{define "thanks"}}{{template "head" "申请已提交"}}
+<h1>申请已提交</h1>
+<p>您的申请编号：</p><p class="number">{{.Number}}</p>
+<p>请保存此编号。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
+<p><a href="{{.SiteHome}}">返回联盟网站首页</a></p>
+</body></html>{{end}}`))
+
+// formFields lists the controls of the application form with their form names.
+func formFields(v url.Values) []formField {
+	regions := make([]membership.Choice, len(membership.Regions))
+	for i, r := range membership.Regions {
+		regions[i] = membership.Choice{Value: r, Label: r}
+	}
+	f := []formField{
+		{Name: "type", Label: "会员类型", Kind: "select", Choices: membership.MemberTypes},
+		{Name: "org_name", Label: "单位名称", Kind: "text"},
+		{Name: "credit_code", Label: "统一社会信用代码", Kind: "text"},
+		{Name: "representative_kind", Label: "代表人类别", Kind: "select", Choices: membership.RepresentativeKinds},
+		{Name: "representative", Label: "代表人姓名", Kind: "text"},
+		{Name: "contact", Label: "联系人", Kind: "text"},
+		{Name: "phone", Label: "联系电话", Kind: "tel"},
+		{Name: "email", Label: "电子邮箱", Kind: "email"},
+		{Name: "region", Label: "所在地区", Kind: "select", Choices: regions},
+		{Name: "industry", Label: "所属行业", Kind: "text"},
+		{Name: "specialised", Label: "专精特新情况", Kind: "select", Choices: membership.SpecialisedStatuses},
+		{Name: "listing_board", Label: "目标板块（选填）", Kind: "select", Choices: membership.ListingBoards},
+		{Name: "listing_year", Label: "计划上市年份（选填）", Kind: "text"},
+		{Name: "services", Label: "希望获得的服务", Kind: "checks", Choices: membership.Services},
+		{Name: "introduction", Label: "单位简介", Kind: "textarea"},
+		{Name: "commitment_accepted", Label: "我已阅读并签署承诺书", Kind: "check"},
+		{Name: "privacy_accepted", Label: "我已阅读并同意隐私声明", Kind: "check"},
+	}
+	for i := range f {
+		f[i].Value = v.Get(f[i].Name)
+		if f[i].Kind == "checks" {
+			f[i].Values = map[string]bool{}
+			for _, s := range v[f[i].Name] {
+				f[i].Values[s] = true
+			}
+		}
+	}
+	return f
+}
+
+// formErrorKey maps a JSON field path of a validation error to the form's control name.
+var formErrorKey = map[string]string{"listing_plan.board": "listing_board", "listing_plan.year": "listing_year"}
+
+func checked(v string) bool { return v == "on" || v == "true" || v == "1" || v == "yes" }
+
+var digitsRE = regexp.MustCompile(`^\d{1,4}$`)
+
+// formRequest turns the urlencoded form into the JSON submission's shape.
+func formRequest(v url.Values) *applicationRequest {
+	q := &applicationRequest{
+		Type: v.Get("type"), OrgName: v.Get("org_name"), CreditCode: v.Get("credit_code"),
+		Representative: v.Get("representative"), RepresentativeKind: v.Get("representative_kind"),
+		Contact: v.Get("contact"), Phone: v.Get("phone"), Email: v.Get("email"), Region: v.Get("region"),
+		Industry: v.Get("industry"), Specialised: v.Get("specialised"), Services: v["services"],
+		Introduction: v.Get("introduction"), CommitmentAccepted: checked(v.Get("commitment_accepted")),
+		PrivacyAccepted: checked(v.Get("privacy_accepted")), PrivacyVersion: v.Get("privacy_version"),
+		Website: v.Get("website"),
+	}
+	q.ListingPlan.Board = v.Get("listing_board")
+	if y := v.Get("listing_year"); y != "" {
+		q.ListingPlan.Year = -1 // not a year: fails the listingyear rule
+		if digitsRE.MatchString(y) {
+			q.ListingPlan.Year, _ = strconv.Atoi(y)
+		}
+	}
+	return q
+}
+
+func (p *Public) renderPage(w http.ResponseWriter, status int, name string, data formPage) {
+	data.Style = template.CSS(pageStyle)
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		p.log.Error("render page", "page", name, "err", err.Error())
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", pageCSP)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (p *Public) siteHome() string {
+	if p.origin == "" {
+		return "/"
+	}
+	return p.origin + "/"
+}
+
+// joinForm serves POST /api/join, the form without JavaScript: 303 to the thank-you page,
+// or a 400 page listing the errors above the form with the typed values kept.
+func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		writeError(w, r, p.log, &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "此地址只接受表单提交（application/x-www-form-urlencoded）"})
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, r, p.log, err)
+		return
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		p.renderPage(w, http.StatusBadRequest, "errors", formPage{Message: "无法读取提交的表单，请返回重试。", Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
+		return
+	}
+	q := formRequest(v)
+	if q.Website != "" {
+		p.log.InfoContext(r.Context(), "honeypot filled, not stored", "request_id", requestID(r))
+		http.Redirect(w, r, "/api/join/thanks?number="+p.fakeCreated().Number, http.StatusSeeOther)
+		return
+	}
+	app := q.application()
+	app.Normalize()
+	err = app.Validate()
+	key := v.Get("idempotency_key")
+	if key != "" && !idempotencyKeyRE.MatchString(key) {
+		key = ""
+	}
+	var res createdBody
+	if err == nil {
+		res, _, err = p.submit(r, app, key, body)
+	}
+	if err != nil {
+		if membership.ErrorCode(err) == membership.EINTERNAL {
+			p.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err.Error())
+		}
+		p.renderPage(w, ErrorStatus(err), "errors", p.errorPage(v, err, requestID(r)))
+		return
+	}
+	http.Redirect(w, r, "/api/join/thanks?number="+url.QueryEscape(res.Number), http.StatusSeeOther)
+}
+
+func (p *Public) errorPage(v url.Values, err error, reqID string) formPage {
+	page := formPage{Message: membership.ErrorMessage(err), SiteHome: p.siteHome(),
+		Hidden: map[string]string{"privacy_version": v.Get("privacy_version")}}
+	if membership.ErrorCode(err) == membership.EINTERNAL {
+		page.Message = "内部错误（请求编号 " + reqID + "），请稍后重试。"
+	}
+	if k := v.Get("idempotency_key"); k != "" {
+		page.Hidden["idempotency_key"] = k
+	}
+	fe := membership.ErrorFields(err)
+	page.Fields = formFields(v)
+	for i, f := range page.Fields {
+		for key, msg := range fe {
+			if k, ok := formErrorKey[key]; ok {
+				key = k
+			}
+			if key == f.Name {
+				page.Fields[i].Error = msg
+				page.Errors = append(page.Errors, page.Fields[i])
+			}
+		}
+	}
+	return page
+}
+
+var numberRE = regexp.MustCompile(`^SQ\d{4}-\d{6}$`)
+
+// joinThanks serves GET /api/join/thanks?number=…, the page after a form submission.
+func (p *Public) joinThanks(w http.ResponseWriter, r *http.Request) {
+	n := r.URL.Query().Get("number")
+	if !numberRE.MatchString(n) {
+		writeError(w, r, p.log, membership.Errorf(membership.ENOTFOUND, "httpapi: thanks", "申请编号无效"))
+		return
+	}
+	p.renderPage(w, http.StatusOK, "thanks", formPage{Number: n, SiteHome: p.siteHome()})
+}

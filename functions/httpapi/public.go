@@ -1,0 +1,344 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// PublicRoutes are the routes of the public form function (Lambda "apply").
+var PublicRoutes = []Route{
+	{http.MethodPost, "/api/applications"},         // JSON submission (the form with JavaScript)
+	{http.MethodGet, "/api/applications/{number}"}, // status and history, with the status token
+	{http.MethodPost, "/api/join"},                 // urlencoded submission (the form without JavaScript)
+	{http.MethodGet, "/api/join/thanks"},           // the thank-you page the form redirects to
+}
+
+// MaxBodyBytes is the largest request body the public routes read.
+const MaxBodyBytes = 64 << 10
+
+// StatusTokenHeader carries the status token of GET /api/applications/{number}.
+const StatusTokenHeader = "X-Status-Token"
+
+// PublicConfig is what the public handler needs.
+type PublicConfig struct {
+	Store      ApplicationStore
+	Log        *slog.Logger     // nil: discard
+	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn
+	Now        func() time.Time // nil: time.Now
+}
+
+// Public serves PublicRoutes.
+type Public struct {
+	store  ApplicationStore
+	log    *slog.Logger
+	origin string
+	now    func() time.Time
+	h      http.Handler
+}
+
+// NewPublic returns the handler of every public route.
+func NewPublic(cfg PublicConfig) *Public {
+	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	handlers := map[Route]http.HandlerFunc{
+		PublicRoutes[0]: p.createApplication,
+		PublicRoutes[1]: p.getApplication,
+		PublicRoutes[2]: p.joinForm,
+		PublicRoutes[3]: p.joinThanks,
+	}
+	mux := http.NewServeMux()
+	for _, rt := range PublicRoutes {
+		mux.Handle(rt.String(), handlers[rt])
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, p.log, membership.Errorf(membership.ENOTFOUND, "httpapi: route", "没有这个接口"))
+	})
+	p.h = withCommon(mux, p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
+	return p
+}
+
+// ServeHTTP serves the request.
+func (p *Public) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.h.ServeHTTP(w, r) }
+
+// applicationRequest is the JSON body of POST /api/applications. Website is the honeypot:
+// people never see it, bots fill it.
+type applicationRequest struct {
+	Type               string      `json:"type"`
+	OrgName            string      `json:"org_name"`
+	CreditCode         string      `json:"credit_code"`
+	Representative     string      `json:"representative"`
+	RepresentativeKind string      `json:"representative_kind"`
+	Contact            string      `json:"contact"`
+	Phone              string      `json:"phone"`
+	Email              string      `json:"email"`
+	Region             string      `json:"region"`
+	Industry           string      `json:"industry"`
+	Specialised        string      `json:"specialised"`
+	ListingPlan        listingPlan `json:"listing_plan"`
+	Services           []string    `json:"services"`
+	Introduction       string      `json:"introduction"`
+	CommitmentAccepted bool        `json:"commitment_accepted"`
+	PrivacyAccepted    bool        `json:"privacy_accepted"`
+	PrivacyVersion     string      `json:"privacy_version"`
+	Website            string      `json:"website"`
+}
+
+type listingPlan struct {
+	Board string `json:"board"`
+	Year  int    `json:"year"`
+}
+
+func (q *applicationRequest) application() *membership.Application {
+	return &membership.Application{
+		Type:               membership.MemberType(q.Type),
+		OrgName:            q.OrgName,
+		CreditCode:         q.CreditCode,
+		Representative:     q.Representative,
+		RepresentativeKind: membership.RepresentativeKind(q.RepresentativeKind),
+		Contact:            q.Contact,
+		Phone:              q.Phone,
+		Email:              q.Email,
+		Region:             q.Region,
+		Industry:           q.Industry,
+		Specialised:        membership.Specialised(q.Specialised),
+		ListingPlan:        membership.ListingPlan{Board: q.ListingPlan.Board, Year: q.ListingPlan.Year},
+		Services:           q.Services,
+		Introduction:       q.Introduction,
+		CommitmentAccepted: q.CommitmentAccepted,
+		PrivacyAccepted:    q.PrivacyAccepted,
+		PrivacyVersion:     q.PrivacyVersion,
+	}
+}
+
+// createdBody is the 201 answer of a submission.
+type createdBody struct {
+	Number      string `json:"number"`
+	StatusToken string `json:"status_token"`
+	Status      string `json:"status"`
+	StatusLabel string `json:"status_label"`
+}
+
+// readBody reads at most MaxBodyBytes of the body (413 beyond).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &statusError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("请求内容过大（上限 %d KiB）", MaxBodyBytes>>10)}
+	}
+	if err != nil {
+		return nil, membership.Errorf(membership.EINVALID, "httpapi: read body", "无法读取请求内容")
+	}
+	return b, nil
+}
+
+// DecodeApplication decodes a JSON submission strictly (unknown fields, trailing data and
+// wrong types are EINVALID errors with a Chinese message), normalizes and validates it.
+// It returns the application and whether the honeypot was filled.
+func DecodeApplication(body []byte) (*membership.Application, bool, error) {
+	const op = "httpapi: decode application"
+	var q applicationRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return nil, false, decodeError(op, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false, membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON：对象之后还有多余内容")
+	}
+	if q.Website != "" {
+		return nil, true, nil
+	}
+	app := q.application()
+	app.Normalize()
+	if err := app.Validate(); err != nil {
+		return nil, false, err
+	}
+	return app, false, nil
+}
+
+func decodeError(op string, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON")
+	case errors.As(err, &typ):
+		return membership.Errorf(membership.EINVALID, op, "字段 %s 的类型不正确", typ.Field)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return membership.Errorf(membership.EINVALID, op, "不支持的字段：%s", name)
+	default:
+		return membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON")
+	}
+}
+
+var idempotencyKeyRE = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
+
+// createApplication serves POST /api/applications.
+func (p *Public) createApplication(w http.ResponseWriter, r *http.Request) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, r, p.log, &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 JSON（Content-Type: application/json）"})
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !idempotencyKeyRE.MatchString(key) {
+		writeError(w, r, p.log, membership.Errorf(membership.EINVALID, "httpapi: create application", "Idempotency-Key 须为 1 至 128 个可见 ASCII 字符"))
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, r, p.log, err)
+		return
+	}
+	app, honeypot, err := DecodeApplication(body)
+	if err != nil {
+		if f := membership.ErrorFields(err); f != nil {
+			p.log.InfoContext(r.Context(), "invalid application", "request_id", requestID(r), "fields", fieldNames(f))
+		}
+		writeError(w, r, p.log, err)
+		return
+	}
+	if honeypot {
+		p.log.InfoContext(r.Context(), "honeypot filled, not stored", "request_id", requestID(r))
+		writeJSON(w, http.StatusCreated, p.fakeCreated())
+		return
+	}
+	res, replay, err := p.submit(r, app, key, body)
+	if err != nil {
+		writeError(w, r, p.log, err)
+		return
+	}
+	if replay {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/api/applications/"+res.Number)
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// submit stores app, or returns the first answer for key when the same body was already
+// submitted with it (replay). The same key with another body is an ECONFLICT.
+func (p *Public) submit(r *http.Request, app *membership.Application, key string, body []byte) (res createdBody, replay bool, err error) {
+	const op = "httpapi: submit application"
+	ctx := r.Context()
+	var rec *membership.IdempotencyRecord
+	if key != "" {
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])
+		if res, ok, err := p.replay(r, key, hash); ok || err != nil {
+			return res, ok, err
+		}
+		rec = &membership.IdempotencyRecord{Key: key, RequestHash: hash, ExpiresAt: p.now().Add(membership.IdempotencyTTL)}
+	}
+	token, hash, err := membership.NewStatusToken()
+	if err != nil {
+		return res, false, err
+	}
+	app.TokenHash = hash
+	app.Submit(p.now())
+	if rec != nil {
+		rec.Token = token
+	}
+	if err := p.store.CreateApplication(ctx, app, rec); err != nil {
+		if rec != nil && membership.ErrorCode(err) == membership.ECONFLICT {
+			// Another request with the same key won the race: answer as a retry.
+			if res, ok, err := p.replay(r, key, rec.RequestHash); ok || err != nil {
+				return res, ok, err
+			}
+		}
+		return res, false, fmt.Errorf("%s: %w", op, err)
+	}
+	p.log.InfoContext(ctx, "application created", "request_id", requestID(r), "number", app.Number, "type", app.Type)
+	return createdBody{app.Number, token, string(app.Status), membership.StatusLabels[app.Status]}, false, nil
+}
+
+// replay looks up key: ok when it was used with the same body (res is the first answer);
+// an ECONFLICT error when it was used with another body; neither when it is unused.
+func (p *Public) replay(r *http.Request, key, hash string) (res createdBody, ok bool, err error) {
+	rec, err := p.store.Idempotency(r.Context(), key)
+	switch {
+	case membership.ErrorCode(err) == membership.ENOTFOUND:
+		return res, false, nil
+	case err != nil:
+		return res, false, fmt.Errorf("httpapi: look up idempotency key: %w", err)
+	case rec.RequestHash != hash:
+		return res, false, membership.Errorf(membership.ECONFLICT, "httpapi: replay", "此 Idempotency-Key 已用于另一份不同的申请")
+	}
+	st := membership.StatusSubmitted
+	return createdBody{rec.Number, rec.Token, string(st), membership.StatusLabels[st]}, true, nil
+}
+
+// fakeCreated is the answer to a filled honeypot: it looks like success and stores nothing.
+func (p *Public) fakeCreated() createdBody {
+	token, _, _ := membership.NewStatusToken()
+	st := membership.StatusSubmitted
+	return createdBody{membership.FormatNumber(membership.NumberYear(p.now()), 0), token, string(st), membership.StatusLabels[st]}
+}
+
+func fieldNames(f map[string]string) []string {
+	names := make([]string, 0, len(f))
+	for k := range f {
+		names = append(names, k)
+	}
+	return names
+}
+
+// statusBody is the answer of GET /api/applications/{number}: the status and its
+// history, nothing else about the applicant.
+type statusBody struct {
+	Number      string        `json:"number"`
+	Status      string        `json:"status"`
+	StatusLabel string        `json:"status_label"`
+	SubmittedAt time.Time     `json:"submitted_at"`
+	History     []statusEvent `json:"history"`
+}
+
+type statusEvent struct {
+	Status string    `json:"status"`
+	Label  string    `json:"label"`
+	At     time.Time `json:"at"`
+}
+
+// getApplication serves GET /api/applications/{number}. A missing or wrong token is a
+// 404, like an unknown number, so numbers cannot be probed.
+func (p *Public) getApplication(w http.ResponseWriter, r *http.Request) {
+	notFound := membership.Errorf(membership.ENOTFOUND, "httpapi: get application", "未找到该申请，或查询凭证不正确")
+	number := r.PathValue("number")
+	token := r.Header.Get(StatusTokenHeader)
+	if token == "" || len(number) > 32 {
+		writeError(w, r, p.log, notFound)
+		return
+	}
+	app, err := p.store.Application(r.Context(), number)
+	if membership.ErrorCode(err) == membership.ENOTFOUND || (err == nil && !app.TokenMatches(token)) {
+		writeError(w, r, p.log, notFound)
+		return
+	}
+	if err != nil {
+		writeError(w, r, p.log, fmt.Errorf("httpapi: get application %s: %w", number, err))
+		return
+	}
+	b := statusBody{Number: app.Number, Status: string(app.Status), StatusLabel: membership.StatusLabels[app.Status], SubmittedAt: app.CreatedAt}
+	for _, e := range app.History {
+		b.History = append(b.History, statusEvent{string(e.To), membership.StatusLabels[e.To], e.At})
+	}
+	writeJSON(w, http.StatusOK, b)
+}

@@ -1,0 +1,229 @@
+// Package localstore is the embedded store `alliance serve` uses by default: one bbolt
+// file under the data folder, kept across restarts. It implements the same contracts as
+// the dynamo package (see storetest).
+package localstore
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// FileName is the name of the store's file inside the data folder.
+const FileName = "alliance.db"
+
+var (
+	bucketApplications = []byte("applications")
+	bucketCounters     = []byte("counters")
+	bucketIdempotency  = []byte("idempotency")
+)
+
+// Store keeps the membership data in one bbolt file. It is safe for concurrent use;
+// bbolt runs one write transaction at a time, which makes every write atomic.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("localstore: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketApplications, bucketCounters, bucketIdempotency} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("localstore: create buckets in %s: %w", path, err)
+	}
+	return &Store{db: db, now: time.Now}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the bbolt database, for other packages' buckets (the back office).
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// storedApplication is an application as stored: JSON with the token hash, which the
+// domain type leaves out of JSON.
+type storedApplication struct {
+	*membership.Application
+	TokenHash string `json:"token_hash"`
+}
+
+func encodeApplication(a *membership.Application) ([]byte, error) {
+	return json.Marshal(storedApplication{a, a.TokenHash})
+}
+
+func decodeApplication(b []byte) (*membership.Application, error) {
+	st := storedApplication{Application: &membership.Application{}}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, err
+	}
+	st.Application.TokenHash = st.TokenHash
+	return st.Application, nil
+}
+
+// CreateApplication numbers and stores app, with rec when not nil, in one transaction.
+// Errors: ECONFLICT when rec.Key is taken by an unexpired record.
+func (s *Store) CreateApplication(ctx context.Context, app *membership.Application, rec *membership.IdempotencyRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		idem := tx.Bucket(bucketIdempotency)
+		if rec != nil {
+			if old := idem.Get([]byte(rec.Key)); old != nil {
+				var o membership.IdempotencyRecord
+				if err := json.Unmarshal(old, &o); err == nil && !o.Expired(s.now()) {
+					return membership.Errorf(membership.ECONFLICT, "localstore: create application", "Idempotency-Key 已被使用")
+				}
+			}
+		}
+		year := membership.NumberYear(app.CreatedAt)
+		counters := tx.Bucket(bucketCounters)
+		ck := []byte(strconv.Itoa(year))
+		var seq uint64
+		if b := counters.Get(ck); len(b) == 8 {
+			seq = binary.BigEndian.Uint64(b)
+		}
+		seq++
+		if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+			return err
+		}
+		number := membership.FormatNumber(year, int(seq))
+		apps := tx.Bucket(bucketApplications)
+		if apps.Get([]byte(number)) != nil {
+			return membership.Errorf(membership.ECONFLICT, "localstore: create application", "申请编号 %s 已存在", number)
+		}
+		saved := *app
+		saved.Number = number
+		b, err := encodeApplication(&saved)
+		if err != nil {
+			return err
+		}
+		if err := apps.Put([]byte(number), b); err != nil {
+			return err
+		}
+		if rec != nil {
+			r := *rec
+			r.Number = number
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := idem.Put([]byte(r.Key), b); err != nil {
+				return err
+			}
+		}
+		app.Number = number
+		if rec != nil {
+			rec.Number = number
+		}
+		return nil
+	})
+	return wrap(err, "localstore: create application")
+}
+
+// Idempotency returns the unexpired record for key. Errors: ENOTFOUND.
+func (s *Store) Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error) {
+	var rec *membership.IdempotencyRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketIdempotency).Get([]byte(key))
+		if b == nil {
+			return nil
+		}
+		rec = &membership.IdempotencyRecord{}
+		return json.Unmarshal(b, rec)
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: get idempotency record")
+	}
+	if rec == nil || rec.Expired(s.now()) {
+		return nil, membership.Errorf(membership.ENOTFOUND, "localstore: get idempotency record", "未找到")
+	}
+	return rec, nil
+}
+
+// Application returns the application with the number. Errors: ENOTFOUND.
+func (s *Store) Application(ctx context.Context, number string) (*membership.Application, error) {
+	var app *membership.Application
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketApplications).Get([]byte(number))
+		if b == nil {
+			return membership.Errorf(membership.ENOTFOUND, "localstore: get application", "未找到申请 %s", number)
+		}
+		var err error
+		app, err = decodeApplication(b)
+		return err
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: get application "+number)
+	}
+	return app, nil
+}
+
+// UpdateApplication applies fn to the application under optimistic locking (see
+// httpapi.ApplicationStore). Errors: ENOTFOUND, ECONFLICT, or fn's error.
+func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
+	var app *membership.Application
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		apps := tx.Bucket(bucketApplications)
+		b := apps.Get([]byte(number))
+		if b == nil {
+			return membership.Errorf(membership.ENOTFOUND, "localstore: update application", "未找到申请 %s", number)
+		}
+		var err error
+		if app, err = decodeApplication(b); err != nil {
+			return err
+		}
+		if expectedVersion != 0 && app.Version != expectedVersion {
+			return membership.Errorf(membership.ECONFLICT, "localstore: update application", "申请 %s 已被他人修改，请刷新后重试", number)
+		}
+		version := app.Version
+		if err := fn(app); err != nil {
+			return err
+		}
+		app.Number, app.Version = number, version+1
+		if b, err = encodeApplication(app); err != nil {
+			return err
+		}
+		return apps.Put([]byte(number), b)
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: update application "+number)
+	}
+	return app, nil
+}
+
+// wrap passes domain errors through and makes any other error an EINTERNAL one.
+func wrap(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*membership.Error); ok {
+		return err
+	}
+	return membership.Internal(op, err)
+}

@@ -1,0 +1,59 @@
+package localstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/storetest"
+)
+
+func open(t *testing.T, dir string) *localstore.Store {
+	t.Helper()
+	s, err := localstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore {
+		s := open(t, t.TempDir())
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestConcurrentSubmissions(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	storetest.Concurrency(t, s)
+}
+
+func TestKeepsDataAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	a := storetest.Sample(time.Now())
+	if err := s.CreateApplication(context.Background(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	got, err := s.Application(context.Background(), a.Number)
+	if err != nil || got.OrgName != a.OrgName {
+		t.Fatalf("after reopening: Application(%s) = %+v, %v, want org %s", a.Number, got, err, a.OrgName)
+	}
+	b := storetest.Sample(time.Now())
+	if err := s.CreateApplication(context.Background(), b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b.Number == a.Number {
+		t.Errorf("number after restart = %s, want a new one", b.Number)
+	}
+}

@@ -1,0 +1,249 @@
+package localstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// The back office's buckets, created on first write.
+var (
+	bucketMembers     = []byte("members")      // certificate number → member (JSON)
+	bucketCertCounter = []byte("certificates") // year → last certificate sequence (uint64)
+	bucketAttendance  = []byte("attendance")   // certificate/date/event → attendance (JSON)
+)
+
+// readBucket returns the bucket, or nil when nothing was written to it yet.
+func readBucket(tx *bolt.Tx, name []byte) *bolt.Bucket { return tx.Bucket(name) }
+
+func writeBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	return tx.CreateBucketIfNotExists(name)
+}
+
+// Applications lists the applications with the status ("" for all), oldest first.
+func (s *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
+	apps := []membership.Application{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketApplications).ForEach(func(k, v []byte) error {
+			a, err := decodeApplication(v)
+			if err != nil {
+				return err
+			}
+			if status == "" || a.Status == status {
+				apps = append(apps, *a)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: list applications")
+	}
+	slices.SortStableFunc(apps, func(a, b membership.Application) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return apps, nil
+}
+
+// IssueCertificate certifies the application and creates its member in one
+// transaction (see httpapi.AdminStore). Errors: ENOTFOUND, ECONFLICT, fn's error.
+func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
+	const op = "localstore: issue certificate"
+	var app *membership.Application
+	var m *membership.Member
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		apps := tx.Bucket(bucketApplications)
+		b := apps.Get([]byte(number))
+		if b == nil {
+			return membership.Errorf(membership.ENOTFOUND, op, "未找到申请 %s", number)
+		}
+		var err error
+		if app, err = decodeApplication(b); err != nil {
+			return err
+		}
+		if expectedVersion != 0 && app.Version != expectedVersion {
+			return membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+		}
+		version := app.Version
+		if m, err = fn(app); err != nil {
+			return err
+		}
+		counters, err := writeBucket(tx, bucketCertCounter)
+		if err != nil {
+			return err
+		}
+		members, err := writeBucket(tx, bucketMembers)
+		if err != nil {
+			return err
+		}
+		year := membership.NumberYear(s.now())
+		ck := []byte(strconv.Itoa(year))
+		var seq uint64
+		if b := counters.Get(ck); len(b) == 8 {
+			seq = binary.BigEndian.Uint64(b)
+		}
+		seq++
+		m.Certificate = membership.FormatCertificate(year, int(seq))
+		if members.Get([]byte(m.Certificate)) != nil {
+			return membership.Errorf(membership.ECONFLICT, op, "证书编号 %s 已存在", m.Certificate)
+		}
+		m.Version = 1
+		app.CertificateNumber = m.Certificate
+		app.Number, app.Version = number, version+1
+		if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+			return err
+		}
+		if err := putJSON(members, m.Certificate, m); err != nil {
+			return err
+		}
+		ab, err := encodeApplication(app)
+		if err != nil {
+			return err
+		}
+		return apps.Put([]byte(number), ab)
+	})
+	if err != nil {
+		return nil, nil, wrap(err, op+" "+number)
+	}
+	return app, m, nil
+}
+
+// Member returns the member with the certificate number. Errors: ENOTFOUND.
+func (s *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
+	var m *membership.Member
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var b []byte
+		if bk := readBucket(tx, bucketMembers); bk != nil {
+			b = bk.Get([]byte(certificate))
+		}
+		if b == nil {
+			return membership.Errorf(membership.ENOTFOUND, "localstore: get member", "未找到会员 %s", certificate)
+		}
+		m = &membership.Member{}
+		return json.Unmarshal(b, m)
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: get member "+certificate)
+	}
+	return m, nil
+}
+
+// Members lists every member by certificate number.
+func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
+	ms := []membership.Member{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		bk := readBucket(tx, bucketMembers)
+		if bk == nil {
+			return nil
+		}
+		return bk.ForEach(func(k, v []byte) error {
+			var m membership.Member
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			ms = append(ms, m)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: list members")
+	}
+	return ms, nil
+}
+
+// UpdateMember applies fn to the member under optimistic locking.
+// Errors: ENOTFOUND, ECONFLICT, fn's error.
+func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
+	const op = "localstore: update member"
+	var m *membership.Member
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		bk, err := writeBucket(tx, bucketMembers)
+		if err != nil {
+			return err
+		}
+		b := bk.Get([]byte(certificate))
+		if b == nil {
+			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", certificate)
+		}
+		m = &membership.Member{}
+		if err := json.Unmarshal(b, m); err != nil {
+			return err
+		}
+		if expectedVersion != 0 && m.Version != expectedVersion {
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
+		}
+		version := m.Version
+		if err := fn(m); err != nil {
+			return err
+		}
+		m.Certificate, m.Version = certificate, version+1
+		return putJSON(bk, certificate, m)
+	})
+	if err != nil {
+		return nil, wrap(err, op+" "+certificate)
+	}
+	return m, nil
+}
+
+// AddAttendance records a member's attendance of an event.
+// Errors: ENOTFOUND (no such member), ECONFLICT (already recorded).
+func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
+	const op = "localstore: add attendance"
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if mb := readBucket(tx, bucketMembers); mb == nil || mb.Get([]byte(a.Member)) == nil {
+			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
+		}
+		bk, err := writeBucket(tx, bucketAttendance)
+		if err != nil {
+			return err
+		}
+		prefix := a.Member + "/"
+		c := bk.Cursor()
+		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+			var old membership.Attendance
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+			if old.Event == a.Event {
+				return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
+			}
+		}
+		return putJSON(bk, prefix+a.Date+"/"+a.Event, a)
+	})
+	return wrap(err, op)
+}
+
+// Attendance returns every attendance record, by certificate number.
+func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
+	all := map[string][]membership.Attendance{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		bk := readBucket(tx, bucketAttendance)
+		if bk == nil {
+			return nil
+		}
+		return bk.ForEach(func(k, v []byte) error {
+			var a membership.Attendance
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			all[a.Member] = append(all[a.Member], a)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: list attendance")
+	}
+	return all, nil
+}
+
+func putJSON(bk *bolt.Bucket, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return bk.Put([]byte(key), b)
+}
