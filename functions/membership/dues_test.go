@@ -1,0 +1,155 @@
+package membership
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestNewPayment(t *testing.T) {
+	sec := actor("s-1", RoleSecretariat)
+	ent := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive}
+	ind := &Member{Certificate: "LM-2026-0002", Type: TypeIndividual, JoinedOn: "2026-03-02", Status: MemberActive}
+	sched := DefaultFeeSchedule(2026)
+	cur := &Payment{ID: "LM-2026-0001/2026/1", Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, Receipt: "SK-001"}
+	in := func(mut func(*PaymentInput)) PaymentInput {
+		p := PaymentInput{Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, PaidOn: "2026-03-10", Receipt: "SK-001"}
+		if mut != nil {
+			mut(&p)
+		}
+		return p
+	}
+	tests := []struct {
+		name    string
+		actor   Actor
+		in      PaymentInput
+		m       *Member
+		current *Payment
+		code    string
+		field   string
+		id      string
+	}{
+		{"the scheduled amount", sec, in(nil), ent, nil, "", "", "LM-2026-0001/2026/1"},
+		{"a different amount needs a note", sec, in(func(p *PaymentInput) { p.Amount = 1_000_000 }), ent, nil, EINVALID, "note", ""},
+		{"a different amount with a note", sec, in(func(p *PaymentInput) { p.Amount = 1_000_000; p.Note = "年中入会减半，理事会决议" }), ent, nil, "", "", "LM-2026-0001/2026/1"},
+		{"an individual paying nothing needs no note", sec, in(func(p *PaymentInput) { p.Member, p.Amount = "LM-2026-0002", 0 }), ind, nil, "", "", "LM-2026-0002/2026/1"},
+		{"negative amount", sec, in(func(p *PaymentInput) { p.Amount = -1; p.Note = "x" }), ent, nil, EINVALID, "amount", ""},
+		{"no receipt", sec, in(func(p *PaymentInput) { p.Receipt = " " }), ent, nil, EINVALID, "receipt", ""},
+		{"bad date", sec, in(func(p *PaymentInput) { p.PaidOn = "2026-13-01" }), ent, nil, EINVALID, "paid_on", ""},
+		{"a year before joining", sec, in(func(p *PaymentInput) { p.Year = 2025 }), ent, nil, EINVALID, "year", ""},
+		{"the year is already paid", sec, in(func(p *PaymentInput) { p.Receipt = "SK-002" }), ent, cur, ECONFLICT, "", ""},
+		{"a correction", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID; p.Note = "凭证号录错" }), ent, cur, "", "", "LM-2026-0001/2026/2"},
+		{"a correction needs a note", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID }), ent, cur, EINVALID, "note", ""},
+		{"a correction of a superseded entry", sec, in(func(p *PaymentInput) { p.Corrects = "LM-2026-0001/2026/0"; p.Note = "x" }), ent, cur, ECONFLICT, "", ""},
+		{"a correction of nothing", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID; p.Note = "x" }), ent, nil, ECONFLICT, "", ""},
+		{"the chair cannot record", actor("c-1", RoleChair), in(nil), ent, nil, EFORBIDDEN, "", ""},
+		{"the supervisor cannot record", actor("v-1", RoleSupervisor), in(nil), ent, nil, EFORBIDDEN, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := NewPayment(tt.actor, tt.in, tt.m, sched, tt.current, now)
+			if got := ErrorCode(err); got != tt.code {
+				t.Fatalf("got %q (%v), want %q", got, err, tt.code)
+			}
+			if tt.field != "" {
+				if _, ok := ErrorFields(err)[tt.field]; !ok {
+					t.Errorf("fields: got %v, want one for %q", ErrorFields(err), tt.field)
+				}
+			}
+			if tt.id != "" && (p == nil || p.ID != tt.id || p.RecordedBy != "s-1") {
+				t.Errorf("payment: got %+v, want id %s recorded by s-1", p, tt.id)
+			}
+		})
+	}
+}
+
+func TestFeeSchedule(t *testing.T) {
+	s := DefaultFeeSchedule(2027)
+	if s.Fee(TypeEnterprise) != 2_000_000 || s.Fee(TypeGroup) != 2_000_000 || s.Fee(TypeIndividual) != 0 {
+		t.Errorf("default fees: got %+v, want 2,000,000 fen for enterprise and group, 0 for individuals", s)
+	}
+	bad := FeeSchedule{Year: 1999, Enterprise: -5}
+	if err := bad.Check(); ErrorCode(err) != EINVALID || len(ErrorFields(err)) != 2 {
+		t.Errorf("Check: got %v, want EINVALID on year and enterprise", err)
+	}
+	if got := Yuan(2_000_005); got != "20000.05" {
+		t.Errorf("Yuan: got %s, want 20000.05", got)
+	}
+}
+
+func duesFixture() *DuesReport {
+	members := []Member{
+		{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive, Profile: Profile{Name: "北京某科技有限公司"}},
+		{Certificate: "LM-2026-0002", Type: TypeIndividual, JoinedOn: "2026-03-05", Status: MemberActive, Profile: Profile{Name: "张三"}},
+		{Certificate: "LM-2026-0003", Type: TypeGroup, JoinedOn: "2026-04-01", Status: MemberActive, Profile: Profile{Name: "=某协会,\"联合\""}},
+		{Certificate: "LM-2026-0004", Type: TypeEnterprise, JoinedOn: "2026-04-01", Status: MemberActive, Profile: Profile{Name: "上海某制造股份有限公司"}},
+		{Certificate: "LM-2025-0009", Type: TypeEnterprise, JoinedOn: "2025-01-10", Status: MemberExited, LeftOn: "2025-12-01", Profile: Profile{Name: "已退会公司"}},
+		{Certificate: "LM-2027-0001", Type: TypeEnterprise, JoinedOn: "2027-01-05", Status: MemberActive, Profile: Profile{Name: "明年入会公司"}},
+	}
+	payments := []Payment{
+		{ID: "LM-2026-0001/2026/1", Member: "LM-2026-0001", Year: 2026, Amount: 200_000, PaidOn: "2026-03-10", Receipt: "SK-001", Note: "录入错误"},
+		{ID: "LM-2026-0001/2026/2", Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, PaidOn: "2026-03-10", Receipt: "SK-001", Note: "更正金额", Corrects: "LM-2026-0001/2026/1"},
+		{ID: "LM-2026-0003/2026/1", Member: "LM-2026-0003", Year: 2026, Amount: 1_500_000, PaidOn: "2026-04-20", Receipt: "SK-002", Note: "经会员大会同意减免 5000 元"},
+		{ID: "LM-2026-0001/2025/1", Member: "LM-2026-0001", Year: 2025, Amount: 2_000_000, PaidOn: "2025-03-10", Receipt: "SK-000", Note: "另一年"},
+	}
+	return BuildDuesReport(2026, DefaultFeeSchedule(2026), members, payments)
+}
+
+func TestDuesReport(t *testing.T) {
+	r := duesFixture()
+	want := DuesTotals{Members: 4, Paid: 2, Unpaid: 1, Exempt: 1, Due: 6_000_000, Settled: 3_500_000, Owed: 2_000_000}
+	if r.Totals != want {
+		t.Fatalf("totals: got %+v, want %+v", r.Totals, want)
+	}
+	states := map[string]DuesState{}
+	for _, l := range r.Lines {
+		states[l.Certificate] = l.State
+	}
+	wantStates := map[string]DuesState{"LM-2026-0001": DuesPaid, "LM-2026-0002": DuesExempt, "LM-2026-0003": DuesPaid, "LM-2026-0004": DuesUnpaid}
+	for c, s := range wantStates {
+		if states[c] != s {
+			t.Errorf("%s: got %q, want %q", c, states[c], s)
+		}
+	}
+	if len(states) != len(wantStates) {
+		t.Errorf("lines: got %v, want only %v (gone before the year, or joined after it, are left out)", states, wantStates)
+	}
+	if r.Lines[0].Payment != "LM-2026-0001/2026/2" || r.Lines[0].Paid != 2_000_000 {
+		t.Errorf("corrected line: got %+v, want the correction's entry", r.Lines[0])
+	}
+}
+
+func TestDuesCSV(t *testing.T) {
+	got := duesFixture().CSV()
+	if !bytes.HasPrefix(got, []byte("\xEF\xBB\xBF")) {
+		t.Fatalf("CSV starts with %q, want the UTF-8 byte order mark", got[:3])
+	}
+	if n, crlf := bytes.Count(got, []byte("\n")), bytes.Count(got, []byte("\r\n")); n != crlf || n != 6 {
+		t.Errorf("line ends: got %d LF and %d CRLF, want 6 CRLF", n, crlf)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(got[3:])).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse back: %v", err)
+	}
+	if rows[3][1] != "'=某协会,\"联合\"" {
+		t.Errorf("formula-like name: got %q, want it defused with an apostrophe", rows[3][1])
+	}
+	golden := filepath.Join("testdata", "dues-2026.golden.csv")
+	if *updateGolden {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("CSV differs from %s (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", golden, got, want)
+	}
+}
