@@ -84,6 +84,7 @@ func Tables(n TableNames) []Table {
 		},
 	}
 	// The back office appends the members and dues tables here.
+	tables = append(tables, backOfficeTables(n)...)
 	return tables
 }
 

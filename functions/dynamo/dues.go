@@ -1,0 +1,222 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// FeeSchedule returns the year's stored schedule, or the charter's default.
+// Errors: EINTERNAL.
+func (st *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
+	op := fmt.Sprintf("dynamo: get fee schedule %d", year)
+	fs := membership.DefaultFeeSchedule(year)
+	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.tables.Dues), Key: itemKey("FEES", strconv.Itoa(year)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return fs, membership.Internal(op, err)
+	}
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &fs); err != nil {
+			return fs, membership.Internal(op, err)
+		}
+	}
+	return fs, nil
+}
+
+// PutFeeSchedule stores the schedule on condition that the stored one is
+// still at fs.Version (none stored for 0). Errors: ECONFLICT, EINTERNAL.
+func (st *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) error {
+	op := fmt.Sprintf("dynamo: put fee schedule %d", fs.Year)
+	next := *fs
+	next.Version++
+	item, err := marshalItem(&next, "FEES", strconv.Itoa(fs.Year), "")
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	c := notExists()
+	if fs.Version > 0 {
+		c = versionIs(fs.Version)
+	}
+	put, err := conditionalPut(st.tables.Dues, item, c)
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return membership.Errorf(membership.ECONFLICT, op, "%d 年会费标准已被他人修改，请刷新后重试", fs.Year)
+	}
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	*fs = next
+	return nil
+}
+
+func claimKey(year int, member string) map[string]types.AttributeValue {
+	return itemKey("CLAIM#"+strconv.Itoa(year), member)
+}
+
+func receiptKey(receipt string) map[string]types.AttributeValue {
+	return itemKey("RECEIPT#"+receipt, "receipt")
+}
+
+func paymentKey(year int, id string) map[string]types.AttributeValue {
+	return itemKey("PAY#"+strconv.Itoa(year), id)
+}
+
+// RecordPayment stores a ledger entry in one TransactWriteItems with its
+// member-year claim and its receipt claim (see httpapi.AdminStore); a
+// correction takes both over from the entry it corrects and releases the old
+// receipt number if it changed. Errors: ECONFLICT, EINTERNAL.
+func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {
+	op := "dynamo: record payment " + p.ID
+	var old *membership.Payment
+	if p.Corrects != "" {
+		o, err := st.payment(ctx, p.Year, p.Corrects)
+		if err != nil {
+			return err
+		}
+		old = o
+	}
+	payItem, err := marshalItem(p, "PAY#"+strconv.Itoa(p.Year), p.ID, "")
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	holder := func(id string) expression.ConditionBuilder {
+		if id == "" {
+			return notExists()
+		}
+		return expression.Name("payment").Equal(expression.Value(id))
+	}
+	withPayment := func(key map[string]types.AttributeValue) map[string]types.AttributeValue {
+		item := map[string]types.AttributeValue{"payment": str(p.ID)}
+		for k, v := range key {
+			item[k] = v
+		}
+		return item
+	}
+	receiptHolder := ""
+	if old != nil && old.Receipt == p.Receipt {
+		receiptHolder = old.ID
+	}
+	var items []types.TransactWriteItem
+	for _, c := range []struct {
+		item map[string]types.AttributeValue
+		cond expression.ConditionBuilder
+	}{
+		{payItem, notExists()},
+		{withPayment(claimKey(p.Year, p.Member)), holder(p.Corrects)},
+		{withPayment(receiptKey(p.Receipt)), holder(receiptHolder)},
+	} {
+		put, err := conditionalPut(st.tables.Dues, c.item, c.cond)
+		if err != nil {
+			return membership.Internal(op, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	if old != nil && old.Receipt != p.Receipt {
+		e, err := condition(holder(old.ID))
+		if err != nil {
+			return membership.Internal(op, err)
+		}
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(st.tables.Dues), Key: receiptKey(old.Receipt), ConditionExpression: e.Condition(),
+			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		}})
+	}
+	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := failedConditions(err); ok && len(failed) >= 3 {
+		switch {
+		case failed[0]:
+			return membership.Errorf(membership.ECONFLICT, op, "缴费记录 %s 已存在", p.ID)
+		case failed[1]:
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s %d 年的缴费记录已被他人修改或已登记", p.Member, p.Year)
+		case failed[2]:
+			return membership.Errorf(membership.ECONFLICT, op, "收款凭证号 %s 已被使用", p.Receipt)
+		case len(failed) > 3 && failed[3]:
+			return membership.Errorf(membership.ECONFLICT, op, "原收款凭证号 %s 已被他人修改", old.Receipt)
+		}
+	}
+	if isTransactionConflict(err) {
+		return membership.Errorf(membership.ECONFLICT, op, "缴费记录正被他人修改，请刷新后重试")
+	}
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	return nil
+}
+
+// payment returns one ledger entry. Errors: ENOTFOUND, EINTERNAL.
+func (st *Store) payment(ctx context.Context, year int, id string) (*membership.Payment, error) {
+	op := "dynamo: get payment " + id
+	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.tables.Dues), Key: paymentKey(year, id), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if out.Item == nil {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到缴费记录 %s", id)
+	}
+	var p membership.Payment
+	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return &p, nil
+}
+
+// CurrentPayment returns the member-year's current entry. Errors: ENOTFOUND, EINTERNAL.
+func (st *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
+	op := fmt.Sprintf("dynamo: current payment %s %d", member, year)
+	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.tables.Dues), Key: claimKey(year, member), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	id, _ := out.Item["payment"].(*types.AttributeValueMemberS)
+	if id == nil {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "会员 %s %d 年没有缴费记录", member, year)
+	}
+	return st.payment(ctx, year, id.Value)
+}
+
+// Payments returns every ledger entry of the year. Errors: EINTERNAL.
+func (st *Store) Payments(ctx context.Context, year int) ([]membership.Payment, error) {
+	op := fmt.Sprintf("dynamo: list payments %d", year)
+	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("pk").Equal(expression.Value("PAY#" + strconv.Itoa(year)))).Build()
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	pg := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+		TableName: aws.String(st.tables.Dues), KeyConditionExpression: e.KeyCondition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
+	})
+	ps := []membership.Payment{}
+	for pg.HasMorePages() {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, membership.Internal(op, err)
+		}
+		var page []membership.Payment
+		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
+			return nil, membership.Internal(op, err)
+		}
+		ps = append(ps, page...)
+	}
+	return ps, nil
+}

@@ -1,0 +1,417 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// IndexByKind lists the items of a back-office table by kind ("member",
+// "attendance"), so that lists are Queries, not Scans.
+const IndexByKind = "by_kind"
+
+// Kinds of items in the members table.
+const (
+	kindMember     = "member"
+	kindAttendance = "attendance"
+)
+
+// backOfficeTables defines the members and dues tables:
+//
+//	members  pk "pk" (S), sk "sk" (S)
+//	         member:     pk certificate number, sk "member", kind "member", Member's attributes
+//	         attendance: pk certificate number, sk "attendance#<event>", kind "attendance"
+//	         counter:    pk "COUNTER#LM<year>", sk "counter", seq (N): last certificate issued
+//	         GSI "by_kind": pk "kind", sk "pk", all attributes (lists of members, attendance)
+//	dues     pk "pk" (S), sk "sk" (S)
+//	         fee schedule:      pk "FEES", sk "<year>"
+//	         ledger entry:      pk "PAY#<year>", sk payment id
+//	         member-year claim: pk "CLAIM#<year>", sk certificate number, payment (S)
+//	         receipt claim:     pk "RECEIPT#<receipt>", sk "receipt", payment (S)
+func backOfficeTables(n TableNames) []Table {
+	key := func(name string) Table {
+		return Table{Create: dynamodb.CreateTableInput{
+			TableName:   aws.String(name),
+			BillingMode: types.BillingModePayPerRequest,
+			AttributeDefinitions: []types.AttributeDefinition{
+				{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+				{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+			},
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+			},
+		}}
+	}
+	members := key(n.Members)
+	members.Logical = "members"
+	members.Create.AttributeDefinitions = append(members.Create.AttributeDefinitions,
+		types.AttributeDefinition{AttributeName: aws.String("kind"), AttributeType: types.ScalarAttributeTypeS})
+	members.Create.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
+		IndexName: aws.String(IndexByKind),
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("kind"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeRange},
+		},
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+	}}
+	dues := key(n.Dues)
+	dues.Logical = "dues"
+	return []Table{members, dues}
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func itemKey(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": str(pk), "sk": str(sk)}
+}
+
+// marshalItem marshals v and adds the key attributes (and kind, if not "").
+func marshalItem(v any, pk, sk, kind string) (map[string]types.AttributeValue, error) {
+	item, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return nil, err
+	}
+	item["pk"], item["sk"] = str(pk), str(sk)
+	if kind != "" {
+		item["kind"] = str(kind)
+	}
+	return item, nil
+}
+
+// condition builds a condition expression.
+func condition(c expression.ConditionBuilder) (expression.Expression, error) {
+	return expression.NewBuilder().WithCondition(c).Build()
+}
+
+func notExists() expression.ConditionBuilder { return expression.AttributeNotExists(expression.Name("pk")) }
+
+func versionIs(v int) expression.ConditionBuilder {
+	return expression.Name("version").Equal(expression.Value(v))
+}
+
+// conditionalPut returns a transaction Put of item under the condition.
+func conditionalPut(table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (*types.Put, error) {
+	e, err := condition(c)
+	if err != nil {
+		return nil, err
+	}
+	return &types.Put{TableName: aws.String(table), Item: item, ConditionExpression: e.Condition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}, nil
+}
+
+// failedConditions returns, for a cancelled transaction, which of its items
+// failed their condition; ok is false for any other error.
+func failedConditions(err error) (failed []bool, ok bool) {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil, false
+	}
+	for _, r := range tce.CancellationReasons {
+		failed = append(failed, aws.ToString(r.Code) == "ConditionalCheckFailed")
+	}
+	return failed, true
+}
+
+// Applications lists the applications with the status ("" for all) from the
+// by_status index, oldest first.
+func (st *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
+	const op = "dynamo: list applications"
+	statuses := []membership.Status{status}
+	if status == "" {
+		statuses = statuses[:0]
+		for k := range membership.StatusLabels {
+			statuses = append(statuses, k)
+		}
+	}
+	apps := []membership.Application{}
+	for _, sts := range statuses {
+		e, err := expression.NewBuilder().WithKeyCondition(expression.Key("status").Equal(expression.Value(string(sts)))).Build()
+		if err != nil {
+			return nil, membership.Internal(op, err)
+		}
+		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+			TableName: aws.String(st.tables.Applications), IndexName: aws.String(IndexByStatus),
+			KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, membership.Internal(op, fmt.Errorf("query %s: %w", sts, err))
+			}
+			var page []membership.Application
+			if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
+				return nil, membership.Internal(op, err)
+			}
+			apps = append(apps, page...)
+		}
+	}
+	slices.SortStableFunc(apps, func(a, b membership.Application) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return apps, nil
+}
+
+// maxIssueTries bounds the retries of a certificate issue that lost the race
+// for the next number to another issue (not to a change of the application).
+const maxIssueTries = 20
+
+// IssueCertificate certifies the application and creates its member in one
+// TransactWriteItems: the application (condition: its version), the member
+// (condition: new) and the year's certificate counter (condition: unchanged
+// since read), so numbers have no gaps and no duplicates.
+// Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+func (st *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
+	op := "dynamo: issue certificate " + number
+	for range maxIssueTries {
+		app, err := st.Application(ctx, number)
+		if err != nil {
+			return nil, nil, err
+		}
+		if expectedVersion != 0 && app.Version != expectedVersion {
+			return nil, nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+		}
+		version := app.Version
+		m, err := fn(app)
+		if err != nil {
+			return nil, nil, err
+		}
+		year := membership.NumberYear(st.now())
+		ck := "COUNTER#LM" + strconv.Itoa(year)
+		seq, err := st.counter(ctx, ck)
+		if err != nil {
+			return nil, nil, membership.Internal(op, err)
+		}
+		m.Certificate, m.Version = membership.FormatCertificate(year, seq+1), 1
+		app.CertificateNumber = m.Certificate
+		app.Number, app.Version = number, version+1
+
+		appItem, err := attributevalue.MarshalMap(app)
+		if err != nil {
+			return nil, nil, membership.Internal(op, err)
+		}
+		memberItem, err := marshalItem(m, m.Certificate, kindMember, kindMember)
+		if err != nil {
+			return nil, nil, membership.Internal(op, err)
+		}
+		counterCond := notExists()
+		if seq > 0 {
+			counterCond = expression.Name("seq").Equal(expression.Value(seq))
+		}
+		puts := make([]*types.Put, 3)
+		conds := []struct {
+			table string
+			item  map[string]types.AttributeValue
+			c     expression.ConditionBuilder
+		}{
+			{st.tables.Applications, appItem, versionIs(version)},
+			{st.tables.Members, memberItem, notExists()},
+			{st.tables.Members, map[string]types.AttributeValue{"pk": str(ck), "sk": str("counter"), "seq": &types.AttributeValueMemberN{Value: strconv.Itoa(seq + 1)}}, counterCond},
+		}
+		for i, c := range conds {
+			if puts[i], err = conditionalPut(c.table, c.item, c.c); err != nil {
+				return nil, nil, membership.Internal(op, err)
+			}
+		}
+		_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Put: puts[0]}, {Put: puts[1]}, {Put: puts[2]},
+		}})
+		if err == nil {
+			return app, m, nil
+		}
+		failed, ok := failedConditions(err)
+		switch {
+		case ok && len(failed) == 3 && failed[0]:
+			return nil, nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+		case ok && len(failed) == 3 && (failed[1] || failed[2]):
+			continue // another certificate took the number: read the counter again
+		case isTransactionConflict(err):
+			continue
+		default:
+			return nil, nil, membership.Internal(op, err)
+		}
+	}
+	return nil, nil, membership.Errorf(membership.ECONFLICT, op, "证书编号分配繁忙，请重试")
+}
+
+// isTransactionConflict reports whether a transaction was cancelled because
+// another one was writing the same items (it may be retried).
+func isTransactionConflict(err error) bool {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "TransactionConflict" {
+				return true
+			}
+		}
+	}
+	var tip *types.TransactionInProgressException
+	return errors.As(err, &tip)
+}
+
+// counter returns the value of a counter item, 0 when it does not exist.
+func (st *Store) counter(ctx context.Context, pk string) (int, error) {
+	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.tables.Members), Key: itemKey(pk, "counter"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("get counter %s: %w", pk, err)
+	}
+	var c struct {
+		Seq int `dynamodbav:"seq"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return 0, fmt.Errorf("unmarshal counter %s: %w", pk, err)
+	}
+	return c.Seq, nil
+}
+
+// Member returns the member with the certificate number. Errors: ENOTFOUND, EINTERNAL.
+func (st *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
+	op := "dynamo: get member " + certificate
+	if certificate == "" {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员")
+	}
+	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.tables.Members), Key: itemKey(certificate, kindMember), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if out.Item == nil {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", certificate)
+	}
+	var m membership.Member
+	if err := attributevalue.UnmarshalMap(out.Item, &m); err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return &m, nil
+}
+
+// queryKind returns every item of a kind from the by_kind index, in key order.
+func (st *Store) queryKind(ctx context.Context, kind string, out any) error {
+	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("kind").Equal(expression.Value(kind))).Build()
+	if err != nil {
+		return err
+	}
+	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+		TableName: aws.String(st.tables.Members), IndexName: aws.String(IndexByKind),
+		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+	})
+	var items []map[string]types.AttributeValue
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("query %s: %w", kind, err)
+		}
+		items = append(items, page.Items...)
+	}
+	return attributevalue.UnmarshalListOfMaps(items, out)
+}
+
+// Members lists every member by certificate number. The list comes from an
+// index, so a member created a moment ago may be missing from it for a moment.
+func (st *Store) Members(ctx context.Context) ([]membership.Member, error) {
+	ms := []membership.Member{}
+	if err := st.queryKind(ctx, kindMember, &ms); err != nil {
+		return nil, membership.Internal("dynamo: list members", err)
+	}
+	return ms, nil
+}
+
+// UpdateMember applies fn to the member; the put is conditional on the
+// version read. Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
+	op := "dynamo: update member " + certificate
+	m, err := st.Member(ctx, certificate)
+	if err != nil {
+		return nil, err
+	}
+	if expectedVersion != 0 && m.Version != expectedVersion {
+		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
+	}
+	version := m.Version
+	if err := fn(m); err != nil {
+		return nil, err
+	}
+	m.Certificate, m.Version = certificate, version+1
+	item, err := marshalItem(m, certificate, kindMember, kindMember)
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	put, err := conditionalPut(st.tables.Members, item, versionIs(version))
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
+	}
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return m, nil
+}
+
+// AddAttendance records a member's attendance of an event, on condition that
+// the member exists and the record does not. Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
+func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
+	op := "dynamo: add attendance " + a.Member + " " + a.Event
+	item, err := marshalItem(a, a.Member, kindAttendance+"#"+a.Event, kindAttendance)
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	put, err := conditionalPut(st.tables.Members, item, notExists())
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	exists, err := condition(expression.AttributeExists(expression.Name("pk")))
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(a.Member, kindMember),
+			ConditionExpression: exists.Condition(), ExpressionAttributeNames: exists.Names()}},
+		{Put: put},
+	}})
+	if failed, ok := failedConditions(err); ok && len(failed) == 2 {
+		if failed[0] {
+			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
+		}
+		if failed[1] {
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
+		}
+	}
+	if err != nil {
+		return membership.Internal(op, err)
+	}
+	return nil
+}
+
+// Attendance returns every attendance record, by certificate number.
+func (st *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
+	var as []membership.Attendance
+	if err := st.queryKind(ctx, kindAttendance, &as); err != nil {
+		return nil, membership.Internal("dynamo: list attendance", err)
+	}
+	all := map[string][]membership.Attendance{}
+	for _, a := range as {
+		all[a.Member] = append(all[a.Member], a)
+	}
+	for _, list := range all {
+		slices.SortFunc(list, func(a, b membership.Attendance) int { return strings.Compare(a.Date+a.Event, b.Date+b.Event) })
+	}
+	return all, nil
+}
