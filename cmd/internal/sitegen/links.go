@@ -104,4 +104,3 @@ func linkError(source string, raw map[string][]byte, href, msg string) error {
 	}
 	return fmt.Errorf("%s: %s", source, msg)
 }
-

@@ -310,11 +310,14 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 	var jobs []job
 	var jobErrs []error
 	addJob := func(p *Page, out string, data *PageData, names ...string) {
-		t, _, ok := lay.pick(names...)
 		file := o.ContentName + "/" + p.File
 		if p.File == "" {
 			file = out
 		}
+		if p.Layout != "" {
+			names = []string{p.Layout} // an explicit layout must exist
+		}
+		t, _, ok := lay.pick(names...)
 		if !ok {
 			jobErrs = append(jobErrs, fmt.Errorf("%s: no template for layout %q (looked for %s in %s/)", file, names[0], strings.Join(nonEmpty(names), ", "), o.TemplatesName))
 			return

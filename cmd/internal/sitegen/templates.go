@@ -48,9 +48,9 @@ func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
 			}
 			return u, nil
 		},
-		"absURL": func(u string) string { return base + strings.TrimPrefix(u, "/") },
-		"cndate": func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
-		"cntime": func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
+		"absURL":  func(u string) string { return base + strings.TrimPrefix(u, "/") },
+		"cndate":  func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
+		"cntime":  func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
 		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
 		"isotime": func(t time.Time) string { return t.In(Shanghai).Format(time.RFC3339) },
 		"sameday": func(a, b time.Time) bool {
