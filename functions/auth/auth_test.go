@@ -304,3 +304,39 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func TestLocalIssuer(t *testing.T) {
+	path := t.TempDir() + "/keys/dev.pem"
+	li, err := auth.LoadLocalIssuer(path, auth.DevIssuer, auth.DevAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := li.Mint("dev-chair", "开发用理事长", []string{"chair"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := auth.LoadLocalIssuer(path, auth.DevIssuer, auth.DevAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := again.Verifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := v.Verify(tok)
+	if err != nil {
+		t.Fatalf("token of the reloaded key: got %v, want it valid", err)
+	}
+	if id.Subject != "dev-chair" || !id.HasRole("chair") {
+		t.Errorf("identity: got %+v, want dev-chair with role chair", id)
+	}
+	other, _ := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
+	forged, _ := other.Mint("dev-chair", "", []string{"chair"}, time.Minute)
+	if _, err := v.Verify(forged); !errors.Is(err, auth.ErrBadToken) {
+		t.Errorf("token of another machine's key: got %v, want ErrBadToken", err)
+	}
+	expired, _ := li.Mint("dev-chair", "", []string{"chair"}, -time.Hour)
+	if _, err := v.Verify(expired); !errors.Is(err, auth.ErrBadToken) {
+		t.Errorf("expired dev token: got %v, want ErrBadToken", err)
+	}
+}

@@ -12,3 +12,7 @@ import (
 func TestAdminContract(t *testing.T) {
 	storetest.RunAdmin(t, func(t *testing.T) httpapi.AdminStore { return newStore(t) })
 }
+
+func TestAdminFullPath(t *testing.T) {
+	storetest.FullPath(t, newStore(t))
+}

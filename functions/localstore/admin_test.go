@@ -14,3 +14,9 @@ func TestAdminContract(t *testing.T) {
 		return s
 	})
 }
+
+func TestAdminFullPath(t *testing.T) {
+	s := open(t, t.TempDir())
+	t.Cleanup(func() { s.Close() })
+	storetest.FullPath(t, s)
+}

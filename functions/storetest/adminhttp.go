@@ -1,0 +1,196 @@
+package storetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// API is the public and the secretariat handlers over one store, served on
+// 127.0.0.1, with a local token issuer the secretariat handler trusts.
+type API struct {
+	URL    string
+	Issuer *auth.LocalIssuer
+	t      *testing.T
+}
+
+// NewAPI serves both handlers over s until the test ends.
+func NewAPI(t *testing.T, s httpapi.AdminStore) *API {
+	t.Helper()
+	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := li.Verifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	mux := http.NewServeMux()
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Store: s, Verifier: v, Log: log}))
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &API{URL: srv.URL, Issuer: li, t: t}
+}
+
+// Token returns a token for the subject with the roles.
+func (a *API) Token(subject string, roles ...string) string {
+	a.t.Helper()
+	tok, err := a.Issuer.Mint(subject, subject, roles, 5*time.Minute)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+// Do sends a request with a JSON body (nil for none) and the token (""
+// for none), and returns the status and the body.
+func (a *API) Do(method, path, token string, body any) (int, []byte) {
+	a.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, a.URL+path, rd)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// Expect sends the request, fails unless the status is want, and decodes
+// the JSON answer into out (when not nil).
+func (a *API) Expect(want int, method, path, token string, body, out any) []byte {
+	a.t.Helper()
+	got, b := a.Do(method, path, token, body)
+	if got != want {
+		a.t.Fatalf("%s %s: got %d %s, want %d", method, path, got, b, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			a.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return b
+}
+
+// SampleSubmission is the JSON body of a valid enterprise application.
+func SampleSubmission(name string) map[string]any {
+	return map[string]any{
+		"type": "enterprise", "org_name": name, "credit_code": "91110000600037341L",
+		"representative": "张三", "representative_kind": "legal", "contact": "李四", "phone": "13800138000",
+		"email": "lisi@example.com", "region": "北京市", "industry": "软件", "specialised": "provincial",
+		"listing_plan": map[string]any{"board": "star", "year": 2028}, "services": []string{"ipo"},
+		"introduction": "专注工业软件。", "commitment_accepted": true, "privacy_accepted": true, "privacy_version": "2026-01",
+	}
+}
+
+// FullPath drives one application from the public form to an issued
+// certificate and a paid year, through the HTTP API only.
+func FullPath(t *testing.T, s httpapi.AdminStore) {
+	api := NewAPI(t, s)
+	clerk, clerk2 := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat")
+	chair, sup := api.Token("chair-1", "chair"), api.Token("auditor-1", "supervisor")
+
+	var sub struct{ Number, StatusToken string }
+	api.Expect(http.StatusCreated, "POST", "/api/applications", "", SampleSubmission("北京全程示例科技有限公司"), &struct {
+		Number      *string `json:"number"`
+		StatusToken *string `json:"status_token"`
+	}{&sub.Number, &sub.StatusToken})
+
+	var list struct{ Applications []membership.Application }
+	api.Expect(http.StatusOK, "GET", "/api/admin/applications?status=submitted", sup, nil, &list)
+	if len(list.Applications) != 1 || list.Applications[0].Number != sub.Number || list.Applications[0].Version != 1 {
+		t.Fatalf("submitted list: got %+v, want %s at version 1", list.Applications, sub.Number)
+	}
+	base := "/api/admin/applications/" + sub.Number
+	var app membership.Application
+	api.Expect(http.StatusForbidden, "POST", base+"/review", sup, map[string]any{"version": 1}, nil)
+	api.Expect(http.StatusForbidden, "POST", base+"/review", chair, map[string]any{"version": 1}, nil)
+	api.Expect(http.StatusOK, "POST", base+"/review", clerk, map[string]any{"version": 1, "note": "材料齐全"}, &app)
+	api.Expect(http.StatusConflict, "POST", base+"/review", clerk2, map[string]any{"version": 1}, nil)
+	api.Expect(http.StatusConflict, "POST", base+"/file", clerk2, map[string]any{"version": 2, "filing": map[string]string{"date": "2026-03-01", "reference": "R"}}, nil)
+	api.Expect(http.StatusOK, "POST", base+"/approve", chair, map[string]any{"version": app.Version, "note": "理事长办公会 2026 年第 3 次会议"}, &app)
+	api.Expect(http.StatusBadRequest, "POST", base+"/file", clerk, map[string]any{"version": app.Version}, nil)
+	api.Expect(http.StatusOK, "POST", base+"/file", clerk, map[string]any{"version": app.Version,
+		"filing": map[string]string{"date": "2026-03-05", "reference": "中促备〔2026〕12 号"}}, &app)
+	var issued struct {
+		Application membership.Application
+		Member      membership.Member
+	}
+	api.Expect(http.StatusCreated, "POST", base+"/certify", clerk, map[string]any{"version": app.Version}, &issued)
+	cert := issued.Member.Certificate
+	if issued.Application.Status != membership.StatusCertified || issued.Application.CertificateNumber != cert ||
+		!strings.HasPrefix(cert, "LM-") || len(issued.Application.History) != 5 {
+		t.Fatalf("certified: got %s %s with %d events, member %s; want certified, 5 events, a LM- certificate",
+			issued.Application.Status, issued.Application.CertificateNumber, len(issued.Application.History), cert)
+	}
+	api.Expect(http.StatusConflict, "POST", base+"/certify", clerk, map[string]any{"version": issued.Application.Version}, nil)
+
+	// The applicant sees the whole path with the status token.
+	req, _ := http.NewRequest("GET", api.URL+"/api/applications/"+sub.Number, nil)
+	req.Header.Set(httpapi.StatusTokenHeader, sub.StatusToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status struct{ Status string }
+	json.NewDecoder(res.Body).Decode(&status)
+	res.Body.Close()
+	if status.Status != "certified" {
+		t.Errorf("applicant's view: got %q, want certified", status.Status)
+	}
+
+	var m membership.Member
+	api.Expect(http.StatusOK, "GET", "/api/admin/members/"+cert, sup, nil, &m)
+	if m.Profile.Name != "北京全程示例科技有限公司" || m.Application != sub.Number || m.Status != membership.MemberActive {
+		t.Fatalf("member: got %+v, want the applicant's profile, active", m)
+	}
+	year := time.Now().In(membership.China).Year()
+	pay := map[string]any{"member": cert, "year": year, "amount": membership.DefaultAnnualFee, "paid_on": membership.Today(time.Now()), "receipt": "SK-" + cert}
+	api.Expect(http.StatusForbidden, "POST", "/api/admin/payments", chair, pay, nil)
+	var p membership.Payment
+	api.Expect(http.StatusCreated, "POST", "/api/admin/payments", clerk, pay, &p)
+	api.Expect(http.StatusConflict, "POST", "/api/admin/payments", clerk2, pay, nil)
+
+	var rep membership.DuesReport
+	api.Expect(http.StatusOK, "GET", fmt.Sprintf("/api/admin/dues/%d", year), sup, nil, &rep)
+	if len(rep.Lines) != 1 || rep.Lines[0].State != membership.DuesPaid || rep.Totals.Settled != membership.DefaultAnnualFee || rep.Lines[0].Payment != p.ID {
+		t.Fatalf("dues report: got %+v, want one paid line of 2,000,000 fen", rep)
+	}
+	csv := api.Expect(http.StatusOK, "GET", fmt.Sprintf("/api/admin/dues/%d/csv", year), chair, nil, nil)
+	if !bytes.HasPrefix(csv, []byte("\uFEFF证书编号")) || !bytes.Contains(csv, []byte(cert+",北京全程示例科技有限公司")) {
+		t.Errorf("dues CSV: got %q, want a BOM, the header and the member's line", csv)
+	}
+}
