@@ -95,7 +95,9 @@ func condition(c expression.ConditionBuilder) (expression.Expression, error) {
 	return expression.NewBuilder().WithCondition(c).Build()
 }
 
-func notExists() expression.ConditionBuilder { return expression.AttributeNotExists(expression.Name("pk")) }
+func notExists() expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name("pk"))
+}
 
 func versionIs(v int) expression.ConditionBuilder {
 	return expression.Name("version").Equal(expression.Value(v))
