@@ -38,6 +38,7 @@ type formField struct {
 }
 
 type formPage struct {
+	Title    string
 	Style    template.CSS
 	Errors   []formField
 	Fields   []formField
@@ -49,8 +50,8 @@ type formPage struct {
 
 var pages = template.Must(template.New("").Parse(`{{define "head"}}<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.}}</title><style>{{$.Style}}</style></head><body>{{end}}
-{{define "errors"}}{{template "head" "申请未提交：请修改后重新提交"}}
+<title>{{.Title}}</title><style>{{.Style}}</style></head><body>{{end}}
+{{define "errors"}}{{template "head" .}}
 <h1>申请未提交</h1>
 <div class="errors" role="alert"><p>{{.Message}}</p><ul>{{range .Errors}}<li><a href="#f-{{.Name}}">{{.Label}}</a>：{{.Error}}</li>{{end}}</ul></div>
 <p>您填写的内容已保留在下面，请修改后重新提交。</p>
@@ -67,7 +68,7 @@ var pages = template.Must(template.New("").Parse(`{{define "head"}}<!doctype htm
 </form>
 <p><a href="{{.SiteHome}}join/">返回申请页面（承诺书与隐私声明全文）</a></p>
 </body></html>{{end}}
-{{define "thanks"}}{{template "head" "申请已提交"}}
+{{define "thanks"}}{{template "head" .}}
 <h1>申请已提交</h1>
 <p>您的申请编号：</p><p class="number">{{.Number}}</p>
 <p>请保存此编号。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
@@ -141,6 +142,9 @@ func formRequest(v url.Values) *applicationRequest {
 
 func (p *Public) renderPage(w http.ResponseWriter, status int, name string, data formPage) {
 	data.Style = template.CSS(pageStyle)
+	if data.Title == "" {
+		data.Title = "申请未提交：请修改后重新提交"
+	}
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
 		p.log.Error("render page", "page", name, "err", err.Error())
@@ -241,5 +245,5 @@ func (p *Public) joinThanks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, p.log, membership.Errorf(membership.ENOTFOUND, "httpapi: thanks", "申请编号无效"))
 		return
 	}
-	p.renderPage(w, http.StatusOK, "thanks", formPage{Number: n, SiteHome: p.siteHome()})
+	p.renderPage(w, http.StatusOK, "thanks", formPage{Title: "申请已提交", Number: n, SiteHome: p.siteHome()})
 }
