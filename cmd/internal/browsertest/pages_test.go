@@ -1,0 +1,136 @@
+package browsertest
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pageType is one kind of page a visitor sees.
+type pageType struct {
+	name   string // screenshot name
+	path   string
+	status int64 // HTTP status of the document
+}
+
+// pageTypes lists one page of each type in the built site.
+func pageTypes(t *testing.T) []pageType {
+	t.Helper()
+	return []pageType{
+		{"home", "/", http.StatusOK},
+		{"charter", "/charter/", http.StatusOK},
+		{"events", "/events/", http.StatusOK},
+		{"event", firstPage(t, "events"), http.StatusOK},
+		{"members", "/members/", http.StatusOK},
+		{"member", firstPage(t, "members"), http.StatusOK},
+		{"news", "/news/", http.StatusOK},
+		{"404", "/no-such-page/", http.StatusNotFound},
+	}
+}
+
+// firstPage returns the path of the first single page of a section in the
+// built site: a folder with an index.html that is not a list page.
+func firstPage(t *testing.T, section string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(env.siteDir, section))
+	if err != nil {
+		t.Fatalf("read section %s: %v", section, err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() || slices.Contains([]string{"page", "kind", "industry", "kinds", "industries"}, e.Name()) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(env.siteDir, section, e.Name(), "index.html")); err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		t.Fatalf("section %s: got no single page in the built site, want at least one", section)
+	}
+	slices.Sort(names)
+	return "/" + section + "/" + names[0] + "/"
+}
+
+// axeViolation is the part of an axe-core result the tests report.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// runAxe injects axe-core into the page and returns its serious and critical
+// violations.
+func runAxe(tb *tab) []axeViolation {
+	tb.t.Helper()
+	eval[bool](tb, env.axe+";true")
+	return eval[[]axeViolation](tb, `axe.run(document, {resultTypes: ['violations']}).then(r =>
+		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+			id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary),
+		})))`)
+}
+
+// TestPages loads one page of each type at each viewport and checks that it
+// loads clean (no other host, no failed request, no console error), has no
+// serious or critical axe-core violation, does not scroll sideways on a
+// phone, and leaves a screenshot. It logs the page weight.
+func TestPages(t *testing.T) {
+	for _, vp := range viewports {
+		for _, pt := range pageTypes(t) {
+			t.Run(vp.name+"/"+pt.name, func(t *testing.T) {
+				tb := openTab(t, vp)
+				w := tb.load(pt.path)
+				reqs := tb.rec.snapshot()
+				if len(reqs) == 0 {
+					t.Fatalf("got no request recorded for %s", pt.path)
+				}
+				if got := reqs[0].status; got != pt.status {
+					t.Errorf("GET %s: got status %d, want %d", pt.path, got, pt.status)
+				}
+				tb.clean(map[string]int64{pt.path: pt.status})
+				t.Logf("page weight %-8s %-7s %s", pt.name, vp.name, w)
+
+				if vp.mobile {
+					sw := eval[int64](tb, `document.documentElement.scrollWidth`)
+					iw := eval[int64](tb, `window.innerWidth`)
+					if sw > iw {
+						wide := eval[[]string](tb, `[...document.querySelectorAll('body *')]
+							.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+							.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''))`)
+						t.Errorf("%s scrolls sideways: got scrollWidth %d, want <= innerWidth %d (too wide: %s)",
+							pt.path, sw, iw, strings.Join(wide, ", "))
+					}
+				}
+
+				tb.screenshot(pt.name)
+
+				for _, v := range runAxe(tb) {
+					t.Errorf("axe %s (%s): %s\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+				}
+			})
+		}
+	}
+}
+
+// TestPageWeight checks the budget of a charter-sized page: under 30 KB on
+// the wire before compression, at most 3 requests.
+func TestPageWeight(t *testing.T) {
+	tb := openTab(t, desktop)
+	w := tb.load("/charter/")
+	tb.clean(nil)
+	if w.bytes >= 30*1024 {
+		t.Errorf("charter page: got %d bytes transferred, want < %d", w.bytes, 30*1024)
+	}
+	if w.requests > 3 {
+		var urls []string
+		for _, r := range tb.rec.snapshot() {
+			urls = append(urls, r.url)
+		}
+		t.Errorf("charter page: got %d requests, want <= 3: %s", w.requests, strings.Join(urls, " "))
+	}
+}
