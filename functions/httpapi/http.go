@@ -89,7 +89,7 @@ type ctxKey int
 
 const requestIDKey ctxKey = 0
 
-var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._=+/-]{8,64}$`)
 
 // requestID returns the ID the middleware gave the request.
 func requestID(r *http.Request) string {

@@ -164,4 +164,3 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
-

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/httpapi"
+)
+
+// config is what the function reads from its environment.
+type config struct {
+	Endpoint     string // DYNAMODB_ENDPOINT, tests only
+	Applications string // APPLICATIONS_TABLE
+	Idempotency  string // IDEMPOTENCY_TABLE
+	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
+}
+
+// newHandler builds the client, the store and the handler once, outside the invocations.
+func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler, error) {
+	if cfg.Applications == "" || cfg.Idempotency == "" {
+		return nil, errors.New("apply: APPLICATIONS_TABLE and IDEMPOTENCY_TABLE must be set")
+	}
+	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency})
+	return httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}), nil
+}

@@ -1,0 +1,30 @@
+// Command apply is the Lambda function of the public join form: it serves
+// httpapi.PublicRoutes behind API Gateway, storing applications in DynamoDB.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/smelisting/alliance/functions/apigateway"
+)
+
+func main() {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL"))) // empty or unknown: INFO
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	h, err := newHandler(context.Background(), config{
+		Endpoint:     os.Getenv("DYNAMODB_ENDPOINT"),
+		Applications: os.Getenv("APPLICATIONS_TABLE"),
+		Idempotency:  os.Getenv("IDEMPOTENCY_TABLE"),
+		SiteOrigin:   os.Getenv("SITE_ORIGIN"),
+	}, log)
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(apigateway.Handler(h))
+}

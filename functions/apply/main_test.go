@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/smelisting/alliance/functions/apigateway"
+	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+)
+
+var server *dynamotest.Server
+
+func TestMain(m *testing.M) {
+	var err error
+	server, err = dynamotest.StartLocal()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	server.Stop()
+	os.Exit(code)
+}
+
+type invoke func(context.Context, json.RawMessage) (events.APIGatewayV2HTTPResponse, error)
+
+func newInvoke(t *testing.T) invoke {
+	t.Helper()
+	n, err := server.NewTables(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHandler(context.Background(), config{Endpoint: server.Endpoint, Applications: n.Applications,
+		Idempotency: n.Idempotency, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apigateway.Handler(h)
+}
+
+// event returns the sample POST event with changes applied.
+func event(t *testing.T, change func(ev map[string]any)) json.RawMessage {
+	t.Helper()
+	b, err := os.ReadFile("testdata/post-application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if change != nil {
+		change(ev)
+	}
+	out, _ := json.Marshal(ev)
+	return out
+}
+
+func setRoute(ev map[string]any, method, path, query string) {
+	ev["rawPath"], ev["rawQueryString"] = path, query
+	ev["requestContext"].(map[string]any)["http"].(map[string]any)["method"] = method
+	ev["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = path
+}
+
+func TestLambdaSubmitAndStatus(t *testing.T) {
+	call := newInvoke(t)
+	ctx := context.Background()
+	resp, err := call(ctx, event(t, nil))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("POST event = %d %s, %v, want 201", resp.StatusCode, resp.Body, err)
+	}
+	if got := resp.Headers["Access-Control-Allow-Origin"]; got != "https://www.smelisting.example" {
+		t.Errorf("Access-Control-Allow-Origin = %q, want the site origin", got)
+	}
+	if got := resp.Headers["X-Request-Id"]; got != "JKJaXmPLvHcESHA=" {
+		t.Errorf("X-Request-Id = %q, want API Gateway's request ID", got)
+	}
+	var c struct {
+		Number      string `json:"number"`
+		StatusToken string `json:"status_token"`
+	}
+	_ = json.Unmarshal([]byte(resp.Body), &c)
+	if !strings.HasPrefix(c.Number, "SQ") || c.StatusToken == "" {
+		t.Fatalf("body = %s, want a number and a status token", resp.Body)
+	}
+	again, _ := call(ctx, event(t, nil))
+	if again.StatusCode != 201 || again.Body != resp.Body {
+		t.Errorf("retried event = %d %s, want the first answer %s", again.StatusCode, again.Body, resp.Body)
+	}
+	get, err := call(ctx, event(t, func(ev map[string]any) {
+		setRoute(ev, "GET", "/api/applications/"+c.Number, "")
+		ev["body"] = ""
+		ev["headers"] = map[string]any{"x-status-token": c.StatusToken}
+	}))
+	if err != nil || get.StatusCode != 200 || !strings.Contains(get.Body, `"status":"submitted"`) || strings.Contains(get.Body, "wangwu") {
+		t.Errorf("GET event = %d %s, %v, want 200 with the status and no personal data", get.StatusCode, get.Body, err)
+	}
+}
+
+func TestLambdaBadEvents(t *testing.T) {
+	call := newInvoke(t)
+	form := url.Values{"type": {"individual"}, "contact": {"王五"}, "phone": {"13800138000"}, "email": {"w@example.cn"},
+		"region": {"上海市"}, "industry": {"金融"}, "specialised": {"none"}, "services": {"ipo"}, "introduction": {"简介"},
+		"commitment_accepted": {"on"}, "privacy_accepted": {"on"}, "privacy_version": {"2026-11-01"}}.Encode()
+	tests := []struct {
+		name string
+		ev   json.RawMessage
+		want int
+	}{
+		{"not JSON", json.RawMessage(`{"version":"2.0",`), 400},
+		{"not an event", json.RawMessage(`[1,2,3]`), 400},
+		{"no method", json.RawMessage(`{"version":"2.0","rawPath":"/api/applications"}`), 400},
+		{"body not base64", event(t, func(ev map[string]any) { ev["isBase64Encoded"], ev["body"] = true, "%%%not base64" }), 400},
+		{"body JSON broken", event(t, func(ev map[string]any) { ev["body"] = `{"type":` }), 400},
+		{"base64 JSON body", event(t, func(ev map[string]any) {
+			ev["isBase64Encoded"] = true
+			ev["body"] = base64.StdEncoding.EncodeToString([]byte(ev["body"].(string)))
+			ev["headers"].(map[string]any)["idempotency-key"] = "fill-b64"
+		}), 201},
+		{"form without JavaScript", event(t, func(ev map[string]any) {
+			setRoute(ev, "POST", "/api/join", "")
+			ev["headers"] = map[string]any{"content-type": "application/x-www-form-urlencoded"}
+			ev["isBase64Encoded"], ev["body"] = true, base64.StdEncoding.EncodeToString([]byte(form))
+		}), 303},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := call(context.Background(), tt.ev)
+			if err != nil {
+				t.Fatalf("invocation error = %v, want a %d response", err, tt.want)
+			}
+			if resp.StatusCode != tt.want {
+				t.Errorf("status = %d (%s), want %d", resp.StatusCode, resp.Body, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewHandlerNeedsTables(t *testing.T) {
+	if _, err := newHandler(context.Background(), config{}, slog.Default()); err == nil {
+		t.Errorf("newHandler without table names: error = nil, want one")
+	}
+}
