@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // apiConfig is what `alliance serve` needs to host the /api routes.
@@ -15,7 +20,33 @@ type apiConfig struct {
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
-// Stub until the applications engineer wires the membership API.
+// The store is the embedded one in cfg.DataDir, or DynamoDB at cfg.DynamoEndpoint with
+// the default table names (created if missing).
 func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, io.Closer, error) {
-	return http.NotFoundHandler(), io.NopCloser(nil), nil
+	store, closer, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin})
+	return h, closer, nil
+}
+
+// openStore opens the store openAPI uses; both kinds implement every store interface
+// of httpapi.
+func openStore(ctx context.Context, cfg apiConfig) (httpapi.ApplicationStore, io.Closer, error) {
+	if cfg.DynamoEndpoint != "" {
+		client, err := dynamo.NewClient(ctx, cfg.DynamoEndpoint)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := dynamo.CreateTables(ctx, client, dynamo.DefaultTableNames); err != nil {
+			return nil, nil, fmt.Errorf("api: tables at %s: %w", cfg.DynamoEndpoint, err)
+		}
+		return dynamo.New(client, dynamo.DefaultTableNames), io.NopCloser(nil), nil
+	}
+	s, err := localstore.Open(cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s, nil
 }

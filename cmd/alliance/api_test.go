@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+)
+
+// submission is a valid application of an individual.
+const submission = `{"type":"individual","contact":"王五","phone":"13800138000","email":"w@example.cn",
+"region":"上海市","industry":"金融","specialised":"none","services":["ipo"],"introduction":"简介",
+"commitment_accepted":true,"privacy_accepted":true,"privacy_version":"2026-11-01"}`
+
+// startServe runs `alliance serve` on a free 127.0.0.1 port with the project's content
+// and the extra flags, and returns its base URL; it stops when the test ends.
+func startServe(t *testing.T, flags ...string) string {
+	t.Helper()
+	root, err := dynamotest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args := append([]string{"--addr", addr, "--content", filepath.Join(root, "content"),
+		"--templates", filepath.Join(root, "templates")}, flags...)
+	go func() { done <- runServe(ctx, args) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve stopped with %v, want nil", err)
+		}
+	})
+	base := "http://" + addr
+	for range 300 { // up to 30 s for the first build
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v", err)
+		default:
+		}
+		if resp, err := http.Get(base + "/api/join/thanks?number=SQ2026-000001"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("serve did not answer on %s", base)
+	return ""
+}
+
+func post(t *testing.T, base, key string) (int, map[string]string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/applications", strings.NewReader(submission))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	req.Header.Set("Origin", base)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != base {
+		t.Errorf("Access-Control-Allow-Origin = %q, want the dev server's origin %q", got, base)
+	}
+	return resp.StatusCode, body
+}
+
+func status(t *testing.T, base, number, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/applications/"+number, nil)
+	req.Header.Set("X-Status-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, b)
+}
+
+func TestServeAPIEmbeddedStore(t *testing.T) {
+	dataDir := t.TempDir()
+	var number, token string
+	t.Run("first run", func(t *testing.T) {
+		base := startServe(t, "--data-dir", dataDir)
+		code, body := post(t, base, "k1")
+		if code != 201 || body["number"] == "" {
+			t.Fatalf("POST /api/applications = %d %v, want 201 with a number", code, body)
+		}
+		number, token = body["number"], body["status_token"]
+		if got := status(t, base, number, token); !strings.HasPrefix(got, "200 ") {
+			t.Errorf("GET status = %s, want 200", got)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.PostForm(base+"/api/join", url.Values{"type": {"individual"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("incomplete form POST = %d %s, want a 400 HTML page", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("after restart", func(t *testing.T) {
+		base := startServe(t, "--data-dir", dataDir)
+		if got := status(t, base, number, token); !strings.HasPrefix(got, "200 ") {
+			t.Errorf("GET status after restart = %s, want 200 (data kept)", got)
+		}
+		if code, body := post(t, base, "k1"); code != 201 || body["number"] != number {
+			t.Errorf("retry after restart = %d %v, want 201 with %s", code, body, number)
+		}
+	})
+}
+
+func TestServeAPIDynamoDB(t *testing.T) {
+	server, err := dynamotest.StartLocal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Stop) // after serve has stopped: cleanups run last-in first-out
+	base := startServe(t, "--dynamodb-endpoint", server.Endpoint)
+	code, body := post(t, base, "k1")
+	if code != 201 {
+		t.Fatalf("POST /api/applications on DynamoDB = %d %v, want 201", code, body)
+	}
+	if got := status(t, base, body["number"], body["status_token"]); !strings.HasPrefix(got, "200 ") {
+		t.Errorf("GET status = %s, want 200", got)
+	}
+}
