@@ -1,0 +1,47 @@
+// Command admin is the secretariat API as an AWS Lambda function behind API
+// Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
+// token verifier → handler → lambda.Start.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/httpapi"
+)
+
+func main() {
+	ctx := context.Background()
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL")))
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+
+	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	store := dynamo.New(client, dynamo.TableNames{
+		Applications: os.Getenv("APPLICATIONS_TABLE"),
+		Members:      os.Getenv("MEMBERS_TABLE"),
+		Dues:         os.Getenv("DUES_TABLE"),
+	})
+	verifier, err := auth.New(ctx, auth.Config{
+		Issuer:     os.Getenv("JWT_ISSUER"),
+		Audience:   os.Getenv("JWT_AUDIENCE"),
+		JWKSURL:    os.Getenv("JWKS_URL"),
+		RolesClaim: os.Getenv("JWT_ROLES_CLAIM"),
+	})
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Store: store, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}
