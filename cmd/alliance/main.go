@@ -31,6 +31,7 @@ var commands = []command{
 	{"serve", "serve the site on 127.0.0.1 with live reload and the /api/ routes", runServe},
 	{"new", "write a new event, member or news file with its front matter", runNew},
 	{"publish", "upload site/ to S3 and invalidate CloudFront for what changed", runPublish},
+	{"admin", "the secretariat's work against the /api/admin/ API (applications, members, dues)", runAdmin},
 }
 
 func main() {

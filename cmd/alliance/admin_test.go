@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/storetest"
+)
+
+// adminRun runs `alliance admin args...` with the token and returns stdout.
+func adminRun(t *testing.T, api *storetest.API, token string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := func(k string) string {
+		return map[string]string{"ALLIANCE_API": api.URL, "ALLIANCE_TOKEN": token}[k]
+	}
+	err := adminMain(context.Background(), args, &out, &errOut, env)
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, api *storetest.API, token string, args ...string) string {
+	t.Helper()
+	out, err := adminRun(t, api, token, args...)
+	if err != nil {
+		t.Fatalf("alliance admin %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func TestAdminCommands(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	api := storetest.NewAPI(t, s)
+	clerk, chair, sup := api.Token("clerk-1", "secretariat"), api.Token("chair-1", "chair"), api.Token("auditor", "supervisor")
+	var sub struct{ Number string }
+	api.Expect(http.StatusCreated, "POST", "/api/applications", "", storetest.SampleSubmission("深圳命令行示例有限公司"), &sub)
+	n := sub.Number
+
+	if out := mustRun(t, api, sup, "applications", "--status", "submitted"); !strings.Contains(out, n) || !strings.Contains(out, "深圳命令行示例有限公司") {
+		t.Fatalf("applications: got %q, want %s listed", out, n)
+	}
+	if _, err := adminRun(t, api, clerk, "reject", n); err == nil || !strings.Contains(err.Error(), "请填写不予通过的理由") {
+		t.Errorf("reject without a reason: got %v, want the API's message", err)
+	}
+	if _, err := adminRun(t, api, sup, "review", n); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("review as supervisor: got %v, want 403", err)
+	}
+	mustRun(t, api, clerk, "review", n, "--note", "材料齐全")
+	if _, err := adminRun(t, api, clerk, "review", n, "--version", "1"); err == nil || !strings.Contains(err.Error(), "409") {
+		t.Errorf("review at a stale version: got %v, want 409", err)
+	}
+	mustRun(t, api, chair, "approve", n)
+	mustRun(t, api, clerk, "file", n, "--date", "2026-03-05", "--reference", "中促备〔2026〕12号")
+	out := mustRun(t, api, clerk, "certify", n)
+	year := time.Now().In(membership.China).Year()
+	cert := membership.FormatCertificate(year, 1)
+	if !strings.Contains(out, cert) {
+		t.Fatalf("certify: got %q, want certificate %s", out, cert)
+	}
+	if out := mustRun(t, api, sup, "show", n); !strings.Contains(out, "中促备〔2026〕12号") || strings.Count(out, "clerk-1") < 3 {
+		t.Errorf("show: got %q, want the filing and the history", out)
+	}
+	if out := mustRun(t, api, sup, "members", "--json"); !json.Valid([]byte(out)) || !strings.Contains(out, cert) {
+		t.Errorf("members --json: got %q, want JSON listing %s", out, cert)
+	}
+	if out := mustRun(t, api, clerk, "attend", "--event", "2026-assembly", "--kind", "general_assembly", "--date", "2026-06-18", cert); !strings.Contains(out, "recorded  1") {
+		t.Errorf("attend: got %q, want 1 recorded", out)
+	}
+	if out := mustRun(t, api, sup, "attendance", "--member", cert); !strings.Contains(out, "2026-assembly") {
+		t.Errorf("attendance: got %q, want the record", out)
+	}
+	if out := mustRun(t, api, sup, "lapse-report", "--date", "2026-12-31"); !strings.Contains(out, "1 active members, 0 at risk, 0 lapsed") {
+		t.Errorf("lapse-report: got %q", out)
+	}
+	next, y := strconv.Itoa(year+1), strconv.Itoa(year)
+	if out := mustRun(t, api, clerk, "set-fees", next, "--enterprise", "15000.5", "--group", "15000", "--note", "会员大会决议"); !strings.Contains(out, "enterprise 15000.50") {
+		t.Errorf("set-fees: got %q, want enterprise 15000.50", out)
+	}
+	if out := mustRun(t, api, sup, "fees", next); !strings.Contains(out, "version 1") {
+		t.Errorf("fees: got %q, want version 1", out)
+	}
+	if _, err := adminRun(t, api, clerk, "pay", "--member", cert, "--year", y, "--amount", "10000", "--paid-on", "2026-03-10", "--receipt", "SK-1"); err == nil || !strings.Contains(err.Error(), "note") {
+		t.Errorf("pay a different amount without a note: got %v, want a note error", err)
+	}
+	mustRun(t, api, clerk, "pay", "--member", cert, "--year", y, "--amount", "20000", "--paid-on", "2026-03-10", "--receipt", "SK-1")
+	csvPath := filepath.Join(t.TempDir(), "dues.csv")
+	mustRun(t, api, chair, "dues", y, "--csv", csvPath)
+	b, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("\uFEFF")) || !bytes.Contains(b, []byte(cert+",深圳命令行示例有限公司,企业会员,在册,已缴,20000.00,20000.00")) {
+		t.Errorf("dues CSV: got %q, want BOM and the paid line", b)
+	}
+	if out := mustRun(t, api, sup, "dues", y); !strings.Contains(out, "paid 1, unpaid 0") {
+		t.Errorf("dues: got %q", out)
+	}
+	mustRun(t, api, clerk, "expel", cert, "--reason", "严重违反章程")
+	if out := mustRun(t, api, chair, "decide-expulsion", cert, "--approve"); !strings.Contains(out, "expelled") {
+		t.Errorf("decide-expulsion: got %q, want expelled", out)
+	}
+}
+
+func TestAdminCommandErrors(t *testing.T) {
+	api := &storetest.API{URL: "http://127.0.0.1:9"}
+	tests := []struct {
+		name  string
+		token string
+		args  []string
+		want  string
+	}{
+		{"no command", "t", nil, "no command"},
+		{"unknown command", "t", []string{"frobnicate"}, "unknown command"},
+		{"no token", "", []string{"applications"}, "no token"},
+		{"missing argument", "t", []string{"show"}, "want 1"},
+		{"bad amount", "t", []string{"pay", "--amount", "1.234"}, "not an amount"},
+		{"both decisions", "t", []string{"decide-expulsion", "LM-1", "--approve", "--refuse"}, "exactly one"},
+		{"dev-token without role", "", []string{"dev-token"}, "--role"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := adminRun(t, api, tt.token, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseYuan(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"20000", 2_000_000, true}, {"20000.5", 2_000_050, true}, {"0.05", 5, true}, {"0", 0, true},
+		{"-1", 0, false}, {"1.234", 0, false}, {"1.", 0, false}, {"", 0, false}, {"1e3", 0, false}, {"２０", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseYuan(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseYuan(%q): got %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestDevToken checks that a token minted by `alliance admin dev-token` is
+// accepted by the secretariat API that `alliance serve` mounts, that the key
+// set is published, and that another data folder's key is refused.
+func TestDevToken(t *testing.T) {
+	dir := t.TempDir()
+	s, err := localstore.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mux := http.NewServeMux()
+	if err := mountAdmin(mux, dir, s, "", slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	mint := func(dataDir string, args ...string) string {
+		var out bytes.Buffer
+		if err := runDevToken(append([]string{"--data-dir", dataDir}, args...), &out); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(out.String())
+	}
+	whoami := func(token string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/admin/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := whoami(mint(dir, "--role", "chair")); code != 200 || !strings.Contains(body, `"dev-chair"`) {
+		t.Errorf("dev token: got %d %s, want 200 for dev-chair", code, body)
+	}
+	if code, _ := whoami(mint(t.TempDir(), "--role", "chair")); code != 401 {
+		t.Errorf("token of another data folder: got %d, want 401", code)
+	}
+	res, err := http.Get(srv.URL + devJWKSPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	v, err := auth.NewFromJWKS(jwks, auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience})
+	if err != nil {
+		t.Fatalf("published JWKS: %v", err)
+	}
+	if _, err := v.Verify(mint(dir, "--role", "supervisor")); err != nil {
+		t.Errorf("token against the published JWKS: got %v, want valid", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, devKeyFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: got %v %v, want mode 0600", fi, err)
+	}
+}
