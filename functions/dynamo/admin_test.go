@@ -1,8 +1,10 @@
 package dynamo_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -16,3 +18,15 @@ func TestAdminContract(t *testing.T) {
 func TestAdminFullPath(t *testing.T) {
 	storetest.FullPath(t, newStore(t))
 }
+
+func benchStore(b *testing.B) *dynamo.Store {
+	n, err := server.NewTables(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dynamo.New(server.Client, n)
+}
+
+func BenchmarkAdminTransition(b *testing.B) { storetest.BenchTransition(b, benchStore(b)) }
+
+func BenchmarkAdminPayment(b *testing.B) { storetest.BenchPayment(b, benchStore(b)) }

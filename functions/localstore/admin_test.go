@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -19,4 +20,22 @@ func TestAdminFullPath(t *testing.T) {
 	s := open(t, t.TempDir())
 	t.Cleanup(func() { s.Close() })
 	storetest.FullPath(t, s)
+}
+
+func BenchmarkAdminTransition(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchTransition(b, s)
+}
+
+func BenchmarkAdminPayment(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchPayment(b, s)
 }

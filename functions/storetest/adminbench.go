@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// latency records per-operation times and reports their p50 and p99.
+type latency []time.Duration
+
+func (l latency) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	slices.Sort(l)
+	b.ReportMetric(float64(l[len(l)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchTransition measures one workflow move (submitted → reviewed) through
+// UpdateApplication, with its version check and conditional write.
+func BenchTransition(b *testing.B, s httpapi.AdminStore) {
+	ctx := context.Background()
+	numbers := make([]string, b.N)
+	for i := range numbers {
+		a := Sample(t0)
+		if err := s.CreateApplication(ctx, a, nil); err != nil {
+			b.Fatal(err)
+		}
+		numbers[i] = a.Number
+	}
+	lat := make(latency, 0, b.N)
+	b.ResetTimer()
+	for _, n := range numbers {
+		start := time.Now()
+		_, err := s.UpdateApplication(ctx, n, 1, func(a *membership.Application) error {
+			return a.Apply(clerk, membership.Change{Action: membership.ActionReview}, t0)
+		})
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	lat.report(b)
+}
+
+// BenchPayment measures recording a payment: the entry and its member-year
+// and receipt claims, written atomically.
+func BenchPayment(b *testing.B, s httpapi.AdminStore) {
+	ctx := context.Background()
+	run := time.Now().UnixNano()
+	lat := make(latency, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		p := payment(fmt.Sprintf("LM-B%d-%06d", run%100000, i), 2026, 1, fmt.Sprintf("SK-%d-%d", run, i), "")
+		start := time.Now()
+		err := s.RecordPayment(ctx, p)
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	lat.report(b)
+}
