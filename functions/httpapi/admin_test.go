@@ -9,6 +9,7 @@ import (
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -123,5 +124,91 @@ func TestAdminBadInput(t *testing.T) {
 				t.Errorf("answer leaks internals: %s", b)
 			}
 		})
+	}
+}
+
+// TestAdminMemberLifecycle takes members out of the alliance through the API
+// in each of the three ways of 第十五条, and checks the lapse report.
+func TestAdminMemberLifecycle(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	api := storetest.NewAPI(t, s)
+	clerk, clerk2, chair := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat", "chair"), api.Token("chair-1", "chair")
+	leaving := storetest.Member(t, s, "2024-03-01")
+	expelled := storetest.Member(t, s, "2024-03-01")
+	lapsing := storetest.Member(t, s, "2024-03-01")
+	atRisk := storetest.Member(t, s, "2024-03-01")
+	attending := storetest.Member(t, s, "2024-03-01")
+	m := func(c string) string { return "/api/admin/members/" + c }
+	var got membership.Member
+
+	// Exit: written request and the certificate returned.
+	api.Expect(http.StatusBadRequest, "POST", m(leaving.Certificate)+"/exit", clerk, map[string]any{"version": 1, "requested_on": "2026-05-01"}, nil)
+	api.Expect(http.StatusForbidden, "POST", m(leaving.Certificate)+"/exit", chair, map[string]any{"version": 1, "requested_on": "2026-05-01", "certificate_returned": true}, nil)
+	api.Expect(http.StatusOK, "POST", m(leaving.Certificate)+"/exit", clerk, map[string]any{"version": 1, "requested_on": "2026-05-01", "certificate_returned": true}, &got)
+	if got.Status != membership.MemberExited || got.LeftOn != "2026-05-01" || got.Version != 2 {
+		t.Errorf("exit: got %s on %q v%d, want exited on 2026-05-01 v2", got.Status, got.LeftOn, got.Version)
+	}
+	api.Expect(http.StatusConflict, "POST", m(leaving.Certificate)+"/exit", clerk, map[string]any{"version": 2, "requested_on": "2026-05-01", "certificate_returned": true}, nil)
+
+	// Expulsion: the secretariat proposes, another person at the chairman's office approves.
+	api.Expect(http.StatusOK, "POST", m(expelled.Certificate)+"/expulsion", clerk2, map[string]any{"version": 1, "reason": "严重违反章程"}, &got)
+	api.Expect(http.StatusForbidden, "POST", m(expelled.Certificate)+"/expulsion/decision", clerk2, map[string]any{"version": 2, "approve": true}, nil)
+	api.Expect(http.StatusConflict, "POST", m(expelled.Certificate)+"/expulsion/decision", chair, map[string]any{"version": 1, "approve": true}, nil)
+	got = membership.Member{}
+	api.Expect(http.StatusOK, "POST", m(expelled.Certificate)+"/expulsion/decision", chair, map[string]any{"version": 2, "approve": true}, &got)
+	if got.Status != membership.MemberExpelled || got.PendingExpulsion != nil || len(got.History) != 3 {
+		t.Errorf("expel: got %s pending %v with %d events, want expelled, nothing pending, 3 events", got.Status, got.PendingExpulsion, len(got.History))
+	}
+
+	// Lapse: attendance, then the report and the recorded lapse.
+	var added struct{ Added, Already []string }
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "2025-forum", "kind": "event", "date": "2025-10-10",
+		"members": []string{attending.Certificate}}, &added)
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "2026-assembly", "kind": "general_assembly", "date": "2026-06-18",
+		"members": []string{attending.Certificate, atRisk.Certificate}}, &added)
+	if len(added.Added) != 2 {
+		t.Errorf("attendance: got %+v, want 2 added", added)
+	}
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "2026-assembly", "kind": "general_assembly", "date": "2026-06-18",
+		"members": []string{atRisk.Certificate}}, &added)
+	if len(added.Already) != 1 {
+		t.Errorf("attendance again: got %+v, want 1 already recorded", added)
+	}
+	api.Expect(http.StatusNotFound, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "x", "kind": "event", "date": "2026-01-01", "members": []string{"LM-1999-0001"}}, nil)
+
+	var rep membership.LapseReport
+	api.Expect(http.StatusOK, "GET", "/api/admin/lapse-report?date=2028-06-30", chair, nil, &rep)
+	if rep.Active != 3 || len(rep.Lapsed) != 1 || rep.Lapsed[0].Certificate != lapsing.Certificate || rep.Lapsed[0].LapsedOn != "2027-01-01" ||
+		len(rep.AtRisk) != 2 {
+		t.Fatalf("lapse report: got %+v, want 3 active, %s lapsed on 2027-01-01, 2 at risk (no attendance in 2027)", rep, lapsing.Certificate)
+	}
+	api.Expect(http.StatusConflict, "POST", m(atRisk.Certificate)+"/lapse", clerk, map[string]any{"version": 1, "date": "2028-06-30"}, nil)
+	got = membership.Member{}
+	api.Expect(http.StatusOK, "POST", m(lapsing.Certificate)+"/lapse", clerk, map[string]any{"version": 1, "date": "2028-06-30"}, &got)
+	if got.Status != membership.MemberLapsed || got.LeftOn != "2027-01-01" {
+		t.Errorf("lapse: got %s on %q, want lapsed on 2027-01-01", got.Status, got.LeftOn)
+	}
+	var list struct{ Members []membership.Member }
+	api.Expect(http.StatusOK, "GET", "/api/admin/members?status=active", chair, nil, &list)
+	if len(list.Members) != 2 {
+		t.Errorf("active members: got %d, want 2 (those who left stay on record with another status)", len(list.Members))
+	}
+	api.Expect(http.StatusOK, "GET", "/api/admin/members", chair, nil, &list)
+	if len(list.Members) != 5 {
+		t.Errorf("all members: got %d, want 5", len(list.Members))
+	}
+
+	// Fees: a year's schedule changed with its basis, guarded by its version.
+	var fs membership.FeeSchedule
+	api.Expect(http.StatusForbidden, "POST", "/api/admin/fees/2027", chair, map[string]any{"version": 0, "enterprise": 1, "note": "x"}, nil)
+	api.Expect(http.StatusOK, "POST", "/api/admin/fees/2027", clerk, map[string]any{"version": 0, "enterprise": 1_500_000, "group": 1_500_000, "note": "2026 年会员大会决议"}, &fs)
+	api.Expect(http.StatusConflict, "POST", "/api/admin/fees/2027", clerk, map[string]any{"version": 0, "enterprise": 1, "note": "x"}, nil)
+	api.Expect(http.StatusOK, "GET", "/api/admin/fees/2027", chair, nil, &fs)
+	if fs.Enterprise != 1_500_000 || fs.Version != 1 || fs.SetBy != "clerk-1" {
+		t.Errorf("fees: got %+v, want 1,500,000 fen at version 1 set by clerk-1", fs)
 	}
 }

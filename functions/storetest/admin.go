@@ -519,3 +519,26 @@ func testConcurrentReceipt(t *testing.T, s httpapi.AdminStore) {
 		t.Fatalf("member-year of a lost attempt: got %v, want it free", err)
 	}
 }
+
+// Member stores an application, takes it through the workflow and issues its
+// certificate, with the member's join date set to joinedOn (YYYY-MM-DD; "" for
+// today), and returns the member.
+func Member(t *testing.T, s httpapi.AdminStore, joinedOn string) *membership.Member {
+	t.Helper()
+	number := created(t, s, 1)[0]
+	advance(t, s, number, membership.StatusFiled)
+	_, m, err := s.IssueCertificate(context.Background(), number, 0, func(a *membership.Application) (*membership.Member, error) {
+		if err := a.Apply(clerk, membership.Change{Action: membership.ActionCertify}, t0); err != nil {
+			return nil, err
+		}
+		m := membership.NewMember(a, clerk, t0)
+		if joinedOn != "" {
+			m.JoinedOn = joinedOn
+		}
+		return m, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
