@@ -55,3 +55,11 @@ func TestCreateTablesIsIdempotent(t *testing.T) {
 		t.Errorf("CreateTables on existing tables: %v, want nil", err)
 	}
 }
+
+func BenchmarkSubmit(b *testing.B) {
+	n, err := server.NewTables(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkSubmit(b, dynamo.New(server.Client, n))
+}

@@ -57,3 +57,12 @@ func TestKeepsDataAcrossRestarts(t *testing.T) {
 		t.Errorf("number after restart = %s, want a new one", b.Number)
 	}
 }
+
+func BenchmarkSubmit(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkSubmit(b, s)
+}
