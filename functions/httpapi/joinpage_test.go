@@ -64,7 +64,7 @@ func TestJoinPageMatchesForm(t *testing.T) {
 	}
 	inputValues := func(name string) []string {
 		var v []string
-		for _, m := range regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		for _, m := range regexp.MustCompile(`name="`+name+`" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
 			v = append(v, m[1])
 		}
 		return v
