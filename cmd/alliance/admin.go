@@ -22,7 +22,8 @@ import (
 const adminUsage = `Usage: alliance admin [--api URL] [--token TOKEN] COMMAND [flags] [ARGS]
 
 Runs the secretariat's work against the secretariat API (/api/admin/...).
-The API and the token come from --api/--token or ALLIANCE_API/ALLIANCE_TOKEN.
+The API and the token come from --api/--token or ALLIANCE_API/ALLIANCE_TOKEN;
+the API defaults to ` + "`alliance serve`" + ` at ` + defaultAdminAPI + `.
 
 Applications (第十四条):
   applications [--status S]                list applications (all, or one status)
@@ -66,6 +67,9 @@ Examples:
   alliance admin dues 2026 --csv dues-2026.csv
 `
 
+// defaultAdminAPI is where `alliance serve` listens by default.
+const defaultAdminAPI = "http://127.0.0.1:1313"
+
 // runAdmin serves `alliance admin`.
 func runAdmin(ctx context.Context, args []string) error {
 	return adminMain(ctx, args, os.Stdout, os.Stderr, os.Getenv)
@@ -85,7 +89,11 @@ func adminMain(ctx context.Context, args []string, out, errOut io.Writer, env fu
 	global := flag.NewFlagSet("admin", flag.ContinueOnError)
 	global.SetOutput(errOut)
 	global.Usage = func() { fmt.Fprint(errOut, adminUsage) }
-	global.StringVar(&c.api, "api", env("ALLIANCE_API"), "base `URL` of the API")
+	api := env("ALLIANCE_API")
+	if api == "" {
+		api = defaultAdminAPI
+	}
+	global.StringVar(&c.api, "api", api, "base `URL` of the API")
 	global.StringVar(&c.token, "token", env("ALLIANCE_TOKEN"), "bearer `token`")
 	if err := global.Parse(args); err != nil {
 		return err
@@ -191,7 +199,7 @@ func (e *apiError) Error() string {
 // not nil); it returns the raw body.
 func (c *adminCLI) call(ctx context.Context, method, path string, body, out any) ([]byte, error) {
 	if c.api == "" {
-		return nil, errors.New("admin: no API: pass --api or set ALLIANCE_API (e.g. http://127.0.0.1:1313)")
+		return nil, errors.New("admin: no API: pass --api or set ALLIANCE_API")
 	}
 	if c.token == "" {
 		return nil, errors.New("admin: no token: pass --token or set ALLIANCE_TOKEN (locally: alliance admin dev-token --role secretariat)")
