@@ -1,0 +1,496 @@
+package samtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+)
+
+var (
+	binDir    string // host bootstraps built by the emulator tests
+	ddbOnce   sync.Once
+	ddb       *dynamotest.Server
+	ddbErr    error
+	buildMu   sync.Mutex
+	bootstrap = map[string]string{} // function name → host bootstrap path
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "samtest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	if ddb != nil {
+		ddb.Stop()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// dynamoServer starts DynamoDB Local (the stores use transactions) once for the package.
+func dynamoServer(t *testing.T) *dynamotest.Server {
+	t.Helper()
+	ddbOnce.Do(func() { ddb, ddbErr = dynamotest.StartLocal() })
+	if ddbErr != nil {
+		t.Fatal(ddbErr)
+	}
+	return ddb
+}
+
+// hostBootstrap builds functions/<name> for this machine once and returns its path.
+func hostBootstrap(t *testing.T, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := bootstrap[name]; ok {
+		return p
+	}
+	p := filepath.Join(binDir, name, "bootstrap")
+	size := buildBootstrap(t, name, runtime.GOOS, runtime.GOARCH, p)
+	t.Logf("functions/%s: %s/%s bootstrap %.1f MB", name, runtime.GOOS, runtime.GOARCH, float64(size)/1e6)
+	bootstrap[name] = p
+	return p
+}
+
+// lockedBuffer collects the emulator's output from two pipes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// emulator is one aws-lambda-rie process running one bootstrap on 127.0.0.1.
+type emulator struct {
+	url     string
+	out     *lockedBuffer
+	started time.Time
+	client  *http.Client
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startEmulator runs bootstrap under the Runtime Interface Emulator with exactly env (plus
+// PATH) and stops it when the test ends.
+func startEmulator(t *testing.T, bootstrap string, env map[string]string) *emulator {
+	t.Helper()
+	rie := filepath.Join(root(t), ".cache", "bin", "aws-lambda-rie")
+	if _, err := os.Stat(rie); err != nil {
+		t.Fatalf("the Lambda Runtime Interface Emulator is missing (%s): run `make test-deps`", rie)
+	}
+	api, rapi := freePort(t), freePort(t)
+	cmd := exec.Command(rie,
+		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(api),
+		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(rapi),
+		"./bootstrap")
+	cmd.Dir = filepath.Dir(bootstrap)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	e := &emulator{
+		url:     "http://127.0.0.1:" + strconv.Itoa(api) + "/2015-03-31/functions/function/invocations",
+		out:     out,
+		started: time.Now(),
+		client:  &http.Client{Timeout: 30 * time.Second},
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", rie, err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", out.String())
+		}
+	})
+	return e
+}
+
+// invoke sends one event and returns the function's API Gateway response. An answer that is
+// a runtime error (errorType) instead of a response is a test failure.
+func (e *emulator) invoke(t *testing.T, event []byte) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := e.client.Post(e.url, "application/json", bytes.NewReader(event))
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	return e.decode(t, resp)
+}
+
+func (e *emulator) decode(t *testing.T, resp *http.Response) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read invocation answer: %v", err)
+	}
+	var probe map[string]any
+	if err := json.Unmarshal(body, &probe); err != nil {
+		t.Fatalf("invocation answer %q is not JSON: %v", body, err)
+	}
+	if _, ok := probe["errorType"]; ok {
+		t.Fatalf("invocation answered a runtime error %s, want an HTTP response", body)
+	}
+	var out events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("invocation answer %s: %v", body, err)
+	}
+	return out
+}
+
+// firstInvoke sends the first event, retrying while the emulator is not listening yet
+// (bounded: 10 s), and returns the answer and the time from starting the emulator.
+func (e *emulator) firstInvoke(t *testing.T, event []byte) (events.APIGatewayV2HTTPResponse, time.Duration) {
+	t.Helper()
+	for range 400 {
+		resp, err := e.client.Post(e.url, "application/json", bytes.NewReader(event))
+		if err == nil {
+			out := e.decode(t, resp)
+			return out, time.Since(e.started)
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) {
+			t.Fatalf("first invoke: %v", err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("the emulator did not listen on %s within 10 s; output:\n%s", e.url, e.out.String())
+	return events.APIGatewayV2HTTPResponse{}, 0
+}
+
+// timed invokes and returns the answer and the round trip time.
+func (e *emulator) timed(t *testing.T, event []byte) (events.APIGatewayV2HTTPResponse, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	out := e.invoke(t, event)
+	return out, time.Since(start)
+}
+
+// initDuration returns the "Init Duration" the emulator reported, if it did.
+func (e *emulator) initDuration() string {
+	for _, line := range strings.Split(e.out.String(), "\n") {
+		if i := strings.Index(line, "Init Duration: "); i >= 0 {
+			rest := line[i+len("Init Duration: "):]
+			if j := strings.Index(rest, " ms"); j >= 0 {
+				return rest[:j+3]
+			}
+		}
+	}
+	return "not reported"
+}
+
+// apiEvent returns an API Gateway HTTP API (payload 2.0) event.
+func apiEvent(t *testing.T, method, path string, headers map[string]string, body string) []byte {
+	t.Helper()
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:  "2.0",
+		RouteKey: method + " " + path,
+		RawPath:  path,
+		Headers:  headers,
+		Body:     body,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			AccountID: "123456789012", APIID: "abc123", Stage: "$default",
+			RequestID: fmt.Sprintf("req-%d", time.Now().UnixNano()),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: method, Path: path, Protocol: "HTTP/1.1", SourceIP: "203.0.113.9", UserAgent: "samtest",
+			},
+		},
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// validApplication is an individual member's application (no credit code needed).
+const validApplication = `{"type":"individual","contact":"王五","phone":"010-68200012","email":"wangwu@example.cn",` +
+	`"region":"上海市","industry":"金融","specialised":"none","services":["ipo","training"],` +
+	`"introduction":"个人会员申请","commitment_accepted":true,"privacy_accepted":true,"privacy_version":"2026-11-01"}`
+
+// invalidApplication is an enterprise's with a wrong credit code and e-mail address.
+const invalidApplication = `{"type":"enterprise","org_name":"示例科技有限公司","credit_code":"91110000000000000X",` +
+	`"representative":"赵六","representative_kind":"legal","contact":"王五","phone":"010-68200012","email":"not-an-email",` +
+	`"region":"上海市","industry":"金融","specialised":"none","services":["ipo"],` +
+	`"introduction":"简介","commitment_accepted":true,"privacy_accepted":true,"privacy_version":"2026-11-01"}`
+
+// errorFields returns error.fields of a JSON error answer.
+func errorFields(t *testing.T, body string) map[string]string {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		t.Fatalf("error body %q: %v", body, err)
+	}
+	return e.Error.Fields
+}
+
+// functionEnv is the environment template.yaml gives a function, with the tables of this
+// test and DynamoDB Local instead of AWS.
+func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]string) map[string]string {
+	env := map[string]string{
+		"DYNAMODB_ENDPOINT":     srv.Endpoint,
+		"AWS_ACCESS_KEY_ID":     "test",
+		"AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_REGION":            "cn-north-1",
+		"APPLICATIONS_TABLE":    n.Applications,
+		"IDEMPOTENCY_TABLE":     n.Idempotency,
+		"MEMBERS_TABLE":         n.Members,
+		"DUES_TABLE":            n.Dues,
+		"SITE_ORIGIN":           "https://www.example.cn",
+		"LOG_LEVEL":             "warn",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func TestEmulatorApply(t *testing.T) {
+	srv := dynamoServer(t)
+	ctx := context.Background()
+	tables, err := srv.NewTables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEmulator(t, hostBootstrap(t, "apply"), functionEnv(srv, tables, nil))
+	post := func(key, body string) []byte {
+		return apiEvent(t, "POST", "/api/applications",
+			map[string]string{"content-type": "application/json", "idempotency-key": key}, body)
+	}
+
+	// Cold start: emulator start → first answer, for a request that needs no database.
+	resp, cold := e.firstInvoke(t, post("samtest-cold", `{"type":`))
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("first invoke (malformed body): status %d %s, want 400", resp.StatusCode, resp.Body)
+	}
+
+	// A valid application: 201, and the item is in the table.
+	resp, first := e.timed(t, post("samtest-valid", validApplication))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("valid application: status %d %s, want 201", resp.StatusCode, resp.Body)
+	}
+	var created struct {
+		Number string `json:"number"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &created); err != nil || created.Number == "" {
+		t.Fatalf("valid application: body %s, want a number", resp.Body)
+	}
+	item, err := srv.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(tables.Applications), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"number": &types.AttributeValueMemberS{Value: created.Number}},
+	})
+	if err != nil {
+		t.Fatalf("get %s: %v", created.Number, err)
+	}
+	for attr, want := range map[string]string{"number": created.Number, "contact": "王五", "status": "submitted"} {
+		got, _ := item.Item[attr].(*types.AttributeValueMemberS)
+		if got == nil || got.Value != want {
+			t.Errorf("table item %s.%s = %v, want %q", created.Number, attr, item.Item[attr], want)
+		}
+	}
+
+	tests := []struct {
+		name       string
+		event      []byte
+		wantStatus int
+		wantFields []string // field errors the answer must name
+	}{
+		{"invalid application", post("samtest-invalid", invalidApplication), 400, []string{"credit_code", "email"}},
+		{"malformed JSON body", post("samtest-broken", `{"type":`), 400, nil},
+		{"body not JSON at all", post("samtest-text", "申请"), 400, nil},
+		{"event that is not an API event", []byte(`[1,2,3]`), 400, nil},
+		{"event without a method", []byte(`{"version":"2.0","rawPath":"/api/applications"}`), 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := e.invoke(t, tt.event)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d %s, want %d", resp.StatusCode, resp.Body, tt.wantStatus)
+			}
+			if strings.Contains(resp.Body, "panic") || strings.Contains(resp.Body, "goroutine") {
+				t.Errorf("body %s shows internals", resp.Body)
+			}
+			fields := errorFields(t, resp.Body)
+			for _, f := range tt.wantFields {
+				if fields[f] == "" {
+					t.Errorf("error fields %v, want a message for %s", fields, f)
+				}
+			}
+		})
+	}
+
+	// Timings: emulator start → first answer (cold), then warm invokes of a status lookup.
+	get := apiEvent(t, "GET", "/api/applications/"+created.Number, map[string]string{"x-status-token": "wrong"}, "")
+	var warm []time.Duration
+	for range 9 {
+		_, d := e.timed(t, get)
+		warm = append(warm, d)
+	}
+	t.Logf("apply under the emulator: cold start (emulator start → first answer) %v, RIE-reported init %s, first application (first DynamoDB call) %v, warm status lookup median %v (of %d)",
+		cold.Round(time.Millisecond), e.initDuration(), first.Round(100*time.Microsecond), median(warm).Round(100*time.Microsecond), len(warm))
+}
+
+// issuer publishes one ES256 key as a JWKS on 127.0.0.1 and signs tokens with it.
+type issuer struct {
+	url string
+	key *ecdsa.PrivateKey
+}
+
+func newIssuer(t *testing.T) *issuer {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: "samtest", USE: jwkset.UseSig}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(jwkset.JWKSMarshal{Keys: []jwkset.JWKMarshal{jwk.Marshal()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(doc)
+	}))
+	t.Cleanup(srv.Close)
+	return &issuer{url: srv.URL, key: key}
+}
+
+func (is *issuer) token(t *testing.T, roles ...string) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
+		"iss": "https://login.example.cn", "aud": "alliance-admin", "sub": "u-1", "name": "秘书处小李",
+		"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(), "roles": roles,
+	})
+	tok.Header["kid"] = "samtest"
+	s, err := tok.SignedString(is.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestEmulatorAdmin(t *testing.T) {
+	srv := dynamoServer(t)
+	ctx := context.Background()
+	tables, err := srv.NewTables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := newIssuer(t)
+	env := functionEnv(srv, tables, map[string]string{
+		"JWT_ISSUER": "https://login.example.cn", "JWT_AUDIENCE": "alliance-admin",
+		"JWKS_URL": is.url, "JWT_ROLES_CLAIM": "roles",
+	})
+
+	// An application to look at, submitted through the public function.
+	apply := startEmulator(t, hostBootstrap(t, "apply"), env)
+	resp, _ := apply.firstInvoke(t, apiEvent(t, "POST", "/api/applications",
+		map[string]string{"content-type": "application/json", "idempotency-key": "samtest-admin"}, validApplication))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit through apply: status %d %s, want 201", resp.StatusCode, resp.Body)
+	}
+	var created struct {
+		Number string `json:"number"`
+	}
+	_ = json.Unmarshal([]byte(resp.Body), &created)
+
+	e := startEmulator(t, hostBootstrap(t, "admin"), env)
+	secretariat := map[string]string{"authorization": "Bearer " + is.token(t, "secretariat")}
+	me, cold := e.firstInvoke(t, apiEvent(t, "GET", "/api/admin/me", secretariat, ""))
+	if me.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/admin/me with a secretariat token: status %d %s, want 200", me.StatusCode, me.Body)
+	}
+	tests := []struct {
+		name       string
+		event      []byte
+		wantStatus int
+		wantBody   string
+	}{
+		{"no token", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, nil, ""), 401, ""},
+		{"token of another issuer's key", apiEvent(t, "GET", "/api/admin/applications/"+created.Number,
+			map[string]string{"authorization": "Bearer " + newIssuer(t).token(t, "secretariat")}, ""), 401, ""},
+		{"the application", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, secretariat, ""), 200, created.Number},
+		{"malformed JSON body", apiEvent(t, "POST", "/api/admin/applications/"+created.Number+"/review",
+			map[string]string{"authorization": secretariat["authorization"], "content-type": "application/json"}, `{"note":`), 400, ""},
+	}
+	var warm []time.Duration
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, d := e.timed(t, tt.event)
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(resp.Body, tt.wantBody) {
+				t.Errorf("status %d %s, want %d with %q", resp.StatusCode, resp.Body, tt.wantStatus, tt.wantBody)
+			}
+			warm = append(warm, d)
+		})
+	}
+	t.Logf("admin under the emulator: cold start (emulator start → first answer, JWKS fetched) %v, RIE-reported init %s, warm invoke median %v (of %d)",
+		cold.Round(time.Millisecond), e.initDuration(), median(warm).Round(100*time.Microsecond), len(warm))
+}
