@@ -113,7 +113,7 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 	if err != nil {
 		return membership.Internal(op, err)
 	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+	in := &dynamodb.TransactWriteItemsInput{
 		TransactItems: []types.TransactWriteItem{
 			{Put: put},
 			{Put: &types.Put{
@@ -124,11 +124,23 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 				ExpressionAttributeValues: freeExpr.Values(),
 			}},
 		},
-	})
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && len(tce.CancellationReasons) == 2 &&
-		aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
-		return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
+	}
+	// A concurrent transaction on the same idempotency key cancels ours with the reason
+	// TransactionConflict: try again (the number stays ours) until one of the two wins.
+	for attempt := 1; ; attempt++ {
+		_, err = s.client.TransactWriteItems(ctx, in)
+		reason := cancellationReason(err, 1)
+		if reason == "ConditionalCheckFailed" {
+			return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
+		}
+		if reason != "TransactionConflict" || attempt == 5 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return membership.Internal(op, ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
+		}
 	}
 	if err != nil {
 		return membership.Internal(op, fmt.Errorf("transact put %s: %w", number, err))
@@ -229,4 +241,14 @@ func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVe
 		return nil, membership.Internal(op, err)
 	}
 	return app, nil
+}
+
+// cancellationReason returns the code of the i-th item's reason when err is a cancelled
+// transaction, else "".
+func cancellationReason(err error, i int) string {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && i < len(tce.CancellationReasons) {
+		return aws.ToString(tce.CancellationReasons[i].Code)
+	}
+	return ""
 }
