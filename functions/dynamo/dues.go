@@ -87,6 +87,9 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 	var old *membership.Payment
 	if p.Corrects != "" {
 		o, err := st.payment(ctx, p.Year, p.Corrects)
+		if membership.ErrorCode(err) == membership.ENOTFOUND {
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s %d 年没有可更正的缴费记录 %s", p.Member, p.Year, p.Corrects)
+		}
 		if err != nil {
 			return err
 		}

@@ -314,6 +314,7 @@ func testPayments(t *testing.T, s httpapi.AdminStore) {
 		{"another year of the same member", payment(a, 2027, 1, "SK-004", ""), ""},
 		{"correction keeping the receipt", payment(a, 2026, 2, "SK-001", membership.PaymentID(a, 2026, 1)), ""},
 		{"correction of a superseded entry", payment(a, 2026, 3, "SK-001", membership.PaymentID(a, 2026, 1)), membership.ECONFLICT},
+		{"correction of an entry that does not exist", payment(b, 2026, 2, "SK-009", membership.PaymentID(b, 2026, 1)), membership.ECONFLICT},
 		{"correction with a new receipt", payment(a, 2026, 3, "SK-005", membership.PaymentID(a, 2026, 2)), ""},
 		{"the released receipt is free again", payment(b, 2026, 1, "SK-001", ""), ""},
 		{"the correction's receipt is taken", payment("LM-2026-0003", 2026, 1, "SK-005", ""), membership.ECONFLICT},
