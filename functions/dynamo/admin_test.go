@@ -30,3 +30,7 @@ func benchStore(b *testing.B) *dynamo.Store {
 func BenchmarkAdminTransition(b *testing.B) { storetest.BenchTransition(b, benchStore(b)) }
 
 func BenchmarkAdminPayment(b *testing.B) { storetest.BenchPayment(b, benchStore(b)) }
+
+func TestAdminConcurrentHTTP(t *testing.T) {
+	storetest.ConcurrentHTTP(t, newStore(t))
+}

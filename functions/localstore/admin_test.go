@@ -39,3 +39,9 @@ func BenchmarkAdminPayment(b *testing.B) {
 	defer s.Close()
 	storetest.BenchPayment(b, s)
 }
+
+func TestAdminConcurrentHTTP(t *testing.T) {
+	s := open(t, t.TempDir())
+	t.Cleanup(func() { s.Close() })
+	storetest.ConcurrentHTTP(t, s)
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,5 +193,57 @@ func FullPath(t *testing.T, s httpapi.AdminStore) {
 	csv := api.Expect(http.StatusOK, "GET", fmt.Sprintf("/api/admin/dues/%d/csv", year), chair, nil, nil)
 	if !bytes.HasPrefix(csv, []byte("\uFEFF证书编号")) || !bytes.Contains(csv, []byte(cert+",北京全程示例科技有限公司")) {
 		t.Errorf("dues CSV: got %q, want a BOM, the header and the member's line", csv)
+	}
+}
+
+// ConcurrentHTTP is the concurrency contract seen from the API: 50 pairs of
+// clerks acting on the same application at the same version get one 200 and
+// one 409 each; 100 attempts from 10 goroutines to record the same member's
+// year (each with its own receipt) get exactly one 201.
+func ConcurrentHTTP(t *testing.T, s httpapi.AdminStore) {
+	api := NewAPI(t, s)
+	clerk1, clerk2 := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat")
+	const pairs = 50
+	numbers := created(t, s, pairs)
+	codes := make([][2]int, pairs)
+	var wg sync.WaitGroup
+	for i, n := range numbers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			codes[i][0], _ = api.Do("POST", "/api/admin/applications/"+n+"/review", clerk1, map[string]any{"version": 1})
+		}()
+		go func() {
+			defer wg.Done()
+			codes[i][1], _ = api.Do("POST", "/api/admin/applications/"+n+"/reject", clerk2, map[string]any{"version": 1, "note": "材料不全"})
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if !(c == [2]int{200, 409} || c == [2]int{409, 200}) {
+			t.Errorf("pair %d: got review %d, reject %d; want one 200 and one 409", i, c[0], c[1])
+		}
+	}
+
+	m := Member(t, s, "")
+	year := time.Now().In(membership.China).Year()
+	var mu sync.Mutex
+	status := map[int]int{}
+	for w := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < 100; i += 10 {
+				code, _ := api.Do("POST", "/api/admin/payments", clerk1, map[string]any{"member": m.Certificate, "year": year,
+					"amount": membership.DefaultAnnualFee, "paid_on": membership.Today(time.Now()), "receipt": fmt.Sprintf("SK-H%03d", i)})
+				mu.Lock()
+				status[code]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if status[201] != 1 || status[409] != 99 {
+		t.Errorf("100 payments of one member-year: got statuses %v, want one 201 and 99 409", status)
 	}
 }
