@@ -9,8 +9,8 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/smelisting/alliance/functions/apigateway"
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
@@ -43,5 +43,5 @@ func main() {
 		os.Exit(1)
 	}
 	h := httpapi.NewAdmin(httpapi.AdminConfig{Store: store, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	lambda.Start(apigateway.Handler(h))
 }
