@@ -80,9 +80,14 @@ var scenarios = []scenario{
 		wantSite: "https://www.example.org", wantCORS: "https://www.example.org", wantOrigin: "https://www.example.org",
 	},
 	{
-		name: "China, ICP recordal", china: true, region: "cn-north-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号"}),
-		wantSite: "${SiteBucket.WebsiteURL}", wantCORS: "https://www.example.cn", wantOrigin: "https://www.example.cn",
+		name: "China, ICP recordal, S3 website on the domain", china: true, region: "cn-north-1",
+		params:   with(map[string]string{"SiteDomain": "www.example.cn", "SiteScheme": "http", "IcpNumber": "京ICP备12345678号"}),
+		wantSite: "http://www.example.cn", wantCORS: "http://www.example.cn", wantOrigin: "http://www.example.cn",
+	},
+	{
+		name: "China, ICP recordal, no domain yet", china: true, region: "cn-northwest-1",
+		params:   with(map[string]string{"IcpNumber": "京ICP备12345678号"}),
+		wantSite: "${SiteBucket.WebsiteURL}", wantCORS: "${SiteBucket.WebsiteURL}", wantOrigin: "${SiteBucket.WebsiteURL}",
 	},
 	{
 		name: "China, no ICP recordal yet", china: true, region: "cn-northwest-1", params: with(nil),

@@ -707,6 +707,13 @@ func TestTemplateSiteDelivery(t *testing.T) {
 
 func ptrTrue(b *bool) bool { return b != nil && *b }
 
+func ptrString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // checkChinaSite checks the China regions' site: no CloudFront, an S3 website only once an
 // ICP number is given, public read only then.
 func checkChinaSite(t *testing.T, s scenario, d *deployed) {
@@ -718,6 +725,13 @@ func checkChinaSite(t *testing.T, s scenario, d *deployed) {
 	}
 	icp := s.params["IcpNumber"] != ""
 	for id, b := range d.GetAllS3BucketResources() {
+		wantName := ""
+		if icp {
+			wantName = s.params["SiteDomain"]
+		}
+		if got := ptrString(b.BucketName); got != wantName {
+			t.Errorf("%s: BucketName %q, want %q (an S3 website answers a CNAME only under its own name)", id, got, wantName)
+		}
 		if got := b.WebsiteConfiguration != nil; got != icp {
 			t.Errorf("%s: website hosting %v, want %v (only with an ICP number)", id, got, icp)
 		}
