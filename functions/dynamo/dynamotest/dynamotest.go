@@ -101,7 +101,8 @@ func StartDynalite() (*Server, error) {
 }
 
 func start(cmd *exec.Cmd, port int) (*Server, error) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, and killed with the test binary even if that crashes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("dynamotest: start %s: %w", cmd.Path, err)
 	}
