@@ -480,6 +480,7 @@ func TestEmulatorAdmin(t *testing.T) {
 		{"the application", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, secretariat, ""), 200, created.Number},
 		{"malformed JSON body", apiEvent(t, "POST", "/api/admin/applications/"+created.Number+"/review",
 			map[string]string{"authorization": secretariat["authorization"], "content-type": "application/json"}, `{"note":`), 400, ""},
+		{"event that is not an API event", []byte(`"just a string"`), 400, ""},
 	}
 	var warm []time.Duration
 	for _, tt := range tests {
