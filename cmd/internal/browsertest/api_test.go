@@ -1,9 +1,37 @@
 package browsertest
 
-import "net/http"
+import (
+	"context"
+	"net/http"
 
-// openAPI returns the /api handler on an embedded store in dir and a closer.
-// Until the applications package lands it answers 404 to everything.
-func openAPI(dir string) (http.Handler, func(), error) {
-	return http.NotFoundHandler(), func() {}, nil
+	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// openAPI returns the real public /api handler on an embedded store in dir,
+// the store (so that tests can read what the form stored) and a closer.
+func openAPI(dir, siteOrigin string) (http.Handler, *localstore.Store, func(), error) {
+	store, err := localstore.Open(dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin})
+	return h, store, func() { store.Close() }, nil
+}
+
+// storedByOrgName returns the submitted applications whose organisation name
+// is name.
+func storedByOrgName(ctx context.Context, name string) ([]membership.Application, error) {
+	apps, err := env.store.Applications(ctx, membership.StatusSubmitted)
+	if err != nil {
+		return nil, err
+	}
+	var out []membership.Application
+	for _, a := range apps {
+		if a.OrgName == name {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // chromiumPath is Debian's Chromium binary; the shell wrapper /usr/bin/chromium
@@ -27,12 +29,13 @@ const contentSecurityPolicy = "default-src 'self'"
 
 // env is the shared state TestMain prepares for every test.
 var env struct {
-	root     string          // module root
-	siteDir  string          // the built site
-	baseURL  string          // http://127.0.0.1:port of the test server
-	browser  context.Context // chromedp context of the one browser
-	axe      string          // source of axe.min.js
-	shotsDir string          // $ROOT/screenshots
+	root     string            // module root
+	siteDir  string            // the built site
+	baseURL  string            // http://127.0.0.1:port of the test server
+	browser  context.Context   // chromedp context of the one browser
+	axe      string            // source of axe.min.js
+	shotsDir string            // $ROOT/screenshots
+	store    *localstore.Store // the store behind /api
 }
 
 func TestMain(m *testing.M) {
@@ -54,6 +57,11 @@ func run(m *testing.M) int {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		return fail("Chromium is missing (%v): run `make test-deps` (apt-get install -y chromium)", err)
 	}
+	// Without a CJK font Chinese renders as boxes: the screenshots are useless
+	// and the phone layout check measures the wrong glyphs.
+	if out, err := exec.Command("fc-list", ":lang=zh").Output(); err != nil || len(out) == 0 {
+		return fail("no Chinese font (fc-list :lang=zh: %v): apt-get install -y fonts-wqy-microhei (.ci/run does)", err)
+	}
 	axe, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
 		return fail("axe-core is missing (%v): run `make test-deps`", err)
@@ -70,24 +78,27 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	api, closeAPI, err := openAPI(filepath.Join(tmp, "data"))
-	if err != nil {
-		return fail("open the API: %v", err)
-	}
-	defer closeAPI()
-
 	env.siteDir = filepath.Join(tmp, "site")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fail("listen: %v", err)
 	}
+	env.baseURL = "http://" + ln.Addr().String()
+
+	api, store, closeAPI, err := openAPI(filepath.Join(tmp, "data"), env.baseURL)
+	if err != nil {
+		return fail("open the API: %v", err)
+	}
+	defer closeAPI()
+	env.store = store
+
+	// The API sets its own headers; the static site gets the deployed ones.
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
-	mux.Handle("/", staticSite{dir: env.siteDir})
-	srv := &http.Server{Handler: withCSP(mux), ReadHeaderTimeout: 10 * time.Second}
+	mux.Handle("/", withCSP(staticSite{dir: env.siteDir}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	env.baseURL = "http://" + ln.Addr().String()
 
 	if err := buildSite(root, env.siteDir, env.baseURL); err != nil {
 		return fail("build the site: %v", err)

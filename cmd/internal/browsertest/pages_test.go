@@ -27,6 +27,7 @@ func pageTypes(t *testing.T) []pageType {
 		{"members", "/members/", http.StatusOK},
 		{"member", firstPage(t, "members"), http.StatusOK},
 		{"news", "/news/", http.StatusOK},
+		{"join", "/join/", http.StatusOK},
 		{"404", "/no-such-page/", http.StatusNotFound},
 	}
 }
@@ -93,7 +94,11 @@ func TestPages(t *testing.T) {
 					t.Errorf("GET %s: got status %d, want %d", pt.path, got, pt.status)
 				}
 				tb.clean(map[string]int64{pt.path: pt.status})
-				t.Logf("page weight %-8s %-7s %s", pt.name, vp.name, w)
+				var paths []string
+				for _, r := range reqs {
+					paths = append(paths, strings.TrimPrefix(r.url, env.baseURL))
+				}
+				t.Logf("page weight %-8s %-7s %s: %s", pt.name, vp.name, w, strings.Join(paths, " "))
 
 				if vp.mobile {
 					sw := eval[int64](tb, `document.documentElement.scrollWidth`)

@@ -1,0 +1,489 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// formValue is one control of the join form and what a visitor puts in it.
+type formValue struct {
+	name  string // the control's name; its id is "f-"+name
+	kind  string // "text" is typed, "select" chosen, "check" ticked
+	value string // for "check" with a value, the box's id is "f-"+name+"-"+value
+}
+
+// id returns the element id of the control.
+func (v formValue) id() string {
+	if v.kind == "check" && v.value != "" {
+		return "f-" + v.name + "-" + v.value
+	}
+	return "f-" + v.name
+}
+
+// enterprise returns a complete, valid enterprise application; its
+// organisation name carries tag so that each test finds its own in the store.
+func enterprise(tag string) []formValue {
+	return []formValue{
+		{"org_name", "text", "合肥晨阳储能科技有限公司（" + tag + "）"},
+		{"credit_code", "text", creditCode("91340100MA2NXK4P0")},
+		{"representative_kind", "select", "legal"},
+		{"representative", "text", "张晓明"},
+		{"region", "select", "安徽省"},
+		{"industry", "text", "新能源与储能"},
+		{"specialised", "select", "provincial"},
+		{"introduction", "text", "公司专注于工商业储能系统，员工 120 人。\n已在十余个省份落地项目，计划三年内上市。"},
+		{"contact", "text", "李华"},
+		{"phone", "text", "13812345678"},
+		{"email", "text", "lihua@example.cn"},
+		{"listing_board", "select", "bse"},
+		{"listing_year", "text", "2028"},
+		{"services", "check", "financing"},
+		{"services", "check", "ipo"},
+		{"commitment_accepted", "check", ""},
+		{"privacy_accepted", "check", ""},
+	}
+}
+
+// without returns vals without the controls named name.
+func without(vals []formValue, name string) []formValue {
+	return slices.DeleteFunc(slices.Clone(vals), func(v formValue) bool { return v.name == name })
+}
+
+// value returns the value of the first control named name.
+func value(vals []formValue, name string) string {
+	for _, v := range vals {
+		if v.name == name {
+			return v.value
+		}
+	}
+	return ""
+}
+
+// creditCode completes 17 characters into a unified social credit code with
+// the GB 32100-2015 check character, computed here independently of the code
+// under test.
+func creditCode(first17 string) string {
+	const charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	sum, w := 0, 1
+	for i := range 17 {
+		sum += strings.IndexByte(charset, first17[i]) * w
+		w = w * 3 % 31
+	}
+	return first17 + string(charset[(31-sum%31)%31])
+}
+
+// corrupt changes the check character of a credit code to a wrong one.
+func corrupt(code string) string {
+	last := code[17]
+	for _, c := range []byte("0123456789") {
+		if c != last {
+			return code[:17] + string(c)
+		}
+	}
+	panic("unreachable")
+}
+
+// fill types and clicks vals into the form like a visitor with a mouse.
+func fill(tb *tab, vals []formValue) {
+	tb.t.Helper()
+	for _, v := range vals {
+		switch v.kind {
+		case "text":
+			tb.do(chromedp.SendKeys(chromedp.ID(v.id()), v.value))
+		case "select":
+			tb.do(chromedp.SetValue(chromedp.ID(v.id()), v.value))
+		case "check":
+			tb.do(chromedp.Click(chromedp.ID(v.id())))
+		}
+	}
+}
+
+// expected is the application the store must hold for vals.
+func expected(vals []formValue, privacyVersion string) membership.Application {
+	year, _ := strconv.Atoi(value(vals, "listing_year"))
+	var services []string
+	for _, v := range vals {
+		if v.name == "services" {
+			services = append(services, v.value)
+		}
+	}
+	return membership.Application{
+		Type:               membership.TypeEnterprise,
+		OrgName:            value(vals, "org_name"),
+		CreditCode:         value(vals, "credit_code"),
+		Representative:     value(vals, "representative"),
+		RepresentativeKind: membership.RepresentativeKind(value(vals, "representative_kind")),
+		Contact:            value(vals, "contact"),
+		Phone:              value(vals, "phone"),
+		Email:              value(vals, "email"),
+		Region:             value(vals, "region"),
+		Industry:           value(vals, "industry"),
+		Specialised:        membership.Specialised(value(vals, "specialised")),
+		ListingPlan:        membership.ListingPlan{Board: value(vals, "listing_board"), Year: year},
+		Services:           services,
+		Introduction:       value(vals, "introduction"),
+		CommitmentAccepted: true,
+		PrivacyAccepted:    true,
+		PrivacyVersion:     privacyVersion,
+		Status:             membership.StatusSubmitted,
+	}
+}
+
+// checkStored fails the test unless the store holds exactly one application
+// with the organisation name of vals, with the number the visitor saw and
+// every field as typed.
+func checkStored(t *testing.T, number string, vals []formValue, privacyVersion string) {
+	t.Helper()
+	apps, err := storedByOrgName(context.Background(), value(vals, "org_name"))
+	if err != nil {
+		t.Fatalf("read the store: %v", err)
+	}
+	if len(apps) != 1 {
+		t.Fatalf("applications stored for %s: got %d, want 1", value(vals, "org_name"), len(apps))
+	}
+	got, want := apps[0], expected(vals, privacyVersion)
+	if got.Number != number {
+		t.Errorf("stored number: got %q, want %q (the one shown to the visitor)", got.Number, number)
+	}
+	for _, f := range []string{"Type", "OrgName", "CreditCode", "Representative", "RepresentativeKind", "Contact",
+		"Phone", "Email", "Region", "Industry", "Specialised", "ListingPlan", "Services", "Introduction",
+		"CommitmentAccepted", "PrivacyAccepted", "PrivacyVersion", "Status"} {
+		g := reflect.ValueOf(got).FieldByName(f).Interface()
+		w := reflect.ValueOf(want).FieldByName(f).Interface()
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("stored %s: got %#v, want %#v", f, g, w)
+		}
+	}
+}
+
+// waitFor polls a JavaScript expression (bounded) until it is true.
+func waitFor(tb *tab, what, expr string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
+		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		tb.t.Fatalf("%s: wait for %s: %v", tb.vp.name, what, err)
+	}
+}
+
+// submit clicks the submit button (twice, fast, when double) and waits until
+// the form answers: its success panel, or a new summary of errors. It reports
+// whether the form succeeded.
+func submit(tb *tab, double bool) bool {
+	tb.t.Helper()
+	// Mark what the summary shows now, so that a new answer can be told apart.
+	eval[bool](tb, `[...document.getElementById('join-summary').children].forEach(c => c.dataset.old = '1'), true`)
+	click := chromedp.Click(chromedp.ID("join-submit"))
+	if double {
+		click = chromedp.DoubleClick(chromedp.ID("join-submit"))
+	}
+	tb.do(click)
+	waitFor(tb, "the answer of the form", `!document.getElementById('join-success').hidden ||
+		(s => !s.hidden && s.firstElementChild && !s.firstElementChild.dataset.old)(document.getElementById('join-summary'))`)
+	return eval[bool](tb, `!document.getElementById('join-success').hidden`)
+}
+
+// fieldError is what the page shows for one field after a refused submit.
+type fieldError struct {
+	Name      string `json:"name"`
+	Text      string `json:"text"`
+	Visible   bool   `json:"visible"`
+	Near      bool   `json:"near"`      // in the same field box as its control
+	Described bool   `json:"described"` // the control's aria-describedby names it
+}
+
+// fieldErrors reads the error shown next to each named field.
+func fieldErrors(tb *tab, names []string) map[string]fieldError {
+	tb.t.Helper()
+	list := eval[[]fieldError](tb, `((names) => names.map(n => {
+		const e = document.getElementById('e-' + n), c = document.getElementById('f-' + n);
+		const box = x => x && x.closest('.join-field, fieldset');
+		return {name: n, text: e ? e.textContent.trim() : '', visible: !!e && e.getClientRects().length > 0,
+			near: !!e && !!c && box(e) === box(c),
+			described: !!c && (c.getAttribute('aria-describedby') || '').split(/\s+/).includes('e-' + n)};
+	}))(`+jsStrings(names)+`)`)
+	m := map[string]fieldError{}
+	for _, e := range list {
+		m[e.Name] = e
+	}
+	return m
+}
+
+// jsStrings writes a JavaScript array literal of strings.
+func jsStrings(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
+}
+
+var han = regexp.MustCompile(`\p{Han}`)
+
+// requiredFields are the fields an enterprise applicant must fill.
+var requiredFields = []string{"org_name", "credit_code", "representative_kind", "representative", "region",
+	"industry", "introduction", "contact", "phone", "email", "services", "commitment_accepted", "privacy_accepted"}
+
+// allFields are every field that can show an error.
+var allFields = append(slices.Clone(requiredFields), "type", "specialised", "listing_board", "listing_year")
+
+// refused is the status of a refused submission, which the page handles.
+var refused = map[string]int64{"/api/applications": 400}
+
+// TestJoinEmptySubmit submits the empty form and checks that each required
+// field shows its Chinese error next to it, and that nothing is stored.
+func TestJoinEmptySubmit(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.reduceMotion()
+			tb.reduceMotion()
+			tb.load("/join/")
+			if submit(tb, false) {
+				t.Fatalf("empty form: got the success panel, want errors")
+			}
+			errs := fieldErrors(tb, requiredFields)
+			for _, name := range requiredFields {
+				e := errs[name]
+				switch {
+				case e.Text == "" || !han.MatchString(e.Text):
+					t.Errorf("field %s: got error %q, want a Chinese message", name, e.Text)
+				case !e.Visible:
+					t.Errorf("field %s: error %q is not visible", name, e.Text)
+				case !e.Near:
+					t.Errorf("field %s: error %q is not next to its control", name, e.Text)
+				case !e.Described:
+					t.Errorf("field %s: the control's aria-describedby does not name its error e-%s", name, name)
+				}
+			}
+			tb.screenshot("join-errors")
+			tb.clean(refused)
+		})
+	}
+}
+
+// TestJoinCorruptCreditCode submits a complete application whose credit code
+// has a wrong check character: it is refused with a message of its own (not
+// the one for a missing code), on the credit code only, and nothing is stored.
+func TestJoinCorruptCreditCode(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.load("/join/")
+	vals := enterprise("校验位错误")
+	fill(tb, without(vals, "credit_code"))
+	if submit(tb, false) {
+		t.Fatalf("form without a credit code: got the success panel, want an error")
+	}
+	missing := fieldErrors(tb, []string{"credit_code"})["credit_code"].Text
+
+	bad := corrupt(value(vals, "credit_code"))
+	tb.do(chromedp.SendKeys(chromedp.ID("f-credit_code"), bad))
+	if submit(tb, false) {
+		t.Fatalf("credit code %s: got the success panel, want an error", bad)
+	}
+	errs := fieldErrors(tb, allFields)
+	got := errs["credit_code"].Text
+	switch {
+	case got == "" || !han.MatchString(got):
+		t.Errorf("credit code %s: got error %q, want a Chinese message", bad, got)
+	case got == missing:
+		t.Errorf("credit code %s: got %q, the message for a missing code; want a message of its own", bad, got)
+	}
+	for _, name := range allFields {
+		if name != "credit_code" && errs[name].Text != "" {
+			t.Errorf("field %s: got error %q, want none", name, errs[name].Text)
+		}
+	}
+	if apps, err := storedByOrgName(context.Background(), value(vals, "org_name")); err != nil || len(apps) != 0 {
+		t.Errorf("applications stored with a corrupt credit code: got %d (%v), want 0", len(apps), err)
+	}
+	tb.clean(refused)
+}
+
+// submitAndRead submits (twice, fast, when double) and returns the
+// application number the success panel shows.
+func submitAndRead(tb *tab, double bool) string {
+	tb.t.Helper()
+	if !submit(tb, double) {
+		summary := eval[string](tb, `document.getElementById('join-summary').innerText`)
+		tb.t.Fatalf("%s: got no success panel; the form says %q", tb.vp.name, summary)
+	}
+	return eval[string](tb, `document.getElementById('join-number').textContent.trim()`)
+}
+
+var numberRE = regexp.MustCompile(`^SQ\d{4}-\d{6}$`)
+
+// TestJoinSubmit fills a correct enterprise application, submits it, sees the
+// application number, and finds the application in the store with every field
+// as typed.
+func TestJoinSubmit(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.reduceMotion()
+			tb.reduceMotion()
+			tb.load("/join/")
+			version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+			vals := enterprise("提交" + vp.name)
+			fill(tb, vals)
+			number := submitAndRead(tb, false)
+			if !numberRE.MatchString(number) {
+				t.Errorf("application number: got %q, want like SQ2026-000123", number)
+			}
+			tb.screenshot("join-success")
+			checkStored(t, number, vals, version)
+			tb.clean(nil)
+		})
+	}
+}
+
+// TestJoinDoubleClick double-clicks submit: one application is stored.
+func TestJoinDoubleClick(t *testing.T) {
+	tb := openTab(t, desktop)
+	tb.reduceMotion()
+	tb.load("/join/")
+	vals := enterprise("双击")
+	fill(tb, vals)
+	number := submitAndRead(tb, true)
+	tb.settle()
+	posts := 0
+	for _, r := range tb.rec.snapshot() {
+		if r.method == "POST" {
+			posts++
+		}
+	}
+	t.Logf("double click: %d POST requests, number %s", posts, number)
+	checkStored(t, number, vals, eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`))
+	tb.clean(nil)
+}
+
+// TestJoinWithoutJavaScript turns JavaScript off: the plain form POST stores
+// the application and the thank-you page shows its number.
+func TestJoinWithoutJavaScript(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := enterprise("无脚本")
+	fill(tb, vals)
+	tb.rec.reset()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("join-submit")))
+	if err != nil {
+		t.Fatalf("submit without JavaScript: %v", err)
+	}
+	tb.settle()
+	if resp.Status != 200 || !strings.Contains(resp.URL, "/api/join/thanks") {
+		t.Fatalf("after the POST: got %d %s, want 200 from /api/join/thanks", resp.Status, resp.URL)
+	}
+	number := eval[string](tb, `document.querySelector('.number').textContent.trim()`)
+	if !numberRE.MatchString(number) {
+		t.Errorf("thank-you page number: got %q, want like SQ2026-000123", number)
+	}
+	tb.screenshot("join-thanks-nojs")
+	checkStored(t, number, vals, version)
+	tb.clean(nil)
+}
+
+// TestJoinLabels checks that every control of the form has a label.
+func TestJoinLabels(t *testing.T) {
+	tb := openTab(t, desktop)
+	tb.reduceMotion()
+	tb.load("/join/")
+	unlabelled := eval[[]string](tb, `[...document.querySelectorAll('#join-form input:not([type=hidden]), #join-form select, #join-form textarea, #join-form button')]
+		.filter(c => ![...(c.labels || [])].some(l => l.textContent.trim() !== '') && !(c.getAttribute('aria-label') || '').trim()
+			&& !(c.tagName === 'BUTTON' && c.textContent.trim()))
+		.map(c => c.outerHTML.slice(0, 120))`)
+	for _, c := range unlabelled {
+		t.Errorf("control without a label: %s", c)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('#join-form input:not([type=hidden]), #join-form select, #join-form textarea').length`); n < 20 {
+		t.Errorf("form controls: got %d, want the whole form (>= 20)", n)
+	}
+}
+
+// focused describes the element that has the keyboard focus.
+type focused struct {
+	ID       string `json:"id"`
+	Tag      string `json:"tag"`
+	Selected int    `json:"selected"` // selectedIndex of a select
+}
+
+// TestJoinKeyboard fills and submits the form with the keyboard alone: Tab
+// to move, typing for text, arrow keys for lists, Space for boxes and the
+// button. The application is stored as typed.
+func TestJoinKeyboard(t *testing.T) {
+	tb := openTab(t, desktop)
+	tb.reduceMotion()
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := enterprise("键盘")
+	byID := map[string]formValue{}
+	for _, v := range vals {
+		byID[v.id()] = v
+	}
+	done := map[string]bool{}
+	submitted := false
+	for range 300 {
+		tb.do(chromedp.KeyEvent(kb.Tab))
+		f := eval[focused](tb, `(() => { const a = document.activeElement;
+			return {id: a.id || '', tag: a.tagName.toLowerCase(), selected: a.tagName === 'SELECT' ? a.selectedIndex : -1}; })()`)
+		if f.ID == "join-submit" {
+			tb.do(chromedp.KeyEvent(" "))
+			submitted = true
+			break
+		}
+		v, ok := byID[f.ID]
+		if !ok || done[f.ID] {
+			continue
+		}
+		done[f.ID] = true
+		switch v.kind {
+		case "text":
+			tb.do(chromedp.KeyEvent(v.value))
+		case "check":
+			tb.do(chromedp.KeyEvent(" "))
+		case "select":
+			want := eval[int](tb, fmt.Sprintf(`[...document.getElementById(%q).options].findIndex(o => o.value === %q)`, f.ID, v.value))
+			if want < f.Selected {
+				t.Fatalf("select %s: option %q is above the current one", f.ID, v.value)
+			}
+			tb.do(chromedp.KeyEvent(strings.Repeat(kb.ArrowDown, want-f.Selected)))
+		}
+	}
+	if !submitted {
+		t.Fatalf("Tab never reached the submit button")
+	}
+	for id := range byID {
+		if !done[id] {
+			t.Errorf("control %s: Tab never reached it", id)
+		}
+	}
+	waitFor(tb, "the answer of the form", `!document.getElementById('join-success').hidden || !document.getElementById('join-summary').hidden`)
+	if eval[bool](tb, `document.getElementById('join-success').hidden`) {
+		t.Fatalf("keyboard submit: got no success panel; the form says %q",
+			eval[string](tb, `document.getElementById('join-summary').innerText`))
+	}
+	number := eval[string](tb, `document.getElementById('join-number').textContent.trim()`)
+	checkStored(t, number, vals, version)
+	tb.clean(nil)
+}
