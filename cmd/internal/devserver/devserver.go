@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -86,7 +87,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Rebuild renders the site again. On error the previous site stays served
 // and pages show the error until the next good build.
 func (s *Server) Rebuild(ctx context.Context) (sitegen.Summary, error) {
-	out, err := s.builder.Render(ctx)
+	return s.rebuild(ctx, nil)
+}
+
+// rebuild renders again; changed lists the edited content files (relative
+// to the content folder) when known, for the fast path of the builder.
+func (s *Server) rebuild(ctx context.Context, changed []string) (sitegen.Summary, error) {
+	out, err := s.builder.RenderChanged(ctx, changed)
 	s.mu.Lock()
 	if err == nil {
 		s.files = out.Files
@@ -105,7 +112,15 @@ func (s *Server) Rebuild(ctx context.Context) (sitegen.Summary, error) {
 }
 
 // Watch rebuilds after any change under dirs (recursively) until ctx ends.
+// dirs[0] is the content folder: edits of existing files there take the
+// builder's fast path; anything else rebuilds everything.
 func (s *Server) Watch(ctx context.Context, dirs ...string) error {
+	contentDir := ""
+	if len(dirs) > 0 {
+		contentDir, _ = filepath.Abs(dirs[0])
+	}
+	var changed []string
+	full := false
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("devserver: watch: %w", err)
@@ -129,6 +144,13 @@ func (s *Server) Watch(ctx context.Context, dirs ...string) error {
 			if ev.Has(fsnotify.Create) {
 				_ = addTree(w, ev.Name) // new folders are watched too
 			}
+			abs, _ := filepath.Abs(ev.Name)
+			rel, err := filepath.Rel(contentDir, abs)
+			if ev.Op&^(fsnotify.Write|fsnotify.Chmod) == 0 && contentDir != "" && err == nil && !strings.HasPrefix(rel, "..") {
+				changed = append(changed, filepath.ToSlash(rel))
+			} else {
+				full = true
+			}
 			if timer == nil {
 				timer = time.AfterFunc(s.cfg.Debounce, func() {
 					select {
@@ -145,7 +167,11 @@ func (s *Server) Watch(ctx context.Context, dirs ...string) error {
 			}
 			s.log.Warn("watch error", "err", err)
 		case <-fire:
-			_, _ = s.Rebuild(ctx)
+			if full {
+				changed = nil
+			}
+			_, _ = s.rebuild(ctx, changed)
+			changed, full = nil, false
 		}
 	}
 }

@@ -24,7 +24,9 @@ type Config struct {
 	// PrivacyNoticeVersion is the version of the privacy notice the join form shows.
 	PrivacyNoticeVersion string `yaml:"privacyNoticeVersion"`
 	// Paginate is the number of items on a list page.
-	Paginate    int        `yaml:"paginate"`
+	Paginate int `yaml:"paginate"`
+	// FeedLimit is the number of newest items in each feed (default 100).
+	FeedLimit   int        `yaml:"feedLimit"`
 	Menu        []MenuItem `yaml:"menu"`
 	EventKinds  []Term     `yaml:"eventKinds"`
 	MemberKinds []Term     `yaml:"memberKinds"`
@@ -54,7 +56,7 @@ type Term struct {
 }
 
 func parseConfig(name string, data []byte) (*Config, error) {
-	c := &Config{Language: "zh-CN", Paginate: 10, APIPath: "/api/"}
+	c := &Config{Language: "zh-CN", Paginate: 10, FeedLimit: 100, APIPath: "/api/"}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {

@@ -30,10 +30,20 @@ func absolutize(base string, html string) string {
 
 // renderFeeds writes RSS 2.0, Atom 1.0 and JSON Feed 1.1 of all events and
 // of each event kind, the iCalendar file of all events and one per event.
-func renderFeeds(site *Site) (map[string][]byte, error) {
+// With changed set (a fast rebuild), only the files those pages appear in.
+func renderFeeds(site *Site, changed []*Page) (map[string][]byte, error) {
 	cfg := site.Config
 	events := site.sections["events"]
 	out := map[string][]byte{}
+	kinds := map[string]bool{}
+	for _, p := range changed {
+		if p.IsEvent() {
+			kinds[p.Kind] = true
+		}
+	}
+	if changed != nil && len(kinds) == 0 {
+		return out, nil // no event changed
+	}
 	write := func(dir, title, desc string, list []*Page) error {
 		f := &feeds.Feed{
 			Title:       title,
@@ -45,6 +55,9 @@ func renderFeeds(site *Site) (map[string][]byte, error) {
 		// newest publication first
 		sorted := append([]*Page(nil), list...)
 		sort.SliceStable(sorted, func(i, j int) bool { return pubTime(sorted[i]).After(pubTime(sorted[j])) })
+		if cfg.FeedLimit > 0 && len(sorted) > cfg.FeedLimit {
+			sorted = sorted[:cfg.FeedLimit]
+		}
 		for _, p := range sorted {
 			link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
 			when := fmt.Sprintf("<p>时间：%s %s　地点：%s %s　类型：%s</p>",
@@ -89,6 +102,9 @@ func renderFeeds(site *Site) (map[string][]byte, error) {
 		return nil, err
 	}
 	for _, t := range cfg.EventKinds {
+		if changed != nil && !kinds[t.Slug] {
+			continue
+		}
 		var sel []*Page
 		for _, p := range events {
 			if p.FrontMatter.Kind == t.Slug {
@@ -100,6 +116,14 @@ func renderFeeds(site *Site) (map[string][]byte, error) {
 		}
 	}
 	out["events/events.ics"] = calendar(site, events)
+	if changed != nil {
+		events = nil
+		for _, p := range changed {
+			if p.IsEvent() {
+				events = append(events, p)
+			}
+		}
+	}
 	for _, p := range events {
 		out[strings.TrimPrefix(p.URL, "/")+"event.ics"] = calendar(site, []*Page{p})
 	}
@@ -141,42 +165,25 @@ func calendar(site *Site, events []*Page) []byte {
 	line("END:STANDARD")
 	line("END:VTIMEZONE")
 	for _, p := range events {
-		end := p.End.Time
-		if end.IsZero() {
-			end = p.Start.Add(2 * time.Hour)
-		}
-		link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
-		line("BEGIN:VEVENT")
-		line("UID:" + strings.Trim(strings.ReplaceAll(p.URL, "/", "-"), "-") + "@" + host)
-		line("DTSTAMP:" + pubTime(p).UTC().Format("20060102T150405Z"))
-		line("DTSTART;TZID=Asia/Shanghai:" + p.Start.In(Shanghai).Format("20060102T150405"))
-		line("DTEND;TZID=Asia/Shanghai:" + end.In(Shanghai).Format("20060102T150405"))
-		line("SUMMARY:" + icsText(p.Title))
-		line("LOCATION:" + icsText(strings.TrimSpace(p.City+" "+p.Venue)))
-		desc := p.Description()
-		if p.Register != "" {
-			desc += "\n报名方式：" + p.Register
-		}
-		desc += "\n详情：" + link
-		line("DESCRIPTION:" + icsText(desc))
-		line("CATEGORIES:" + icsText(site.Config.EventKind(p.FrontMatter.Kind)))
-		line("URL:" + link)
-		line("END:VEVENT")
+		b.Write(site.vevent(p, host))
 	}
 	line("END:VCALENDAR")
 	return b.Bytes()
 }
 
 // icsText escapes a TEXT value (RFC 5545 3.3.11).
-func icsText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	return r.Replace(s)
-}
+func icsText(s string) string { return icsEscaper.Replace(s) }
+
+var icsEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
 
 // foldLine ends a content line with CRLF, folding it into lines of at most
 // 75 octets without splitting a UTF-8 sequence (RFC 5545 3.1).
 func foldLine(s string) string {
+	if len(s) <= 75 {
+		return s + "\r\n"
+	}
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/70*3 + 2)
 	limit := 75
 	n := 0
 	for _, r := range s {
@@ -222,4 +229,44 @@ func sitemap(site *Site, jobs []job) []byte {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
+}
+
+// vevent returns the VEVENT block of an event, cached for the site.
+func (site *Site) vevent(p *Page, host string) []byte {
+	site.veventMu.Lock()
+	v, ok := site.vevents[p]
+	site.veventMu.Unlock()
+	if ok {
+		return v
+	}
+	var b bytes.Buffer
+	line := func(s string) { b.WriteString(foldLine(s)) }
+	end := p.End.Time
+	if end.IsZero() {
+		end = p.Start.Add(2 * time.Hour)
+	}
+	link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
+	line("BEGIN:VEVENT")
+	line("UID:" + strings.Trim(strings.ReplaceAll(p.URL, "/", "-"), "-") + "@" + host)
+	line("DTSTAMP:" + pubTime(p).UTC().Format("20060102T150405Z"))
+	line("DTSTART;TZID=Asia/Shanghai:" + p.Start.In(Shanghai).Format("20060102T150405"))
+	line("DTEND;TZID=Asia/Shanghai:" + end.In(Shanghai).Format("20060102T150405"))
+	line("SUMMARY:" + icsText(p.Title))
+	line("LOCATION:" + icsText(strings.TrimSpace(p.City+" "+p.Venue)))
+	desc := p.Description()
+	if p.Register != "" {
+		desc += "\n报名方式：" + p.Register
+	}
+	desc += "\n详情：" + link
+	line("DESCRIPTION:" + icsText(desc))
+	line("CATEGORIES:" + icsText(site.Config.EventKind(p.FrontMatter.Kind)))
+	line("URL:" + link)
+	line("END:VEVENT")
+	site.veventMu.Lock()
+	if site.vevents == nil {
+		site.vevents = map[*Page][]byte{}
+	}
+	site.vevents[p] = b.Bytes()
+	site.veventMu.Unlock()
+	return b.Bytes()
 }

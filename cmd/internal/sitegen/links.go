@@ -1,94 +1,152 @@
 package sitegen
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
-var (
-	hrefRe = regexp.MustCompile(`\s(?:href|src)="([^"]*)"`)
-	idRe   = regexp.MustCompile(`\sid="([^"]*)"`)
-)
+// pageLinks are the ids and link targets of one HTML output.
+type pageLinks struct {
+	ids   map[string]bool
+	hrefs []string
+}
 
-// checkLinks verifies that every internal link and anchor of every HTML
-// output points to an existing output and id. Errors name the source file
-// and, when the link is written in it, the line.
-func checkLinks(site *Site, files map[string][]byte, sources map[string]string, raw map[string][]byte) error {
-	base, _ := url.Parse(site.BaseURL)
-	ids := map[string]map[string]bool{}
-	var pages []string
-	for name, data := range files {
-		if !strings.HasSuffix(name, ".html") {
-			continue
+// extractLinks scans rendered HTML for id, href and src attributes.
+func extractLinks(data []byte) pageLinks {
+	pl := pageLinks{ids: map[string]bool{}}
+	scan(data, []byte(` id="`), func(v string) { pl.ids[v] = true })
+	seen := map[string]bool{}
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			pl.hrefs = append(pl.hrefs, v)
 		}
-		pages = append(pages, name)
-		set := map[string]bool{}
-		for _, m := range idRe.FindAllSubmatch(data, -1) {
-			set[html.UnescapeString(string(m[1]))] = true
-		}
-		ids[name] = set
 	}
-	sort.Strings(pages)
+	scan(data, []byte(` href="`), add)
+	scan(data, []byte(` src="`), add)
+	return pl
+}
+
+func scan(data, attr []byte, f func(string)) {
+	for {
+		i := bytes.Index(data, attr)
+		if i < 0 {
+			return
+		}
+		data = data[i+len(attr):]
+		j := bytes.IndexByte(data, '"')
+		if j < 0 {
+			return
+		}
+		v := string(data[:j])
+		if strings.IndexByte(v, '&') >= 0 {
+			v = html.UnescapeString(v)
+		}
+		f(v)
+		data = data[j+1:]
+	}
+}
+
+// linkChecker checks internal links and anchors against the rendered outputs.
+type linkChecker struct {
+	site    *Site
+	base    *url.URL
+	files   map[string][]byte
+	links   map[string]pageLinks // HTML output → its ids and links
+	sources map[string]string
+	raw     map[string][]byte
+}
+
+// check verifies the links of the given HTML outputs (all when names is
+// nil). Errors name the source file and, when the link is written in it, the line.
+func (c *linkChecker) check(names []string) error {
+	if names == nil {
+		for name := range c.links {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var mu sync.Mutex
 	var errs []error
-	for _, name := range pages {
-		pageURL := &url.URL{Path: "/" + strings.TrimSuffix(name, "index.html")}
-		seen := map[string]bool{}
-		for _, m := range hrefRe.FindAllSubmatch(files[name], -1) {
-			href := html.UnescapeString(string(m[1]))
-			if seen[href] || href == "" {
-				continue
-			}
-			seen[href] = true
-			u, err := url.Parse(href)
-			if err != nil {
-				errs = append(errs, linkError(sources[name], raw, href, fmt.Sprintf("malformed link %q on /%s", href, name)))
-				continue
-			}
-			if u.Scheme != "" || u.Host != "" {
-				if !(strings.EqualFold(u.Host, base.Host) && (u.Scheme == base.Scheme || u.Scheme == "")) {
-					continue // external
-				}
-			}
-			t := pageURL.ResolveReference(u)
-			if strings.HasPrefix(t.Path, site.Config.APIPath) || strings.HasPrefix(t.Path, "/__") {
-				continue // served by the API or the dev server
-			}
-			target := strings.TrimPrefix(t.Path, "/")
-			if target == "" || strings.HasSuffix(target, "/") {
-				target += "index.html"
-			}
-			if _, ok := files[target]; !ok {
-				if _, ok := files[target+"/index.html"]; ok {
-					target += "/index.html"
-				} else {
-					errs = append(errs, linkError(sources[name], raw, href, fmt.Sprintf("broken link %q on /%s: no page %s", href, name, t.Path)))
-					continue
-				}
-			}
-			if t.Fragment != "" {
-				set, ok := ids[target]
-				if !ok || !set[t.Fragment] {
-					errs = append(errs, linkError(sources[name], raw, href, fmt.Sprintf("broken link %q on /%s: no anchor #%s on %s", href, name, t.Fragment, t.Path)))
-				}
+	_ = parallel(context.Background(), len(names), func(i int) error {
+		name := names[i]
+		pageDir := "/" + name[:strings.LastIndexByte(name, '/')+1]
+		for _, href := range c.links[name].hrefs {
+			if msg := c.checkOne(pageDir, href); msg != "" {
+				err := linkError(c.sources[name], c.raw, href, fmt.Sprintf("broken link %q on /%s: %s", href, name, msg))
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
 			}
 		}
-	}
+		return nil
+	})
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	if len(errs) > 20 {
 		errs = append(errs[:20], fmt.Errorf("… and %d more broken links", len(errs)-20))
 	}
 	return errors.Join(errs...)
 }
 
+// checkOne returns why href on a page in pageDir is broken, or "".
+func (c *linkChecker) checkOne(pageDir, href string) string {
+	var p, frag string
+	switch {
+	case strings.HasPrefix(href, "#"):
+		p, frag = pageDir, href[1:]
+	case strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//") && !strings.Contains(href, "/.") && !strings.ContainsAny(href, "?%\\"):
+		p, frag, _ = strings.Cut(href, "#")
+	default:
+		u, err := url.Parse(href)
+		if err != nil {
+			return "malformed URL"
+		}
+		if u.Scheme != "" || u.Host != "" {
+			if !strings.EqualFold(u.Host, c.base.Host) || (u.Scheme != "" && u.Scheme != c.base.Scheme) {
+				return "" // external
+			}
+		}
+		t := (&url.URL{Path: pageDir}).ResolveReference(u)
+		p, frag = t.Path, t.Fragment
+	}
+	if frag != "" && strings.IndexByte(frag, '%') >= 0 {
+		if f, err := url.PathUnescape(frag); err == nil {
+			frag = f
+		}
+	}
+	if strings.HasPrefix(p, c.site.Config.APIPath) || strings.HasPrefix(p, "/__") {
+		return "" // served by the API or the dev server
+	}
+	target := strings.TrimPrefix(p, "/")
+	if target == "" || strings.HasSuffix(target, "/") {
+		target += "index.html"
+	}
+	if _, ok := c.files[target]; !ok {
+		if _, ok := c.files[target+"/index.html"]; !ok {
+			return "no page " + p
+		}
+		target += "/index.html"
+	}
+	if frag != "" {
+		if pl, ok := c.links[target]; !ok || !pl.ids[frag] {
+			return "no anchor #" + frag + " on " + p
+		}
+	}
+	return ""
+}
+
 // linkError names the source file and the first line that contains the link.
 func linkError(source string, raw map[string][]byte, href, msg string) error {
 	if data, ok := raw[source]; ok {
 		candidates := []string{href}
-		if u, err := url.PathUnescape(href); err == nil {
+		if u, err := url.PathUnescape(href); err == nil && u != href {
 			candidates = append(candidates, u)
 		}
 		for i, l := range strings.Split(string(data), "\n") {

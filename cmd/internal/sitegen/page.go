@@ -106,8 +106,9 @@ type Page struct {
 	Content template.HTML
 	// TOC lists the h2 and h3 headings of the body.
 	TOC []Heading
-	// Plain is the body as text, for summaries.
-	Plain string
+	// excerpt is the start of the body text, the description of a page
+	// without a summary.
+	excerpt string
 
 	raw      []byte // the whole source file
 	bodyLine int    // line number of the first body line
@@ -138,7 +139,12 @@ func (p *Page) Description() string {
 	if p.Summary != "" {
 		return p.Summary
 	}
-	r := []rune(strings.Join(strings.Fields(p.Plain), " "))
+	return p.excerpt
+}
+
+// makeExcerpt returns the first 120 characters of a page's text.
+func makeExcerpt(plain string) string {
+	r := []rune(strings.Join(strings.Fields(plain), " "))
 	if len(r) > 120 {
 		return string(r[:120]) + "……"
 	}

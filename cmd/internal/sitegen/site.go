@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"runtime"
@@ -69,6 +70,7 @@ type Builder struct {
 
 	mu    sync.Mutex
 	cache map[string]*Page // content path → page parsed from identical bytes
+	prev  *renderState     // the last good render, for RenderChanged
 }
 
 // NewBuilder returns a Builder for opts.
@@ -109,6 +111,9 @@ type Site struct {
 	sections map[string][]*Page
 	byURL    map[string]*Page
 	feeds    []FeedLink
+
+	veventMu sync.Mutex
+	vevents  map[*Page][]byte // iCalendar VEVENT blocks
 }
 
 // FeedLink is a feed for autodiscovery and subscription links.
@@ -141,6 +146,17 @@ func (s *Site) LatestNews(n int) []*Page {
 		r = r[:n]
 	}
 	return r
+}
+
+// MenuCurrent returns the menu URL of the page at url ("" if none), the
+// only thing that varies between headers.
+func (s *Site) MenuCurrent(url string) string {
+	for _, m := range s.Config.Menu {
+		if m.URL == url {
+			return url
+		}
+	}
+	return ""
 }
 
 // GetPage returns the page at a site-relative URL, or nil.
@@ -181,11 +197,30 @@ type Pager struct {
 	Links         []PagerLink
 }
 
-// PagerLink is a numbered link of a pager.
+// PagerLink is a numbered link of a pager; Gap marks left-out numbers (…).
 type PagerLink struct {
 	Number  int
 	URL     string
 	Current bool
+	Gap     bool
+}
+
+// pagerWindow returns the first and last page and two pages either side of
+// the current one (index cur), with gaps between.
+func pagerWindow(all []PagerLink, cur int) []PagerLink {
+	var r []PagerLink
+	last := -1
+	for i, l := range all {
+		if i == 0 || i == len(all)-1 || (i >= cur-2 && i <= cur+2) {
+			if last >= 0 && i > last+1 {
+				r = append(r, PagerLink{Gap: true})
+			}
+			l.Current = i == cur
+			r = append(r, l)
+			last = i
+		}
+	}
+	return r
 }
 
 // job is one output to render with a layout.
@@ -198,6 +233,9 @@ type job struct {
 
 // Render builds the whole site in memory and checks its links.
 func (b *Builder) Render(ctx context.Context) (*Output, error) {
+	b.mu.Lock()
+	b.prev = nil
+	b.mu.Unlock()
 	start := time.Now()
 	o := b.opts
 	cfgName := o.ContentName + "/config.yaml"
@@ -257,17 +295,7 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 	site := &Site{Config: cfg, BaseURL: cfg.BaseURL, Now: now, sections: map[string][]*Page{}, byURL: map[string]*Page{}}
 	var errs []error
 	for _, p := range pages {
-		if p.Draft && !o.Drafts {
-			continue
-		}
-		pub := p.PublishDate.Time
-		if pub.IsZero() {
-			pub = p.Date.Time
-		}
-		if !o.Future && !pub.IsZero() && pub.After(now) {
-			continue
-		}
-		if !p.ExpiryDate.IsZero() && !p.ExpiryDate.After(now) {
+		if !published(p, o, now) {
 			continue
 		}
 		if err := validateSectionFields(cfg, o.ContentName+"/"+p.File, p); err != nil {
@@ -430,7 +458,7 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 	}
 	summary.Pages = len(jobs)
 
-	feedFiles, err := renderFeeds(site)
+	feedFiles, err := renderFeeds(site, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -445,12 +473,63 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 	files["sitemap.xml"] = sitemap(site, jobs)
 	files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + cfg.APIPath + "\n\nSitemap: " + cfg.BaseURL + "sitemap.xml\n")
 
-	if err := checkLinks(site, files, sources, b.rawByFile()); err != nil {
+	links := make(map[string]pageLinks, len(jobs)+summary.Aliases+1)
+	var htmlNames []string
+	for name := range files {
+		if strings.HasSuffix(name, ".html") {
+			htmlNames = append(htmlNames, name)
+		}
+	}
+	extracted := make([]pageLinks, len(htmlNames))
+	_ = parallel(ctx, len(htmlNames), func(i int) error {
+		extracted[i] = extractLinks(files[htmlNames[i]])
+		return nil
+	})
+	for i, n := range htmlNames {
+		links[n] = extracted[i]
+	}
+	base, _ := url.Parse(cfg.BaseURL)
+	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, raw: b.rawByFile()}
+	if err := lc.check(nil); err != nil {
 		return nil, err
 	}
 	summary.Files = len(files)
 	summary.Duration = time.Since(start)
+	tsum, err := templatesSum(o.Templates)
+	if err != nil {
+		return nil, err
+	}
+	st := &renderState{cfgRaw: cfgData, tmplSum: tsum, now: now, pages: map[string]*Page{}, site: site,
+		jobs: jobs, jobIdx: map[*Page][]int{}, files: files, sources: sources, links: links, summary: summary, checker: lc}
+	for _, p := range pages {
+		st.pages[p.File] = p
+		st.pubSig = append(st.pubSig, published(p, o, now), p.Upcoming(now))
+	}
+	for i, j := range jobs {
+		if j.data.Pager == nil {
+			st.jobIdx[j.data.Page] = append(st.jobIdx[j.data.Page], i)
+		}
+	}
+	b.mu.Lock()
+	b.prev = st
+	b.mu.Unlock()
 	return &Output{Files: files, Summary: summary}, nil
+}
+
+// published reports whether a page is in the site at now: not a draft
+// (unless Drafts), not published later (unless Future), not expired.
+func published(p *Page, o Options, now time.Time) bool {
+	if p.Draft && !o.Drafts {
+		return false
+	}
+	pub := p.PublishDate.Time
+	if pub.IsZero() {
+		pub = p.Date.Time
+	}
+	if !o.Future && !pub.IsZero() && pub.After(now) {
+		return false
+	}
+	return p.ExpiryDate.IsZero() || p.ExpiryDate.After(now)
 }
 
 func nonEmpty(s []string) []string {
@@ -495,7 +574,7 @@ func (b *Builder) loadPages(ctx context.Context, names []string) ([]*Page, error
 			errs[i] = fmt.Errorf("%s: %w", file, err)
 			return nil
 		}
-		p.Content, p.TOC, p.Plain = template.HTML(html), toc, plain
+		p.Content, p.TOC, p.excerpt = template.HTML(html), toc, makeExcerpt(plain)
 		pages[i] = p
 		b.mu.Lock()
 		b.cache[name] = p
@@ -648,9 +727,7 @@ func paginate(base string, items []*Page, per int) []*Pager {
 			pg.NextURL = pagerURL(base, i+2)
 		}
 		if total > 1 {
-			pg.Links = make([]PagerLink, len(links))
-			copy(pg.Links, links)
-			pg.Links[i].Current = true
+			pg.Links = pagerWindow(links, i)
 		}
 		pagers[i] = pg
 	}

@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -82,7 +83,25 @@ func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s/base.html: %w", name, err)
 	}
-	root, err := template.New("base.html").Funcs(templateFuncs(cfg, l.assets)).Parse(string(baseSrc))
+	var root *template.Template
+	var cache sync.Map // partial name + key → template.HTML, for this build
+	funcs := templateFuncs(cfg, l.assets)
+	// partialCached renders a partial once per key and build: the header
+	// (one per menu entry), the footer, the cards shown on several lists.
+	funcs["partialCached"] = func(name, key string, data any) (template.HTML, error) {
+		k := name + "\x00" + key
+		if v, ok := cache.Load(k); ok {
+			return v.(template.HTML), nil
+		}
+		var buf strings.Builder
+		if err := root.ExecuteTemplate(&buf, name, data); err != nil {
+			return "", err
+		}
+		h := template.HTML(buf.String())
+		cache.Store(k, h)
+		return h, nil
+	}
+	root, err = template.New("base.html").Funcs(funcs).Parse(string(baseSrc))
 	if err != nil {
 		return nil, fmt.Errorf("%s/base.html: %w", name, err)
 	}

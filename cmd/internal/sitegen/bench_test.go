@@ -1,0 +1,178 @@
+package sitegen
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// phrases are realistic Chinese sentences the synthetic site is made of.
+var phrases = []string{
+	"联盟的宗旨是为实现整合、协调行业资源和社会资源，提升企业上市融资的服务水平。",
+	"促进联盟会员单位的资源使用效率，加强联盟会员的信息交流，提高会员风险防范能力。",
+	"打造为中小企业上市融资一站式服务平台，实现资源共享，信息共享，行业自律，互惠互利。",
+	"本期活动邀请证券公司、会计师事务所和律师事务所的专家，围绕注册制下的上市路径展开讲解。",
+	"拟上市企业应重视规范治理与财务内控，提前规划股权结构与激励方案。",
+	"会后设一对一咨询环节，企业可预约与专家交流融资与上市问题。",
+	"指导全国专精特新（小巨人）相关企业加强品牌建设、人才队伍建设，提高企业自主创新能力。",
+	"联合各省（市）、培训机构、企业家、行业协会，开展上市专业人才培养。",
+	"公司主要产品覆盖智能装备、工业软件与系统集成，服务汽车零部件与电子制造企业。",
+	"会议讨论了未来工作安排，并对会员服务提出了具体要求。",
+}
+
+var cities = []string{"北京", "上海", "广东深圳", "浙江杭州", "江苏苏州", "四川成都", "安徽合肥", "湖北武汉", "山东济南", "天津"}
+
+// synthText returns n paragraphs of hard-wrapped Chinese text with a heading and a list.
+func synthText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i == 1 {
+			fmt.Fprintf(&b, "## 第%d部分\n\n", i)
+		}
+		for j := 0; j < 3; j++ {
+			p := phrases[r.IntN(len(phrases))]
+			rs := []rune(p)
+			cut := len(rs) / 2
+			b.WriteString(string(rs[:cut]) + "\n" + string(rs[cut:]))
+		}
+		b.WriteString("\n\n")
+	}
+	b.WriteString("- 活动时间与地点以报名确认为准；\n- 详情请见[联盟章程](/charter/#article-10)。\n")
+	return b.String()
+}
+
+// synthSite returns the project's content and templates plus nEvents events,
+// nMembers members and nNews news items, deterministic for a seed.
+func synthSite(tb testing.TB, nEvents, nMembers, nNews int) (content, templates fstest.MapFS) {
+	tb.Helper()
+	root := moduleRoot(tb)
+	content, templates = fstest.MapFS{}, fstest.MapFS{}
+	for dir, m := range map[string]fstest.MapFS{"content": content, "templates": templates} {
+		base := filepath.Join(root, dir)
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(base, p)
+			m[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	kinds := []string{"lecture", "salon", "training", "visit", "assembly", "incubator"}
+	industries := []string{"manufacturing", "biotech", "newenergy", "it", "agriculture", "finance", "consumer", "association"}
+	base := time.Date(2024, 1, 1, 9, 0, 0, 0, Shanghai)
+	for i := 0; i < nEvents; i++ {
+		start := base.Add(time.Duration(r.IntN(3*365*24)) * time.Hour)
+		content[fmt.Sprintf("events/synth-%05d.md", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: 第 %d 期%s活动\ndate: %s\nstart: %s\nend: %s\ncity: %s\nvenue: 会议中心 %d 号厅\nkind: %s\nregister: 请致电秘书处报名\nsummary: %s\n---\n\n%s",
+			i, cities[i%len(cities)], base.Format("2006-01-02"), start.Format("2006-01-02 15:04"), start.Add(3*time.Hour).Format("2006-01-02 15:04"),
+			cities[r.IntN(len(cities))], i%20, kinds[i%len(kinds)], phrases[i%len(phrases)], synthText(r, 4)))}
+	}
+	for i := 0; i < nMembers; i++ {
+		kind := "enterprise"
+		if i%5 == 0 {
+			kind = "group"
+		}
+		content[fmt.Sprintf("members/synth-%05d.md", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: 示例会员 %d\nname: %s示例科技有限公司 %d\nkind: %s\nindustry: %s\nregion: %s\njoined: %d\nsummary: %s\nsample: true\n---\n\n%s",
+			i, cities[i%len(cities)], i, kind, industries[i%len(industries)], cities[i%len(cities)], 2022+i%4, phrases[i%len(phrases)], synthText(r, 2)))}
+	}
+	for i := 0; i < nNews; i++ {
+		day := base.AddDate(0, 0, r.IntN(1000))
+		content[fmt.Sprintf("news/synth-%05d.md", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: 联盟动态第 %d 号\ndate: %s\nsummary: %s\n---\n\n%s",
+			i, day.Format("2006-01-02"), phrases[i%len(phrases)], synthText(r, 3)))}
+	}
+	return content, templates
+}
+
+// The 10,000-page site: 3,500 events, 2,500 members and 3,000 news items
+// plus their list, filter and pagination pages.
+const benchEvents, benchMembers, benchNews = 3500, 2500, 3000
+
+func vmHWM() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.Fields(l)[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkBuild10k renders the synthetic site from scratch and writes it to disk.
+func BenchmarkBuild10k(b *testing.B) {
+	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
+	out := filepath.Join(b.TempDir(), "site")
+	var sum Summary
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var err error
+		sum, err = Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(sum.Pages), "pages")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(sum.Pages), "ms/page")
+	b.ReportMetric(vmHWM(), "peakMB")
+}
+
+// BenchmarkRender10k renders the synthetic site in memory (what serve does first).
+func BenchmarkRender10k(b *testing.B) {
+	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
+	var pages int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = out.Summary.Pages
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(pages), "ms/page")
+	b.ReportMetric(vmHWM(), "peakMB")
+}
+
+// BenchmarkRebuildOneFile is serve's rebuild after one content file changed.
+func BenchmarkRebuildOneFile(b *testing.B) {
+	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
+	bl := NewBuilder(Options{Content: c, Templates: tm, Now: testNow})
+	if _, err := bl.Render(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	name := "events/synth-00042.md"
+	orig := c[name].Data
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c[name] = &fstest.MapFile{Data: append(append([]byte{}, orig...), []byte(fmt.Sprintf("\n修改 %d\n", i))...)}
+		if _, err := bl.RenderChanged(context.Background(), []string{name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(vmHWM(), "peakMB")
+}
