@@ -11,9 +11,12 @@
 //	               GSI "by_status": pk "status" (S), sk "created_at" (S, RFC 3339 UTC), all
 //	               attributes, for the back office's lists (counters have no status, so
 //	               they are not in the index).
-//	idempotency    pk "key" (S); attributes request_hash, number, token, expires_at (N, Unix
-//	               seconds, the table's TTL attribute). Conditions check expires_at
-//	               themselves, since DynamoDB deletes expired items late.
+//	idempotency    pk "key" (S); attributes request_hash (SHA-256 of the request body),
+//	               number, token (the status token, so that a retry gets the first answer;
+//	               the application itself keeps only its hash), expires_at (N, Unix
+//	               seconds, 24 hours after the submission, the table's TTL attribute).
+//	               Conditions check expires_at themselves, since DynamoDB deletes
+//	               expired items late.
 //	members, dues  defined by the back office in the same Tables list.
 //
 // Writes are conditional: an application is put with attribute_not_exists(number) in one
