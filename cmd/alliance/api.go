@@ -21,19 +21,24 @@ type apiConfig struct {
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
 // The store is the embedded one in cfg.DataDir, or DynamoDB at cfg.DynamoEndpoint with
-// the default table names (created if missing).
+// the default table names (created if missing). The public routes and the secretariat
+// routes (development tokens, see mountAdmin) share it.
 func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, io.Closer, error) {
 	store, closer, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin})
-	return h, closer, nil
+	mux := http.NewServeMux()
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}))
+	if err := mountAdmin(mux, cfg.DataDir, store, cfg.SiteOrigin, log); err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
+	}
+	return mux, closer, nil
 }
 
-// openStore opens the store openAPI uses; both kinds implement every store interface
-// of httpapi.
-func openStore(ctx context.Context, cfg apiConfig) (httpapi.ApplicationStore, io.Closer, error) {
+// openStore opens the store openAPI uses.
+func openStore(ctx context.Context, cfg apiConfig) (httpapi.AdminStore, io.Closer, error) {
 	if cfg.DynamoEndpoint != "" {
 		client, err := dynamo.NewClient(ctx, cfg.DynamoEndpoint)
 		if err != nil {

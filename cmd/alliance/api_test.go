@@ -119,6 +119,14 @@ func TestServeAPIEmbeddedStore(t *testing.T) {
 		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Errorf("incomplete form POST = %d %s, want a 400 HTML page", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
+		admin, err := http.Get(base + "/api/admin/applications")
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin.Body.Close()
+		if admin.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET /api/admin/applications without a token = %d, want 401 (secretariat routes mounted)", admin.StatusCode)
+		}
 	})
 	t.Run("after restart", func(t *testing.T) {
 		base := startServe(t, "--data-dir", dataDir)
