@@ -57,7 +57,7 @@ func (f *fakeS3) putKeys() []string {
 
 const bucket = "alliance-site"
 
-func newFakeS3(t *testing.T) *fakeS3 {
+func newFakeS3(t testing.TB) *fakeS3 {
 	t.Helper()
 	f := &fakeS3{puts: map[string]http.Header{}}
 	backend := s3mem.New()
@@ -94,7 +94,7 @@ func (f *fakeCloudFront) CreateInvalidation(_ context.Context, in *cloudfront.Cr
 	return &cloudfront.CreateInvalidationOutput{Invalidation: &cftypes.Invalidation{Id: aws.String("I1")}}, nil
 }
 
-func writeSite(t *testing.T, dir string, files map[string]string) {
+func writeSite(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -379,6 +379,28 @@ func TestCacheControl(t *testing.T) {
 	for _, tt := range tests {
 		if got := publish.CacheControl(tt.key); got != tt.want {
 			t.Errorf("CacheControl(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkPublishUnchanged measures publishing a 500-file site that is already in the
+// bucket: hashing every file and listing the bucket, nothing sent.
+func BenchmarkPublishUnchanged(b *testing.B) {
+	fs3 := newFakeS3(b)
+	dir := b.TempDir()
+	files := map[string]string{}
+	for i := range 500 {
+		files[fmt.Sprintf("news/%03d/index.html", i)] = strings.Repeat("<p>联盟新闻</p>\n", 200)
+	}
+	writeSite(b, dir, files)
+	p := publish.New(fs3.client, bucket, nil, "")
+	if _, err := p.Publish(context.Background(), dir, false); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := p.Publish(context.Background(), dir, false)
+		if err != nil || len(res.Upload) != 0 {
+			b.Fatalf("publish: %d uploads, %v; want none", len(res.Upload), err)
 		}
 	}
 }
