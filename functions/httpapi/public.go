@@ -20,10 +20,11 @@ import (
 
 // PublicRoutes are the routes of the public form function (Lambda "apply").
 var PublicRoutes = []Route{
-	{http.MethodPost, "/api/applications"},         // JSON submission (the form with JavaScript)
-	{http.MethodGet, "/api/applications/{number}"}, // status and history, with the status token
-	{http.MethodPost, "/api/join"},                 // urlencoded submission (the form without JavaScript)
-	{http.MethodGet, "/api/join/thanks"},           // the thank-you page the form redirects to
+	{http.MethodPost, "/api/applications"},                   // JSON submission (the form with JavaScript)
+	{http.MethodGet, "/api/applications/{number}"},           // status and history, with the status token
+	{http.MethodPost, "/api/join"},                           // urlencoded submission (the form without JavaScript)
+	{http.MethodGet, "/api/join/thanks"},                     // the thank-you page the form redirects to
+	{http.MethodPost, "/api/applications/{number}/withdraw"}, // the applicant withdraws before approval (withdraw.go)
 }
 
 // MaxBodyBytes is the largest request body the public routes read.
@@ -63,6 +64,7 @@ func NewPublic(cfg PublicConfig) *Public {
 		PublicRoutes[1]: p.getApplication,
 		PublicRoutes[2]: p.joinForm,
 		PublicRoutes[3]: p.joinThanks,
+		PublicRoutes[4]: p.withdrawApplication,
 	}
 	mux := http.NewServeMux()
 	for _, rt := range PublicRoutes {
