@@ -51,19 +51,29 @@ func runNew(ctx context.Context, args []string) error {
 	fs := newFlagSet("new", "new event|member|news [flags] \"标题\"", `alliance new event "2027 年投融资沙龙（深圳）" --slug 2027-shenzhen-salon`)
 	content := fs.String("content", "content", "content `folder`")
 	slug := fs.String("slug", "", "file name and URL segment (default: from the title)")
-	var kind string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		kind, args = args[0], args[1:]
+	// flags may come before, between or after the kind and the title
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	k, ok := newKinds[kind]
-	if !ok || fs.NArg() != 1 {
+	if len(pos) != 2 {
 		fs.Usage()
 		return errors.New("new: want a kind (event, member or news) and one title")
 	}
-	title := strings.TrimSpace(fs.Arg(0))
+	k, ok := newKinds[pos[0]]
+	if !ok {
+		fs.Usage()
+		return fmt.Errorf("new: unknown kind %q, want event, member or news", pos[0])
+	}
+	kind := pos[0]
+	title := strings.TrimSpace(pos[1])
 	if title == "" {
 		return errors.New("new: the title is empty")
 	}
@@ -106,7 +116,8 @@ func runNew(ctx context.Context, args []string) error {
 }
 
 // slugFromTitle keeps ASCII letters and digits of the title; a title with
-// none (most Chinese titles) gets the date and time instead.
+// fewer than three ASCII letters (most Chinese titles) gets the date and
+// time instead.
 func slugFromTitle(title string, now time.Time) string {
 	var b []rune
 	dash := false
@@ -121,7 +132,13 @@ func slugFromTitle(title string, now time.Time) string {
 			dash = true
 		}
 	}
-	if len(b) < 3 {
+	letters := 0
+	for _, r := range b {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters < 3 {
 		return now.Format("2006-01-02-150405")
 	}
 	return string(b)

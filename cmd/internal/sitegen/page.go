@@ -253,3 +253,10 @@ func parsePage(file, rel string, raw []byte) (*Page, error) {
 	}
 	return p, nil
 }
+
+// CheckFrontMatter parses a content file's front matter with the build's
+// rules (known fields, valid dates, a title) and returns the first problem.
+func CheckFrontMatter(name string, data []byte) error {
+	_, err := parsePage(name, name, data)
+	return err
+}
