@@ -219,3 +219,35 @@ func TestDevToken(t *testing.T) {
 		t.Errorf("key file: got %v %v, want mode 0600", fi, err)
 	}
 }
+
+// TestServeAdminWithDevToken runs `alliance serve`, mints a development token
+// for its data folder and works through `alliance admin` against it.
+func TestServeAdminWithDevToken(t *testing.T) {
+	dataDir := t.TempDir()
+	base := startServe(t, "--data-dir", dataDir)
+	if code, _ := post(t, base, "serve-admin-1"); code != http.StatusCreated {
+		t.Fatalf("submission: got %d, want 201", code)
+	}
+	var tok bytes.Buffer
+	if err := adminMain(context.Background(), []string{"dev-token", "--role", "secretariat", "--data-dir", dataDir}, &tok, io.Discard, os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		return map[string]string{"ALLIANCE_API": base, "ALLIANCE_TOKEN": strings.TrimSpace(tok.String())}[k]
+	}
+	var out bytes.Buffer
+	if err := adminMain(context.Background(), []string{"applications", "--status", "submitted"}, &out, io.Discard, env); err != nil {
+		t.Fatalf("alliance admin applications: %v", err)
+	}
+	if !strings.Contains(out.String(), "submitted") || !strings.Contains(out.String(), "SQ") {
+		t.Errorf("applications: got %q, want the submitted application", out.String())
+	}
+	res, err := http.Get(base + devJWKSPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: got %d, want 200", devJWKSPath, res.StatusCode)
+	}
+}

@@ -46,7 +46,11 @@ func mountAdmin(mux *http.ServeMux, dataDir string, store httpapi.AdminStore, or
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(jwks)
 	})
-	log.Info("secretariat API at /api/admin/ (development tokens only): export ALLIANCE_TOKEN=$(alliance admin dev-token --role secretariat)")
+	hint := "alliance admin dev-token --role secretariat"
+	if dataDir != ".alliance-data" {
+		hint += " --data-dir " + dataDir
+	}
+	log.Info("secretariat API at /api/admin/ (development tokens only): export ALLIANCE_TOKEN=$(" + hint + ")")
 	return nil
 }
 
