@@ -207,3 +207,42 @@ func listTree(t *testing.T, dir string) []string {
 	sort.Strings(files)
 	return files
 }
+
+func TestPagerWindow(t *testing.T) {
+	links := func(n int) []PagerLink {
+		var r []PagerLink
+		for i := 1; i <= n; i++ {
+			r = append(r, PagerLink{Number: i})
+		}
+		return r
+	}
+	show := func(ls []PagerLink) string {
+		var b strings.Builder
+		for _, l := range ls {
+			switch {
+			case l.Gap:
+				b.WriteString("… ")
+			case l.Current:
+				fmt.Fprintf(&b, "[%d] ", l.Number)
+			default:
+				fmt.Fprintf(&b, "%d ", l.Number)
+			}
+		}
+		return strings.TrimSpace(b.String())
+	}
+	tests := []struct {
+		total, cur int
+		want       string
+	}{
+		{3, 0, "[1] 2 3"},
+		{10, 0, "[1] 2 3 … 10"},
+		{10, 4, "1 … 3 4 [5] 6 7 … 10"},
+		{10, 9, "1 … 8 9 [10]"},
+		{10, 3, "1 2 3 [4] 5 6 … 10"},
+	}
+	for _, tt := range tests {
+		if got := show(pagerWindow(links(tt.total), tt.cur)); got != tt.want {
+			t.Errorf("pagerWindow(%d pages, current %d): got %q, want %q", tt.total, tt.cur+1, got, tt.want)
+		}
+	}
+}
