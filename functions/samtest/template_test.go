@@ -740,4 +740,21 @@ func checkChinaSite(t *testing.T, s scenario, d *deployed) {
 			t.Errorf("%s: BlockPublicPolicy %v, want %v", id, pab != nil && ptrTrue(pab.BlockPublicPolicy), !icp)
 		}
 	}
+	// Who may read the objects: everyone over plain HTTP for a website, nobody otherwise.
+	for id, p := range d.GetAllS3BucketPolicyResources() {
+		var publicRead, denyHTTP bool
+		for _, st := range list(dig(toAny(t, p.PolicyDocument), "Statement")) {
+			switch {
+			case dig(st, "Effect") == "Allow" && dig(st, "Principal") == "*" && dig(st, "Action") == "s3:GetObject":
+				publicRead = true
+			case dig(st, "Effect") == "Deny" && dig(st, "Condition", "Bool", "aws:SecureTransport") == "false":
+				denyHTTP = true
+			case dig(st, "Effect") == "Allow":
+				t.Errorf("%s: statement %v allows %v, want no other grant", id, dig(st, "Sid"), dig(st, "Principal"))
+			}
+		}
+		if publicRead != icp || denyHTTP == icp {
+			t.Errorf("%s: public read %v, plain HTTP denied %v; want %v, %v", id, publicRead, denyHTTP, icp, !icp)
+		}
+	}
 }
