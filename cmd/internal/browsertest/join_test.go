@@ -271,6 +271,8 @@ func TestJoinEmptySubmit(t *testing.T) {
 				}
 			}
 			tb.screenshot("join-errors")
+			tb.checkNoSideScroll()
+			tb.checkAxe()
 			tb.clean(refused)
 		})
 	}
@@ -345,6 +347,8 @@ func TestJoinSubmit(t *testing.T) {
 				t.Errorf("application number: got %q, want like SQ2026-000123", number)
 			}
 			tb.screenshot("join-success")
+			tb.checkNoSideScroll()
+			tb.checkAxe()
 			checkStored(t, number, vals, version)
 			tb.clean(nil)
 		})
@@ -371,15 +375,21 @@ func TestJoinDoubleClick(t *testing.T) {
 	tb.clean(nil)
 }
 
+// scripts turns the page's JavaScript on or off.
+func (tb *tab) scripts(on bool) {
+	tb.t.Helper()
+	tb.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	}))
+}
+
 // TestJoinWithoutJavaScript turns JavaScript off: the plain form POST stores
 // the application and the thank-you page shows its number.
 func TestJoinWithoutJavaScript(t *testing.T) {
 	tb := openTab(t, phone)
 	tb.reduceMotion()
-	tb.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
+	tb.scripts(false)
 	tb.load("/join/")
 	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
 	vals := enterprise("无脚本")
@@ -400,8 +410,12 @@ func TestJoinWithoutJavaScript(t *testing.T) {
 		t.Errorf("thank-you page number: got %q, want like SQ2026-000123", number)
 	}
 	tb.screenshot("join-thanks-nojs")
+	tb.checkNoSideScroll()
 	checkStored(t, number, vals, version)
 	tb.clean(nil)
+	// axe-core needs timers, which do not run while scripts are off.
+	tb.scripts(true)
+	tb.checkAxe()
 }
 
 // TestJoinLabels checks that every control of the form has a label.

@@ -76,6 +76,33 @@ func runAxe(tb *tab) []axeViolation {
 		})))`)
 }
 
+// checkAxe fails the test on each serious or critical axe-core violation of
+// the current page.
+func (tb *tab) checkAxe() {
+	tb.t.Helper()
+	for _, v := range runAxe(tb) {
+		tb.t.Errorf("%s: axe %s (%s): %s\n  %s", tb.vp.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+	}
+}
+
+// checkNoSideScroll fails the test if the current page is wider than the
+// phone's screen, naming the elements that stick out.
+func (tb *tab) checkNoSideScroll() {
+	tb.t.Helper()
+	if !tb.vp.mobile {
+		return
+	}
+	sw := eval[int64](tb, `document.documentElement.scrollWidth`)
+	iw := eval[int64](tb, `window.innerWidth`)
+	if sw > iw {
+		wide := eval[[]string](tb, `[...document.querySelectorAll('body *')]
+			.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''))`)
+		tb.t.Errorf("%s: %s scrolls sideways: got scrollWidth %d, want <= innerWidth %d (too wide: %s)",
+			tb.vp.name, eval[string](tb, `location.pathname`), sw, iw, strings.Join(wide, ", "))
+	}
+}
+
 // TestPages loads one page of each type at each viewport and checks that it
 // loads clean (no other host, no failed request, no console error), has no
 // serious or critical axe-core violation, does not scroll sideways on a
@@ -100,23 +127,10 @@ func TestPages(t *testing.T) {
 				}
 				t.Logf("page weight %-8s %-7s %s: %s", pt.name, vp.name, w, strings.Join(paths, " "))
 
-				if vp.mobile {
-					sw := eval[int64](tb, `document.documentElement.scrollWidth`)
-					iw := eval[int64](tb, `window.innerWidth`)
-					if sw > iw {
-						wide := eval[[]string](tb, `[...document.querySelectorAll('body *')]
-							.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-							.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''))`)
-						t.Errorf("%s scrolls sideways: got scrollWidth %d, want <= innerWidth %d (too wide: %s)",
-							pt.path, sw, iw, strings.Join(wide, ", "))
-					}
-				}
-
+				tb.checkNoSideScroll()
 				tb.screenshot(pt.name)
 
-				for _, v := range runAxe(tb) {
-					t.Errorf("axe %s (%s): %s\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
-				}
+				tb.checkAxe()
 			})
 		}
 	}
