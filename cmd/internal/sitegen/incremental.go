@@ -152,13 +152,9 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 	}
 	rendered := make([][]byte, len(idx))
 	if err := parallel(ctx, len(idx), func(k int) error {
-		j := prev.jobs[idx[k]]
-		var buf strings.Builder
-		if err := j.tmpl.ExecuteTemplate(&buf, "base.html", j.data); err != nil {
-			return fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
-		}
-		rendered[k] = []byte(buf.String())
-		return nil
+		data, err := execute(prev.jobs[idx[k]])
+		rendered[k] = data
+		return err
 	}); err != nil {
 		return nil, false, err
 	}

@@ -442,14 +442,10 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 
 	rendered := make([][]byte, len(jobs))
 	if err := parallel(ctx, len(jobs), func(i int) error {
-		var buf bytes.Buffer
-		buf.Grow(16 << 10)
 		j := jobs[i]
-		if err := j.tmpl.ExecuteTemplate(&buf, "base.html", j.data); err != nil {
-			return fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
-		}
-		rendered[i] = buf.Bytes()
-		return nil
+		data, err := execute(j)
+		rendered[i] = data
+		return err
 	}); err != nil {
 		return nil, err
 	}
@@ -530,6 +526,19 @@ func published(p *Page, o Options, now time.Time) bool {
 		return false
 	}
 	return p.ExpiryDate.IsZero() || p.ExpiryDate.After(now)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// execute renders a job into a slice of its exact size.
+func execute(j job) ([]byte, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	buf.Reset()
+	if err := j.tmpl.ExecuteTemplate(buf, "base.html", j.data); err != nil {
+		return nil, fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
+	}
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 func nonEmpty(s []string) []string {
