@@ -71,7 +71,8 @@ type File struct {
 	CacheControl string
 }
 
-// Plan is what a publish does: the files to upload, the keys to delete, and what stays.
+// Plan is what a publish does: the files to upload (pages last), the keys to delete, and
+// what stays.
 type Plan struct {
 	Upload    []File
 	Delete    []string
@@ -133,7 +134,25 @@ func (p *Publisher) Plan(ctx context.Context, dir string) (Plan, error) {
 		plan.Delete = append(plan.Delete, key)
 	}
 	slices.Sort(plan.Delete)
+	// Pages last: a page uploaded before the new hashed CSS or script it names would load
+	// without them until the rest arrives.
+	slices.SortStableFunc(plan.Upload, func(a, b File) int {
+		return cmpBool(isPage(a.Key), isPage(b.Key))
+	})
 	return plan, nil
+}
+
+func isPage(key string) bool { return strings.HasSuffix(key, ".html") }
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // Publish uploads the changed files under dir, deletes the objects whose files are gone and

@@ -30,6 +30,7 @@ type fakeS3 struct {
 	client *s3.Client
 	mu     sync.Mutex
 	puts   map[string]http.Header // key → request headers of the last PUT
+	order  []string               // keys in the order they were PUT
 }
 
 func (f *fakeS3) putHeaders(key string) http.Header {
@@ -42,6 +43,7 @@ func (f *fakeS3) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.puts = map[string]http.Header{}
+	f.order = nil
 }
 
 func (f *fakeS3) putKeys() []string {
@@ -70,6 +72,7 @@ func newFakeS3(t testing.TB) *fakeS3 {
 			key := strings.TrimPrefix(r.URL.Path, "/"+bucket+"/")
 			f.mu.Lock()
 			f.puts[key] = r.Header.Clone()
+			f.order = append(f.order, key)
 			f.mu.Unlock()
 		}
 		faker.Server().ServeHTTP(w, r)
@@ -156,12 +159,19 @@ func TestPublish(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first publish: %v", err)
 	}
-	want := []string{"assets/join.0a1b2c3d4e.js", "assets/site.3f9a0c1b.css", "charter/index.html",
-		"events/atom.xml", "events/events.ics", "events/feed.json", "events/rss.xml", "index.html",
-		"members/logo.png", "sitemap.xml"}
+	want := []string{"assets/join.0a1b2c3d4e.js", "assets/site.3f9a0c1b.css",
+		"events/atom.xml", "events/events.ics", "events/feed.json", "events/rss.xml",
+		"members/logo.png", "sitemap.xml", "charter/index.html", "index.html"} // pages last
 	if got := keysOf(res.Upload); !slices.Equal(got, want) {
 		t.Errorf("first publish uploaded %v, want %v", got, want)
 	}
+	fs3.mu.Lock()
+	order := slices.Clone(fs3.order)
+	fs3.mu.Unlock()
+	if !slices.Equal(order, want) {
+		t.Errorf("first publish sent PUTs in the order %v, want %v (pages after what they load)", order, want)
+	}
+	want = slices.Sorted(slices.Values(want))
 	if got := objectKeys(t, fs3.client); !slices.Equal(got, want) {
 		t.Errorf("bucket holds %v, want %v", got, want)
 	}
