@@ -81,7 +81,8 @@ stack-output = $$(aws cloudformation describe-stacks --region $(REGION) --stack-
 deploy: $(if $(filter cn-%,$(REGION)),template-cn)
 	@test -n "$(REGION)" || { echo "set REGION (or AWS_REGION), e.g. make deploy REGION=cn-north-1"; exit 1; }
 	sam build --build-in-source --build-dir bin/sam --base-dir . --template-file $(SAM_TEMPLATE)
-	sam deploy --template-file bin/sam/template.yaml --config-env $(SAM_ENV) --stack-name $(STACK) --region $(REGION) --no-fail-on-empty-changeset
+	sam deploy --template-file bin/sam/template.yaml --config-file $(CURDIR)/samconfig.toml --config-env $(SAM_ENV) \
+	  --stack-name $(STACK) --region $(REGION) --no-fail-on-empty-changeset
 	$(GO) run ./cmd/alliance build
 	$(GO) run ./cmd/alliance publish --region $(REGION) \
 	  --bucket "$(call stack-output,SiteBucketName)" --distribution "$(call stack-output,DistributionId)"
