@@ -507,10 +507,6 @@ type feesRequest struct {
 }
 
 func (a *Admin) setFees(w http.ResponseWriter, r *http.Request, actor membership.Actor) (any, error) {
-	const op = "httpapi: set fees"
-	if err := requireRole(actor, op, membership.RoleSecretariat); err != nil {
-		return nil, err
-	}
 	y, err := pathYear(r)
 	if err != nil {
 		return nil, err
@@ -519,13 +515,14 @@ func (a *Admin) setFees(w http.ResponseWriter, r *http.Request, actor membership
 	if err := decodeJSON(w, r, &q); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(q.Note) == "" {
-		return nil, &membership.Error{Code: membership.EINVALID, Op: op, Message: "请在备注中写明调整依据（如会员大会决议）",
-			Fields: map[string]string{"note": "请写明调整依据"}}
+	s, err := a.store.FeeSchedule(r.Context(), y)
+	if err != nil {
+		return nil, err
 	}
-	s := membership.FeeSchedule{Year: y, Enterprise: q.Enterprise, Group: q.Group, Individual: q.Individual,
-		Note: strings.TrimSpace(q.Note), SetBy: actor.ID, SetAt: a.now().UTC(), Version: q.Version}
-	if err := s.Check(); err != nil {
+	if q.Version != s.Version {
+		return nil, membership.Errorf(membership.ECONFLICT, "httpapi: set fees", "%d 年会费标准已被他人修改（当前版本 %d），请刷新后重试", y, s.Version)
+	}
+	if err := s.Change(actor, q.Enterprise, q.Group, q.Individual, q.Note, a.now()); err != nil {
 		return nil, err
 	}
 	if err := a.store.PutFeeSchedule(r.Context(), &s); err != nil {

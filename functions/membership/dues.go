@@ -17,14 +17,53 @@ const DefaultAnnualFee int64 = 2_000_000
 // may change it for a year; a year without a stored schedule uses
 // DefaultFeeSchedule.
 type FeeSchedule struct {
-	Year       int       `json:"year" dynamodbav:"year"`
+	Year       int         `json:"year" dynamodbav:"year"`
+	Enterprise int64       `json:"enterprise" dynamodbav:"enterprise"`
+	Group      int64       `json:"group" dynamodbav:"group"`
+	Individual int64       `json:"individual" dynamodbav:"individual"`
+	Note       string      `json:"note,omitempty" dynamodbav:"note,omitempty"` // e.g. the assembly's resolution
+	SetBy      string      `json:"set_by,omitempty" dynamodbav:"set_by,omitempty"`
+	SetAt      time.Time   `json:"set_at,omitzero" dynamodbav:"set_at,omitempty"`
+	Version    int         `json:"version" dynamodbav:"version"`                     // 0: the default, never stored
+	History    []FeeRecord `json:"history,omitempty" dynamodbav:"history,omitempty"` // earlier states, oldest first
+}
+
+// FeeRecord is an earlier state of a year's schedule, kept when it changes.
+type FeeRecord struct {
 	Enterprise int64     `json:"enterprise" dynamodbav:"enterprise"`
 	Group      int64     `json:"group" dynamodbav:"group"`
 	Individual int64     `json:"individual" dynamodbav:"individual"`
-	Note       string    `json:"note,omitempty" dynamodbav:"note,omitempty"` // e.g. the assembly's resolution
+	Note       string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
 	SetBy      string    `json:"set_by,omitempty" dynamodbav:"set_by,omitempty"`
-	SetAt      time.Time `json:"set_at,omitzero" dynamodbav:"set_at,omitempty"`
-	Version    int       `json:"version" dynamodbav:"version"` // 0: the default, never stored
+	SetAt      time.Time `json:"set_at" dynamodbav:"set_at"`
+}
+
+// Change sets the schedule's fees, keeping the state it replaces in History.
+// Note is the basis of the change (e.g. the general assembly's resolution).
+// Errors: EFORBIDDEN unless the actor is the secretariat; EINVALID without a
+// note or with a negative fee.
+func (s *FeeSchedule) Change(actor Actor, enterprise, group, individual int64, note string, now time.Time) error {
+	const op = "membership: change fee schedule"
+	if !actor.Has(RoleSecretariat) {
+		return Errorf(EFORBIDDEN, op, "会费标准须由秘书处登记")
+	}
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return &Error{Code: EINVALID, Op: op, Message: "请在备注中写明调整依据（如会员大会决议）",
+			Fields: map[string]string{"note": "请写明调整依据"}}
+	}
+	next := *s
+	if s.Version > 0 {
+		next.History = append(slices.Clone(s.History), FeeRecord{Enterprise: s.Enterprise, Group: s.Group,
+			Individual: s.Individual, Note: s.Note, SetBy: s.SetBy, SetAt: s.SetAt})
+	}
+	next.Enterprise, next.Group, next.Individual, next.Note = enterprise, group, individual, note
+	next.SetBy, next.SetAt = actor.ID, now.UTC()
+	if err := next.Check(); err != nil {
+		return err
+	}
+	*s = next
+	return nil
 }
 
 // DefaultFeeSchedule returns the charter's schedule for a year.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -151,5 +152,32 @@ func TestDuesCSV(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("CSV differs from %s (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", golden, got, want)
+	}
+}
+
+func TestFeeScheduleChange(t *testing.T) {
+	s := DefaultFeeSchedule(2027)
+	sec := actor("s-1", RoleSecretariat)
+	if err := s.Change(actor("c-1", RoleChair), 1, 1, 0, "x", now); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("chair: got %v, want EFORBIDDEN", err)
+	}
+	if err := s.Change(sec, 1, 1, 0, " ", now); ErrorCode(err) != EINVALID {
+		t.Errorf("no note: got %v, want EINVALID", err)
+	}
+	if err := s.Change(sec, -1, 1, 0, "x", now); ErrorCode(err) != EINVALID {
+		t.Errorf("negative: got %v, want EINVALID", err)
+	}
+	if !reflect.DeepEqual(s, DefaultFeeSchedule(2027)) {
+		t.Fatalf("refused changes altered the schedule: %+v", s)
+	}
+	if err := s.Change(sec, 1_500_000, 1_500_000, 0, "2026 年会员大会决议", now); err != nil || len(s.History) != 0 {
+		t.Fatalf("first change: got %v and %d history entries, want nil and none (the default is not a stored state)", err, len(s.History))
+	}
+	s.Version = 1
+	if err := s.Change(sec, 1_000_000, 1_000_000, 0, "2027 年临时会员大会决议", now); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.History) != 1 || s.History[0].Enterprise != 1_500_000 || s.History[0].Note != "2026 年会员大会决议" || s.Enterprise != 1_000_000 {
+		t.Fatalf("second change: got %+v, want the first state kept in the history", s)
 	}
 }

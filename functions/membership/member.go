@@ -29,17 +29,17 @@ var MemberStatusLabels = map[MemberStatus]string{
 // application when the certificate is issued.
 type Profile struct {
 	Name         string      `json:"name" dynamodbav:"name"`
-	Region       string      `json:"region" dynamodbav:"region"`
-	Industry     string      `json:"industry" dynamodbav:"industry"`
+	Region       string      `json:"region,omitempty" dynamodbav:"region,omitempty"`
+	Industry     string      `json:"industry,omitempty" dynamodbav:"industry,omitempty"`
 	Specialised  Specialised `json:"specialised,omitempty" dynamodbav:"specialised,omitempty"`
 	Introduction string      `json:"introduction,omitempty" dynamodbav:"introduction,omitempty"`
 }
 
 // Contact is how the secretariat reaches a member. It is never shown publicly.
 type Contact struct {
-	Person string `json:"person" dynamodbav:"person"`
-	Phone  string `json:"phone" dynamodbav:"phone"`
-	Email  string `json:"email" dynamodbav:"email"`
+	Person string `json:"person,omitempty" dynamodbav:"person,omitempty"`
+	Phone  string `json:"phone,omitempty" dynamodbav:"phone,omitempty"`
+	Email  string `json:"email,omitempty" dynamodbav:"email,omitempty"`
 }
 
 // MemberEvent is one entry of a member's history.

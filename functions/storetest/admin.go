@@ -269,7 +269,7 @@ func testFeeSchedule(t *testing.T, s httpapi.AdminStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs != membership.DefaultFeeSchedule(2027) {
+	if def := membership.DefaultFeeSchedule(2027); fs.Enterprise != def.Enterprise || fs.Group != def.Group || fs.Individual != def.Individual || fs.Version != 0 {
 		t.Fatalf("default: got %+v, want the charter's", fs)
 	}
 	fs.Enterprise, fs.Note = 1_500_000, "2026 年会员大会决议"
@@ -285,9 +285,18 @@ func testFeeSchedule(t *testing.T, s httpapi.AdminStore) {
 	if got.Version != 1 || got.Enterprise != 1_500_000 || got.Group != membership.DefaultAnnualFee || got.Note != fs.Note {
 		t.Fatalf("stored: got %+v, want v1 with enterprise 1,500,000", got)
 	}
-	got.Group = 1_000_000
+	if err := got.Change(clerk, got.Enterprise, 1_000_000, 0, "理事会决议", t0); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.PutFeeSchedule(ctx, &got); err != nil || got.Version != 2 {
 		t.Fatalf("update: got %v v%d, want nil v2", err, got.Version)
+	}
+	got, err = s.FeeSchedule(ctx, 2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Group != 1_000_000 || len(got.History) != 1 || got.History[0].Group != membership.DefaultAnnualFee || got.History[0].Note != fs.Note {
+		t.Fatalf("after change: got %+v, want group 1,000,000 and the earlier state in the history", got)
 	}
 	if other, _ := s.FeeSchedule(ctx, 2026); other.Version != 0 || other.Enterprise != membership.DefaultAnnualFee {
 		t.Errorf("other year: got %+v, want the default", other)
