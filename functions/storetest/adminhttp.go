@@ -142,6 +142,8 @@ func FullPath(t *testing.T, s httpapi.AdminStore) {
 	api.Expect(http.StatusOK, "POST", base+"/review", clerk, map[string]any{"version": 1, "note": "材料齐全"}, &app)
 	api.Expect(http.StatusConflict, "POST", base+"/review", clerk2, map[string]any{"version": 1}, nil)
 	api.Expect(http.StatusConflict, "POST", base+"/file", clerk2, map[string]any{"version": 2, "filing": map[string]string{"date": "2026-03-01", "reference": "R"}}, nil)
+	reviewerAsChair := api.Token("clerk-1", "secretariat", "chair")
+	api.Expect(http.StatusForbidden, "POST", base+"/approve", reviewerAsChair, map[string]any{"version": app.Version}, nil)
 	api.Expect(http.StatusOK, "POST", base+"/approve", chair, map[string]any{"version": app.Version, "note": "理事长办公会 2026 年第 3 次会议"}, &app)
 	api.Expect(http.StatusBadRequest, "POST", base+"/file", clerk, map[string]any{"version": app.Version}, nil)
 	api.Expect(http.StatusOK, "POST", base+"/file", clerk, map[string]any{"version": app.Version,
