@@ -11,7 +11,7 @@
 // protocol: a request to another host, a failed request, a console error or an
 // uncaught exception fails the test.
 //
-// Run it alone with
+// The whole suite takes about a minute. Run it alone with
 //
 //	go test -count=1 ./cmd/internal/browsertest/
 //
@@ -19,7 +19,14 @@
 // requests, time to the load event). A missing Chromium is a failure that says
 // to run `make test-deps`.
 //
-// Every run writes a full-page screenshot of each page type at both viewports
-// to $ROOT/screenshots/ (git-ignored), named page-viewport.jpg, so that a
-// person can look at them. $ROOT is $ALLIANCE_ROOT, or the folder of go.mod.
+// Every run writes a full-page JPEG screenshot of each page type at both
+// viewports, and of the join form's error, success and no-JavaScript pages,
+// to $ROOT/screenshots/ (git-ignored), named PAGE-VIEWPORT.jpg (home-phone.jpg,
+// join-errors-desktop.jpg …), so that a person can look at them. $ROOT is
+// $ALLIANCE_ROOT, or the folder of go.mod.
+//
+// The test server sends the deployed Content-Security-Policy
+// (default-src 'self') with every page of the site, so an inline script or
+// style shows up here as a console error. The tests need a Chinese font
+// (fonts-wqy-microhei, which .ci/run installs), or Chinese renders as boxes.
 package browsertest

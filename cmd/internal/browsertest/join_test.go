@@ -501,3 +501,49 @@ func TestJoinKeyboard(t *testing.T) {
 	checkStored(t, number, vals, version)
 	tb.clean(nil)
 }
+
+// TestJoinWithoutJavaScriptRefused posts, with JavaScript off, an application
+// with a corrupt credit code: the answer is a readable page that names the
+// error and keeps what was typed, and nothing is stored.
+func TestJoinWithoutJavaScriptRefused(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.scripts(false)
+	tb.load("/join/")
+	vals := enterprise("无脚本错码")
+	bad := corrupt(value(vals, "credit_code"))
+	fill(tb, append(without(vals, "credit_code"), formValue{"credit_code", "text", bad}))
+	tb.rec.reset()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("join-submit")))
+	if err != nil {
+		t.Fatalf("submit without JavaScript: %v", err)
+	}
+	tb.settle()
+	if resp.Status != 400 {
+		t.Errorf("after the POST: got status %d, want 400 with a page of errors", resp.Status)
+	}
+	alert := eval[string](tb, `document.querySelector('[role=alert]')?.innerText ?? ''`)
+	if !strings.Contains(alert, "统一社会信用代码") {
+		t.Errorf("error page: got alert %q, want it to name 统一社会信用代码", alert)
+	}
+	for _, name := range []string{"org_name", "credit_code", "contact", "introduction"} {
+		want := value(vals, name)
+		if name == "credit_code" {
+			want = bad
+		}
+		got := eval[string](tb, fmt.Sprintf(`document.querySelector('[name=%q]')?.value ?? ''`, name))
+		if strings.ReplaceAll(got, "\r\n", "\n") != want {
+			t.Errorf("error page keeps %s: got %q, want %q", name, got, want)
+		}
+	}
+	if apps, err := storedByOrgName(context.Background(), value(vals, "org_name")); err != nil || len(apps) != 0 {
+		t.Errorf("applications stored with a corrupt credit code: got %d (%v), want 0", len(apps), err)
+	}
+	tb.screenshot("join-refused-nojs")
+	tb.checkNoSideScroll()
+	tb.clean(map[string]int64{"/api/join": 400})
+	tb.scripts(true)
+	tb.checkAxe()
+}
