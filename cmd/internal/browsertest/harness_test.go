@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -165,36 +166,45 @@ func (tb *tab) weight() pageWeight {
 	return w
 }
 
-// clean fails the test if the page made a request to another host, a request
-// failed or answered an error status (except the statuses allowed for given
-// paths), a script was render-blocking, or the console logged an error or an
-// uncaught exception.
+// clean fails the test on each of the page's problems.
 func (tb *tab) clean(allowStatus map[string]int64) {
 	tb.t.Helper()
+	for _, p := range tb.problems(allowStatus) {
+		tb.t.Errorf("%s: %s", tb.vp.name, p)
+	}
+}
+
+// problems lists what is wrong with the requests and the console of the page:
+// a request to another host, a failed request or one answered with an error
+// status (except the statuses allowed for given paths), a render-blocking
+// script, a console error or an uncaught exception.
+func (tb *tab) problems(allowStatus map[string]int64) []string {
+	var out []string
 	base, _ := url.Parse(env.baseURL)
 	for _, r := range tb.rec.snapshot() {
 		u, err := url.Parse(r.url)
 		if err != nil || u.Host != base.Host || u.Scheme != base.Scheme {
-			tb.t.Errorf("%s: request to another host: %s %s", tb.vp.name, r.method, r.url)
+			out = append(out, fmt.Sprintf("request to another host: %s %s", r.method, r.url))
 			continue
 		}
 		if r.failed != "" {
-			tb.t.Errorf("%s: request failed: %s %s: %s", tb.vp.name, r.method, r.url, r.failed)
+			out = append(out, fmt.Sprintf("request failed: %s %s: %s", r.method, r.url, r.failed))
 		}
 		if r.status >= 400 && allowStatus[u.Path] != r.status {
-			tb.t.Errorf("%s: %s %s: got status %d, want < 400", tb.vp.name, r.method, r.url, r.status)
+			out = append(out, fmt.Sprintf("%s %s: got status %d, want < 400", r.method, r.url, r.status))
 		}
 		if r.typ == network.ResourceTypeScript && (r.blocking == network.RenderBlockingBehaviorBlocking ||
 			r.blocking == network.RenderBlockingBehaviorInBodyParserBlocking) {
-			tb.t.Errorf("%s: render-blocking script %s (%s); load scripts with defer", tb.vp.name, r.url, r.blocking)
+			out = append(out, fmt.Sprintf("render-blocking script %s (%s); load scripts with defer", r.url, r.blocking))
 		}
 	}
 	for _, p := range tb.rec.problems() {
 		if allowedConsole(p, allowStatus) || strings.HasSuffix(p, "/favicon.ico") {
 			continue
 		}
-		tb.t.Errorf("%s: console: %s", tb.vp.name, p)
+		out = append(out, "console: "+p)
 	}
+	return out
 }
 
 // allowedConsole reports whether a console line is Chromium's own report of
@@ -296,7 +306,10 @@ func (r *recorder) event(ev any) {
 		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
 			var parts []string
 			for _, a := range ev.Args {
-				if a.Value != nil {
+				var str string
+				if a.Value != nil && json.Unmarshal(a.Value, &str) == nil {
+					parts = append(parts, str)
+				} else if a.Value != nil {
 					parts = append(parts, string(a.Value))
 				} else {
 					parts = append(parts, a.Description)

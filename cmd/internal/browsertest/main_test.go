@@ -96,6 +96,8 @@ func run(m *testing.M) int {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
 	mux.Handle("/", withCSP(staticSite{dir: env.siteDir}))
+	// Pages that break every rule, to prove that the harness sees it.
+	mux.Handle("/_harness/", http.StripPrefix("/_harness/", withCSP(http.FileServer(http.Dir("testdata")))))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()

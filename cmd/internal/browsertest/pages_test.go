@@ -127,6 +127,9 @@ func TestPages(t *testing.T) {
 				}
 				t.Logf("page weight %-8s %-7s %s: %s", pt.name, vp.name, w, strings.Join(paths, " "))
 
+				if lang := eval[string](tb, `document.documentElement.lang`); lang != "zh-CN" {
+					t.Errorf("%s: got <html lang=%q>, want zh-CN", pt.path, lang)
+				}
 				tb.checkNoSideScroll()
 				tb.screenshot(pt.name)
 

@@ -1,0 +1,1 @@
+console.error("控制台错误");
