@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,5 +23,15 @@ func TestHarnessSeesProblems(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems of a broken page: got\n%s\nwant a line with %q", got, want)
 		}
+	}
+	if msg := sideScroll(tb); !strings.Contains(msg, "div.too-wide") {
+		t.Errorf("sideways scrolling of a broken page: got %q, want it to name div.too-wide", msg)
+	}
+	var ids []string
+	for _, v := range runAxe(tb) {
+		ids = append(ids, v.ID)
+	}
+	if !slices.Contains(ids, "label") {
+		t.Errorf("axe-core on a broken page: got violations %v, want label among them", ids)
 	}
 }

@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -86,21 +87,30 @@ func (tb *tab) checkAxe() {
 }
 
 // checkNoSideScroll fails the test if the current page is wider than the
-// phone's screen, naming the elements that stick out.
+// phone's screen.
 func (tb *tab) checkNoSideScroll() {
 	tb.t.Helper()
-	if !tb.vp.mobile {
-		return
+	if tb.vp.mobile {
+		if msg := sideScroll(tb); msg != "" {
+			tb.t.Errorf("%s: %s", tb.vp.name, msg)
+		}
 	}
+}
+
+// sideScroll says how the current page is wider than the viewport, naming the
+// elements that stick out, or returns "".
+func sideScroll(tb *tab) string {
+	tb.t.Helper()
 	sw := eval[int64](tb, `document.documentElement.scrollWidth`)
 	iw := eval[int64](tb, `window.innerWidth`)
-	if sw > iw {
-		wide := eval[[]string](tb, `[...document.querySelectorAll('body *')]
-			.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''))`)
-		tb.t.Errorf("%s: %s scrolls sideways: got scrollWidth %d, want <= innerWidth %d (too wide: %s)",
-			tb.vp.name, eval[string](tb, `location.pathname`), sw, iw, strings.Join(wide, ", "))
+	if sw <= iw {
+		return ""
 	}
+	wide := eval[[]string](tb, `[...document.querySelectorAll('body *')]
+		.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+		.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''))`)
+	return fmt.Sprintf("%s scrolls sideways: got scrollWidth %d, want <= innerWidth %d (too wide: %s)",
+		eval[string](tb, `location.pathname`), sw, iw, strings.Join(wide, ", "))
 }
 
 // TestPages loads one page of each type at each viewport and checks that it
