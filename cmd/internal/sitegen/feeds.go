@@ -227,9 +227,9 @@ func sitemap(site *Site, jobs []job) []byte {
 	return b.Bytes()
 }
 
-func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
-}
+func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
+
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
 // vevent returns the VEVENT block of an event, cached for the site.
 func (site *Site) vevent(p *Page, host string) []byte {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -177,6 +178,14 @@ type PageData struct {
 	Feeds []FeedLink
 	// URL is the site-relative URL of this output (page 2 of a list has its own).
 	URL string
+}
+
+// FeedsKey identifies the set of feeds of this page (for partialCached).
+func (d *PageData) FeedsKey() string {
+	if len(d.Feeds) == 0 {
+		return ""
+	}
+	return d.Feeds[0].URL
 }
 
 // Canonical is the absolute URL of this output.
@@ -695,9 +704,10 @@ func orderEvents(list []*Page, now time.Time) []*Page {
 		if p.Upcoming(now) {
 			up = append(up, p)
 		} else {
-			past = append([]*Page{p}, past...)
+			past = append(past, p)
 		}
 	}
+	slices.Reverse(past)
 	return append(up, past...)
 }
 
