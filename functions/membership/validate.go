@@ -16,12 +16,13 @@ import (
 	zhtrans "github.com/go-playground/validator/v10/translations/zh"
 )
 
-// Normalize tidies what a person typed: it trims spaces everywhere, upper-cases the credit
-// code and drops the spaces inside it and inside the phone number.
+// Normalize tidies what a person typed: it trims spaces everywhere, turns the CRLF or CR
+// line ends a browser sends for a textarea into LF, upper-cases the credit code and drops
+// the spaces inside it and inside the phone number.
 func (a *Application) Normalize() {
 	for _, p := range []*string{&a.OrgName, &a.Representative, &a.Contact, &a.Email, &a.Region,
 		&a.Industry, &a.Introduction, &a.PrivacyVersion, &a.ListingPlan.Board} {
-		*p = strings.TrimSpace(*p)
+		*p = lineEnds.Replace(strings.TrimSpace(*p))
 	}
 	a.Type = MemberType(strings.TrimSpace(string(a.Type)))
 	a.RepresentativeKind = RepresentativeKind(strings.TrimSpace(string(a.RepresentativeKind)))
@@ -32,6 +33,10 @@ func (a *Application) Normalize() {
 		a.Services[i] = strings.TrimSpace(s)
 	}
 }
+
+// lineEnds turns CRLF and lone CR into LF, so a textarea reads the same whether it came
+// through the JSON API or a plain form POST.
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 func dropSpaces(s string) string {
 	return strings.Map(func(r rune) rune {

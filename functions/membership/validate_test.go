@@ -150,7 +150,8 @@ func TestValidPhone(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	a := &Application{Type: " enterprise ", CreditCode: " 9111 0000 6000 3734 1l ", Phone: "138 0013 8000", Email: " a@b.cn ", Services: []string{" ipo "}}
+	a := &Application{Type: " enterprise ", CreditCode: " 9111 0000 6000 3734 1l ", Phone: "138 0013 8000", Email: " a@b.cn ", Services: []string{" ipo "},
+		Introduction: "第一行\r\n第二行\r第三行\n"}
 	a.Normalize()
 	for _, c := range []struct{ name, got, want string }{
 		{"type", string(a.Type), "enterprise"},
@@ -158,6 +159,7 @@ func TestNormalize(t *testing.T) {
 		{"phone", a.Phone, "13800138000"},
 		{"email", a.Email, "a@b.cn"},
 		{"service", a.Services[0], "ipo"},
+		{"introduction", a.Introduction, "第一行\n第二行\n第三行"},
 	} {
 		if c.got != c.want {
 			t.Errorf("Normalize %s = %q, want %q", c.name, c.got, c.want)
