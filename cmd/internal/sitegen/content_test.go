@@ -2,8 +2,11 @@ package sitegen
 
 import (
 	"bytes"
+
 	"flag"
 	"fmt"
+	ics "github.com/arran4/golang-ical"
+	"github.com/mmcdole/gofeed"
 	"html"
 	"os"
 	"path/filepath"
@@ -113,6 +116,29 @@ func TestRealSite(t *testing.T) {
 	}
 	if members < 8 {
 		t.Errorf("got %d member profiles, want at least 8", members)
+	}
+	// every feed of the real site parses, with absolute links on every item
+	for name, data := range out.Files {
+		switch {
+		case strings.HasSuffix(name, ".xml") && name != "sitemap.xml", strings.HasSuffix(name, "feed.json"):
+			f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			for _, it := range f.Items {
+				if !strings.HasPrefix(it.Link, "https://www.smelisting.example/events/") || it.Content == "" {
+					t.Errorf("%s: got item link %q and %d bytes of content, want an absolute event URL and content", name, it.Link, len(it.Content))
+				}
+			}
+		case strings.HasSuffix(name, ".ics"):
+			cal, err := ics.ParseCalendar(bytes.NewReader(data))
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			} else if len(cal.Events()) == 0 {
+				t.Errorf("%s: got no events", name)
+			}
+		}
 	}
 	if !strings.Contains(string(out.Files["membership/index.html"]), `href="/join/"`) {
 		t.Errorf("got a membership page without a link to /join/")
