@@ -2,11 +2,8 @@ package sitegen
 
 import (
 	"bytes"
-
 	"flag"
 	"fmt"
-	ics "github.com/arran4/golang-ical"
-	"github.com/mmcdole/gofeed"
 	"html"
 	"os"
 	"path/filepath"
@@ -14,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	ics "github.com/arran4/golang-ical"
+	"github.com/mmcdole/gofeed"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
