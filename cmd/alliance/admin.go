@@ -47,6 +47,7 @@ Dues (第十六~十八条), amounts in yuan:
   fees YEAR                                the fee schedule of a year
   set-fees YEAR --enterprise Y --group Y --individual Y --note BASIS
   pay --member C --year Y --amount Y --paid-on D --receipt R [--note] [--corrects ID]
+  payments [--year Y] [--member C]        the ledger, corrections included
   dues YEAR [--csv FILE]                   dues report; --csv writes it for Excel
 Other:
   whoami                                   the identity and roles of the token
@@ -136,6 +137,7 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"fees":             (*adminCLI).fees,
 	"set-fees":         (*adminCLI).setFees,
 	"pay":              (*adminCLI).pay,
+	"payments":         (*adminCLI).payments,
 	"dues":             (*adminCLI).dues,
 }
 
@@ -672,6 +674,27 @@ func (c *adminCLI) pay(ctx context.Context, args []string) error {
 	}
 	return c.print(raw, func(w *tabwriter.Writer) {
 		fmt.Fprintf(w, "recorded\t%s\t%s 元\treceipt %s\n", p.ID, membership.Yuan(p.Amount), p.Receipt)
+	})
+}
+
+func (c *adminCLI) payments(ctx context.Context, args []string) error {
+	fs := c.flags("payments", "payments [--year Y] [--member C]", "alliance admin payments --year 2026 --member LM-2026-0001")
+	year := fs.String("year", "", "the `year` (default this year)")
+	member := fs.String("member", "", "only this member's entries")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	var res struct{ Payments []membership.Payment }
+	raw, err := c.call(ctx, "GET", "/api/admin/payments?year="+url.QueryEscape(*year)+"&member="+url.QueryEscape(*member), nil, &res)
+	if err != nil {
+		return err
+	}
+	return c.print(raw, func(w *tabwriter.Writer) {
+		fmt.Fprintln(w, "ID\tAMOUNT\tPAID ON\tRECEIPT\tCORRECTS\tRECORDED\tBY\tNOTE")
+		for _, p := range res.Payments {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, membership.Yuan(p.Amount), p.PaidOn, p.Receipt, p.Corrects,
+				p.RecordedAt.In(membership.China).Format("2006-01-02 15:04"), p.RecordedBy, p.Note)
+		}
 	})
 }
 

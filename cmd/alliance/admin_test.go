@@ -100,6 +100,11 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("pay a different amount without a note: got %v, want a note error", err)
 	}
 	mustRun(t, api, clerk, "pay", "--member", cert, "--year", y, "--amount", "20000", "--paid-on", "2026-03-10", "--receipt", "SK-1")
+	mustRun(t, api, clerk, "pay", "--member", cert, "--year", y, "--amount", "20000", "--paid-on", "2026-03-11", "--receipt", "SK-1",
+		"--corrects", cert+"/"+y+"/1", "--note", "缴费日期录入错误")
+	if out := mustRun(t, api, sup, "payments", "--year", y, "--member", cert); strings.Count(out, "SK-1") != 2 || !strings.Contains(out, cert+"/"+y+"/2") {
+		t.Errorf("payments: got %q, want the entry and its correction", out)
+	}
 	csvPath := filepath.Join(t.TempDir(), "dues.csv")
 	mustRun(t, api, chair, "dues", y, "--csv", csvPath)
 	b, err := os.ReadFile(csvPath)

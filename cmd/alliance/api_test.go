@@ -145,7 +145,7 @@ func TestServeAPIDynamoDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(server.Stop) // after serve has stopped: cleanups run last-in first-out
-	base := startServe(t, "--dynamodb-endpoint", server.Endpoint, "--data-dir", t.TempDir()) // the dev token key
+	base := startServe(t, "--dynamodb-endpoint", server.Endpoint, "--data-dir", t.TempDir())
 	code, body := post(t, base, "k1")
 	if code != 201 {
 		t.Fatalf("POST /api/applications on DynamoDB = %d %v, want 201", code, body)

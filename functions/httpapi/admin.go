@@ -42,6 +42,7 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/fees/{year}"},
 	{http.MethodPost, "/api/admin/fees/{year}"},
 	{http.MethodPost, "/api/admin/payments"},
+	{http.MethodGet, "/api/admin/payments"}, // the ledger of a year, corrections included
 	{http.MethodGet, "/api/admin/dues/{year}"},
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
 }
@@ -93,7 +94,7 @@ func NewAdmin(cfg AdminConfig) *Admin {
 		change(membership.ActionFile), change(membership.ActionCertify),
 		a.listMembers, a.showMember, a.exitMember, a.proposeExpulsion, a.decideExpulsion, a.lapseMember,
 		a.listAttendance, a.addAttendance, a.lapseReport,
-		a.showFees, a.setFees, a.recordPayment, a.duesReport, a.duesCSV,
+		a.showFees, a.setFees, a.recordPayment, a.listPayments, a.duesReport, a.duesCSV,
 	}
 	mux := http.NewServeMux()
 	for i, rt := range AdminRoutes {
@@ -564,6 +565,39 @@ func (a *Admin) recordPayment(w http.ResponseWriter, r *http.Request, actor memb
 	}
 	a.log.InfoContext(r.Context(), "payment recorded", "request_id", requestID(r), "payment", p.ID, "actor", actor.ID)
 	return created{p}, nil
+}
+
+// paymentsBody answers GET /api/admin/payments.
+type paymentsBody struct {
+	Payments []membership.Payment `json:"payments"`
+}
+
+// listPayments serves the ledger of a year (?year=, default this year in
+// China), optionally of one member (?member=), every entry in order of
+// recording, superseded ones included: the audit trail of the dues.
+func (a *Admin) listPayments(w http.ResponseWriter, r *http.Request, _ membership.Actor) (any, error) {
+	y := a.now().In(membership.China).Year()
+	if s := r.URL.Query().Get("year"); s != "" {
+		var err error
+		if y, err = strconv.Atoi(s); err != nil || y < 2000 || y > 2100 {
+			return nil, membership.Errorf(membership.EINVALID, "httpapi: list payments", "年份应在 2000 至 2100 之间")
+		}
+	}
+	ps, err := a.store.Payments(r.Context(), y)
+	if err != nil {
+		return nil, err
+	}
+	member := r.URL.Query().Get("member")
+	out := []membership.Payment{}
+	for _, p := range ps {
+		if member == "" || p.Member == member {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b membership.Payment) int {
+		return cmp.Or(a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return paymentsBody{out}, nil
 }
 
 func (a *Admin) report(r *http.Request) (*membership.DuesReport, error) {

@@ -186,6 +186,14 @@ func FullPath(t *testing.T, s httpapi.AdminStore) {
 	var p membership.Payment
 	api.Expect(http.StatusCreated, "POST", "/api/admin/payments", clerk, pay, &p)
 	api.Expect(http.StatusConflict, "POST", "/api/admin/payments", clerk2, pay, nil)
+	fix := map[string]any{"member": cert, "year": year, "amount": membership.DefaultAnnualFee, "paid_on": pay["paid_on"],
+		"receipt": "SK2-" + cert, "note": "凭证号录入错误", "corrects": p.ID}
+	api.Expect(http.StatusCreated, "POST", "/api/admin/payments", clerk2, fix, &p)
+	var ledger struct{ Payments []membership.Payment }
+	api.Expect(http.StatusOK, "GET", fmt.Sprintf("/api/admin/payments?year=%d&member=%s", year, cert), sup, nil, &ledger)
+	if len(ledger.Payments) != 2 || ledger.Payments[1].Corrects != ledger.Payments[0].ID || ledger.Payments[1].ID != p.ID {
+		t.Fatalf("ledger: got %+v, want the entry and its correction", ledger.Payments)
+	}
 
 	var rep membership.DuesReport
 	api.Expect(http.StatusOK, "GET", fmt.Sprintf("/api/admin/dues/%d", year), sup, nil, &rep)
