@@ -13,8 +13,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"golang.org/x/text/width"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -248,7 +249,7 @@ func (c *adminCLI) call(ctx context.Context, method, path string, body, out any)
 }
 
 // print prints the raw JSON with --json, else calls human.
-func (c *adminCLI) print(raw []byte, human func(w *tabwriter.Writer)) error {
+func (c *adminCLI) print(raw []byte, human func(w io.Writer)) error {
 	if c.json {
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, raw, "", "  "); err != nil {
@@ -259,9 +260,62 @@ func (c *adminCLI) print(raw []byte, human func(w *tabwriter.Writer)) error {
 		_, err := buf.WriteTo(c.out)
 		return err
 	}
-	w := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-	human(w)
-	return w.Flush()
+	t := &table{out: c.out}
+	human(t)
+	return t.Flush()
+}
+
+// table aligns tab-separated columns, like text/tabwriter, but counts an
+// East Asian wide character as two columns, as terminals show it, so that
+// tables of Chinese names line up.
+type table struct {
+	out io.Writer
+	buf bytes.Buffer
+}
+
+func (t *table) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+// Flush writes the buffered lines with every column but the last padded to
+// its widest cell plus two spaces.
+func (t *table) Flush() error {
+	var rows [][]string
+	var widths []int
+	for _, line := range strings.Split(strings.TrimSuffix(t.buf.String(), "\n"), "\n") {
+		cells := strings.Split(line, "\t")
+		for i, c := range cells[:len(cells)-1] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+		rows = append(rows, cells)
+	}
+	var b strings.Builder
+	for _, cells := range rows {
+		for i, c := range cells[:len(cells)-1] {
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+		}
+		b.WriteString(strings.TrimRight(cells[len(cells)-1], " "))
+		b.WriteByte('\n')
+	}
+	t.buf.Reset()
+	_, err := io.WriteString(t.out, b.String())
+	return err
+}
+
+// displayWidth is the number of terminal columns s takes.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func (c *adminCLI) whoami(ctx context.Context, args []string) error {
@@ -278,7 +332,7 @@ func (c *adminCLI) whoami(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", me.ID, me.Name, strings.Join(me.Roles, ","))
 	})
 }
@@ -294,7 +348,7 @@ func (c *adminCLI) applications(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintln(w, "NUMBER\tSTATUS\tTYPE\tNAME\tSUBMITTED\tVERSION")
 		for _, a := range body.Applications {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\n", a.Number, a.Status, a.Type, a.OrgName, a.CreatedAt.In(membership.China).Format("2006-01-02 15:04"), a.Version)
@@ -333,7 +387,7 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) { printApplication(w, a) })
+	return c.print(raw, func(w io.Writer) { printApplication(w, a) })
 }
 
 // transition returns the subcommand of one workflow action.
@@ -379,7 +433,7 @@ func transition(act membership.Action) func(c *adminCLI, ctx context.Context, ar
 			if err != nil {
 				return err
 			}
-			return c.print(raw, func(w *tabwriter.Writer) {
+			return c.print(raw, func(w io.Writer) {
 				fmt.Fprintf(w, "%s\tcertified: certificate %s, member %s, joined %s\n", res.Application.Number, res.Member.Certificate, res.Member.Profile.Name, res.Member.JoinedOn)
 			})
 		}
@@ -388,7 +442,7 @@ func transition(act membership.Action) func(c *adminCLI, ctx context.Context, ar
 		if err != nil {
 			return err
 		}
-		return c.print(raw, func(w *tabwriter.Writer) {
+		return c.print(raw, func(w io.Writer) {
 			fmt.Fprintf(w, "%s\t%s (%s)\tversion %d\n", a.Number, membership.StatusLabels[a.Status], a.Status, a.Version)
 		})
 	}
@@ -405,7 +459,7 @@ func (c *adminCLI) members(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintln(w, "CERTIFICATE\tSTATUS\tTYPE\tNAME\tJOINED\tLEFT\tVERSION")
 		for _, m := range body.Members {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", m.Certificate, m.Status, m.Type, m.Profile.Name, m.JoinedOn, m.LeftOn, m.Version)
@@ -443,7 +497,7 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) { printMember(w, m) })
+	return c.print(raw, func(w io.Writer) { printMember(w, m) })
 }
 
 // changeMember posts body (with the member's version) to the member route.
@@ -461,7 +515,7 @@ func (c *adminCLI) changeMember(ctx context.Context, cert, route string, version
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) { printMember(w, &m) })
+	return c.print(raw, func(w io.Writer) { printMember(w, &m) })
 }
 
 func (c *adminCLI) exit(ctx context.Context, args []string) error {
@@ -533,7 +587,7 @@ func (c *adminCLI) attend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "recorded\t%d\t%s\n", len(res.Added), strings.Join(res.Added, " "))
 		if len(res.Already) > 0 {
 			fmt.Fprintf(w, "already recorded\t%d\t%s\n", len(res.Already), strings.Join(res.Already, " "))
@@ -552,7 +606,7 @@ func (c *adminCLI) attendance(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintln(w, "DATE\tEVENT\tKIND\tMEMBER\tTITLE")
 		for _, a := range res.Attendance {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", a.Date, a.Event, a.Kind, a.Member, a.Title)
@@ -571,7 +625,7 @@ func (c *adminCLI) lapseReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "as of %s: %d active members, %d at risk, %d lapsed\n", r.AsOf, r.Active, len(r.AtRisk), len(r.Lapsed))
 		fmt.Fprintln(w, "STATE\tCERTIFICATE\tNAME\tLAST ATTENDED\tABSENT YEARS\tDATE")
 		for _, s := range append(r.Lapsed, r.AtRisk...) {
@@ -591,7 +645,7 @@ func (c *adminCLI) fees(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) { printFees(w, &s) })
+	return c.print(raw, func(w io.Writer) { printFees(w, &s) })
 }
 
 func printFees(w io.Writer, s *membership.FeeSchedule) {
@@ -627,7 +681,7 @@ func (c *adminCLI) setFees(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) { printFees(w, &s) })
+	return c.print(raw, func(w io.Writer) { printFees(w, &s) })
 }
 
 // parseYuan parses an amount in yuan with at most two decimals into fen,
@@ -672,7 +726,7 @@ func (c *adminCLI) pay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "recorded\t%s\t%s 元\treceipt %s\n", p.ID, membership.Yuan(p.Amount), p.Receipt)
 	})
 }
@@ -689,7 +743,7 @@ func (c *adminCLI) payments(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tAMOUNT\tPAID ON\tRECEIPT\tCORRECTS\tRECORDED\tBY\tNOTE")
 		for _, p := range res.Payments {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, membership.Yuan(p.Amount), p.PaidOn, p.Receipt, p.Corrects,
@@ -721,7 +775,7 @@ func (c *adminCLI) dues(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(raw, func(w *tabwriter.Writer) {
+	return c.print(raw, func(w io.Writer) {
 		fmt.Fprintln(w, "CERTIFICATE\tNAME\tTYPE\tSTATE\tDUE\tPAID\tPAID ON\tRECEIPT\tNOTE")
 		for _, l := range r.Lines {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Certificate, l.Name, l.Type, l.State,

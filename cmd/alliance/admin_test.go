@@ -256,3 +256,20 @@ func TestServeAdminWithDevToken(t *testing.T) {
 		t.Errorf("GET %s: got %d, want 200", devJWKSPath, res.StatusCode)
 	}
 }
+
+func TestTableAlignsWideCharacters(t *testing.T) {
+	var out bytes.Buffer
+	tb := &table{out: &out}
+	io.WriteString(tb, "CERT\tNAME\tSTATE\n")
+	io.WriteString(tb, "LM-2026-0001\t杭州示例有限公司\tpaid\n")
+	io.WriteString(tb, "LM-2026-0002\tABC Ltd\tunpaid\n")
+	if err := tb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "CERT          NAME              STATE\n" +
+		"LM-2026-0001  杭州示例有限公司  paid\n" +
+		"LM-2026-0002  ABC Ltd           unpaid\n"
+	if got := out.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
