@@ -17,6 +17,7 @@ type siteFlags struct {
 	now, baseURL       string
 }
 
+// register adds the site flags to fs.
 func (f *siteFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.content, "content", "content", "content `folder`")
 	fs.StringVar(&f.templates, "templates", "templates", "templates `folder`")
@@ -26,6 +27,7 @@ func (f *siteFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.baseURL, "base-url", "", "override the baseURL of content/config.yaml")
 }
 
+// options turns the flags into build options.
 func (f *siteFlags) options() (sitegen.Options, error) {
 	opts := sitegen.Options{
 		Content: os.DirFS(f.content), Templates: os.DirFS(f.templates),

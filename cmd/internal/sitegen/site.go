@@ -45,9 +45,17 @@ type Summary struct {
 	Duration                     time.Duration
 }
 
+// String is the one-line summary the build prints, like Hugo's.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d pages, %d feeds, %d redirects, %d files in %d ms",
-		s.Pages, s.Feeds, s.Aliases, s.Files, s.Duration.Milliseconds())
+	return fmt.Sprintf("%d pages, %d feeds, %d %s, %d files in %d ms",
+		s.Pages, s.Feeds, s.Aliases, plural(s.Aliases, "redirect", "redirects"), s.Files, s.Duration.Milliseconds())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Output is a rendered site held in memory: output path (without a
