@@ -88,17 +88,41 @@ func NewAdmin(cfg AdminConfig) *Admin {
 			return a.changeApplication(w, r, actor, act)
 		}
 	}
-	handlers := []adminHandler{
-		a.me, a.listApplications, a.showApplication,
-		change(membership.ActionReview), change(membership.ActionApprove), change(membership.ActionReject),
-		change(membership.ActionFile), change(membership.ActionCertify),
-		a.listMembers, a.showMember, a.exitMember, a.proposeExpulsion, a.decideExpulsion, a.lapseMember,
-		a.listAttendance, a.addAttendance, a.lapseReport,
-		a.showFees, a.setFees, a.recordPayment, a.listPayments, a.duesReport, a.duesCSV,
+	handlers := map[string]adminHandler{
+		"GET /api/admin/me":                                        a.me,
+		"GET /api/admin/applications":                              a.listApplications,
+		"GET /api/admin/applications/{number}":                     a.showApplication,
+		"POST /api/admin/applications/{number}/review":             change(membership.ActionReview),
+		"POST /api/admin/applications/{number}/approve":            change(membership.ActionApprove),
+		"POST /api/admin/applications/{number}/reject":             change(membership.ActionReject),
+		"POST /api/admin/applications/{number}/file":               change(membership.ActionFile),
+		"POST /api/admin/applications/{number}/certify":            change(membership.ActionCertify),
+		"GET /api/admin/members":                                   a.listMembers,
+		"GET /api/admin/members/{certificate}":                     a.showMember,
+		"POST /api/admin/members/{certificate}/exit":               a.exitMember,
+		"POST /api/admin/members/{certificate}/expulsion":          a.proposeExpulsion,
+		"POST /api/admin/members/{certificate}/expulsion/decision": a.decideExpulsion,
+		"POST /api/admin/members/{certificate}/lapse":              a.lapseMember,
+		"GET /api/admin/attendance":                                a.listAttendance,
+		"POST /api/admin/attendance":                               a.addAttendance,
+		"GET /api/admin/lapse-report":                              a.lapseReport,
+		"GET /api/admin/fees/{year}":                               a.showFees,
+		"POST /api/admin/fees/{year}":                              a.setFees,
+		"POST /api/admin/payments":                                 a.recordPayment,
+		"GET /api/admin/payments":                                  a.listPayments,
+		"GET /api/admin/dues/{year}":                               a.duesReport,
+		"GET /api/admin/dues/{year}/csv":                           a.duesCSV,
 	}
 	mux := http.NewServeMux()
-	for i, rt := range AdminRoutes {
-		mux.Handle(rt.String(), a.authenticated(rt, handlers[i]))
+	for _, rt := range AdminRoutes {
+		h, ok := handlers[rt.String()]
+		if !ok {
+			panic("httpapi: no handler for admin route " + rt.String())
+		}
+		mux.Handle(rt.String(), a.authenticated(rt, h))
+	}
+	if len(handlers) != len(AdminRoutes) {
+		panic("httpapi: an admin handler has no route in AdminRoutes")
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.log, membership.Errorf(membership.ENOTFOUND, "httpapi: route", "没有这个接口"))
