@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"html/template"
+	"fmt"
+	"html"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/smelisting/alliance/functions/membership"
@@ -39,7 +42,6 @@ type formField struct {
 
 type formPage struct {
 	Title    string
-	Style    template.CSS
 	Errors   []formField
 	Fields   []formField
 	Message  string
@@ -48,32 +50,114 @@ type formPage struct {
 	Hidden   map[string]string
 }
 
-var pages = template.Must(template.New("").Parse(`{{define "head"}}<!doctype html>
+// The handler writes its two pages with pageWriter rather than html/template: text/template's
+// reflective method calls make the linker keep every exported method of every type in the
+// binary, which costs the Lambda function about 3 MB. The pages only place text in element
+// content and in double-quoted attribute values, where html.EscapeString is the complete
+// escaping, and pageWriter escapes every argument it is given.
+type pageWriter struct{ bytes.Buffer }
+
+// f writes format with each argument HTML-escaped; format itself is trusted markup.
+func (w *pageWriter) f(format string, args ...string) {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		esc[i] = html.EscapeString(a)
+	}
+	fmt.Fprintf(&w.Buffer, format, esc...)
+}
+
+// if_ returns s when cond holds, for optional attributes given to f.
+func if_(cond bool, s string) string {
+	if cond {
+		return s
+	}
+	return ""
+}
+
+func (w *pageWriter) head(title string) {
+	w.f(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}}</title><style>{{.Style}}</style></head><body>{{end}}
-{{define "errors"}}{{template "head" .}}
-<h1>申请未提交</h1>
-<div class="errors" role="alert"><p>{{.Message}}</p><ul>{{range .Errors}}<li><a href="#f-{{.Name}}">{{.Label}}</a>：{{.Error}}</li>{{end}}</ul></div>
+<title>%s</title><style>`, title)
+	w.WriteString(pageStyle)
+	w.WriteString("</style></head><body>\n")
+}
+
+// errorsPage lists the errors above the form, which keeps what the applicant typed.
+func (w *pageWriter) errorsPage(d formPage) {
+	w.head(d.Title)
+	w.f(`<h1>申请未提交</h1>
+<div class="errors" role="alert"><p>%s</p><ul>`, d.Message)
+	for _, e := range d.Errors {
+		w.f(`<li><a href="#f-%s">%s</a>：%s</li>`, e.Name, e.Label, e.Error)
+	}
+	w.f(`</ul></div>
 <p>您填写的内容已保留在下面，请修改后重新提交。</p>
 <form method="post" action="/api/join">
-{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
-{{range .Fields}}<div>
-{{if eq .Kind "select"}}<label for="f-{{.Name}}">{{.Label}}</label><select id="f-{{.Name}}" name="{{.Name}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}><option value="">请选择</option>{{$v := .Value}}{{range .Choices}}<option value="{{.Value}}"{{if eq .Value $v}} selected{{end}}>{{.Label}}</option>{{end}}</select>
-{{else if eq .Kind "textarea"}}<label for="f-{{.Name}}">{{.Label}}</label><textarea id="f-{{.Name}}" name="{{.Name}}" rows="6"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}>{{.Value}}</textarea>
-{{else if eq .Kind "checks"}}<fieldset id="f-{{.Name}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}><legend>{{.Label}}</legend>{{$n := .Name}}{{$vs := .Values}}{{range $i, $c := .Choices}}<span class="check"><input type="checkbox" id="f-{{$n}}-{{$i}}" name="{{$n}}" value="{{$c.Value}}"{{if index $vs $c.Value}} checked{{end}}> <label for="f-{{$n}}-{{$i}}">{{$c.Label}}</label></span> {{end}}</fieldset>
-{{else if eq .Kind "check"}}<span class="check"><input type="checkbox" id="f-{{.Name}}" name="{{.Name}}" value="on"{{if .Value}} checked{{end}}{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}> <label for="f-{{.Name}}">{{.Label}}</label></span>
-{{else}}<label for="f-{{.Name}}">{{.Label}}</label><input id="f-{{.Name}}" type="{{.Kind}}" name="{{.Name}}" value="{{.Value}}"{{if .Error}} aria-describedby="e-{{.Name}}"{{end}}>
-{{end}}{{if .Error}}<p class="err" id="e-{{.Name}}">{{.Error}}</p>{{end}}</div>
-{{end}}<button type="submit">重新提交申请</button>
+`)
+	for _, k := range slices.Sorted(maps.Keys(d.Hidden)) {
+		w.f(`<input type="hidden" name="%s" value="%s">`, k, d.Hidden[k])
+	}
+	w.WriteString("\n")
+	for _, fd := range d.Fields {
+		w.formField(fd)
+	}
+	w.f(`<button type="submit">重新提交申请</button>
 </form>
-<p><a href="{{.SiteHome}}join/">返回申请页面（承诺书与隐私声明全文）</a></p>
-</body></html>{{end}}
-{{define "thanks"}}{{template "head" .}}
-<h1>申请已提交</h1>
-<p>您的申请编号：</p><p class="number">{{.Number}}</p>
+<p><a href="%sjoin/">返回申请页面（承诺书与隐私声明全文）</a></p>
+</body></html>`, d.SiteHome)
+}
+
+func (w *pageWriter) formField(fd formField) {
+	n := fd.Name
+	desc := if_(fd.Error != "", ` aria-describedby="e-`+n+`"`) // n is one of formFields' names
+	w.WriteString("<div>\n")
+	switch fd.Kind {
+	case "select":
+		w.f(`<label for="f-%s">%s</label><select id="f-%s" name="%s"`, n, fd.Label, n, n)
+		w.WriteString(desc)
+		w.WriteString(`><option value="">请选择</option>`)
+		for _, c := range fd.Choices {
+			w.f(`<option value="%s"%s>%s</option>`, c.Value, if_(c.Value == fd.Value, " selected"), c.Label)
+		}
+		w.WriteString("</select>\n")
+	case "textarea":
+		w.f(`<label for="f-%s">%s</label><textarea id="f-%s" name="%s" rows="6"`, n, fd.Label, n, n)
+		w.WriteString(desc)
+		w.f(`>%s</textarea>`+"\n", fd.Value)
+	case "checks":
+		w.f(`<fieldset id="f-%s"`, n)
+		w.WriteString(desc)
+		w.f(`><legend>%s</legend>`, fd.Label)
+		for i, c := range fd.Choices {
+			id := n + "-" + strconv.Itoa(i)
+			w.f(`<span class="check"><input type="checkbox" id="f-%s" name="%s" value="%s"%s> <label for="f-%s">%s</label></span> `,
+				id, n, c.Value, if_(fd.Values[c.Value], " checked"), id, c.Label)
+		}
+		w.WriteString("</fieldset>\n")
+	case "check":
+		w.f(`<span class="check"><input type="checkbox" id="f-%s" name="%s" value="on"%s`, n, n, if_(fd.Value != "", " checked"))
+		w.WriteString(desc)
+		w.f(`> <label for="f-%s">%s</label></span>`+"\n", n, fd.Label)
+	default:
+		w.f(`<label for="f-%s">%s</label><input id="f-%s" type="%s" name="%s" value="%s"`, n, fd.Label, n, fd.Kind, n, fd.Value)
+		w.WriteString(desc)
+		w.WriteString(">\n")
+	}
+	if fd.Error != "" {
+		w.f(`<p class="err" id="e-%s">%s</p>`, n, fd.Error)
+	}
+	w.WriteString("</div>\n")
+}
+
+// thanksPage shows the application number after a form submission.
+func (w *pageWriter) thanksPage(d formPage) {
+	w.head(d.Title)
+	w.f(`<h1>申请已提交</h1>
+<p>您的申请编号：</p><p class="number">%s</p>
 <p>请保存此编号。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
-<p><a href="{{.SiteHome}}">返回联盟网站首页</a></p>
-</body></html>{{end}}`))
+<p><a href="%s">返回联盟网站首页</a></p>
+</body></html>`, d.Number, d.SiteHome)
+}
 
 // formFields lists the controls of the application form with their form names.
 func formFields(v url.Values) []formField {
@@ -141,15 +225,14 @@ func formRequest(v url.Values) *applicationRequest {
 }
 
 func (p *Public) renderPage(w http.ResponseWriter, status int, name string, data formPage) {
-	data.Style = template.CSS(pageStyle)
 	if data.Title == "" {
 		data.Title = "申请未提交：请修改后重新提交"
 	}
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		p.log.Error("render page", "page", name, "err", err.Error())
-		http.Error(w, "内部错误", http.StatusInternalServerError)
-		return
+	var buf pageWriter
+	if name == "thanks" {
+		buf.thanksPage(data)
+	} else {
+		buf.errorsPage(data)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", pageCSP)

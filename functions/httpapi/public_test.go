@@ -433,3 +433,35 @@ func checkPage(t *testing.T, rec *httptest.ResponseRecorder, status int, golden 
 		t.Errorf("%s: page differs from the golden file:\ngot:\n%s\nwant:\n%s", golden, got, want)
 	}
 }
+
+// TestFormErrorPageEscapes checks that what an applicant typed comes back on the error page
+// as text, never as markup, in element content and in attribute values alike.
+func TestFormErrorPageEscapes(t *testing.T) {
+	e := newEnv(t)
+	bad := validForm()
+	bad.Set("org_name", `"><script>alert(1)</script>`)
+	bad.Set("introduction", `</textarea><img src=x onerror=alert(1)>`)
+	bad.Set("email", `x'onmouseover='alert(1)`)
+	bad.Set("privacy_version", `"><b>v</b>`)
+	bad.Set("services", `"><i>`)
+	page := e.do("POST", "/api/join", "application/x-www-form-urlencoded", bad.Encode())
+	if page.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400", page.Code)
+	}
+	body := page.Body.String()
+	for _, raw := range []string{"<script>", "<img", "<b>", "<i>", `'onmouseover=`} {
+		if strings.Contains(body, raw) {
+			t.Errorf("error page contains %q unescaped", raw)
+		}
+	}
+	for _, esc := range []string{
+		`value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`,
+		`&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;</textarea>`,
+		`value="x&#39;onmouseover=&#39;alert(1)"`,
+		`name="privacy_version" value="&#34;&gt;&lt;b&gt;v&lt;/b&gt;"`,
+	} {
+		if !strings.Contains(body, esc) {
+			t.Errorf("error page lacks %s", esc)
+		}
+	}
+}
