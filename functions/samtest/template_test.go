@@ -291,6 +291,11 @@ func TestTemplateFunctions(t *testing.T) {
 	}
 }
 
+// maxBootstrapSize is the size budget of a function's linux/arm64 bootstrap (issue 5: under
+// 12 MB). Linking text/template or validator's validateFn tag (v10.27+) anywhere in a
+// function costs about 3 MB each: both disable the linker's dead-method elimination.
+const maxBootstrapSize = 12_000_000
+
 func TestTemplateFunctionsBuild(t *testing.T) {
 	d := load(t, global)
 	for _, f := range functions(t, d) {
@@ -298,6 +303,9 @@ func TestTemplateFunctionsBuild(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "bootstrap")
 			size := buildBootstrap(t, f.name, "linux", "arm64", out)
 			t.Logf("functions/%s: linux/arm64 bootstrap %.1f MB", f.name, float64(size)/1e6)
+			if size > maxBootstrapSize {
+				t.Errorf("functions/%s: linux/arm64 bootstrap is %d bytes, want at most %d", f.name, size, maxBootstrapSize)
+			}
 		})
 	}
 }
