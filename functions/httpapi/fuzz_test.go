@@ -12,7 +12,7 @@ import (
 func FuzzDecodeValidate(f *testing.F) {
 	for _, seed := range []string{
 		validJSON,
-		`{"type":"individual","contact":"王五","phone":"010-68200012","email":"w@example.cn","region":"上海市","industry":"金融","specialised":"none","services":["ipo"],"introduction":"个人","commitment_accepted":true,"privacy_accepted":true,"privacy_version":"v1"}`,
+		`{"type":"individual","contact":"王五","phone":"010-68200012","email":"w@example.cn","region":"上海市","industry":"金融","specialised":"none","services":["ipo"],"introduction":"个人","commitment_accepted":true,"privacy_accepted":true,"privacy_version":"2026-11-01"}`,
 		`{"type":"individual","credit_code":"91110000600037341L"}`,
 		`{"listing_plan":{"year":99999999999999999999}}`,
 		`{"services":[null,"ipo","ipo"]}`,

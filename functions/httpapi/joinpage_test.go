@@ -87,3 +87,19 @@ func TestJoinPageMatchesForm(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteNoticeVersionIsKnown checks that the privacy notice version the site's join form
+// sends (content/config.yaml) is one the API accepts.
+func TestSiteNoticeVersionIsKnown(t *testing.T) {
+	b, err := os.ReadFile("../../content/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^privacyNoticeVersion:\s*"?([^"\s]+)"?\s*$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("content/config.yaml has no privacyNoticeVersion")
+	}
+	if got := string(m[1]); !slices.Contains(membership.PrivacyNoticeVersions, got) {
+		t.Errorf("content/config.yaml privacyNoticeVersion = %q, want one of membership.PrivacyNoticeVersions %v", got, membership.PrivacyNoticeVersions)
+	}
+}

@@ -78,6 +78,12 @@ var ListingBoards = []Choice{
 	{"overseas", "其他境外市场"},
 }
 
+// PrivacyNoticeVersions are the versions of the privacy notice (个人信息保护声明) the join
+// form has shown; an application records which one its applicant accepted and must name one
+// of these. A new notice gets a new version here and in content/config.yaml
+// (privacyNoticeVersion); older versions stay, for pages still open in a browser.
+var PrivacyNoticeVersions = []string{"2026-11-01"}
+
 // Services lists the services of 第十条二 an applicant may ask for.
 var Services = []Choice{
 	{"financing", "企业投融资"},
@@ -176,7 +182,7 @@ type Application struct {
 	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000"`
 	CommitmentAccepted bool               `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
 	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"隐私声明" validate:"accepted"`
-	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"隐私声明版本" validate:"required,max=32"`
+	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"隐私声明版本" validate:"required,privacyversion"`
 
 	CreatedAt time.Time `json:"created_at" dynamodbav:"created_at"`
 	Status    Status    `json:"status" dynamodbav:"status"`

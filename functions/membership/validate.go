@@ -144,6 +144,10 @@ var customRules = []struct {
 		return s == "" || ValidPhone(s)
 	}, "{0}应为手机号码（如13800138000）或带区号的固定电话（如010-68200012）", ""},
 	{"accepted", func(fl validator.FieldLevel) bool { return fl.Field().Bool() }, "请阅读并同意{0}", ""},
+	{"privacyversion", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		return s == "" || slices.Contains(PrivacyNoticeVersions, s)
+	}, "{0}已更新，请刷新申请页面，阅读新的声明后重新提交", ""},
 	{"listingyear", func(fl validator.FieldLevel) bool {
 		y := int(fl.Field().Int())
 		now := time.Now().In(China).Year()

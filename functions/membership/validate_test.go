@@ -25,7 +25,7 @@ func validApplication() *Application {
 		Introduction:       "专注工业软件研发。",
 		CommitmentAccepted: true,
 		PrivacyAccepted:    true,
-		PrivacyVersion:     "2026-01",
+		PrivacyVersion:     "2026-11-01",
 	}
 }
 
@@ -109,6 +109,7 @@ func TestValidateRules(t *testing.T) {
 		{"commitment not accepted", func(a *Application) { a.CommitmentAccepted = false }, "commitment_accepted", "请阅读并同意承诺书"},
 		{"privacy not accepted", func(a *Application) { a.PrivacyAccepted = false }, "privacy_accepted", "请阅读并同意隐私声明"},
 		{"privacy version missing", func(a *Application) { a.PrivacyVersion = "" }, "privacy_version", "隐私声明版本为必填字段"},
+		{"privacy version unknown", func(a *Application) { a.PrivacyVersion = "2019-01-01" }, "privacy_version", "隐私声明版本已更新，请刷新申请页面，阅读新的声明后重新提交"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

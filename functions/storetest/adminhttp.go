@@ -113,7 +113,7 @@ func SampleSubmission(name string) map[string]any {
 		"representative": "张三", "representative_kind": "legal", "contact": "李四", "phone": "13800138000",
 		"email": "lisi@example.com", "region": "北京市", "industry": "软件", "specialised": "provincial",
 		"listing_plan": map[string]any{"board": "star", "year": 2028}, "services": []string{"ipo"},
-		"introduction": "专注工业软件。", "commitment_accepted": true, "privacy_accepted": true, "privacy_version": "2026-01",
+		"introduction": "专注工业软件。", "commitment_accepted": true, "privacy_accepted": true, "privacy_version": "2026-11-01",
 	}
 }
 

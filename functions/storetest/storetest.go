@@ -51,7 +51,7 @@ func Sample(at time.Time) *membership.Application {
 		Representative: "张三", RepresentativeKind: membership.RepLegal, Contact: "李四", Phone: "010-68200012",
 		Email: "lisi@example.com", Region: "北京市", Industry: "软件", Specialised: membership.SpecialisedProvincial,
 		ListingPlan: membership.ListingPlan{Board: "star", Year: 2028}, Services: []string{"ipo", "legal"},
-		Introduction: "简介", CommitmentAccepted: true, PrivacyAccepted: true, PrivacyVersion: "2026-01",
+		Introduction: "简介", CommitmentAccepted: true, PrivacyAccepted: true, PrivacyVersion: "2026-11-01",
 		TokenHash: membership.HashToken("token"),
 	}
 	a.Submit(at)
@@ -293,7 +293,7 @@ func Concurrency(t *testing.T, s httpapi.ApplicationStore) {
 			"type": "individual", "contact": fmt.Sprintf("申请人%03d", i), "phone": "13800138000",
 			"email": fmt.Sprintf("a%d@example.com", i), "region": "上海市", "industry": "金融",
 			"specialised": "none", "services": []string{"ipo"}, "introduction": "简介",
-			"commitment_accepted": true, "privacy_accepted": true, "privacy_version": "2026-01",
+			"commitment_accepted": true, "privacy_accepted": true, "privacy_version": "2026-11-01",
 		})
 		subs = append(subs, sub{fmt.Sprintf("key-%03d", i), body})
 	}
