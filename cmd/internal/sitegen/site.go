@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -763,7 +764,12 @@ func paginate(base string, items []*Page, per int) []*Pager {
 
 // parallel runs f(0..n-1) on GOMAXPROCS workers and returns the first error.
 func parallel(ctx context.Context, n int, f func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	return parallelN(ctx, runtime.GOMAXPROCS(0), n, f)
+}
+
+// parallelN runs f(0..n-1) on the given number of workers.
+func parallelN(ctx context.Context, workers, n int, f func(i int) error) error {
+	workers = min(workers, n)
 	var next int
 	var mu sync.Mutex
 	var first error
@@ -814,15 +820,18 @@ func writeSite(dir string, files map[string][]byte) error {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	dirs := map[string]bool{}
+	// one mkdir per folder, parents first (MkdirAll would stat every level)
+	dirSet := map[string]bool{}
 	for _, n := range names {
-		d := path.Dir(n)
-		if !dirs[d] {
-			if err := os.MkdirAll(path.Join(tmp, d), 0o755); err != nil {
-				os.RemoveAll(tmp)
-				return fmt.Errorf("write site: %w", err)
-			}
-			dirs[d] = true
+		for d := path.Dir(n); d != "." && !dirSet[d]; d = path.Dir(d) {
+			dirSet[d] = true
+		}
+	}
+	dirs := slices.Sorted(maps.Keys(dirSet))
+	for _, d := range dirs {
+		if err := os.Mkdir(path.Join(tmp, d), 0o755); err != nil {
+			os.RemoveAll(tmp)
+			return fmt.Errorf("write site: %w", err)
 		}
 	}
 	if err := parallel(context.Background(), len(names), func(i int) error {
