@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -199,7 +200,7 @@ func (tb *tab) problems(allowStatus map[string]int64) []string {
 		}
 	}
 	for _, p := range tb.rec.problems() {
-		if allowedConsole(p, allowStatus) || strings.HasSuffix(p, "/favicon.ico") {
+		if allowedConsole(p, allowStatus) || isIconURL(p) {
 			continue
 		}
 		out = append(out, "console: "+p)
@@ -271,9 +272,10 @@ func (r *recorder) event(ev any) {
 	defer r.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		if ev.Type == network.ResourceTypeOther && strings.HasSuffix(ev.Request.URL, "/favicon.ico") {
+		if ev.Type == network.ResourceTypeOther && isIconURL(ev.Request.URL) {
 			// Chromium asks for the icon on its own, at a moment of its
 			// choosing after the load; it is not a request of the page.
+			// TestIcon checks the icon itself.
 			return
 		}
 		if prev := r.byID[ev.RequestID]; prev != nil && ev.RedirectResponse != nil {
@@ -373,3 +375,10 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// iconRE matches the site's icon (templates/assets/favicon.svg with its content hash) and
+// the /favicon.ico a browser asks for when a page links none.
+var iconRE = regexp.MustCompile(`/(favicon\.ico|assets/favicon\.[0-9a-f]+\.svg)$`)
+
+// isIconURL reports whether s ends with the URL of the site's icon.
+func isIconURL(s string) bool { return iconRE.MatchString(s) }

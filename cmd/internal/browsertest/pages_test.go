@@ -2,9 +2,11 @@ package browsertest
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -164,5 +166,43 @@ func TestPageWeight(t *testing.T) {
 			urls = append(urls, r.url)
 		}
 		t.Errorf("charter page: got %d requests, want <= 3: %s", w.requests, strings.Join(urls, " "))
+	}
+}
+
+// TestIcon checks that every page links the site's own icon and that it is served, so a
+// browser never falls back to /favicon.ico and a 404 page.
+func TestIcon(t *testing.T) {
+	linkRE := regexp.MustCompile(`<link rel="icon" href="([^"]+)" type="image/svg\+xml">`)
+	var icon string
+	for _, path := range []string{"/", "/charter/", "/events/", "/members/", "/join/", "/no-such-page/"} {
+		resp, err := http.Get(env.baseURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := linkRE.FindSubmatch(body)
+		if m == nil {
+			t.Errorf("%s links no icon, want <link rel=\"icon\" … type=\"image/svg+xml\">", path)
+			continue
+		}
+		if icon != "" && string(m[1]) != icon {
+			t.Errorf("%s links icon %s, want the same as the other pages (%s)", path, m[1], icon)
+		}
+		icon = string(m[1])
+	}
+	if icon == "" {
+		return
+	}
+	if !isIconURL(icon) {
+		t.Errorf("icon URL %s does not match the pattern the request recorder skips", icon)
+	}
+	resp, err := http.Get(env.baseURL + icon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET %s = %d %s, want 200 image/svg+xml", icon, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
