@@ -20,16 +20,8 @@ import (
 func (st *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
 	op := fmt.Sprintf("dynamo: get fee schedule %d", year)
 	fs := membership.DefaultFeeSchedule(year)
-	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.tables.Dues), Key: itemKey("FEES", strconv.Itoa(year)), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return fs, membership.Internal(op, err)
-	}
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &fs); err != nil {
-			return fs, membership.Internal(op, err)
-		}
+	if _, err := st.getItem(ctx, op, st.tables.Dues, itemKey("FEES", strconv.Itoa(year)), &fs); err != nil {
+		return membership.DefaultFeeSchedule(year), err
 	}
 	return fs, nil
 }
@@ -166,18 +158,13 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 // payment returns one ledger entry. Errors: ENOTFOUND, EINTERNAL.
 func (st *Store) payment(ctx context.Context, year int, id string) (*membership.Payment, error) {
 	op := "dynamo: get payment " + id
-	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.tables.Dues), Key: paymentKey(year, id), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	if out.Item == nil {
-		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到缴费记录 %s", id)
-	}
 	var p membership.Payment
-	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
-		return nil, membership.Internal(op, err)
+	found, err := st.getItem(ctx, op, st.tables.Dues, paymentKey(year, id), &p)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到缴费记录 %s", id)
 	}
 	return &p, nil
 }
@@ -185,17 +172,16 @@ func (st *Store) payment(ctx context.Context, year int, id string) (*membership.
 // CurrentPayment returns the member-year's current entry. Errors: ENOTFOUND, EINTERNAL.
 func (st *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
 	op := fmt.Sprintf("dynamo: current payment %s %d", member, year)
-	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.tables.Dues), Key: claimKey(year, member), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, membership.Internal(op, err)
+	var claim struct {
+		Payment string `dynamodbav:"payment"`
 	}
-	id, _ := out.Item["payment"].(*types.AttributeValueMemberS)
-	if id == nil {
+	if _, err := st.getItem(ctx, op, st.tables.Dues, claimKey(year, member), &claim); err != nil {
+		return nil, err
+	}
+	if claim.Payment == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "会员 %s %d 年没有缴费记录", member, year)
 	}
-	return st.payment(ctx, year, id.Value)
+	return st.payment(ctx, year, claim.Payment)
 }
 
 // Payments returns every ledger entry of the year. Errors: EINTERNAL.

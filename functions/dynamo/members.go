@@ -283,18 +283,13 @@ func (st *Store) Member(ctx context.Context, certificate string) (*membership.Me
 	if certificate == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员")
 	}
-	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.tables.Members), Key: itemKey(certificate, kindMember), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	if out.Item == nil {
-		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", certificate)
-	}
 	var m membership.Member
-	if err := attributevalue.UnmarshalMap(out.Item, &m); err != nil {
-		return nil, membership.Internal(op, err)
+	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(certificate, kindMember), &m)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", certificate)
 	}
 	return &m, nil
 }

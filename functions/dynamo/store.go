@@ -149,28 +149,37 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 	return nil
 }
 
+// getItem reads one item of table with a strongly consistent read into out and reports
+// whether it exists. Errors: EINTERNAL, wrapped with op.
+func (s *Store) getItem(ctx context.Context, op, table string, key map[string]types.AttributeValue, out any) (bool, error) {
+	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, membership.Internal(op, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, membership.Internal(op, err)
+	}
+	return true, nil
+}
+
 // Idempotency returns the unexpired record for key. Errors: ENOTFOUND; EINTERNAL.
 func (s *Store) Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error) {
 	const op = "dynamo: get idempotency record"
 	if key == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
 	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.tables.Idempotency),
-		Key:            map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}},
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	if out.Item == nil {
-		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
-	}
 	var rec membership.IdempotencyRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
-		return nil, membership.Internal(op, err)
+	found, err := s.getItem(ctx, op, s.tables.Idempotency,
+		map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}}, &rec)
+	if err != nil {
+		return nil, err
 	}
-	if rec.Expired(s.now()) {
+	if !found || rec.Expired(s.now()) {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到")
 	}
 	return &rec, nil
@@ -182,20 +191,14 @@ func (s *Store) Application(ctx context.Context, number string) (*membership.App
 	if number == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到申请")
 	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.tables.Applications),
-		Key:            map[string]types.AttributeValue{"number": &types.AttributeValueMemberS{Value: number}},
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	if _, isApp := out.Item["status"]; !isApp { // missing, or a counter item
-		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到申请 %s", number)
-	}
 	var app membership.Application
-	if err := attributevalue.UnmarshalMap(out.Item, &app); err != nil {
-		return nil, membership.Internal(op, err)
+	found, err := s.getItem(ctx, op, s.tables.Applications,
+		map[string]types.AttributeValue{"number": &types.AttributeValueMemberS{Value: number}}, &app)
+	if err != nil {
+		return nil, err
+	}
+	if !found || app.Status == "" { // missing, or a counter item
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到申请 %s", number)
 	}
 	return &app, nil
 }
