@@ -2,10 +2,16 @@ package dynamo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -33,4 +39,56 @@ func BenchmarkAdminPayment(b *testing.B) { storetest.BenchPayment(b, benchStore(
 
 func TestAdminConcurrentHTTP(t *testing.T) {
 	storetest.ConcurrentHTTP(t, newStore(t))
+}
+
+// TestListsFollowPages fills the member and attendance lists past the 1 MB a
+// Query page holds: Members and Attendance must return every item, not the
+// first page.
+func TestListsFollowPages(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	const n = 250 // × ~5 KB each: about 1.2 MB per list, two pages at least
+	pad := strings.Repeat("联盟", 800)
+	var reqs []types.WriteRequest
+	flush := func() {
+		if len(reqs) == 0 {
+			return
+		}
+		out, err := server.Client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+			RequestItems: map[string][]types.WriteRequest{st.Tables().Members: reqs}})
+		if err != nil {
+			t.Fatalf("batch write: %v", err)
+		}
+		if len(out.UnprocessedItems) > 0 {
+			t.Fatalf("batch write: %d unprocessed", len(out.UnprocessedItems))
+		}
+		reqs = reqs[:0]
+	}
+	put := func(v any, pk, sk string) {
+		item, err := attributevalue.MarshalMap(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item["pk"], item["sk"] = &types.AttributeValueMemberS{Value: pk}, &types.AttributeValueMemberS{Value: sk}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		if len(reqs) == 25 {
+			flush()
+		}
+	}
+	for i := range n {
+		cert := membership.FormatCertificate(2026, i+1)
+		put(membership.Member{Certificate: cert, Application: "SQ2026-000001", Type: membership.TypeEnterprise, JoinedOn: "2026-01-05",
+			Profile: membership.Profile{Name: "会员", Introduction: pad}, Status: membership.MemberActive, Version: 1}, "MEMBER", cert)
+		put(membership.Attendance{Member: cert, Event: "2026-assembly", Title: pad, Kind: membership.EventGeneralAssembly,
+			Date: "2026-03-01", RecordedBy: "clerk-1"}, "ATTENDANCE", cert+"#2026-assembly")
+	}
+	flush()
+	ms, err := st.Members(ctx)
+	if err != nil || len(ms) != n {
+		t.Fatalf("Members: got %d, %v; want %d", len(ms), err, n)
+	}
+	att, err := st.Attendance(ctx)
+	if err != nil || len(att) != n {
+		t.Fatalf("Attendance: got %d members, %v; want %d", len(att), err, n)
+	}
 }

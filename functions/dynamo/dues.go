@@ -32,7 +32,7 @@ func (st *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule)
 	op := fmt.Sprintf("dynamo: put fee schedule %d", fs.Year)
 	next := *fs
 	next.Version++
-	item, err := marshalItem(&next, "FEES", strconv.Itoa(fs.Year), "")
+	item, err := marshalItem(&next, "FEES", strconv.Itoa(fs.Year))
 	if err != nil {
 		return membership.Internal(op, err)
 	}
@@ -87,7 +87,7 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 		}
 		old = o
 	}
-	payItem, err := marshalItem(p, "PAY#"+strconv.Itoa(p.Year), p.ID, "")
+	payItem, err := marshalItem(p, "PAY#"+strconv.Itoa(p.Year), p.ID)
 	if err != nil {
 		return membership.Internal(op, err)
 	}

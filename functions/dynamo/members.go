@@ -17,23 +17,30 @@ import (
 	"github.com/smelisting/alliance/functions/membership"
 )
 
-// IndexByKind lists the items of a back-office table by kind ("member",
-// "attendance"), so that lists are Queries, not Scans.
+// IndexByKind is a global secondary index of the members table, kept in the
+// table's definition (and template.yaml) but no longer written or read: a GSI
+// is eventually consistent, so a member certified a moment ago could be
+// missing from a dues report. Lists now query one partition of the table
+// with strongly consistent reads instead.
 const IndexByKind = "by_kind"
 
-// Kinds of items in the members table.
+// Partitions of the members table that the lists query.
 const (
-	kindMember     = "member"
-	kindAttendance = "attendance"
+	partMembers    = "MEMBER"
+	partAttendance = "ATTENDANCE"
 )
 
 // backOfficeTables defines the members and dues tables:
 //
 //	members  pk "pk" (S), sk "sk" (S)
-//	         member:     pk certificate number, sk "member", kind "member", Member's attributes
-//	         attendance: pk certificate number, sk "attendance#<event>", kind "attendance"
+//	         member:     pk "MEMBER", sk certificate number, Member's attributes
+//	         attendance: pk "ATTENDANCE", sk "<certificate>#<event>", Attendance's attributes
 //	         counter:    pk "COUNTER#LM<year>", sk "counter", seq (N): last certificate issued
-//	         GSI "by_kind": pk "kind", sk "pk", all attributes (lists of members, attendance)
+//	         GSI "by_kind": unused (see IndexByKind)
+//
+// Members and attendance each live in one partition, so that a list is one
+// strongly consistent, paginated Query: the alliance has hundreds of members,
+// far below a partition's throughput.
 //	dues     pk "pk" (S), sk "sk" (S)
 //	         fee schedule:      pk "FEES", sk "<year>"
 //	         ledger entry:      pk "PAY#<year>", sk payment id
@@ -77,16 +84,13 @@ func itemKey(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": str(pk), "sk": str(sk)}
 }
 
-// marshalItem marshals v and adds the key attributes (and kind, if not "").
-func marshalItem(v any, pk, sk, kind string) (map[string]types.AttributeValue, error) {
+// marshalItem marshals v and adds the key attributes.
+func marshalItem(v any, pk, sk string) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMap(v)
 	if err != nil {
 		return nil, err
 	}
 	item["pk"], item["sk"] = str(pk), str(sk)
-	if kind != "" {
-		item["kind"] = str(kind)
-	}
 	return item, nil
 }
 
@@ -201,7 +205,7 @@ func (st *Store) IssueCertificate(ctx context.Context, number string, expectedVe
 		if err != nil {
 			return nil, nil, membership.Internal(op, err)
 		}
-		memberItem, err := marshalItem(m, m.Certificate, kindMember, kindMember)
+		memberItem, err := marshalItem(m, partMembers, m.Certificate)
 		if err != nil {
 			return nil, nil, membership.Internal(op, err)
 		}
@@ -284,7 +288,7 @@ func (st *Store) Member(ctx context.Context, certificate string) (*membership.Me
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员")
 	}
 	var m membership.Member
-	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(certificate, kindMember), &m)
+	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partMembers, certificate), &m)
 	if err != nil {
 		return nil, err
 	}
@@ -294,32 +298,34 @@ func (st *Store) Member(ctx context.Context, certificate string) (*membership.Me
 	return &m, nil
 }
 
-// queryKind returns every item of a kind from the by_kind index, in key order.
-func (st *Store) queryKind(ctx context.Context, kind string, out any) error {
-	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("kind").Equal(expression.Value(kind))).Build()
+// queryPartition reads every item of a partition of the members table, in
+// sort key order, with strongly consistent reads, following LastEvaluatedKey
+// from page to page (a Query page holds at most 1 MB).
+func (st *Store) queryPartition(ctx context.Context, pk string, out any) error {
+	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("pk").Equal(expression.Value(pk))).Build()
 	if err != nil {
 		return err
 	}
 	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-		TableName: aws.String(st.tables.Members), IndexName: aws.String(IndexByKind),
+		TableName: aws.String(st.tables.Members), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 	})
 	var items []map[string]types.AttributeValue
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("query %s: %w", kind, err)
+			return fmt.Errorf("query %s: %w", pk, err)
 		}
 		items = append(items, page.Items...)
 	}
 	return attributevalue.UnmarshalListOfMaps(items, out)
 }
 
-// Members lists every member by certificate number. The list comes from an
-// index, so a member created a moment ago may be missing from it for a moment.
+// Members lists every member by certificate number, including one certified
+// a moment ago (the read is strongly consistent).
 func (st *Store) Members(ctx context.Context) ([]membership.Member, error) {
 	ms := []membership.Member{}
-	if err := st.queryKind(ctx, kindMember, &ms); err != nil {
+	if err := st.queryPartition(ctx, partMembers, &ms); err != nil {
 		return nil, membership.Internal("dynamo: list members", err)
 	}
 	return ms, nil
@@ -341,7 +347,7 @@ func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedV
 		return nil, err
 	}
 	m.Certificate, m.Version = certificate, version+1
-	item, err := marshalItem(m, certificate, kindMember, kindMember)
+	item, err := marshalItem(m, partMembers, certificate)
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
@@ -366,7 +372,7 @@ func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedV
 // the member exists and the record does not. Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
 func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	op := "dynamo: add attendance " + a.Member + " " + a.Event
-	item, err := marshalItem(a, a.Member, kindAttendance+"#"+a.Event, kindAttendance)
+	item, err := marshalItem(a, partAttendance, a.Member+"#"+a.Event)
 	if err != nil {
 		return membership.Internal(op, err)
 	}
@@ -379,7 +385,7 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 		return membership.Internal(op, err)
 	}
 	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(a.Member, kindMember),
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(partMembers, a.Member),
 			ConditionExpression: exists.Condition(), ExpressionAttributeNames: exists.Names()}},
 		{Put: put},
 	}})
@@ -400,7 +406,7 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 // Attendance returns every attendance record, by certificate number.
 func (st *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	var as []membership.Attendance
-	if err := st.queryKind(ctx, kindAttendance, &as); err != nil {
+	if err := st.queryPartition(ctx, partAttendance, &as); err != nil {
 		return nil, membership.Internal("dynamo: list attendance", err)
 	}
 	all := map[string][]membership.Attendance{}
