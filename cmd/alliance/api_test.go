@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -53,7 +54,7 @@ func startServe(t *testing.T, flags ...string) string {
 			t.Fatalf("serve ended early: %v", err)
 		default:
 		}
-		if resp, err := http.Get(base + "/api/join/thanks?number=SQ2026-000001"); err == nil {
+		if resp, err := http.Get(base + "/join/"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return base
@@ -118,6 +119,28 @@ func TestServeAPIEmbeddedStore(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Errorf("incomplete form POST = %d %s, want a 400 HTML page", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		// The form without JavaScript: 303 to the thank-you page, which shows the number to
+		// this browser (its cookie) and to no other.
+		jar, _ := cookiejar.New(nil)
+		browser := &http.Client{Jar: jar}
+		form := url.Values{"type": {"individual"}, "contact": {"王五"}, "phone": {"13800138000"}, "email": {"w@example.cn"},
+			"region": {"上海市"}, "industry": {"金融"}, "specialised": {"none"}, "services": {"ipo"}, "introduction": {"简介"},
+			"commitment_accepted": {"on"}, "privacy_accepted": {"on"}, "privacy_version": {"2026-11-01"}}
+		resp, err = browser.PostForm(base+"/api/join", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		thanks := resp.Request.URL.String()
+		if resp.StatusCode != 200 || !strings.Contains(thanks, "/api/join/thanks?number=SQ") || !strings.Contains(string(page), resp.Request.URL.Query().Get("number")) {
+			t.Errorf("form POST ended at %d %s, want 200 on the thank-you page with the number:\n%s", resp.StatusCode, thanks, page)
+		}
+		if other, err := http.Get(thanks); err != nil || other.StatusCode != 404 {
+			t.Errorf("thank-you page without the cookie = %v, %v, want 404", other.Status, err)
+		} else {
+			other.Body.Close()
 		}
 		admin, err := http.Get(base + "/api/admin/applications")
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -23,7 +24,7 @@ const pageStyle = `body{font:16px/1.7 system-ui,"PingFang SC","Microsoft YaHei",
 h1{font-size:1.5rem}.errors{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fff4f4}
 label{display:block;margin-top:1rem;font-weight:600}input,select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
 input[type=checkbox],input[type=radio]{width:auto}.check label{display:inline;font-weight:normal}.err{color:#b00020}
-button{margin-top:1.5rem;font:inherit;padding:.5rem 1.5rem}.number{font-size:1.5rem;font-weight:700}`
+button{margin-top:1.5rem;font:inherit;padding:.5rem 1.5rem}.number{font-size:1.5rem;font-weight:700}.token{overflow-wrap:anywhere}`
 
 var pageCSP = func() string {
 	sum := sha256.Sum256([]byte(pageStyle))
@@ -46,6 +47,7 @@ type formPage struct {
 	Fields   []formField
 	Message  string
 	Number   string
+	Token    string
 	SiteHome string
 	Hidden   map[string]string
 }
@@ -149,14 +151,24 @@ func (w *pageWriter) formField(fd formField) {
 	w.WriteString("</div>\n")
 }
 
-// thanksPage shows the application number after a form submission.
+// thanksPage shows the application number and status token after a form submission.
 func (w *pageWriter) thanksPage(d formPage) {
 	w.head(d.Title)
 	w.f(`<h1>申请已提交</h1>
 <p>您的申请编号：</p><p class="number">%s</p>
-<p>请保存此编号。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
+<p>查询凭证：<code class="token">%s</code></p>
+<p>请保存申请编号和查询凭证，查询审核进度或撤回申请时需要它们。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
 <p><a href="%s">返回联盟网站首页</a></p>
-</body></html>`, d.Number, d.SiteHome)
+</body></html>`, d.Number, d.Token, d.SiteHome)
+}
+
+// gonePage answers a thank-you link opened without the cookie of the submission.
+func (w *pageWriter) gonePage(d formPage) {
+	w.head(d.Title)
+	w.f(`<h1>页面已失效</h1>
+<p>提交申请后的确认页面只在提交后一小时内、在提交所用的浏览器中显示。如您已提交申请，请以当时页面上的申请编号为准；如有疑问，请致电联盟秘书处 010-68200012。</p>
+<p><a href="%sjoin/">前往申请页面</a> · <a href="%s">返回联盟网站首页</a></p>
+</body></html>`, d.SiteHome, d.SiteHome)
 }
 
 // formFields lists the controls of the application form with their form names.
@@ -229,9 +241,12 @@ func (p *Public) renderPage(w http.ResponseWriter, status int, name string, data
 		data.Title = "申请未提交：请修改后重新提交"
 	}
 	var buf pageWriter
-	if name == "thanks" {
+	switch name {
+	case "thanks":
 		buf.thanksPage(data)
-	} else {
+	case "gone":
+		buf.gonePage(data)
+	default:
 		buf.errorsPage(data)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -268,17 +283,17 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := formRequest(v)
-	if q.Website != "" {
-		p.log.InfoContext(r.Context(), "honeypot filled, not stored", "request_id", requestID(r))
-		http.Redirect(w, r, "/api/join/thanks?number="+p.fakeCreated().Number, http.StatusSeeOther)
-		return
-	}
 	app := q.application()
 	app.Normalize()
 	err = app.Validate()
 	key := v.Get("idempotency_key")
 	if key != "" && !idempotencyKeyRE.MatchString(key) {
 		key = ""
+	}
+	if err == nil && q.Website != "" {
+		p.log.InfoContext(r.Context(), "honeypot filled, not stored", "request_id", requestID(r))
+		p.redirectToThanks(w, r, p.fakeCreated(key, body))
+		return
 	}
 	var res createdBody
 	if err == nil {
@@ -291,6 +306,22 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 		p.renderPage(w, ErrorStatus(err), "errors", p.errorPage(v, err, requestID(r)))
 		return
 	}
+	p.redirectToThanks(w, r, res)
+}
+
+// thanksCookie carries "number.token" from the form's answer to the thank-you page, so
+// that the page shows only the number this browser was just given, never one taken from
+// a link, and can show the status token too (it never appears in a URL).
+const thanksCookie = "alliance_join"
+
+// redirectToThanks answers a form submission with a 303 to the thank-you page and the
+// cookie that page needs (an hour, so a reload still works).
+func (p *Public) redirectToThanks(w http.ResponseWriter, r *http.Request, res createdBody) {
+	http.SetCookie(w, &http.Cookie{
+		Name: thanksCookie, Value: res.Number + "." + res.StatusToken, Path: "/api/join/thanks",
+		MaxAge: 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
+	})
 	http.Redirect(w, r, "/api/join/thanks?number="+url.QueryEscape(res.Number), http.StatusSeeOther)
 }
 
@@ -321,12 +352,18 @@ func (p *Public) errorPage(v url.Values, err error, reqID string) formPage {
 
 var numberRE = regexp.MustCompile(`^SQ\d{4}-\d{6}$`)
 
-// joinThanks serves GET /api/join/thanks?number=…, the page after a form submission.
+// joinThanks serves GET /api/join/thanks?number=…, the page after a form submission. It
+// shows the number and status token only to the browser that submitted (thanksCookie);
+// anyone else, or the same browser after the cookie expired, gets a 404 page.
 func (p *Public) joinThanks(w http.ResponseWriter, r *http.Request) {
 	n := r.URL.Query().Get("number")
-	if !numberRE.MatchString(n) {
-		writeError(w, r, p.log, membership.Errorf(membership.ENOTFOUND, "httpapi: thanks", "申请编号无效"))
+	var number, token string
+	if c, err := r.Cookie(thanksCookie); err == nil {
+		number, token, _ = strings.Cut(c.Value, ".")
+	}
+	if !numberRE.MatchString(n) || number != n || token == "" {
+		p.renderPage(w, http.StatusNotFound, "gone", formPage{Title: "页面已失效", SiteHome: p.siteHome()})
 		return
 	}
-	p.renderPage(w, http.StatusOK, "thanks", formPage{Title: "申请已提交", Number: n, SiteHome: p.siteHome()})
+	p.renderPage(w, http.StatusOK, "thanks", formPage{Title: "申请已提交", Number: n, Token: token, SiteHome: p.siteHome()})
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/smelisting/alliance/functions/httpapi"
@@ -8,7 +9,8 @@ import (
 )
 
 // FuzzDecodeValidate feeds arbitrary bodies to the decoder and validator: they must
-// never panic, must reject with EINVALID only, and whatever they accept must be valid.
+// never panic, must reject with EINVALID only, and whatever they accept, honeypot or
+// not, must be valid. `go test` runs the seeds; `go test -fuzz FuzzDecodeValidate` fuzzes.
 func FuzzDecodeValidate(f *testing.F) {
 	for _, seed := range []string{
 		validJSON,
@@ -17,6 +19,8 @@ func FuzzDecodeValidate(f *testing.F) {
 		`{"listing_plan":{"year":99999999999999999999}}`,
 		`{"services":[null,"ipo","ipo"]}`,
 		`{"website":"x"}`,
+		strings.Replace(validJSON, `"type":`, `"website":"http://spam.example","type":`, 1),
+		`{"TYPE":"individual","Listing_Plan":{"YEAR":2030}}`,
 		`{"type":"\u0000"}`,
 		`{`, `[]`, `null`, `""`, `{}{}`, "\xff\xfe",
 	} {
@@ -30,8 +34,8 @@ func FuzzDecodeValidate(f *testing.F) {
 			}
 			return
 		}
-		if honeypot {
-			return
+		if app == nil {
+			t.Fatalf("DecodeApplication(%q) = nil, %v, nil, want an application", body, honeypot)
 		}
 		if verr := app.Validate(); verr != nil {
 			t.Fatalf("DecodeApplication(%q) accepted an application that fails Validate: %v", body, verr)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
@@ -18,6 +19,30 @@ type Route struct{ Method, Pattern string }
 
 // String returns the route as a ServeMux pattern, e.g. "GET /api/applications/{number}".
 func (r Route) String() string { return r.Method + " " + r.Pattern }
+
+// notFoundOr405 answers a request no route took: 405 with an Allow header when its path
+// is one of routes' under another method, else a JSON 404.
+func notFoundOr405(routes []Route, log *slog.Logger) http.HandlerFunc {
+	allowed := map[string][]string{} // pattern → methods
+	paths := http.NewServeMux()
+	for _, rt := range routes {
+		if allowed[rt.Pattern] == nil {
+			paths.Handle(rt.Pattern, http.NotFoundHandler())
+		}
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
+		if rt.Method == http.MethodGet {
+			allowed[rt.Pattern] = append(allowed[rt.Pattern], http.MethodHead)
+		}
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, pat := paths.Handler(r); allowed[pat] != nil {
+			w.Header().Set("Allow", strings.Join(allowed[pat], ", "))
+			writeError(w, r, log, &statusError{http.StatusMethodNotAllowed, "method_not_allowed", "此接口不支持 " + r.Method + " 请求"})
+			return
+		}
+		writeError(w, r, log, membership.Errorf(membership.ENOTFOUND, "httpapi: route", "没有这个接口"))
+	}
+}
 
 // errorStatus is the one map from domain error codes to HTTP status codes.
 var errorStatus = map[string]int{
@@ -47,7 +72,7 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// statusError is an error whose HTTP status is not one of the domain codes' (413, 415).
+// statusError is an error whose HTTP status is not one of the domain codes' (405, 413, 415).
 type statusError struct {
 	status int
 	code   string

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -70,9 +73,7 @@ func NewPublic(cfg PublicConfig) *Public {
 	for _, rt := range PublicRoutes {
 		mux.Handle(rt.String(), handlers[rt])
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, p.log, membership.Errorf(membership.ENOTFOUND, "httpapi: route", "没有这个接口"))
-	})
+	mux.Handle("/api/", notFoundOr405(PublicRoutes, p.log))
 	p.h = withCommon(mux, p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
 	return p
 }
@@ -153,7 +154,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // DecodeApplication decodes a JSON submission strictly (unknown fields, trailing data and
 // wrong types are EINVALID errors with a Chinese message), normalizes and validates it.
-// It returns the application and whether the honeypot was filled.
+// It returns the application and whether the honeypot was filled. A filled honeypot is
+// reported only for an otherwise valid submission, so that a bot sees the same errors
+// as a person would.
 func DecodeApplication(body []byte) (*membership.Application, bool, error) {
 	const op = "httpapi: decode application"
 	var q applicationRequest
@@ -165,15 +168,12 @@ func DecodeApplication(body []byte) (*membership.Application, bool, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false, membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON：对象之后还有多余内容")
 	}
-	if q.Website != "" {
-		return nil, true, nil
-	}
 	app := q.application()
 	app.Normalize()
 	if err := app.Validate(); err != nil {
 		return nil, false, err
 	}
-	return app, false, nil
+	return app, q.Website != "", nil
 }
 
 func decodeError(op string, err error) error {
@@ -221,7 +221,7 @@ func (p *Public) createApplication(w http.ResponseWriter, r *http.Request) {
 	}
 	if honeypot {
 		p.log.InfoContext(r.Context(), "honeypot filled, not stored", "request_id", requestID(r))
-		writeJSON(w, http.StatusCreated, p.fakeCreated())
+		writeJSON(w, http.StatusCreated, p.fakeCreated(key, body))
 		return
 	}
 	res, replay, err := p.submit(r, app, key, body)
@@ -272,27 +272,41 @@ func (p *Public) submit(r *http.Request, app *membership.Application, key string
 	return createdBody{app.Number, token, string(app.Status), membership.StatusLabels[app.Status]}, false, nil
 }
 
-// replay looks up key: ok when it was used with the same body (res is the first answer);
-// an ECONFLICT error when it was used with another body; neither when it is unused.
+// replay looks up key: ok when it was used with the same body (res is the first answer:
+// the same number and token, with the application's status as it is now); an ECONFLICT
+// error when it was used with another body; neither when it is unused.
 func (p *Public) replay(r *http.Request, key, hash string) (res createdBody, ok bool, err error) {
+	const op = "httpapi: replay"
 	rec, err := p.store.Idempotency(r.Context(), key)
 	switch {
 	case membership.ErrorCode(err) == membership.ENOTFOUND:
 		return res, false, nil
 	case err != nil:
-		return res, false, fmt.Errorf("httpapi: look up idempotency key: %w", err)
+		return res, false, fmt.Errorf("%s: look up idempotency key: %w", op, err)
 	case rec.RequestHash != hash:
-		return res, false, membership.Errorf(membership.ECONFLICT, "httpapi: replay", "此 Idempotency-Key 已用于另一份不同的申请")
+		return res, false, membership.Errorf(membership.ECONFLICT, op, "此 Idempotency-Key 已用于另一份不同的申请")
 	}
-	st := membership.StatusSubmitted
-	return createdBody{rec.Number, rec.Token, string(st), membership.StatusLabels[st]}, true, nil
+	app, err := p.store.Application(r.Context(), rec.Number)
+	if err != nil {
+		return res, false, fmt.Errorf("%s: get application %s: %w", op, rec.Number, err)
+	}
+	return createdBody{rec.Number, rec.Token, string(app.Status), membership.StatusLabels[app.Status]}, true, nil
 }
 
-// fakeCreated is the answer to a filled honeypot: it looks like success and stores nothing.
-func (p *Public) fakeCreated() createdBody {
-	token, _, _ := membership.NewStatusToken()
+// fakeCreated is the answer to a filled honeypot: it looks like success and stores
+// nothing. The number and token look like real ones; with an Idempotency-Key they are
+// derived from the key and body, so a retry gets the same answer as a real retry would.
+func (p *Public) fakeCreated(key string, body []byte) createdBody {
+	var seed [32]byte
+	if key != "" {
+		seed = sha256.Sum256(append([]byte("honeypot\x00"+key+"\x00"), body...))
+	} else {
+		_, _ = rand.Read(seed[:])
+	}
+	seq := 1 + int(binary.BigEndian.Uint32(seed[:4])%9999)
+	token := base64.RawURLEncoding.EncodeToString(seed[8:32]) // 24 bytes, like NewStatusToken
 	st := membership.StatusSubmitted
-	return createdBody{membership.FormatNumber(membership.NumberYear(p.now()), 0), token, string(st), membership.StatusLabels[st]}
+	return createdBody{membership.FormatNumber(membership.NumberYear(p.now()), seq), token, string(st), membership.StatusLabels[st]}
 }
 
 func fieldNames(f map[string]string) []string {

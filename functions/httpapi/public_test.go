@@ -243,14 +243,35 @@ func TestIdempotencyKey(t *testing.T) {
 	if bad.Code != 400 {
 		t.Errorf("malformed Idempotency-Key: status %d, want 400", bad.Code)
 	}
+
+	// A retry after the application moved on tells its status now, not the first one.
+	c := decode[created](t, first)
+	if w := e.do("POST", "/api/applications/"+c.Number+"/withdraw", "", "", httpapi.StatusTokenHeader, c.StatusToken); w.Code != 200 {
+		t.Fatalf("withdraw = %d %s, want 200", w.Code, w.Body)
+	}
+	late := decode[created](t, e.do("POST", "/api/applications", "application/json", validJSON, "Idempotency-Key", "fill-1"))
+	if late.Number != c.Number || late.StatusToken != c.StatusToken || late.Status != "withdrawn" {
+		t.Errorf("retry after withdrawal = %+v, want %s, the same token, status withdrawn", late, c.Number)
+	}
 }
 
 func TestHoneypotAcceptedNotStored(t *testing.T) {
 	e := newEnv(t)
 	body := strings.Replace(validJSON, `"type":`, `"website":"http://spam.example","type":`, 1)
-	rec := e.do("POST", "/api/applications", "application/json", body)
+	rec := e.do("POST", "/api/applications", "application/json", body, "Idempotency-Key", "bot-1")
 	if rec.Code != 201 {
 		t.Fatalf("honeypot POST = %d, want 201 (silently accepted)", rec.Code)
+	}
+	fake := decode[created](t, rec)
+	if !regexp.MustCompile(`^SQ2026-\d{6}$`).MatchString(fake.Number) || fake.Number == "SQ2026-000000" || len(fake.StatusToken) != 32 || fake.Status != "submitted" {
+		t.Errorf("honeypot answer = %+v, want one that looks real (a number from 000001, a 32-character token)", fake)
+	}
+	if again := e.do("POST", "/api/applications", "application/json", body, "Idempotency-Key", "bot-1"); again.Body.String() != rec.Body.String() {
+		t.Errorf("honeypot retry with the same key = %s, want the first answer %s, as a real retry gets", again.Body, rec.Body)
+	}
+	invalid := strings.Replace(body, "lisi@example.com", "lisi", 1)
+	if rec := e.do("POST", "/api/applications", "application/json", invalid); rec.Code != 400 || decode[apiError](t, rec).Error.Fields["email"] == "" {
+		t.Errorf("invalid honeypot POST = %d %s, want the 400 a person would get", rec.Code, rec.Body)
 	}
 	real := decode[created](t, e.do("POST", "/api/applications", "application/json", validJSON))
 	if real.Number != "SQ2026-000001" {
@@ -269,7 +290,7 @@ func TestCORS(t *testing.T) {
 		{"allowed origin", "POST", origin, false, 201, origin},
 		{"other origin", "POST", "https://evil.example", false, 201, ""},
 		{"preflight allowed", "OPTIONS", origin, true, 204, origin},
-		{"preflight other origin", "OPTIONS", "https://evil.example", true, 404, ""},
+		{"preflight other origin", "OPTIONS", "https://evil.example", true, 405, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -345,10 +366,27 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 }
 
-func TestUnknownRoute(t *testing.T) {
-	rec := newEnv(t).do("GET", "/api/nothing", "", "")
-	if rec.Code != 404 || decode[apiError](t, rec).Error.Code != "not_found" {
-		t.Errorf("GET /api/nothing = %d %s, want 404 JSON not_found", rec.Code, rec.Body)
+func TestUnknownRouteAndMethod(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		method, target string
+		want           int
+		code, allow    string
+	}{
+		{"GET", "/api/nothing", 404, "not_found", ""},
+		{"GET", "/api/applications/SQ2026-000001/nothing", 404, "not_found", ""},
+		{"GET", "/api/applications", 405, "method_not_allowed", "POST"},
+		{"DELETE", "/api/applications/SQ2026-000001", 405, "method_not_allowed", "GET, HEAD"},
+		{"PUT", "/api/join", 405, "method_not_allowed", "POST"},
+		{"GET", "/api/join", 405, "method_not_allowed", "POST"},
+		{"POST", "/api/join/thanks", 405, "method_not_allowed", "GET, HEAD"},
+		{"GET", "/api/applications/SQ2026-000001/withdraw", 405, "method_not_allowed", "POST"},
+	}
+	for _, tt := range tests {
+		rec := e.do(tt.method, tt.target, "", "")
+		if rec.Code != tt.want || decode[apiError](t, rec).Error.Code != tt.code || rec.Header().Get("Allow") != tt.allow {
+			t.Errorf("%s %s = %d Allow %q %s, want %d Allow %q code %s", tt.method, tt.target, rec.Code, rec.Header().Get("Allow"), rec.Body, tt.want, tt.allow, tt.code)
+		}
 	}
 }
 
@@ -372,7 +410,15 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if err != nil || app.ListingPlan.Year != 2028 || len(app.Services) != 2 || !app.PrivacyAccepted || app.PrivacyVersion != "2026-11-01" {
 		t.Errorf("stored = %+v, %v, want the form's values", app, err)
 	}
-	thanks := e.do("GET", "/api/join/thanks?number=SQ2026-000001", "", "")
+	cookie := thanksCookie(t, rec)
+	number, token, _ := strings.Cut(cookie.Value, ".")
+	if number != "SQ2026-000001" || app == nil || !app.TokenMatches(token) {
+		t.Errorf("thank-you cookie = %q, want SQ2026-000001 and the application's status token", cookie.Value)
+	}
+	if page := e.do("GET", "/api/join/thanks?number=SQ2026-000001", "", "", "Cookie", cookie.String()); !strings.Contains(page.Body.String(), token) {
+		t.Errorf("thank-you page with the form's cookie lacks the status token:\n%s", page.Body)
+	}
+	thanks := e.do("GET", "/api/join/thanks?number=SQ2026-000001", "", "", "Cookie", "alliance_join=SQ2026-000001.fixed-token")
 	checkPage(t, thanks, 200, "thanks.golden")
 
 	bad := validForm()
@@ -392,6 +438,9 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	spam.Set("website", "http://spam.example")
 	if rec := e.do("POST", "/api/join", "application/x-www-form-urlencoded", spam.Encode()); rec.Code != 303 {
 		t.Errorf("honeypot form = %d, want 303", rec.Code)
+	} else if c := thanksCookie(t, rec); !strings.HasPrefix(rec.Header().Get("Location"), "/api/join/thanks?number=SQ2026-") ||
+		e.do("GET", rec.Header().Get("Location"), "", "", "Cookie", c.String()).Code != 200 {
+		t.Errorf("honeypot form: Location %q, cookie %s, want a thank-you page like a real one", rec.Header().Get("Location"), c)
 	}
 	if _, err := e.store.Application(context.Background(), "SQ2026-000002"); membership.ErrorCode(err) != membership.ENOTFOUND {
 		t.Errorf("after honeypot form: SQ2026-000002 error = %v, want not found (not stored)", err)
@@ -399,9 +448,34 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if rec := e.do("POST", "/api/join", "application/json", validJSON); rec.Code != 415 {
 		t.Errorf("JSON to the form route = %d, want 415", rec.Code)
 	}
-	if rec := e.do("GET", "/api/join/thanks?number=<script>", "", ""); rec.Code != 404 {
-		t.Errorf("thanks with a bad number = %d, want 404", rec.Code)
+	for _, tt := range []struct{ name, target, cookie string }{
+		{"bad number", "/api/join/thanks?number=<script>", "alliance_join=<script>.x"},
+		{"no cookie", "/api/join/thanks?number=SQ2026-000001", ""},
+		{"cookie of another number", "/api/join/thanks?number=SQ2026-000009", "alliance_join=SQ2026-000001.fixed-token"},
+		{"cookie without token", "/api/join/thanks?number=SQ2026-000001", "alliance_join=SQ2026-000001"},
+	} {
+		rec := e.do("GET", tt.target, "", "", "Cookie", tt.cookie)
+		if rec.Code != 404 || strings.Contains(rec.Body.String(), "SQ2026-00000") || !strings.Contains(rec.Body.String(), "页面已失效") {
+			t.Errorf("thanks, %s = %d %s, want 404 page 页面已失效 without a number", tt.name, rec.Code, rec.Body)
+		}
 	}
+	checkPage(t, e.do("GET", "/api/join/thanks?number=SQ2026-000001", "", ""), 404, "gone.golden")
+}
+
+// thanksCookie returns the cookie a form submission's 303 sets for the thank-you page,
+// checking that scripts cannot read it and that it is sent only to that page.
+func thanksCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "alliance_join" {
+			if !c.HttpOnly || c.Path != "/api/join/thanks" || c.SameSite != http.SameSiteLaxMode || c.MaxAge <= 0 {
+				t.Errorf("cookie %s, want HttpOnly, Path=/api/join/thanks, SameSite=Lax and a Max-Age", c)
+			}
+			return c
+		}
+	}
+	t.Fatalf("form answer sets no alliance_join cookie (Set-Cookie %q)", rec.Header().Values("Set-Cookie"))
+	return nil
 }
 
 var cspStyleRE = regexp.MustCompile(`^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]{44}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$`)
