@@ -29,10 +29,16 @@ var (
 
 // Store keeps the membership data in one bbolt file. It is safe for concurrent use;
 // bbolt runs one write transaction at a time, which makes every write atomic.
+// Expired idempotency records are deleted when the store opens and, at most once per
+// SweepEvery, by a CreateApplication; until then lookups ignore them.
 type Store struct {
-	db  *bolt.DB
-	now func() time.Time
+	db        *bolt.DB
+	now       func() time.Time
+	lastSweep time.Time // only read and written inside write transactions
 }
+
+// SweepEvery is how often CreateApplication also deletes expired idempotency records.
+const SweepEvery = time.Hour
 
 // Open opens (creating if needed) the store in dir.
 func Open(dir string) (*Store, error) {
@@ -44,19 +50,44 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
 	}
+	s := &Store{db: db, now: time.Now}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketApplications, bucketCounters, bucketIdempotency} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.sweep(tx)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("localstore: create buckets in %s: %w", path, err)
 	}
-	return &Store{db: db, now: time.Now}, nil
+	return s, nil
+}
+
+// sweep deletes the expired idempotency records in the write transaction tx.
+func (s *Store) sweep(tx *bolt.Tx) error {
+	now := s.now()
+	idem := tx.Bucket(bucketIdempotency)
+	var expired [][]byte
+	err := idem.ForEach(func(k, v []byte) error {
+		var r membership.IdempotencyRecord
+		if err := json.Unmarshal(v, &r); err != nil || r.Expired(now) {
+			expired = append(expired, k) // keys are valid only during the transaction
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range expired {
+		if err := idem.Delete(k); err != nil {
+			return fmt.Errorf("delete expired idempotency record: %w", err)
+		}
+	}
+	s.lastSweep = now
+	return nil
 }
 
 // Close closes the file.
@@ -92,6 +123,11 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 		return err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if s.now().Sub(s.lastSweep) >= SweepEvery {
+			if err := s.sweep(tx); err != nil {
+				return err
+			}
+		}
 		idem := tx.Bucket(bucketIdempotency)
 		if rec != nil {
 			if old := idem.Get([]byte(rec.Key)); old != nil {
