@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awslabs/goformation/v7/cloudformation/cloudfront"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/smelisting/alliance/functions/dynamo"
@@ -662,6 +663,23 @@ func TestTemplateSiteDelivery(t *testing.T) {
 				if def.ResponseHeadersPolicyId == nil || tableOfEnv(*def.ResponseHeadersPolicyId) == "" {
 					t.Errorf("%s: default behaviour without a response headers policy", id)
 				}
+				checkNotFoundPage(t, id, cfg.CustomErrorResponses)
+				// The no-JS form answers of functions/httpapi send their own, stricter CSP (their
+				// one inline style allowed by its hash): the policy on /api/* must keep it.
+				policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
+				for _, b := range cfg.CacheBehaviors {
+					if b.PathPattern != "/api/*" || b.ResponseHeadersPolicyId == nil {
+						continue
+					}
+					p, ok := policies[tableOfEnv(*b.ResponseHeadersPolicyId)]
+					if !ok {
+						t.Errorf("%s: /api/* response headers policy %s is not in the template", id, *b.ResponseHeadersPolicyId)
+						continue
+					}
+					if sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig; sec != nil && sec.ContentSecurityPolicy != nil && sec.ContentSecurityPolicy.Override {
+						t.Errorf("%s: /api/* overrides the functions' Content-Security-Policy with %q, want Override false (the form answers allow their inline style by hash)", id, sec.ContentSecurityPolicy.ContentSecurityPolicy)
+					}
+				}
 			}
 			policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
 			if len(policies) != 1 {
@@ -696,9 +714,14 @@ func TestTemplateSiteDelivery(t *testing.T) {
 				}
 			}
 			for id, p := range d.GetAllS3BucketPolicyResources() {
+				var listBucket bool
 				for _, st := range list(dig(toAny(t, p.PolicyDocument), "Statement")) {
 					if dig(st, "Effect") != "Allow" {
 						continue
+					}
+					// ListBucket makes S3 answer a missing key 404 (the site's 404 page), not 403.
+					if slices.Contains(list(dig(st, "Action")), any("s3:ListBucket")) && fmt.Sprint(dig(st, "Resource")) == "${SiteBucket.Arn}" {
+						listBucket = true
 					}
 					principal := fmt.Sprint(dig(st, "Principal", "Service"))
 					if principal != "cloudfront."+s.urlSuffix() {
@@ -708,9 +731,36 @@ func TestTemplateSiteDelivery(t *testing.T) {
 						t.Errorf("%s: CloudFront access not limited to our distribution: SourceArn %s", id, src)
 					}
 				}
+				if !listBucket {
+					t.Errorf("%s: CloudFront may not list the bucket: a missing page is a 403 from S3, not the site's 404 page", id)
+				}
 			}
 		})
 	}
+}
+
+// checkNotFoundPage checks that the distribution answers S3's 404 with the site's own 404
+// page (content/404.md), keeps the status, and does not cache the error.
+func checkNotFoundPage(t *testing.T, id string, errs []cloudfront.Distribution_CustomErrorResponse) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(root(t), "content", "404.md")); err != nil {
+		t.Errorf("the site has no 404 page: %v", err)
+	}
+	for _, e := range errs {
+		if e.ErrorCode != 404 {
+			continue
+		}
+		if ptrString(e.ResponsePagePath) != "/404.html" || e.ResponseCode == nil || *e.ResponseCode != 404 {
+			t.Errorf("%s: 404 answered with %q and status %v, want /404.html and 404", id, ptrString(e.ResponsePagePath), toAny(t, e.ResponseCode))
+		}
+		if e.ErrorCachingMinTTL == nil {
+			t.Errorf("%s: 404 cached for the default 10 s, want 0 (a new page or record is found at once)", id)
+		} else if *e.ErrorCachingMinTTL != 0 {
+			t.Errorf("%s: 404 cached for %v s, want 0 (a new page or record is found at once)", id, *e.ErrorCachingMinTTL)
+		}
+		return
+	}
+	t.Errorf("%s: no custom error response for 404: a missing page shows S3's XML error", id)
 }
 
 func ptrTrue(b *bool) bool { return b != nil && *b }
