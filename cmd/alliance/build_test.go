@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,10 +55,41 @@ func TestBuildCommand(t *testing.T) {
 	}
 }
 
+// TestHelp runs every command with --help: each prints its usage with an
+// example of itself and returns flag.ErrHelp (so main exits 0).
 func TestHelp(t *testing.T) {
-	for _, cmd := range []func(context.Context, []string) error{runBuild, runServe, runNew} {
-		if err := cmd(context.Background(), []string{"--help"}); !errors.Is(err, flag.ErrHelp) {
-			t.Errorf("got %v for --help, want flag.ErrHelp after the usage", err)
-		}
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			out := captureStderr(t, func() { err = c.run(context.Background(), []string{"--help"}) })
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Errorf("got %v for --help, want flag.ErrHelp after the usage", err)
+			}
+			for _, w := range []string{"Usage: alliance " + c.name, "Example", "  alliance " + c.name + " "} {
+				if !strings.Contains(out, w) {
+					t.Errorf("got usage without %q, want it:\n%s", w, out)
+				}
+			}
+		})
 	}
+}
+
+// captureStderr returns what f writes to os.Stderr.
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	defer func() { os.Stderr = old }()
+	f()
+	w.Close()
+	return <-done
 }

@@ -4,47 +4,99 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"text/template"
 	"time"
 	"unicode"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
 )
 
-// newKinds are the content types `alliance new` writes: folder and front matter.
+// newKinds are the content types `alliance new` writes: folder and front
+// matter. The front matter is a text/template over newData.
 var newKinds = map[string]struct {
 	dir         string
-	frontMatter string // fmt format: title, date
+	frontMatter string
 }{
-	"event": {"events", `title: %q
-date: %s
+	"event": {"events", `title: {{printf "%q" .Title}}
+date: {{.Day}}
 summary: ""
-start: %s 14:00
-end: %s 17:00
+start: {{.Start}} 14:00
+end: {{.Start}} 17:00
 city: 北京
 venue: ""
-kind: salon # one of the eventKinds slugs of content/config.yaml
-register: 请致电秘书处 010-68200012 报名
+kind: {{first .EventKinds "salon"}} # one of {{slugs .EventKinds}} (content/config.yaml)
+register: 请致电秘书处 {{or .Phone "010-68200012"}} 报名
 draft: true
 `},
-	"member": {"members", `title: %q
-date: %s
-name: %[1]q
-kind: enterprise # enterprise or group
-industry: "" # one of the industries of content/config.yaml
+	"member": {"members", `title: {{printf "%q" .Title}}
+date: {{.Day}}
+name: {{printf "%q" .Title}}
+kind: {{first .MemberKinds "enterprise"}} # one of {{slugs .MemberKinds}} (content/config.yaml)
+industry: {{first .Industries "manufacturing"}} # one of {{slugs .Industries}} (content/config.yaml)
 region: ""
-joined: %.4[3]s
+joined: {{.Year}}
 website: ""
 summary: ""
+sample: false # true marks sample data, shown with a badge
 draft: true
 `},
-	"news": {"news", `title: %q
-date: %s
+	"news": {"news", `title: {{printf "%q" .Title}}
+date: {{.Day}}
 summary: ""
 draft: true
 `},
+}
+
+// newData is what the front matter of a new file is made from: the title,
+// the clock and the terms of content/config.yaml, so that a new draft
+// builds with --drafts as it is.
+type newData struct {
+	Title, Day, Start, Year, Phone      string
+	EventKinds, MemberKinds, Industries []sitegen.Term
+}
+
+var newFuncs = template.FuncMap{
+	// first is the slug of the first term, or def when there is none.
+	"first": func(terms []sitegen.Term, def string) string {
+		if len(terms) == 0 {
+			return def
+		}
+		return terms[0].Slug
+	},
+	// slugs lists the slugs of the terms.
+	"slugs": func(terms []sitegen.Term) string {
+		var s []string
+		for _, t := range terms {
+			s = append(s, t.Slug)
+		}
+		if len(s) == 0 {
+			return "the slugs"
+		}
+		return strings.Join(s, ", ")
+	},
+}
+
+// readTerms reads the event kinds, member kinds, industries and phone of the
+// site configuration; a missing file gives none and the defaults are used.
+func readTerms(content string) (sitegen.Config, error) {
+	var c sitegen.Config
+	data, err := os.ReadFile(filepath.Join(content, "config.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("new: %w", err)
+	}
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		return c, fmt.Errorf("new: %s: %w", filepath.Join(content, "config.yaml"), err)
+	}
+	return c, nil
 }
 
 func runNew(ctx context.Context, args []string) error {
@@ -86,17 +138,20 @@ func runNew(ctx context.Context, args []string) error {
 		return fmt.Errorf("new: slug %q must be a single path segment", name)
 	}
 	p := filepath.Join(*content, k.dir, name+".md")
-	day := now.Format("2006-01-02")
-	var fm string
-	switch kind {
-	case "event":
-		fm = fmt.Sprintf(k.frontMatter, title, day, now.AddDate(0, 0, 30).Format("2006-01-02"), now.AddDate(0, 0, 30).Format("2006-01-02"))
-	case "member":
-		fm = fmt.Sprintf(k.frontMatter, title, day, day)
-	default:
-		fm = fmt.Sprintf(k.frontMatter, title, day)
+	cfg, err := readTerms(*content)
+	if err != nil {
+		return err
 	}
-	body := "---\n" + fm + "---\n\n在此用 Markdown 撰写正文。\n"
+	var fm strings.Builder
+	err = template.Must(template.New(kind).Funcs(newFuncs).Parse(k.frontMatter)).Execute(&fm, newData{
+		Title: title, Day: now.Format("2006-01-02"), Start: now.AddDate(0, 0, 30).Format("2006-01-02"),
+		Year: now.Format("2006"), Phone: cfg.Contact.Phone,
+		EventKinds: cfg.EventKinds, MemberKinds: cfg.MemberKinds, Industries: cfg.Industries,
+	})
+	if err != nil {
+		return fmt.Errorf("new: %w", err)
+	}
+	body := "---\n" + fm.String() + "---\n\n在此用 Markdown 撰写正文。\n"
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("new: %w", err)
 	}

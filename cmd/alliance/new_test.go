@@ -62,3 +62,37 @@ func TestNewWritesValidFrontMatter(t *testing.T) {
 		t.Errorf("got no error for an unknown kind, want one")
 	}
 }
+
+// TestNewDraftBuilds writes one file of each kind into a copy of the real
+// content, as `alliance new` does without --slug, and builds it with
+// --drafts: a new draft must preview as it is, before anyone edits it.
+func TestNewDraftBuilds(t *testing.T) {
+	r := root(t)
+	content := filepath.Join(t.TempDir(), "content")
+	if err := os.CopyFS(content, os.DirFS(filepath.Join(r, "content"))); err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{"event": "2027 年投融资沙龙（深圳）", "member": "某某科技股份有限公司", "news": "关于召开理事大会的通知"}
+	for kind, title := range titles {
+		if err := runNew(context.Background(), []string{kind, title, "--content", content}); err != nil {
+			t.Fatalf("new %s: %v", kind, err)
+		}
+	}
+	out, err := sitegen.NewBuilder(sitegen.Options{
+		Content: os.DirFS(content), Templates: os.DirFS(filepath.Join(r, "templates")), ContentName: content, Drafts: true,
+	}).Render(context.Background())
+	if err != nil {
+		t.Fatalf("build --drafts with the new files: %v", err)
+	}
+	for kind, title := range titles {
+		found := false
+		for name, data := range out.Files {
+			if strings.HasSuffix(name, "/index.html") && strings.Contains(string(data), "<h1>"+title+"</h1>") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("new %s: got no page with the title %q in a --drafts build", kind, title)
+		}
+	}
+}
