@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 )
 
 // TableNames are the physical names of the tables, from the functions' environment
@@ -89,7 +90,8 @@ func Tables(n TableNames) []Table {
 }
 
 // CreateTables creates every table of Tables(n) that does not exist yet, waits until it
-// is active and turns on its TTL.
+// is active and turns on its TTL. A server without TTL (dynalite) is an error that says so:
+// the store also needs transactions, which only DynamoDB and DynamoDB Local have.
 func CreateTables(ctx context.Context, client *dynamodb.Client, n TableNames) error {
 	for _, t := range Tables(n) {
 		in := t.Create
@@ -114,6 +116,11 @@ func CreateTables(ctx context.Context, client *dynamodb.Client, n TableNames) er
 					Enabled:       aws.Bool(true),
 				},
 			})
+			var api smithy.APIError
+			if errors.As(err, &api) && api.ErrorCode() == "UnknownOperationException" {
+				return fmt.Errorf("dynamo: enable TTL on %s: this server does not support TTL (dynalite?); "+
+					"the store needs TTL and transactions: use DynamoDB Local or DynamoDB: %w", *in.TableName, err)
+			}
 			if err != nil {
 				return fmt.Errorf("dynamo: enable TTL on %s: %w", *in.TableName, err)
 			}
