@@ -154,6 +154,14 @@ func TestNormalize(t *testing.T) {
 	a := &Application{Type: " enterprise ", CreditCode: " 9111 0000 6000 3734 1l ", Phone: "138 0013 8000", Email: " a@b.cn ", Services: []string{" ipo "},
 		Introduction: "第一行\r\n第二行\r第三行\n"}
 	a.Normalize()
+	wide := &Application{CreditCode: "９１１１００００６０００３７３４１Ｌ", Phone: "０１０－６８２０００１２", Email: "ｌｉｓｉ＠ｅｘａｍｐｌｅ．ｃｏｍ\u3000"}
+	wide.Normalize()
+	plus86 := &Application{Phone: "+86 138 0013 8000"}
+	plus86.Normalize()
+	dash86 := &Application{Phone: "0086-13800138000"}
+	dash86.Normalize()
+	landline86 := &Application{Phone: "+86 10 6820 0012"} // not a mobile: left for the validator to refuse
+	landline86.Normalize()
 	for _, c := range []struct{ name, got, want string }{
 		{"type", string(a.Type), "enterprise"},
 		{"credit code", a.CreditCode, "91110000600037341L"},
@@ -161,6 +169,12 @@ func TestNormalize(t *testing.T) {
 		{"email", a.Email, "a@b.cn"},
 		{"service", a.Services[0], "ipo"},
 		{"introduction", a.Introduction, "第一行\n第二行\n第三行"},
+		{"full-width credit code", wide.CreditCode, "91110000600037341L"},
+		{"full-width landline", wide.Phone, "010-68200012"},
+		{"full-width email", wide.Email, "lisi@example.com"},
+		{"mobile with +86", plus86.Phone, "13800138000"},
+		{"mobile with 0086-", dash86.Phone, "13800138000"},
+		{"landline with +86", landline86.Phone, "+861068200012"},
 	} {
 		if c.got != c.want {
 			t.Errorf("Normalize %s = %q, want %q", c.name, c.got, c.want)
