@@ -145,6 +145,47 @@ func TestLambdaBadEvents(t *testing.T) {
 	}
 }
 
+// TestLambdaFormThanks follows the form without JavaScript through API Gateway events:
+// the 303 sets its cookie in the v2 response's cookies, and the thank-you event carries
+// it back in the request's cookies.
+func TestLambdaFormThanks(t *testing.T) {
+	call := newInvoke(t)
+	ctx := context.Background()
+	form := url.Values{"type": {"individual"}, "contact": {"王五"}, "phone": {"13800138000"}, "email": {"w@example.cn"},
+		"region": {"上海市"}, "industry": {"金融"}, "specialised": {"none"}, "services": {"ipo"}, "introduction": {"简介"},
+		"commitment_accepted": {"on"}, "privacy_accepted": {"on"}, "privacy_version": {"2026-11-01"}}.Encode()
+	post, err := call(ctx, event(t, func(ev map[string]any) {
+		setRoute(ev, "POST", "/api/join", "")
+		ev["headers"] = map[string]any{"content-type": "application/x-www-form-urlencoded", "x-forwarded-proto": "https"}
+		ev["body"] = form
+	}))
+	if err != nil || post.StatusCode != 303 || len(post.Cookies) != 1 {
+		t.Fatalf("form event = %d cookies %v, %v, want 303 with one cookie", post.StatusCode, post.Cookies, err)
+	}
+	if c := post.Cookies[0]; !strings.Contains(c, "; Secure") || !strings.Contains(c, "; HttpOnly") {
+		t.Errorf("cookie %q, want Secure (the request came over HTTPS) and HttpOnly", c)
+	}
+	loc, _ := url.Parse(post.Headers["Location"])
+	number := loc.Query().Get("number")
+	thanks := func(cookies []any) events.APIGatewayV2HTTPResponse {
+		resp, err := call(ctx, event(t, func(ev map[string]any) {
+			setRoute(ev, "GET", loc.Path, loc.RawQuery)
+			ev["headers"], ev["body"], ev["cookies"] = map[string]any{}, "", cookies
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	nameValue, _, _ := strings.Cut(post.Cookies[0], ";")
+	if got := thanks([]any{"other=1", nameValue}); got.StatusCode != 200 || !strings.Contains(got.Body, number) {
+		t.Errorf("thank-you event with the cookie = %d, want 200 showing %s:\n%s", got.StatusCode, number, got.Body)
+	}
+	if got := thanks(nil); got.StatusCode != 404 || strings.Contains(got.Body, number) {
+		t.Errorf("thank-you event without the cookie = %d, want 404 without the number", got.StatusCode)
+	}
+}
+
 func TestNewHandlerNeedsTables(t *testing.T) {
 	if _, err := newHandler(context.Background(), config{}, slog.Default()); err == nil {
 		t.Errorf("newHandler without table names: error = nil, want one")
