@@ -42,6 +42,8 @@ Members (第十五条):
   decide-expulsion CERTIFICATE --approve | --refuse --note R         (chair)
   lapse CERTIFICATE [--date D]             record a lapse the rule confirms
   attend --event ID --kind general_assembly|event --date D [--title T] CERTIFICATE...
+  attend --event ID --void --note REASON CERTIFICATE...
+                                           void records entered by mistake (kept, no longer counted)
   attendance [--member CERTIFICATE]        attendance records
   lapse-report [--date D]                  members at risk of lapsing and lapsed
 Dues (第十六~十八条), amounts in yuan:
@@ -578,9 +580,27 @@ func (c *adminCLI) attend(ctx context.Context, args []string) error {
 	kind := fs.String("kind", membership.EventActivity, "general_assembly (会员大会) or event (联盟活动)")
 	date := fs.String("date", "", "event `date` (YYYY-MM-DD)")
 	title := fs.String("title", "", "event title")
+	void := fs.Bool("void", false, "void the members' records of the event instead (entered by mistake); needs --note")
+	note := fs.String("note", "", "with --void: the `reason`")
 	pos, err := parse(fs, args, -1)
 	if err != nil {
 		return err
+	}
+	if *void {
+		var res struct {
+			Voided      []string `json:"voided"`
+			NotRecorded []string `json:"not_recorded"`
+		}
+		raw, err := c.call(ctx, "POST", "/api/admin/attendance", map[string]any{"event": *event, "void": true, "note": *note, "members": pos}, &res)
+		if err != nil {
+			return err
+		}
+		return c.print(raw, func(w io.Writer) {
+			fmt.Fprintf(w, "voided\t%d\t%s\n", len(res.Voided), strings.Join(res.Voided, " "))
+			if len(res.NotRecorded) > 0 {
+				fmt.Fprintf(w, "not recorded\t%d\t%s\n", len(res.NotRecorded), strings.Join(res.NotRecorded, " "))
+			}
+		})
 	}
 	var res struct{ Added, Already []string }
 	raw, err := c.call(ctx, "POST", "/api/admin/attendance", map[string]any{"event": *event, "kind": *kind, "date": *date, "title": *title, "members": pos}, &res)
@@ -607,9 +627,13 @@ func (c *adminCLI) attendance(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.print(raw, func(w io.Writer) {
-		fmt.Fprintln(w, "DATE\tEVENT\tKIND\tMEMBER\tTITLE")
+		fmt.Fprintln(w, "DATE\tEVENT\tKIND\tMEMBER\tTITLE\tVOIDED")
 		for _, a := range res.Attendance {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", a.Date, a.Event, a.Kind, a.Member, a.Title)
+			voided := ""
+			if a.Voided != nil {
+				voided = "作废：" + a.Voided.Reason
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Date, a.Event, a.Kind, a.Member, a.Title, voided)
 		}
 	})
 }

@@ -86,6 +86,18 @@ func TestAdminCommands(t *testing.T) {
 	if out := mustRun(t, api, sup, "attendance", "--member", cert); !strings.Contains(out, "2026-assembly") {
 		t.Errorf("attendance: got %q, want the record", out)
 	}
+	if _, err := adminRun(t, api, clerk, "attend", "--event", "2026-assembly", "--void", cert); err == nil || !strings.Contains(err.Error(), "作废原因") {
+		t.Errorf("attend --void without a note: got %v, want the API's message", err)
+	}
+	if out := mustRun(t, api, clerk, "attend", "--event", "2026-assembly", "--void", "--note", "误录", cert); !strings.Contains(out, "voided  1") {
+		t.Errorf("attend --void: got %q, want 1 voided", out)
+	}
+	if out := mustRun(t, api, clerk, "attend", "--event", "2026-assembly", "--kind", "general_assembly", "--date", "2026-06-18", cert); !strings.Contains(out, "recorded  1") {
+		t.Errorf("attend again after the void: got %q, want 1 recorded", out)
+	}
+	if out := mustRun(t, api, sup, "attendance", "--member", cert); strings.Count(out, "2026-assembly") != 2 || !strings.Contains(out, "作废：误录") {
+		t.Errorf("attendance: got %q, want the voided record and the new one", out)
+	}
 	if out := mustRun(t, api, sup, "lapse-report", "--date", "2026-12-31"); !strings.Contains(out, "1 active members, 0 at risk, 0 lapsed") {
 		t.Errorf("lapse-report: got %q", out)
 	}

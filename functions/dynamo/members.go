@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -403,7 +404,59 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 	return nil
 }
 
-// Attendance returns every attendance record, by certificate number.
+// VoidAttendance voids the member's current record of the event in one
+// TransactWriteItems: the record leaves its key (condition: unchanged since
+// read) and is kept, voided, under "<key>#void#<time>" (see
+// httpapi.AdminStore). Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
+	op := "dynamo: void attendance " + member + " " + event
+	sk := member + "#" + event
+	var a membership.Attendance
+	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partAttendance, sk), &a)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s 出席活动 %s 的记录", member, event)
+	}
+	recordedAt, err := attributevalue.Marshal(a.RecordedAt)
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	if err := fn(&a); err != nil {
+		return nil, err
+	}
+	if a.Voided == nil {
+		return nil, membership.Internal(op, errors.New("fn did not void the record"))
+	}
+	item, err := marshalItem(&a, partAttendance, sk+"#void#"+a.Voided.At.Format(time.RFC3339Nano))
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	put, err := conditionalPut(st.tables.Members, item, notExists())
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	unchanged, err := condition(expression.Name("recorded_at").Equal(expression.Value(recordedAt)))
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: aws.String(st.tables.Members), Key: itemKey(partAttendance, sk),
+			ConditionExpression: unchanged.Condition(), ExpressionAttributeNames: unchanged.Names(), ExpressionAttributeValues: unchanged.Values()}},
+		{Put: put},
+	}})
+	if _, ok := failedConditions(err); ok || isTransactionConflict(err) {
+		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 的记录已被他人修改，请刷新后重试", member, event)
+	}
+	if err != nil {
+		return nil, membership.Internal(op, err)
+	}
+	return &a, nil
+}
+
+// Attendance returns every attendance record, voided ones included, by
+// certificate number.
 func (st *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	var as []membership.Attendance
 	if err := st.queryPartition(ctx, partAttendance, &as); err != nil {

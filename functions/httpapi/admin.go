@@ -421,13 +421,23 @@ func (a *Admin) lapseMember(w http.ResponseWriter, r *http.Request, actor member
 }
 
 // attendanceRequest is the body of POST /api/admin/attendance: one event and
-// the members who attended it.
+// the members who attended it; or, with Void, the members whose record of the
+// event was entered by mistake, and the reason in Note.
 type attendanceRequest struct {
 	Event   string   `json:"event"`
 	Title   string   `json:"title,omitempty"`
 	Kind    string   `json:"kind"`
 	Date    string   `json:"date"`
 	Members []string `json:"members"`
+	Void    bool     `json:"void,omitempty"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// voidBody answers POST /api/admin/attendance with "void": which records were
+// voided, and which members had no current record of the event.
+type voidBody struct {
+	Voided      []string `json:"voided"`
+	NotRecorded []string `json:"not_recorded"`
 }
 
 // attendanceBody answers POST /api/admin/attendance: which records were
@@ -449,6 +459,9 @@ func (a *Admin) addAttendance(w http.ResponseWriter, r *http.Request, actor memb
 	if len(q.Members) == 0 || len(q.Members) > 500 {
 		return nil, &membership.Error{Code: membership.EINVALID, Op: op, Message: "请列出 1 至 500 名出席会员",
 			Fields: map[string]string{"members": "请列出 1 至 500 名出席会员"}}
+	}
+	if q.Void {
+		return a.voidAttendance(r, actor, q)
 	}
 	recs := make([]membership.Attendance, len(q.Members))
 	for i, m := range q.Members {
@@ -474,6 +487,36 @@ func (a *Admin) addAttendance(w http.ResponseWriter, r *http.Request, actor memb
 		}
 	}
 	return created{out}, nil
+}
+
+// voidAttendance voids each member's current record of the event.
+func (a *Admin) voidAttendance(r *http.Request, actor membership.Actor, q attendanceRequest) (any, error) {
+	event, now := strings.TrimSpace(q.Event), a.now()
+	probe := membership.Attendance{Member: "-", Event: event}
+	if err := probe.Void(actor, q.Note, now); err != nil {
+		return nil, err
+	}
+	if event == "" {
+		return nil, &membership.Error{Code: membership.EINVALID, Op: "httpapi: void attendance", Message: "请填写活动编号",
+			Fields: map[string]string{"event": "请填写活动编号"}}
+	}
+	out := voidBody{Voided: []string{}, NotRecorded: []string{}}
+	for _, m := range q.Members {
+		m = strings.TrimSpace(m)
+		_, err := a.store.VoidAttendance(r.Context(), m, event, func(at *membership.Attendance) error {
+			return at.Void(actor, q.Note, now)
+		})
+		switch membership.ErrorCode(err) {
+		case "":
+			out.Voided = append(out.Voided, m)
+			a.log.InfoContext(r.Context(), "attendance voided", "request_id", requestID(r), "member", m, "event", event, "actor", actor.ID)
+		case membership.ENOTFOUND:
+			out.NotRecorded = append(out.NotRecorded, m)
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // attendanceListBody answers GET /api/admin/attendance.

@@ -39,7 +39,15 @@ type AdminStore interface {
 	// when that member's attendance of that event is already recorded.
 	AddAttendance(ctx context.Context, a *membership.Attendance) error
 
-	// Attendance returns every attendance record, by certificate number.
+	// VoidAttendance finds the member's current (not voided) record of the
+	// event and calls fn, which voids it; the voided record is then kept under
+	// a key of its own, so that the attendance may be entered again, all in
+	// one write. Errors: ENOTFOUND, ECONFLICT when the record changed
+	// meanwhile, or fn's error.
+	VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error)
+
+	// Attendance returns every attendance record, voided ones included, by
+	// certificate number.
 	Attendance(ctx context.Context) (map[string][]membership.Attendance, error)
 
 	// FeeSchedule returns the stored schedule for the year, or the charter's

@@ -212,3 +212,59 @@ func TestAdminMemberLifecycle(t *testing.T) {
 		t.Errorf("fees: got %+v, want 1,500,000 fen at version 1 set by clerk-1", fs)
 	}
 }
+
+// TestAdminVoidAttendance voids a wrongly entered attendance through the API:
+// the record stays listed, voided, no longer counts for the lapse rule, and
+// the attendance can be entered again with the right date.
+func TestAdminVoidAttendance(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	api := storetest.NewAPI(t, s)
+	clerk, chair := api.Token("clerk-1", "secretariat"), api.Token("chair-1", "chair")
+	m := storetest.Member(t, s, "2024-03-01")
+	entry := map[string]any{"event": "2026-assembly", "kind": "general_assembly", "date": "2025-06-18", "members": []string{m.Certificate}}
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, entry, nil)
+	standing := func() membership.StandingState {
+		var rep membership.LapseReport
+		api.Expect(http.StatusOK, "GET", "/api/admin/lapse-report?date=2027-01-01", chair, nil, &rep)
+		switch {
+		case len(rep.Lapsed) == 1:
+			return membership.StandingLapsed
+		case len(rep.AtRisk) == 1:
+			return membership.StandingAtRisk
+		}
+		return membership.StandingOK
+	}
+	if got := standing(); got != membership.StandingAtRisk {
+		t.Fatalf("with the 2025 record: got %s, want at_risk", got)
+	}
+
+	void := map[string]any{"event": "2026-assembly", "void": true, "note": "日期录错，应为 2026-06-18", "members": []string{m.Certificate, "LM-1999-0001"}}
+	api.Expect(http.StatusForbidden, "POST", "/api/admin/attendance", chair, void, nil)
+	api.Expect(http.StatusBadRequest, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "2026-assembly", "void": true, "members": []string{m.Certificate}}, nil)
+	var res struct {
+		Voided      []string `json:"voided"`
+		NotRecorded []string `json:"not_recorded"`
+	}
+	api.Expect(http.StatusOK, "POST", "/api/admin/attendance", clerk, void, &res)
+	if len(res.Voided) != 1 || res.Voided[0] != m.Certificate || len(res.NotRecorded) != 1 || res.NotRecorded[0] != "LM-1999-0001" {
+		t.Errorf("void: got %+v, want %s voided and LM-1999-0001 not recorded", res, m.Certificate)
+	}
+	if got := standing(); got != membership.StandingLapsed {
+		t.Fatalf("after voiding: got %s, want lapsed (2025 and 2026 without attendance)", got)
+	}
+
+	entry["date"] = "2026-06-18"
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, entry, nil)
+	if got := standing(); got != membership.StandingOK {
+		t.Fatalf("with the corrected record: got %s, want ok", got)
+	}
+	var list struct{ Attendance []membership.Attendance }
+	api.Expect(http.StatusOK, "GET", "/api/admin/attendance?member="+m.Certificate, chair, nil, &list)
+	if len(list.Attendance) != 2 || list.Attendance[0].Voided == nil || list.Attendance[0].Voided.By != "clerk-1" || list.Attendance[1].Voided != nil {
+		t.Errorf("attendance list: got %+v, want the voided 2025 record, then the 2026 one", list.Attendance)
+	}
+}

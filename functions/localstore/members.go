@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -208,7 +210,7 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 			if err := json.Unmarshal(v, &old); err != nil {
 				return err
 			}
-			if old.Event == a.Event {
+			if old.Event == a.Event && old.Voided == nil {
 				return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
 			}
 		}
@@ -217,7 +219,51 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 	return wrap(err, op)
 }
 
-// Attendance returns every attendance record, by certificate number.
+// VoidAttendance voids the member's current record of the event and keeps it
+// under its key plus "/void/<time>" (see httpapi.AdminStore).
+// Errors: ENOTFOUND, fn's error.
+func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
+	const op = "localstore: void attendance"
+	var a *membership.Attendance
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		bk := readBucket(tx, bucketAttendance)
+		var key []byte
+		if bk != nil {
+			prefix := []byte(member + "/")
+			c := bk.Cursor()
+			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+				var cur membership.Attendance
+				if err := json.Unmarshal(v, &cur); err != nil {
+					return err
+				}
+				if cur.Event == event && cur.Voided == nil {
+					key, a = bytes.Clone(k), &cur
+					break
+				}
+			}
+		}
+		if a == nil {
+			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s 出席活动 %s 的记录", member, event)
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+		if a.Voided == nil {
+			return membership.Internal(op, errors.New("fn did not void the record"))
+		}
+		if err := bk.Delete(key); err != nil {
+			return err
+		}
+		return putJSON(bk, string(key)+"/void/"+a.Voided.At.Format(time.RFC3339Nano), a)
+	})
+	if err != nil {
+		return nil, wrap(err, op+" "+member+" "+event)
+	}
+	return a, nil
+}
+
+// Attendance returns every attendance record, voided ones included, by
+// certificate number.
 func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	all := map[string][]membership.Attendance{}
 	err := s.db.View(func(tx *bolt.Tx) error {

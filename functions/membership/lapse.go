@@ -13,8 +13,11 @@ const (
 	EventActivity        = "event"            // 联盟活动
 )
 
-// Attendance records that a member attended an event, one record per member
-// per event. The secretariat enters it.
+// Attendance records that a member attended an event, one current record per
+// member per event. The secretariat enters it. A record entered by mistake is
+// voided, not deleted: it stays on file with Voided set, no longer counts for
+// the lapse rule, and the member's attendance of that event may be entered
+// again (e.g. with the right date).
 type Attendance struct {
 	Member     string    `json:"member" dynamodbav:"member"` // certificate number
 	Event      string    `json:"event" dynamodbav:"event"`   // the event's id, e.g. 2026-general-assembly
@@ -23,6 +26,33 @@ type Attendance struct {
 	Date       string    `json:"date" dynamodbav:"date"` // YYYY-MM-DD, in China
 	RecordedBy string    `json:"recorded_by" dynamodbav:"recorded_by"`
 	RecordedAt time.Time `json:"recorded_at" dynamodbav:"recorded_at"`
+	Voided     *Void     `json:"voided,omitempty" dynamodbav:"voided,omitempty"`
+}
+
+// Void says who voided a record, when and why.
+type Void struct {
+	Reason string    `json:"reason" dynamodbav:"reason"`
+	By     string    `json:"by" dynamodbav:"by"`
+	At     time.Time `json:"at" dynamodbav:"at"`
+}
+
+// Void marks a record entered by mistake as void, with the reason.
+// Errors: EFORBIDDEN unless the actor is the secretariat; ECONFLICT when it is
+// already void; EINVALID without a reason.
+func (a *Attendance) Void(actor Actor, reason string, now time.Time) error {
+	const op = "membership: void attendance"
+	if !actor.Has(RoleSecretariat) {
+		return Errorf(EFORBIDDEN, op, "出席记录须由秘书处作废")
+	}
+	if a.Voided != nil {
+		return Errorf(ECONFLICT, op, "会员 %s 出席活动 %s 的记录已作废", a.Member, a.Event)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return &Error{Code: EINVALID, Op: op, Message: "请在备注中写明作废原因", Fields: map[string]string{"note": "请写明作废原因"}}
+	}
+	a.Voided = &Void{Reason: reason, By: actor.ID, At: now.UTC()}
+	return nil
 }
 
 // Check returns an EINVALID error naming the fields that are missing or wrong.
@@ -77,7 +107,8 @@ type Standing struct {
 // after two consecutive counted years with no attendance at all, and is at risk
 // when the last completed year was such a year and nothing has been attended
 // yet this year. Attendance after asOf is ignored, so a report for a past date
-// reads as it would have then. Errors: EINVALID for a bad date.
+// reads as it would have then; so are voided records. Errors: EINVALID for a
+// bad date.
 func Lapse(m *Member, attended []Attendance, asOf string) (Standing, error) {
 	const op = "membership: lapse rule"
 	st := Standing{Certificate: m.Certificate, Name: m.Profile.Name, AsOf: asOf, State: StandingOK}
@@ -92,7 +123,7 @@ func Lapse(m *Member, attended []Attendance, asOf string) (Standing, error) {
 	years := map[int]bool{}
 	for _, a := range attended {
 		t, err := ParseDate(a.Date)
-		if err != nil || a.Member != m.Certificate || t.After(d) {
+		if err != nil || a.Member != m.Certificate || t.After(d) || a.Voided != nil {
 			continue
 		}
 		years[t.Year()] = true

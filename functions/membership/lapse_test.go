@@ -3,6 +3,7 @@ package membership
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestLapseRule(t *testing.T) {
@@ -43,6 +44,8 @@ func TestLapseRule(t *testing.T) {
 		{"attendance on the report date counts", "2025-01-01", att("2026-03-01"), "2026-03-01", StandingOK, nil, "", ""},
 		{"leap day join", "2024-02-29", nil, "2027-01-01", StandingLapsed, []int{2025, 2026}, "2027-01-01", ""},
 		{"report before joining", "2026-05-01", nil, "2026-01-01", StandingOK, nil, "", ""},
+		{"voided attendance does not count", "2024-01-01", []Attendance{{Member: "LM-2024-0001", Event: "x", Date: "2025-03-01",
+			Voided: &Void{Reason: "误录", By: "clerk-1"}}}, "2026-01-01", StandingLapsed, []int{2024, 2025}, "2026-01-01", ""},
 		{"other members' attendance is ignored", "2024-01-01", []Attendance{{Member: "LM-2024-0002", Event: "x", Date: "2025-03-01"}}, "2026-01-01", StandingLapsed, []int{2024, 2025}, "2026-01-01", ""},
 	}
 	for _, tt := range tests {
@@ -90,5 +93,38 @@ func TestLapseReport(t *testing.T) {
 	}
 	if _, err := BuildLapseReport(members, att, "2026/05/01"); ErrorCode(err) != EINVALID {
 		t.Errorf("bad date: got %v, want EINVALID", err)
+	}
+}
+
+func TestAttendanceVoid(t *testing.T) {
+	t0 := time.Date(2026, 7, 1, 2, 0, 0, 0, time.UTC)
+	clerk := Actor{ID: "clerk-1", Roles: []string{RoleSecretariat}}
+	tests := []struct {
+		name   string
+		actor  Actor
+		voided bool
+		reason string
+		code   string
+	}{
+		{"secretariat with a reason", clerk, false, "会员未到场，误录", ""},
+		{"no reason", clerk, false, "  ", EINVALID},
+		{"already void", clerk, true, "再次作废", ECONFLICT},
+		{"chair", Actor{ID: "chair-1", Roles: []string{RoleChair}}, false, "误录", EFORBIDDEN},
+		{"supervisor", Actor{ID: "sup-1", Roles: []string{RoleSupervisor}}, false, "误录", EFORBIDDEN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Attendance{Member: "LM-2026-0001", Event: "2026-assembly", Kind: EventGeneralAssembly, Date: "2026-06-18"}
+			if tt.voided {
+				a.Voided = &Void{Reason: "误录", By: "clerk-2"}
+			}
+			err := a.Void(tt.actor, tt.reason, t0)
+			if got := ErrorCode(err); got != tt.code {
+				t.Fatalf("Void: got code %q (%v), want %q", got, err, tt.code)
+			}
+			if tt.code == "" && (a.Voided == nil || a.Voided.By != "clerk-1" || a.Voided.Reason != tt.reason || !a.Voided.At.Equal(t0)) {
+				t.Errorf("Voided: got %+v, want by clerk-1 at %v for %q", a.Voided, t0, tt.reason)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,8 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 		{"IssueCertificateAllOrNothing", testIssueCertificate},
 		{"MemberUpdateWithVersion", testMemberUpdate},
 		{"AttendanceOncePerMemberEvent", testAttendance},
+		{"AttendanceVoidKeepsRecordAndFreesEvent", testVoidAttendance},
+		{"ConcurrentVoidOneWins", testConcurrentVoid},
 		{"FeeScheduleDefaultAndVersions", testFeeSchedule},
 		{"PaymentClaimsAndCorrections", testPayments},
 		{"ConflictingTransitionsOneWinsPerPair", testConflictingTransitions},
@@ -260,6 +263,95 @@ func testAttendance(t *testing.T, s httpapi.AdminStore) {
 	}
 	if got := all[ms[0].Certificate][0]; got.Date != "2026-06-01" || got.Event != "2026-assembly" {
 		t.Errorf("first record: got %+v, want 2026-assembly on 2026-06-01", got)
+	}
+}
+
+// testVoidAttendance voids a record entered with the wrong date: it stays on
+// file, voided, and the member's attendance of the event can be entered again.
+func testVoidAttendance(t *testing.T, s httpapi.AdminStore) {
+	ctx := context.Background()
+	m := members(t, s, 1)[0]
+	wrong := &membership.Attendance{Member: m.Certificate, Event: "2026-assembly", Kind: membership.EventGeneralAssembly,
+		Date: "2025-06-18", RecordedBy: clerk.ID, RecordedAt: t0}
+	if err := s.AddAttendance(ctx, wrong); err != nil {
+		t.Fatal(err)
+	}
+	void := func(a *membership.Attendance) error { return a.Void(clerk, "日期录错", t0.Add(time.Hour)) }
+	got, err := s.VoidAttendance(ctx, m.Certificate, "2026-assembly", void)
+	if err != nil {
+		t.Fatalf("VoidAttendance: %v", err)
+	}
+	if got.Voided == nil || got.Voided.Reason != "日期录错" || got.Date != "2025-06-18" {
+		t.Errorf("voided record: got %+v, want the 2025-06-18 record voided for 日期录错", got)
+	}
+	_, err = s.VoidAttendance(ctx, m.Certificate, "2026-assembly", void)
+	wantCode(t, "void again", err, membership.ENOTFOUND)
+	_, err = s.VoidAttendance(ctx, m.Certificate, "2026-forum", void)
+	wantCode(t, "void unknown event", err, membership.ENOTFOUND)
+	_, err = s.VoidAttendance(ctx, m.Certificate, "2026-assembly", func(a *membership.Attendance) error {
+		return a.Void(chair, "误录", t0)
+	})
+	wantCode(t, "nothing current to void", err, membership.ENOTFOUND)
+
+	right := *wrong
+	right.Date, right.RecordedAt = "2026-06-18", t0.Add(2*time.Hour)
+	if err := s.AddAttendance(ctx, &right); err != nil {
+		t.Fatalf("AddAttendance after void: got %v, want nil", err)
+	}
+	wantCode(t, "add twice after void", s.AddAttendance(ctx, &right), membership.ECONFLICT)
+	_, err = s.VoidAttendance(ctx, m.Certificate, "2026-assembly", func(a *membership.Attendance) error {
+		return a.Void(chair, "误录", t0)
+	})
+	wantCode(t, "fn's error", err, membership.EFORBIDDEN)
+
+	all, err := s.Attendance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := all[m.Certificate]
+	slices.SortFunc(recs, func(a, b membership.Attendance) int { return strings.Compare(a.Date, b.Date) })
+	if len(recs) != 2 || recs[0].Voided == nil || recs[0].Date != "2025-06-18" || recs[1].Voided != nil || recs[1].Date != "2026-06-18" {
+		t.Fatalf("attendance: got %+v, want the voided 2025 record and the current 2026 one", recs)
+	}
+}
+
+// testConcurrentVoid voids one record from 10 goroutines: exactly one succeeds
+// and one voided copy is kept.
+func testConcurrentVoid(t *testing.T, s httpapi.AdminStore) {
+	ctx := context.Background()
+	m := members(t, s, 1)[0]
+	if err := s.AddAttendance(ctx, &membership.Attendance{Member: m.Certificate, Event: "2026-forum", Kind: membership.EventActivity,
+		Date: "2026-09-01", RecordedBy: clerk.ID, RecordedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	ok := 0
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.VoidAttendance(ctx, m.Certificate, "2026-forum", func(a *membership.Attendance) error {
+				return a.Void(clerk, fmt.Sprintf("误录 %d", i), t0.Add(time.Duration(i)*time.Second))
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			switch membership.ErrorCode(err) {
+			case "":
+				ok++
+			case membership.ECONFLICT, membership.ENOTFOUND:
+			default:
+				t.Errorf("void %d: got %v, want success, conflict or not found", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	all, err := s.Attendance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || len(all[m.Certificate]) != 1 || all[m.Certificate][0].Voided == nil {
+		t.Fatalf("10 voids at once: got %d successes and records %+v, want 1 success and 1 voided record", ok, all[m.Certificate])
 	}
 }
 
