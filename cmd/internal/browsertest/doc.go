@@ -11,7 +11,7 @@
 // protocol: a request to another host, a failed request, a console error or an
 // uncaught exception fails the test.
 //
-// The whole suite takes about a minute. Run it alone with
+// The whole suite takes about a minute and a half. Run it alone with
 //
 //	go test -count=1 ./cmd/internal/browsertest/
 //

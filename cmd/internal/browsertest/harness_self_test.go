@@ -35,3 +35,21 @@ func TestHarnessSeesProblems(t *testing.T) {
 		t.Errorf("axe-core on a broken page: got violations %v, want label among them", ids)
 	}
 }
+
+// TestHarnessDoubleClick checks that the harness's double click reaches the
+// page as a mouse's does: two click events and one dblclick, after scrolling
+// the button into view.
+func TestHarnessDoubleClick(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.load("/_harness/clicks.html")
+			tb.doubleClick("counted")
+			got := eval[string](tb, `(b => b.dataset.clicks + ' clicks, ' + b.dataset.dblclicks + ' dblclick')(document.getElementById('counted'))`)
+			if got != "2 clicks, 1 dblclick" {
+				t.Errorf("double click on a button: got %s, want 2 clicks, 1 dblclick", got)
+			}
+			tb.clean(nil)
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,6 +119,21 @@ func eval[T any](tb *tab, expr string) T {
 	return v
 }
 
+// doubleClick double-clicks the element with the given id as a mouse does:
+// two presses and releases at its centre, the second with click count 2, so
+// that the page gets two click events and a dblclick. (chromedp.DoubleClick
+// sends one press with click count 2: one click event, which would not test
+// a guard against a second submit.)
+func (tb *tab) doubleClick(id string) {
+	tb.t.Helper()
+	tb.do(chromedp.ScrollIntoView(chromedp.ID(id)))
+	c := eval[struct {
+		X float64 `json:"x"`
+		Y float64 `json:"y"`
+	}](tb, `(r => ({x: r.left + r.width / 2, y: r.top + r.height / 2}))(document.getElementById(`+strconv.Quote(id)+`).getBoundingClientRect())`)
+	tb.do(chromedp.MouseClickXY(c.X, c.Y), chromedp.MouseClickXY(c.X, c.Y, chromedp.ClickCount(2)))
+}
+
 // url returns the absolute URL of a site path.
 func siteURL(p string) string { return env.baseURL + p }
 
@@ -131,16 +147,18 @@ func (tb *tab) load(p string) pageWeight {
 	return tb.weight()
 }
 
-// settle waits (bounded) until every recorded request has finished or failed.
+// settle waits until every recorded request has finished or failed, for at
+// most stepTimeout.
 func (tb *tab) settle() {
 	tb.t.Helper()
-	for range 100 {
-		if tb.rec.pending() == 0 {
+	deadline := time.Now().Add(stepTimeout)
+	for tb.rec.pending() > 0 {
+		if time.Now().After(deadline) {
+			tb.t.Errorf("%s: requests still pending after %v: %v", tb.vp.name, stepTimeout, tb.rec.pendingURLs())
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
-	tb.t.Errorf("%s: requests still pending after 2 s: %v", tb.vp.name, tb.rec.pendingURLs())
 }
 
 // pageWeight is what one page load cost on loopback.
@@ -246,6 +264,9 @@ type request struct {
 	bytes    float64 // encoded data length: bytes on the wire, headers included
 	done     bool
 	failed   string
+	key      string // the Idempotency-Key header
+	body     string // the request body (post data)
+	replayed string // the Idempotent-Replayed header of the answer
 }
 
 // recorder collects the network and console events of a tab. Its event
@@ -273,9 +294,11 @@ func (r *recorder) event(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		if ev.Type == network.ResourceTypeOther && isIconURL(ev.Request.URL) {
-			// Chromium asks for the icon on its own, at a moment of its
-			// choosing after the load; it is not a request of the page.
-			// TestIcon checks the icon itself.
+			// Chromium asks for the linked icon on its own, at a moment
+			// of its choosing after the load; it is not a request of the
+			// page. TestIcon checks the icon itself. A page that links
+			// no icon makes Chromium ask for /favicon.ico, which is
+			// recorded and fails on its 404.
 			return
 		}
 		if prev := r.byID[ev.RequestID]; prev != nil && ev.RedirectResponse != nil {
@@ -283,7 +306,10 @@ func (r *recorder) event(ev any) {
 			prev.done = true
 		}
 		req := &request{id: ev.RequestID, method: ev.Request.Method, url: ev.Request.URL + ev.Request.URLFragment,
-			typ: ev.Type, blocking: ev.RenderBlockingBehavior}
+			typ: ev.Type, blocking: ev.RenderBlockingBehavior, key: header(ev.Request.Headers, "Idempotency-Key")}
+		for _, e := range ev.Request.PostDataEntries {
+			req.body += string(e.Bytes)
+		}
 		if strings.HasPrefix(req.url, "data:") {
 			req.done = true // no network; still checked against the host rule
 		}
@@ -292,6 +318,7 @@ func (r *recorder) event(ev any) {
 	case *network.EventResponseReceived:
 		if req := r.byID[ev.RequestID]; req != nil {
 			req.status = ev.Response.Status
+			req.replayed = header(ev.Response.Headers, "Idempotent-Replayed")
 		}
 	case *network.EventLoadingFinished:
 		if req := r.byID[ev.RequestID]; req != nil {
@@ -366,6 +393,17 @@ func (r *recorder) pendingURLs() []string {
 	return out
 }
 
+// header returns the value of the named header, whatever its case.
+func header(h network.Headers, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			s, _ := v.(string)
+			return s
+		}
+	}
+	return ""
+}
+
 // containsAll reports whether s contains every one of subs.
 func containsAll(s string, subs ...string) bool {
 	for _, sub := range subs {
@@ -376,9 +414,10 @@ func containsAll(s string, subs ...string) bool {
 	return true
 }
 
-// iconRE matches the site's icon (templates/assets/favicon.svg with its content hash) and
-// the /favicon.ico a browser asks for when a page links none.
-var iconRE = regexp.MustCompile(`/(favicon\.ico|assets/favicon\.[0-9a-f]+\.svg)$`)
+// iconRE matches the site's icon: templates/assets/favicon.svg with its
+// content hash. It does not match /favicon.ico, which a browser asks for only
+// when a page links no icon.
+var iconRE = regexp.MustCompile(`/assets/favicon\.[0-9a-f]+\.svg$`)
 
 // isIconURL reports whether s ends with the URL of the site's icon.
 func isIconURL(s string) bool { return iconRE.MatchString(s) }

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/smelisting/alliance/functions/membership"
@@ -187,11 +190,11 @@ func submit(tb *tab, double bool) bool {
 	tb.t.Helper()
 	// Mark what the summary shows now, so that a new answer can be told apart.
 	eval[bool](tb, `[...document.getElementById('join-summary').children].forEach(c => c.dataset.old = '1'), true`)
-	click := chromedp.Click(chromedp.ID("join-submit"))
 	if double {
-		click = chromedp.DoubleClick(chromedp.ID("join-submit"))
+		tb.doubleClick("join-submit")
+	} else {
+		tb.do(chromedp.Click(chromedp.ID("join-submit")))
 	}
-	tb.do(click)
 	waitFor(tb, "the answer of the form", `!document.getElementById('join-success').hidden ||
 		(s => !s.hidden && s.firstElementChild && !s.firstElementChild.dataset.old)(document.getElementById('join-summary'))`)
 	return eval[bool](tb, `!document.getElementById('join-success').hidden`)
@@ -251,10 +254,17 @@ func TestJoinEmptySubmit(t *testing.T) {
 		t.Run(vp.name, func(t *testing.T) {
 			tb := openTab(t, vp)
 			tb.reduceMotion()
-			tb.reduceMotion()
 			tb.load("/join/")
+			before := storedCount(t)
 			if submit(tb, false) {
 				t.Fatalf("empty form: got the success panel, want errors")
+			}
+			tb.settle()
+			if posts := postsTo(tb, "/api/applications"); len(posts) != 1 || posts[0].status != 400 {
+				t.Errorf("empty form: got POSTs %v, want one answered 400", posts)
+			}
+			if after := storedCount(t); after != before {
+				t.Errorf("empty form: applications in the store went from %d to %d, want no change", before, after)
 			}
 			errs := fieldErrors(tb, requiredFields)
 			for _, name := range requiredFields {
@@ -337,7 +347,6 @@ func TestJoinSubmit(t *testing.T) {
 		t.Run(vp.name, func(t *testing.T) {
 			tb := openTab(t, vp)
 			tb.reduceMotion()
-			tb.reduceMotion()
 			tb.load("/join/")
 			version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
 			vals := enterprise("提交" + vp.name)
@@ -355,24 +364,232 @@ func TestJoinSubmit(t *testing.T) {
 	}
 }
 
-// TestJoinDoubleClick double-clicks submit: one application is stored.
+// postsTo returns the POST requests of the page to a site path.
+func postsTo(tb *tab, p string) []request {
+	var out []request
+	for _, r := range tb.rec.snapshot() {
+		if r.method == "POST" && r.url == siteURL(p) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// storedCount returns the number of submitted applications in the store.
+func storedCount(t *testing.T) int {
+	t.Helper()
+	apps, err := env.store.Applications(context.Background(), membership.StatusSubmitted)
+	if err != nil {
+		t.Fatalf("read the store: %v", err)
+	}
+	return len(apps)
+}
+
+// TestJoinDoubleClick double-clicks submit as a mouse does (two click
+// events): the page's own guard sends one request, and one application is
+// stored. TestJoinLostAnswer and TestJoinResend cover the server's guard.
 func TestJoinDoubleClick(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.reduceMotion()
+			tb.load("/join/")
+			version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+			vals := enterprise("双击" + vp.name)
+			fill(tb, vals)
+			tb.rec.reset()
+			number := submitAndRead(tb, true)
+			tb.settle()
+			if posts := postsTo(tb, "/api/applications"); len(posts) != 1 {
+				t.Errorf("double click: got %d POST requests, want 1 (the button is disabled while sending)", len(posts))
+			}
+			checkStored(t, number, vals, version)
+			tb.clean(nil)
+		})
+	}
+}
+
+// loseNextAnswer makes the browser drop the answer to the next request whose
+// URL matches pattern after the server has handled it, as a phone losing its
+// connection does. The returned func waits until that happened and fails the
+// test if it did not.
+func (tb *tab) loseNextAnswer(pattern string) (wait func()) {
+	tb.t.Helper()
+	target := chromedp.FromContext(tb.ctx).Target
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	paused := cdp.Events(ctx, target, fetch.RequestPaused) // subscribes now
+	tb.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
+			Patterns: []*fetch.RequestPattern{{URLPattern: pattern, RequestStage: fetch.RequestStageResponse}},
+		})
+		return err
+	}))
+	done := make(chan error, 1)
+	go func() {
+		defer cancel()
+		for ev, err := range paused {
+			if err != nil {
+				done <- fmt.Errorf("wait for the request to %s: %w", pattern, err)
+				return
+			}
+			_, err = cdp.Call(ctx, target, fetch.FailRequest,
+				fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
+			if err == nil {
+				_, err = cdp.Call(ctx, target, fetch.Disable, cdp.Empty{})
+			}
+			done <- err
+			return
+		}
+		done <- fmt.Errorf("no request to %s", pattern)
+	}()
+	return func() {
+		tb.t.Helper()
+		if err := <-done; err != nil {
+			tb.t.Fatalf("%s: lose the answer: %v", tb.vp.name, err)
+		}
+	}
+}
+
+// TestJoinLostAnswer loses the answer to the first submit on the network,
+// after the server stored the application; the page says the connection
+// failed, the visitor submits again, the page resends the same
+// Idempotency-Key, and the server answers with the first application: one
+// application, the number the visitor sees.
+func TestJoinLostAnswer(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := enterprise("应答丢失")
+	fill(tb, vals)
+
+	tb.rec.reset()
+	wait := tb.loseNextAnswer("*/api/applications")
+	if submit(tb, false) {
+		t.Fatalf("lost answer: got the success panel, want the network error")
+	}
+	wait()
+	tb.settle()
+	if msg := eval[string](tb, `document.getElementById('join-summary').innerText`); !strings.Contains(msg, "网络连接失败") {
+		t.Errorf("lost answer: the form says %q, want it to say 网络连接失败", msg)
+	}
+	first := postsTo(tb, "/api/applications")
+	if len(first) != 1 || first[0].failed == "" || first[0].key == "" {
+		t.Fatalf("lost answer: got POSTs %+v, want one failed, with an Idempotency-Key", first)
+	}
+	// The failure is the one this test made; nothing else may be wrong.
+	for _, p := range tb.problems(nil) {
+		if !strings.Contains(p, "/api/applications") || !strings.Contains(p, "ERR_CONNECTION_RESET") {
+			t.Errorf("%s: %s", tb.vp.name, p)
+		}
+	}
+	if apps, err := storedByOrgName(context.Background(), value(vals, "org_name")); err != nil || len(apps) != 1 {
+		t.Fatalf("after the lost answer: got %d applications stored (%v), want 1 (the server handled it)", len(apps), err)
+	}
+
+	tb.rec.reset()
+	number := submitAndRead(tb, false)
+	tb.settle()
+	retry := postsTo(tb, "/api/applications")
+	switch {
+	case len(retry) != 1:
+		t.Errorf("retry: got %d POSTs, want 1", len(retry))
+	case retry[0].key != first[0].key:
+		t.Errorf("retry: got Idempotency-Key %q, want the first one %q", retry[0].key, first[0].key)
+	case retry[0].status != 201 || retry[0].replayed != "true":
+		t.Errorf("retry: got status %d, Idempotent-Replayed %q; want 201, true", retry[0].status, retry[0].replayed)
+	}
+	checkStored(t, number, vals, version)
+	tb.clean(nil)
+}
+
+// resent is the answer to one request that TestJoinResend sends from the page.
+type resent struct {
+	Status   int    `json:"status"`
+	Replayed string `json:"replayed"`
+	Number   string `json:"number"`
+	Message  string `json:"message"`
+}
+
+// TestJoinResend goes past the page's guard: from the page, it sends the
+// request the form sent again, twice at once, with the same Idempotency-Key;
+// sends a new application twice at once with a new key, as a double click
+// without the guard would; and reuses the key for another application. The
+// server creates one application per key and refuses the reuse in Chinese.
+func TestJoinResend(t *testing.T) {
 	tb := openTab(t, desktop)
 	tb.reduceMotion()
 	tb.load("/join/")
-	vals := enterprise("双击")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := enterprise("重发")
 	fill(tb, vals)
-	number := submitAndRead(tb, true)
+	tb.rec.reset()
+	number := submitAndRead(tb, false)
 	tb.settle()
-	posts := 0
-	for _, r := range tb.rec.snapshot() {
-		if r.method == "POST" {
-			posts++
+	posts := postsTo(tb, "/api/applications")
+	if len(posts) != 1 || posts[0].key == "" || posts[0].body == "" {
+		t.Fatalf("submit: got POSTs %+v, want one with an Idempotency-Key and a body", posts)
+	}
+	sent := posts[0]
+
+	// send(key, body, n) sends n identical requests at once from the page.
+	const send = `(url, key, body, n) => Promise.all(Array.from({length: n}, () => fetch(url, {method: 'POST',
+		headers: {'Content-Type': 'application/json', 'Idempotency-Key': key}, body}).then(async r => {
+			const d = await r.json().catch(() => ({}));
+			return {status: r.status, replayed: r.headers.get('Idempotent-Replayed') || '',
+				number: d.number || '', message: (d.error && d.error.message) || ''};
+		})))`
+	resend := func(key, body string, n int) []resent {
+		t.Helper()
+		return eval[[]resent](tb, fmt.Sprintf(`(%s)(%q, %q, %q, %d)`, send, sent.url, key, body, n))
+	}
+
+	// The same request again, twice at once: the first application twice.
+	for i, got := range resend(sent.key, sent.body, 2) {
+		if got != (resent{Status: 201, Replayed: "true", Number: number}) {
+			t.Errorf("same request again (%d): got %+v, want 201, replayed, number %s", i, got, number)
 		}
 	}
-	t.Logf("double click: %d POST requests, number %s", posts, number)
-	checkStored(t, number, vals, eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`))
-	tb.clean(nil)
+	checkStored(t, number, vals, version)
+
+	// A new application sent twice at once with one new key: one application.
+	other := enterprise("重发并发")
+	body := strings.Replace(sent.body, jsonString(value(vals, "org_name")), jsonString(value(other, "org_name")), 1)
+	if body == sent.body {
+		t.Fatalf("the form's body %s does not hold the organisation name %q", sent.body, value(vals, "org_name"))
+	}
+	pair := resend(sent.key+"-2", body, 2)
+	replays := 0
+	for i, got := range pair {
+		if got.Status != 201 || got.Number == "" || got.Number != pair[0].Number || got.Number == number {
+			t.Errorf("new application twice at once (%d): got %+v, want 201 and one new number for both", i, got)
+		}
+		if got.Replayed == "true" {
+			replays++
+		}
+	}
+	if replays != 1 {
+		t.Errorf("new application twice at once: got %d answers marked Idempotent-Replayed, want 1", replays)
+	}
+	checkStored(t, pair[0].Number, other, version)
+
+	// The first key with another application: refused, nothing stored.
+	third := enterprise("重发换内容")
+	body = strings.Replace(sent.body, jsonString(value(vals, "org_name")), jsonString(value(third, "org_name")), 1)
+	got := resend(sent.key, body, 1)[0]
+	if got.Status != 409 || !han.MatchString(got.Message) {
+		t.Errorf("same key, another application: got %+v, want 409 with a Chinese message", got)
+	}
+	if apps, err := storedByOrgName(context.Background(), value(third, "org_name")); err != nil || len(apps) != 0 {
+		t.Errorf("same key, another application: got %d stored (%v), want 0", len(apps), err)
+	}
+	tb.clean(map[string]int64{"/api/applications": 409})
+}
+
+// jsonString returns s as a JSON string, as the page's JSON.stringify writes it.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // scripts turns the page's JavaScript on or off.

@@ -174,7 +174,8 @@ func TestPageWeight(t *testing.T) {
 func TestIcon(t *testing.T) {
 	linkRE := regexp.MustCompile(`<link rel="icon" href="([^"]+)" type="image/svg\+xml">`)
 	var icon string
-	for _, path := range []string{"/", "/charter/", "/events/", "/members/", "/join/", "/no-such-page/"} {
+	for _, pt := range pageTypes(t) {
+		path := pt.path
 		resp, err := http.Get(env.baseURL + path)
 		if err != nil {
 			t.Fatal(err)
