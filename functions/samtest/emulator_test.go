@@ -550,3 +550,67 @@ func BenchmarkEmulatorWarmInvoke(b *testing.B) {
 		})
 	}
 }
+
+// connectRecorder is an HTTP proxy on 127.0.0.1 that records the host of every CONNECT and
+// refuses it: it shows where a bootstrap would send its requests without letting them out.
+type connectRecorder struct {
+	mu    sync.Mutex
+	hosts []string
+}
+
+func (c *connectRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.hosts = append(c.hosts, r.Method+" "+r.Host)
+	c.mu.Unlock()
+	http.Error(w, "samtest: no way out", http.StatusForbidden)
+}
+
+func (c *connectRecorder) seen() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.hosts)
+}
+
+// TestEmulatorLambdaEnvironment runs apply with only what Lambda and template.yaml provide
+// (no DYNAMODB_ENDPOINT): the DynamoDB client must find the region's endpoint itself, in the
+// China partition too (amazonaws.com.cn), and an unreachable DynamoDB must answer a 500 that
+// shows no internals. A proxy on 127.0.0.1 records the endpoint and refuses the connection.
+func TestEmulatorLambdaEnvironment(t *testing.T) {
+	boot := hostBootstrap(t, "apply")
+	for _, tt := range []struct{ region, wantHost string }{
+		{"cn-north-1", "dynamodb.cn-north-1.amazonaws.com.cn:443"},
+		{"cn-northwest-1", "dynamodb.cn-northwest-1.amazonaws.com.cn:443"},
+		{"ap-east-1", "dynamodb.ap-east-1.amazonaws.com:443"},
+	} {
+		t.Run(tt.region, func(t *testing.T) {
+			proxy := &connectRecorder{}
+			srv := httptest.NewServer(proxy)
+			t.Cleanup(srv.Close)
+			e := startEmulator(t, boot, map[string]string{
+				"AWS_REGION": tt.region, "AWS_DEFAULT_REGION": tt.region,
+				"AWS_ACCESS_KEY_ID": "ASIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "test",
+				"APPLICATIONS_TABLE": "alliance-prod-ApplicationsTable-X", "IDEMPOTENCY_TABLE": "alliance-prod-IdempotencyTable-X",
+				"SITE_ORIGIN": "", "LOG_LEVEL": "warn", "HTTPS_PROXY": srv.URL,
+			})
+			resp, _ := e.firstInvoke(t, apiEvent(t, "POST", "/api/applications",
+				map[string]string{"content-type": "application/json", "idempotency-key": "samtest-env"}, validApplication))
+			if resp.StatusCode != http.StatusInternalServerError {
+				t.Errorf("status %d %s, want 500 (DynamoDB unreachable)", resp.StatusCode, resp.Body)
+			}
+			for _, leak := range []string{"amazonaws", "proxy", "dynamodb", "Forbidden", "samtest"} {
+				if strings.Contains(strings.ToLower(resp.Body), strings.ToLower(leak)) {
+					t.Errorf("500 body %s shows %q, want no internals", resp.Body, leak)
+				}
+			}
+			hosts := proxy.seen()
+			if len(hosts) == 0 {
+				t.Fatalf("the function sent nothing through HTTPS_PROXY, want a CONNECT to %s", tt.wantHost)
+			}
+			for _, h := range hosts {
+				if h != "CONNECT "+tt.wantHost {
+					t.Errorf("the function connected to %q, want CONNECT %s", h, tt.wantHost)
+				}
+			}
+		})
+	}
+}
