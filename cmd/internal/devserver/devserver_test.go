@@ -73,7 +73,7 @@ func TestServeHTTP(t *testing.T) {
 		{"GET", "/api/applications", 200, "application/json", []string{`{"path":"/api/applications"}`}},
 		{"POST", "/api/applications", 200, "application/json", []string{`"/api/applications"`}},
 		{"POST", "/about/", 405, "", nil},
-		{"GET", "/__livereload.js", 200, "text/javascript", []string{"EventSource", "/__livereload"}},
+		{"GET", "/__livereload.js", 200, "text/javascript", []string{"EventSource", "/__livereload", `meta[name="alliance-build-error"]`}},
 		{"GET", "/robots.txt", 200, "text/plain", []string{"Sitemap:"}},
 	}
 	for _, tt := range tests {
