@@ -307,7 +307,9 @@ func BuildDuesReport(year int, s FeeSchedule, members []Member, payments []Payme
 // CSV renders the report for Excel on a Chinese Windows machine: UTF-8 with a
 // byte order mark (without it Excel reads the file as GBK), CRLF line ends,
 // amounts in yuan, and a totals line. Cells that Excel would take for a
-// formula are prefixed with an apostrophe.
+// formula are prefixed with an apostrophe; a receipt number of digits that
+// Excel would turn into a number (dropping leading zeros, or showing
+// 1.23457E+17) is written as ="…" so that it stays text.
 func (r *DuesReport) CSV() []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
@@ -316,13 +318,23 @@ func (r *DuesReport) CSV() []byte {
 	w.Write([]string{"证书编号", "会员名称", "会员类型", "会员状态", "缴费状态", "应缴（元）", "实缴（元）", "缴费日期", "收款凭证号", "备注"})
 	for _, l := range r.Lines {
 		w.Write([]string{l.Certificate, cell(l.Name), Label(MemberTypes, string(l.Type)), MemberStatusLabels[l.MemberStatus],
-			DuesStateLabels[l.State], Yuan(l.Due), Yuan(l.Paid), l.PaidOn, cell(l.Receipt), cell(l.Note)})
+			DuesStateLabels[l.State], Yuan(l.Due), Yuan(l.Paid), l.PaidOn, textCell(l.Receipt), cell(l.Note)})
 	}
 	t := r.Totals
 	w.Write([]string{"合计", fmt.Sprintf("%d 名会员：已缴 %d，未缴 %d，免缴 %d", t.Members, t.Paid, t.Unpaid, t.Exempt),
 		"", "", "", Yuan(t.Due), Yuan(t.Settled), "", "", "未缴合计 " + Yuan(t.Owed) + " 元"})
 	w.Flush()
 	return buf.Bytes()
+}
+
+// textCell keeps a code made of digits as text: Excel reads a CSV cell of
+// digits as a number, so 0012345 would show as 12345 and an 18-digit number
+// would lose its last digits.
+func textCell(s string) string {
+	if len(s) > 1 && strings.Trim(s, "0123456789") == "" && (s[0] == '0' || len(s) > 11) {
+		return `="` + s + `"`
+	}
+	return cell(s)
 }
 
 // cell defuses text that a spreadsheet would run as a formula.

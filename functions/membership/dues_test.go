@@ -95,7 +95,7 @@ func duesFixture() *DuesReport {
 	payments := []Payment{
 		{ID: "LM-2026-0001/2026/1", Member: "LM-2026-0001", Year: 2026, Amount: 200_000, PaidOn: "2026-03-10", Receipt: "SK-001", Note: "录入错误"},
 		{ID: "LM-2026-0001/2026/2", Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, PaidOn: "2026-03-10", Receipt: "SK-001", Note: "更正金额", Corrects: "LM-2026-0001/2026/1"},
-		{ID: "LM-2026-0003/2026/1", Member: "LM-2026-0003", Year: 2026, Amount: 1_500_000, PaidOn: "2026-04-20", Receipt: "SK-002", Note: "经会员大会同意减免 5000 元"},
+		{ID: "LM-2026-0003/2026/1", Member: "LM-2026-0003", Year: 2026, Amount: 1_500_000, PaidOn: "2026-04-20", Receipt: "0012300456", Note: "经会员大会同意减免 5000 元"},
 		{ID: "LM-2026-0001/2025/1", Member: "LM-2026-0001", Year: 2025, Amount: 2_000_000, PaidOn: "2025-03-10", Receipt: "SK-000", Note: "另一年"},
 	}
 	return BuildDuesReport(2026, DefaultFeeSchedule(2026), members, payments)
@@ -139,6 +139,9 @@ func TestDuesCSV(t *testing.T) {
 	}
 	if rows[3][1] != "'=某协会,\"联合\"" {
 		t.Errorf("formula-like name: got %q, want it defused with an apostrophe", rows[3][1])
+	}
+	if rows[3][8] != `="0012300456"` {
+		t.Errorf("receipt of digits with a leading zero: got %q, want =\"0012300456\" so that Excel keeps it as text", rows[3][8])
 	}
 	golden := filepath.Join("testdata", "dues-2026.golden.csv")
 	if *updateGolden {
