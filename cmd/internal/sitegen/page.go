@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -142,13 +143,41 @@ func (p *Page) Description() string {
 	return p.excerpt
 }
 
-// makeExcerpt returns the first 120 characters of a page's text.
+// makeExcerpt returns the first 120 characters of a page's text, its
+// words joined by single spaces.
 func makeExcerpt(plain string) string {
-	r := []rune(strings.Join(strings.Fields(plain), " "))
-	if len(r) > 120 {
-		return string(r[:120]) + "……"
+	const max = 120
+	if !utf8.ValidString(plain) {
+		// []rune turns each bad byte into U+FFFD
+		r := []rune(strings.Join(strings.Fields(plain), " "))
+		if len(r) > max {
+			return string(r[:max]) + "……"
+		}
+		return string(r)
 	}
-	return string(r)
+	var b strings.Builder
+	n := 0 // runes in b
+	for f := range strings.FieldsSeq(plain) {
+		if n > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(f)
+		n += utf8.RuneCountInString(f)
+		if n > max {
+			break
+		}
+	}
+	s := b.String()
+	if n <= max {
+		return s
+	}
+	i := 0
+	for range max {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i] + "……"
 }
 
 var lineRe = regexp.MustCompile(`line (\d+)`)

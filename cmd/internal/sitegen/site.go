@@ -8,10 +8,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"runtime"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -97,14 +95,21 @@ func NewBuilder(opts Options) *Builder {
 	return &Builder{opts: opts, md: newMarkdown(), cache: map[string]*Page{}}
 }
 
-// Build renders the site and swaps it into the output folder.
+// Build renders the site and swaps it into the output folder. Pages are
+// written as they are rendered, not kept in memory, so a Build leaves
+// nothing for RenderChanged.
 func (b *Builder) Build(ctx context.Context) (Summary, error) {
 	start := time.Now()
-	out, err := b.Render(ctx)
+	w, err := newSiteWriter(b.opts.OutDir)
 	if err != nil {
 		return Summary{}, err
 	}
-	if err := writeSite(b.opts.OutDir, out.Files); err != nil {
+	out, err := b.render(ctx, w)
+	if err != nil {
+		w.abort()
+		return Summary{}, err
+	}
+	if err := w.commit(); err != nil {
 		return Summary{}, err
 	}
 	out.Summary.Duration = time.Since(start)
@@ -250,7 +255,12 @@ type job struct {
 }
 
 // Render builds the whole site in memory and checks its links.
-func (b *Builder) Render(ctx context.Context) (*Output, error) {
+func (b *Builder) Render(ctx context.Context) (*Output, error) { return b.render(ctx, nil) }
+
+// render builds the site and checks its links. With w set, each page is
+// written through w as soon as it is rendered and the other files after
+// the link check; the returned Output then holds no page bytes.
+func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 	b.mu.Lock()
 	b.prev = nil
 	b.mu.Unlock()
@@ -458,24 +468,47 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 		return nil, errors.Join(jobErrs...)
 	}
 
+	// The feeds need only the pages: render them alongside.
+	var feedFiles map[string][]byte
+	var feedErr error
+	feedsDone := make(chan struct{})
+	go func() {
+		defer close(feedsDone)
+		feedFiles, feedErr = renderFeeds(site, nil)
+	}()
+	links := make(map[string]pageLinks, len(jobs)+summary.Aliases+1)
+	jobLinks := make([]pageLinks, len(jobs))
 	rendered := make([][]byte, len(jobs))
-	if err := parallel(ctx, len(jobs), func(i int) error {
+	workers := runtime.GOMAXPROCS(0)
+	if w != nil {
+		workers = ioWorkers()
+	}
+	err = parallelN(ctx, workers, len(jobs), func(i int) error {
 		j := jobs[i]
 		data, err := execute(j)
+		if err != nil {
+			return err
+		}
+		jobLinks[i] = extractLinks(data)
+		if w != nil {
+			return w.write(j.out, data)
+		}
 		rendered[i] = data
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	for i, j := range jobs {
-		files[j.out] = rendered[i]
-	}
-	summary.Pages = len(jobs)
-
-	feedFiles, err := renderFeeds(site, nil)
+		return nil
+	})
+	<-feedsDone
 	if err != nil {
 		return nil, err
 	}
+	if feedErr != nil {
+		return nil, feedErr
+	}
+	for i, j := range jobs {
+		files[j.out] = rendered[i] // nil when written already
+		links[j.out] = jobLinks[i]
+	}
+	summary.Pages = len(jobs)
+
 	for k, v := range feedFiles {
 		if prev, ok := sources[k]; ok {
 			return nil, fmt.Errorf("%s: feed /%s clashes with a file from %s", o.ContentName+"/events", k, prev)
@@ -487,20 +520,14 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 	files["sitemap.xml"] = sitemap(site, jobs)
 	files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + cfg.APIPath + "\n\nSitemap: " + cfg.BaseURL + "sitemap.xml\n")
 
-	links := make(map[string]pageLinks, len(jobs)+summary.Aliases+1)
-	var htmlNames []string
+	var htmlNames []string // aliases and HTML copied from content
 	for name := range files {
-		if strings.HasSuffix(name, ".html") {
+		if _, ok := links[name]; !ok && strings.HasSuffix(name, ".html") {
 			htmlNames = append(htmlNames, name)
 		}
 	}
-	extracted := make([]pageLinks, len(htmlNames))
-	_ = parallel(ctx, len(htmlNames), func(i int) error {
-		extracted[i] = extractLinks(files[htmlNames[i]])
-		return nil
-	})
-	for i, n := range htmlNames {
-		links[n] = extracted[i]
+	for _, n := range htmlNames {
+		links[n] = extractLinks(files[n])
 	}
 	base, _ := url.Parse(cfg.BaseURL)
 	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, raw: b.rawByFile()}
@@ -508,6 +535,17 @@ func (b *Builder) Render(ctx context.Context) (*Output, error) {
 		return nil, err
 	}
 	summary.Files = len(files)
+	if w != nil {
+		written := make(map[string]bool, len(jobs))
+		for _, j := range jobs {
+			written[j.out] = true
+		}
+		if err := w.writeAll(ctx, files, func(name string) bool { return written[name] }); err != nil {
+			return nil, err
+		}
+		summary.Duration = time.Since(start)
+		return &Output{Files: files, Summary: summary}, nil
+	}
 	summary.Duration = time.Since(start)
 	tsum, err := templatesSum(o.Templates)
 	if err != nil {
@@ -803,62 +841,6 @@ func parallelN(ctx context.Context, workers, n int, f func(i int) error) error {
 		return first
 	}
 	return ctx.Err()
-}
-
-// writeSite writes files into a fresh folder beside dir and swaps it in.
-func writeSite(dir string, files map[string][]byte) error {
-	parent := path.Dir(strings.TrimSuffix(dir, "/"))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("write site: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, ".site-new-")
-	if err != nil {
-		return fmt.Errorf("write site: %w", err)
-	}
-	names := make([]string, 0, len(files))
-	for k := range files {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	// one mkdir per folder, parents first (MkdirAll would stat every level)
-	dirSet := map[string]bool{}
-	for _, n := range names {
-		for d := path.Dir(n); d != "." && !dirSet[d]; d = path.Dir(d) {
-			dirSet[d] = true
-		}
-	}
-	dirs := slices.Sorted(maps.Keys(dirSet))
-	for _, d := range dirs {
-		if err := os.Mkdir(path.Join(tmp, d), 0o755); err != nil {
-			os.RemoveAll(tmp)
-			return fmt.Errorf("write site: %w", err)
-		}
-	}
-	if err := parallel(context.Background(), len(names), func(i int) error {
-		return os.WriteFile(path.Join(tmp, names[i]), files[names[i]], 0o644)
-	}); err != nil {
-		os.RemoveAll(tmp)
-		return fmt.Errorf("write site: %w", err)
-	}
-	old := ""
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + "-old"
-		if err := os.Rename(dir, old); err != nil {
-			os.RemoveAll(tmp)
-			return fmt.Errorf("write site: move old %s aside: %w", dir, err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		os.RemoveAll(tmp)
-		return fmt.Errorf("write site: swap in %s: %w", dir, err)
-	}
-	if old != "" {
-		os.RemoveAll(old)
-	}
-	return nil
 }
 
 func aliasPage(base, target string) []byte {
