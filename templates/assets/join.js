@@ -132,6 +132,8 @@
   function done(res) {
     document.getElementById("join-number").textContent = res.number;
     document.getElementById("join-token").textContent = res.status_token;
+    document.getElementById("s-number").value = res.number;
+    document.getElementById("s-token").value = res.status_token;
     form.hidden = true;
     summary.hidden = true;
     success.hidden = false;
@@ -167,6 +169,72 @@
       button.disabled = false;
       button.removeAttribute("aria-busy");
       button.textContent = label;
+    });
+  });
+
+  // The status lookup: GET the application with its token in the X-Status-Token header.
+  var statusBox = document.getElementById("join-status");
+  var statusForm = document.getElementById("join-status-form");
+  var statusResult = document.getElementById("join-status-result");
+  var statusButton = document.getElementById("join-status-submit");
+  statusBox.hidden = false;
+
+  function when(at) {
+    var d = new Date(at);
+    if (isNaN(d.getTime())) return "";
+    try {
+      return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+    } catch (e) {
+      return d.toLocaleString();
+    }
+  }
+
+  function showStatus(data) {
+    statusResult.textContent = "";
+    var p = document.createElement("p");
+    p.className = "join-status-now";
+    p.textContent = "申请 " + data.number + "：" + data.status_label;
+    statusResult.appendChild(p);
+    var ol = document.createElement("ol");
+    (data.history || []).forEach(function (h) {
+      var li = document.createElement("li");
+      li.textContent = when(h.at) + "　" + h.label;
+      ol.appendChild(li);
+    });
+    statusResult.appendChild(ol);
+  }
+
+  function statusMessage(text) {
+    statusResult.textContent = "";
+    var p = document.createElement("p");
+    p.className = "join-error";
+    p.textContent = text;
+    statusResult.appendChild(p);
+  }
+
+  statusForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var number = document.getElementById("s-number").value.replace(/\s+/g, "").toUpperCase();
+    var token = document.getElementById("s-token").value.trim();
+    if (!number || !token) {
+      statusMessage("请填写申请编号和查询凭证。");
+      return;
+    }
+    statusButton.disabled = true;
+    statusResult.textContent = "正在查询…";
+    fetch(statusForm.getAttribute("data-api") + encodeURIComponent(number), {
+      headers: { "X-Status-Token": token }
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.status === 200) return showStatus(data);
+        var err = data.error || {};
+        if (resp.status === 404) return statusMessage("未找到该申请，或查询凭证不正确。请核对后重试。");
+        statusMessage(resp.status >= 500 && err.request_id ? "内部错误，请稍后重试（请求编号 " + err.request_id + "）" : (err.message || "查询失败，请稍后重试。"));
+      });
+    }).catch(function () {
+      statusMessage("网络连接失败，请检查网络后重试。");
+    }).then(function () {
+      statusButton.disabled = false;
     });
   });
 })();
