@@ -37,6 +37,36 @@ func TestBuildCommand(t *testing.T) {
 			t.Errorf("got %v, want %s in the output", err, f)
 		}
 	}
+	// What a visitor reads on the built pages: how to register only while an
+	// event is ahead (the build clock is 2026-11-27), and the menu entry of
+	// the section a page belongs to.
+	pages := []struct {
+		file      string
+		want, not []string
+	}{
+		{"events/2026-hefei-lecture/index.html", []string{"<dt>报名方式</dt><dd>免费参加", `href="/events/" aria-current="true"`}, []string{"报名已截止"}},
+		{"events/2026-shenzhen-salon/index.html", []string{"<dt>报名方式</dt><dd>活动已结束，报名已截止</dd>"}, nil},
+		{"members/qiheng/index.html", []string{`href="/members/" aria-current="true"`}, nil},
+		{"events/index.html", []string{`href="/events/" aria-current="page"`}, []string{`aria-current="true"`}},
+		{"index.html", nil, []string{"aria-current"}},
+	}
+	for _, p := range pages {
+		data, err := os.ReadFile(filepath.Join(out, p.file))
+		if err != nil {
+			t.Errorf("got %v, want %s", err, p.file)
+			continue
+		}
+		for _, w := range p.want {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("%s: got no %q, want it", p.file, w)
+			}
+		}
+		for _, n := range p.not {
+			if strings.Contains(string(data), n) {
+				t.Errorf("%s: got %q, want it absent", p.file, n)
+			}
+		}
+	}
 	tests := []struct {
 		name string
 		args []string
