@@ -228,13 +228,18 @@ func (e *emulator) timed(t testing.TB, event []byte) (events.APIGatewayV2HTTPRes
 	return out, time.Since(start)
 }
 
-// initDuration returns the "Init Duration" the emulator reported, if it did.
+// initDuration returns the init phase's duration as the emulator reported it (its line
+// "INIT REPORT(durationMs: 9.268000)": start of the bootstrap to its first request for an
+// event), if it did. The "Init Duration" of its REPORT line is not that: it reads 0.02 ms.
 func (e *emulator) initDuration() string {
+	const mark = "INIT REPORT(durationMs: "
 	for _, line := range strings.Split(e.out.String(), "\n") {
-		if i := strings.Index(line, "Init Duration: "); i >= 0 {
-			rest := line[i+len("Init Duration: "):]
-			if j := strings.Index(rest, " ms"); j >= 0 {
-				return rest[:j+3]
+		if i := strings.Index(line, mark); i >= 0 {
+			rest := line[i+len(mark):]
+			if j := strings.Index(rest, ")"); j >= 0 {
+				if ms, err := strconv.ParseFloat(rest[:j], 64); err == nil {
+					return fmt.Sprintf("%.1f ms", ms)
+				}
 			}
 		}
 	}
@@ -303,7 +308,7 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"MEMBERS_TABLE":         n.Members,
 		"DUES_TABLE":            n.Dues,
 		"SITE_ORIGIN":           "https://www.example.cn",
-		"LOG_LEVEL":             "warn",
+		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -361,6 +366,12 @@ func TestEmulatorApply(t *testing.T) {
 		}
 	}
 
+	// A second application: the first DynamoDB calls of DynamoDB Local (a JVM) are slow.
+	resp, second := e.timed(t, post("samtest-valid-2", validApplication))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("second valid application: status %d %s, want 201", resp.StatusCode, resp.Body)
+	}
+
 	tests := []struct {
 		name       string
 		event      []byte
@@ -398,8 +409,8 @@ func TestEmulatorApply(t *testing.T) {
 		_, d := e.timed(t, get)
 		warm = append(warm, d)
 	}
-	t.Logf("apply under the emulator: cold start (emulator start → first answer) %v, RIE-reported init %s, first application (first DynamoDB call) %v, warm status lookup median %v (of %d)",
-		cold.Round(time.Millisecond), e.initDuration(), first.Round(100*time.Microsecond), median(warm).Round(100*time.Microsecond), len(warm))
+	t.Logf("apply under the emulator: cold start (emulator start → first answer) %v, init %s, first application (first DynamoDB calls) %v, second application %v, warm status lookup median %v (of %d)",
+		cold.Round(time.Millisecond), e.initDuration(), first.Round(100*time.Microsecond), second.Round(100*time.Microsecond), median(warm).Round(100*time.Microsecond), len(warm))
 }
 
 // issuer publishes one ES256 key as a JWKS on 127.0.0.1 and signs tokens with it.
@@ -499,7 +510,7 @@ func TestEmulatorAdmin(t *testing.T) {
 			warm = append(warm, d)
 		})
 	}
-	t.Logf("admin under the emulator: cold start (emulator start → first answer, JWKS fetched) %v, RIE-reported init %s, warm invoke median %v (of %d)",
+	t.Logf("admin under the emulator: cold start (emulator start → first answer, JWKS fetched) %v, init %s, warm invoke median %v (of %d)",
 		cold.Round(time.Millisecond), e.initDuration(), median(warm).Round(100*time.Microsecond), len(warm))
 }
 
