@@ -166,7 +166,7 @@ func (w *pageWriter) thanksPage(d formPage) {
 func (w *pageWriter) gonePage(d formPage) {
 	w.head(d.Title)
 	w.f(`<h1>页面已失效</h1>
-<p>提交申请后的确认页面只在提交后一小时内、在提交所用的浏览器中显示。如您已提交申请，请以当时页面上的申请编号为准；如有疑问，请致电联盟秘书处 010-68200012。</p>
+<p>申请确认页面只在提交后一小时内、在提交所用的浏览器中显示（浏览器须允许 Cookie）。如果您刚刚提交了申请却看到此页，申请很可能已经提交成功，请不要重复提交，可致电联盟秘书处 010-68200012 查询申请编号。</p>
 <p><a href="%sjoin/">前往申请页面</a> · <a href="%s">返回联盟网站首页</a></p>
 </body></html>`, d.SiteHome, d.SiteHome)
 }
