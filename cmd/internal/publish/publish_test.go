@@ -133,17 +133,18 @@ func keysOf(files []publish.File) []string {
 }
 
 var site = map[string]string{
-	"index.html":                "<!doctype html><title>联盟</title>",
-	"charter/index.html":        "<!doctype html><title>章程</title>",
-	"events/rss.xml":            `<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>`,
-	"events/atom.xml":           `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>`,
-	"events/feed.json":          `{"version": "https://jsonfeed.org/version/1.1", "items": []}`,
-	"events/events.ics":         "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
-	"sitemap.xml":               `<?xml version="1.0"?><urlset></urlset>`,
-	"assets/site.3f9a0c1b.css":  "body{margin:0}",
-	"assets/join.0a1b2c3d4e.js": "'use strict';",
-	"members/logo.png":          "\x89PNG",
-	".DS_Store":                 "junk",
+	"index.html":                    "<!doctype html><title>联盟</title>",
+	"charter/index.html":            "<!doctype html><title>章程</title>",
+	"events/rss.xml":                `<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>`,
+	"events/atom.xml":               `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>`,
+	"events/feed.json":              `{"version": "https://jsonfeed.org/version/1.1", "items": []}`,
+	"events/events.ics":             "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+	"sitemap.xml":                   `<?xml version="1.0"?><urlset></urlset>`,
+	"assets/site.3f9a0c1b.css":      "body{margin:0}",
+	"assets/join.0a1b2c3d4e.js":     "'use strict';",
+	"assets/favicon.b441c6b458.svg": `<svg xmlns="http://www.w3.org/2000/svg"/>`,
+	"members/logo.png":              "\x89PNG",
+	".DS_Store":                     "junk",
 }
 
 func TestPublish(t *testing.T) {
@@ -159,7 +160,7 @@ func TestPublish(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first publish: %v", err)
 	}
-	want := []string{"assets/join.0a1b2c3d4e.js", "assets/site.3f9a0c1b.css",
+	want := []string{"assets/favicon.b441c6b458.svg", "assets/join.0a1b2c3d4e.js", "assets/site.3f9a0c1b.css",
 		"events/atom.xml", "events/events.ics", "events/feed.json", "events/rss.xml",
 		"members/logo.png", "sitemap.xml", "charter/index.html", "index.html"} // pages last
 	if got := keysOf(res.Upload); !slices.Equal(got, want) {
@@ -185,6 +186,7 @@ func TestPublish(t *testing.T) {
 		{"sitemap.xml", "application/xml", publish.CacheShort},
 		{"assets/site.3f9a0c1b.css", "text/css; charset=utf-8", publish.CacheImmutable},
 		{"assets/join.0a1b2c3d4e.js", "text/javascript; charset=utf-8", publish.CacheImmutable},
+		{"assets/favicon.b441c6b458.svg", "image/svg+xml", publish.CacheImmutable},
 		{"members/logo.png", "image/png", publish.CacheShort},
 	}
 	for _, h := range headers {
@@ -207,7 +209,7 @@ func TestPublish(t *testing.T) {
 	if got := aws.ToString(head.ContentType); got != "text/html; charset=utf-8" {
 		t.Errorf("stored Content-Type of index.html = %q, want text/html; charset=utf-8", got)
 	}
-	wantFirst := []string{"/", "/assets/join.0a1b2c3d4e.js", "/assets/site.3f9a0c1b.css", "/charter/",
+	wantFirst := []string{"/", "/assets/favicon.b441c6b458.svg", "/assets/join.0a1b2c3d4e.js", "/assets/site.3f9a0c1b.css", "/charter/",
 		"/charter/index.html", "/events/atom.xml", "/events/events.ics", "/events/feed.json",
 		"/events/rss.xml", "/index.html", "/members/logo.png", "/sitemap.xml"}
 	if len(cf.calls) != 1 || !slices.Equal(cf.calls[0], wantFirst) {
