@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // root is the module root (ALLIANCE_ROOT or two folders up from cmd/alliance).
@@ -122,4 +123,53 @@ func captureStderr(t *testing.T, f func()) string {
 	f()
 	w.Close()
 	return <-done
+}
+
+// TestSiteFlags checks that the flags build and serve share reach the
+// builder: --drafts, --future, --now (in Beijing time unless it says
+// otherwise) and --base-url.
+func TestSiteFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		drafts  bool
+		future  bool
+		now     string // RFC 3339, "" for the real clock
+		baseURL string
+		wantErr bool
+	}{
+		{args: nil},
+		{args: []string{"--drafts", "--future"}, drafts: true, future: true},
+		{args: []string{"--now", "2026-12-01"}, now: "2026-12-01T00:00:00+08:00"},
+		{args: []string{"--now", "2026-12-01 14:30"}, now: "2026-12-01T14:30:00+08:00"},
+		{args: []string{"--base-url", "https://example.cn/"}, baseURL: "https://example.cn/"},
+		{args: []string{"--now", "2026-13-01"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			fs := flag.NewFlagSet("test", flag.ContinueOnError)
+			var sf siteFlags
+			sf.register(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			opts, err := sf.options()
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("got no error, want one for %v", tt.args)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := ""
+			if !opts.Now.IsZero() {
+				now = opts.Now.Format(time.RFC3339)
+			}
+			if opts.Drafts != tt.drafts || opts.Future != tt.future || now != tt.now || opts.BaseURL != tt.baseURL {
+				t.Errorf("got drafts %v future %v now %q base %q, want %v %v %q %q",
+					opts.Drafts, opts.Future, now, opts.BaseURL, tt.drafts, tt.future, tt.now, tt.baseURL)
+			}
+		})
+	}
 }
