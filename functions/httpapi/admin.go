@@ -467,7 +467,7 @@ func (a *Admin) addAttendance(w http.ResponseWriter, r *http.Request, actor memb
 	for i, m := range q.Members {
 		recs[i] = membership.Attendance{Member: strings.TrimSpace(m), Event: strings.TrimSpace(q.Event), Title: strings.TrimSpace(q.Title),
 			Kind: q.Kind, Date: q.Date, RecordedBy: actor.ID, RecordedAt: a.now().UTC()}
-		if err := recs[i].Check(); err != nil {
+		if err := recs[i].Check(a.now()); err != nil {
 			return nil, err
 		}
 		if _, err := a.store.Member(r.Context(), recs[i].Member); err != nil {

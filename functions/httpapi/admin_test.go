@@ -112,6 +112,8 @@ func TestAdminBadInput(t *testing.T) {
 		{"bad status", "GET", "/api/admin/applications?status=done", nil, http.StatusBadRequest},
 		{"fees without a reason", "POST", "/api/admin/fees/2027", map[string]any{"enterprise": 1}, http.StatusBadRequest},
 		{"attendance without members", "POST", "/api/admin/attendance", map[string]any{"event": "e", "kind": "event", "date": "2026-01-01"}, http.StatusBadRequest},
+		{"attendance after today", "POST", "/api/admin/attendance", map[string]any{"event": "e", "kind": "event", "date": "2099-01-01", "members": []string{"LM-2026-0001"}}, http.StatusBadRequest},
+		{"void without a reason", "POST", "/api/admin/attendance", map[string]any{"event": "e", "void": true, "members": []string{"LM-2026-0001"}}, http.StatusBadRequest},
 		{"unknown route", "GET", "/api/admin/nothing", nil, http.StatusNotFound},
 	}
 	for _, tt := range tests {

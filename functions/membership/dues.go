@@ -135,7 +135,7 @@ type PaymentInput struct {
 // NewPayment checks a payment the actor enters for member m against the
 // year's schedule and the member-year's current entry (nil if none), and
 // returns the ledger entry to store. Errors: EFORBIDDEN unless the actor is
-// the secretariat; EINVALID for bad fields, or an amount different from the
+// the secretariat; EINVALID for bad fields (a payment date after now included), or an amount different from the
 // schedule without a note, or a correction without a note; ECONFLICT when the
 // year is already paid and the input is not a correction of its current
 // entry. The store enforces the uniqueness rules again, atomically.
@@ -156,6 +156,8 @@ func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current 
 	}
 	if _, err := ParseDate(in.PaidOn); err != nil {
 		fields["paid_on"] = "请填写缴费日期（格式 2026-03-01）"
+	} else if in.PaidOn > Today(now) {
+		fields["paid_on"] = "缴费日期不能晚于今天"
 	}
 	if in.Receipt == "" || len(in.Receipt) > 64 || strings.ContainsAny(in.Receipt, "#/") {
 		fields["receipt"] = "请填写收款凭证号（不超过 64 个字符，不含 # 和 /）"

@@ -17,6 +17,7 @@ func TestNewPayment(t *testing.T) {
 	ent := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive}
 	ind := &Member{Certificate: "LM-2026-0002", Type: TypeIndividual, JoinedOn: "2026-03-02", Status: MemberActive}
 	sched := DefaultFeeSchedule(2026)
+	today := now.AddDate(0, 1, 0) // 2026-04-02
 	cur := &Payment{ID: "LM-2026-0001/2026/1", Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, Receipt: "SK-001"}
 	in := func(mut func(*PaymentInput)) PaymentInput {
 		p := PaymentInput{Member: "LM-2026-0001", Year: 2026, Amount: 2_000_000, PaidOn: "2026-03-10", Receipt: "SK-001"}
@@ -42,6 +43,7 @@ func TestNewPayment(t *testing.T) {
 		{"negative amount", sec, in(func(p *PaymentInput) { p.Amount = -1; p.Note = "x" }), ent, nil, EINVALID, "amount", ""},
 		{"no receipt", sec, in(func(p *PaymentInput) { p.Receipt = " " }), ent, nil, EINVALID, "receipt", ""},
 		{"bad date", sec, in(func(p *PaymentInput) { p.PaidOn = "2026-13-01" }), ent, nil, EINVALID, "paid_on", ""},
+		{"paid after today", sec, in(func(p *PaymentInput) { p.PaidOn = "2026-04-03" }), ent, nil, EINVALID, "paid_on", ""},
 		{"a year before joining", sec, in(func(p *PaymentInput) { p.Year = 2025 }), ent, nil, EINVALID, "year", ""},
 		{"the year is already paid", sec, in(func(p *PaymentInput) { p.Receipt = "SK-002" }), ent, cur, ECONFLICT, "", ""},
 		{"a correction", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID; p.Note = "凭证号录错" }), ent, cur, "", "", "LM-2026-0001/2026/2"},
@@ -53,7 +55,7 @@ func TestNewPayment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := NewPayment(tt.actor, tt.in, tt.m, sched, tt.current, now)
+			p, err := NewPayment(tt.actor, tt.in, tt.m, sched, tt.current, today)
 			if got := ErrorCode(err); got != tt.code {
 				t.Fatalf("got %q (%v), want %q", got, err, tt.code)
 			}

@@ -55,8 +55,9 @@ func (a *Attendance) Void(actor Actor, reason string, now time.Time) error {
 	return nil
 }
 
-// Check returns an EINVALID error naming the fields that are missing or wrong.
-func (a *Attendance) Check() error {
+// Check returns an EINVALID error naming the fields that are missing or
+// wrong; an event dated after now (in China) cannot have been attended yet.
+func (a *Attendance) Check(now time.Time) error {
 	fields := map[string]string{}
 	if strings.TrimSpace(a.Member) == "" {
 		fields["member"] = "请填写会员证书编号"
@@ -69,6 +70,8 @@ func (a *Attendance) Check() error {
 	}
 	if _, err := ParseDate(a.Date); err != nil {
 		fields["date"] = "请填写活动日期（格式 2026-03-01）"
+	} else if a.Date > Today(now) {
+		fields["date"] = "活动日期不能晚于今天（出席须在活动之后登记）"
 	}
 	if len(fields) > 0 {
 		return &Error{Code: EINVALID, Op: "membership: check attendance", Message: "出席记录有误", Fields: fields}

@@ -128,3 +128,36 @@ func TestAttendanceVoid(t *testing.T) {
 		})
 	}
 }
+
+func TestAttendanceCheck(t *testing.T) {
+	now := time.Date(2026, 6, 18, 20, 0, 0, 0, time.UTC) // 2026-06-19 04:00 in China
+	ok := Attendance{Member: "LM-2026-0001", Event: "2026-assembly", Kind: EventGeneralAssembly, Date: "2026-06-19"}
+	tests := []struct {
+		name  string
+		mut   func(*Attendance)
+		field string
+	}{
+		{"today in China", func(*Attendance) {}, ""},
+		{"after today", func(a *Attendance) { a.Date = "2026-06-20" }, "date"},
+		{"not a date", func(a *Attendance) { a.Date = "2026-02-30" }, "date"},
+		{"event with a slash", func(a *Attendance) { a.Event = "2026/assembly" }, "event"},
+		{"unknown kind", func(a *Attendance) { a.Kind = "dinner" }, "kind"},
+		{"no member", func(a *Attendance) { a.Member = " " }, "member"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := ok
+			tt.mut(&a)
+			err := a.Check(now)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Check: got %v, want nil", err)
+				}
+				return
+			}
+			if _, found := ErrorFields(err)[tt.field]; !found {
+				t.Fatalf("Check: got %v, want an error on %q", err, tt.field)
+			}
+		})
+	}
+}

@@ -118,7 +118,8 @@ func NewMember(a *Application, actor Actor, now time.Time) *Member {
 // Exit records a member's voluntary exit (第十五条): the secretariat enters
 // the written request and confirms the certificate was returned.
 // Errors: EFORBIDDEN unless the actor is the secretariat; ECONFLICT unless the
-// member is active; EINVALID without a request date or the certificate.
+// member is active; EINVALID without a request date (or one before the member
+// joined, or after today) or without the certificate.
 func (m *Member) Exit(actor Actor, requestedOn string, certificateReturned bool, note string, now time.Time) error {
 	const op = "membership: exit"
 	if !actor.Has(RoleSecretariat) {
@@ -130,6 +131,8 @@ func (m *Member) Exit(actor Actor, requestedOn string, certificateReturned bool,
 	fields := map[string]string{}
 	if _, err := ParseDate(requestedOn); err != nil {
 		fields["requested_on"] = "请填写书面退会申请的日期（格式 2026-03-01）"
+	} else if requestedOn < m.JoinedOn || requestedOn > Today(now) {
+		fields["requested_on"] = fmt.Sprintf("退会申请日期应在入会日期 %s 至今天之间", m.JoinedOn)
 	}
 	if !certificateReturned {
 		fields["certificate_returned"] = "退会须交回会员证书"

@@ -34,20 +34,21 @@ func TestMemberLifecycle(t *testing.T) {
 	sec, sec2, chair := actor("s-1", RoleSecretariat), actor("s-2", RoleSecretariat, RoleChair), actor("c-1", RoleChair)
 	sup := actor("v-1", RoleSupervisor)
 	lapsed := Standing{State: StandingLapsed, AbsentYears: []int{2027, 2028}, LapsedOn: "2029-01-01", AsOf: "2029-02-01"}
+	later := now.AddDate(0, 3, 0) // 2026-06-02, after the exit requests below
 	tests := []struct {
 		name       string
 		do         func(m *Member) error
 		code       string
 		wantStatus MemberStatus
 	}{
-		{"exit", func(m *Member) error { return m.Exit(sec, "2026-05-01", true, "", now) }, "", MemberExited},
-		{"exit without the certificate", func(m *Member) error { return m.Exit(sec, "2026-05-01", false, "", now) }, EINVALID, MemberActive},
-		{"exit without a request date", func(m *Member) error { return m.Exit(sec, "", true, "", now) }, EINVALID, MemberActive},
-		{"exit by the chair", func(m *Member) error { return m.Exit(chair, "2026-05-01", true, "", now) }, EFORBIDDEN, MemberActive},
-		{"exit by the supervisor", func(m *Member) error { return m.Exit(sup, "2026-05-01", true, "", now) }, EFORBIDDEN, MemberActive},
+		{"exit", func(m *Member) error { return m.Exit(sec, "2026-05-01", true, "", later) }, "", MemberExited},
+		{"exit without the certificate", func(m *Member) error { return m.Exit(sec, "2026-05-01", false, "", later) }, EINVALID, MemberActive},
+		{"exit without a request date", func(m *Member) error { return m.Exit(sec, "", true, "", later) }, EINVALID, MemberActive},
+		{"exit by the chair", func(m *Member) error { return m.Exit(chair, "2026-05-01", true, "", later) }, EFORBIDDEN, MemberActive},
+		{"exit by the supervisor", func(m *Member) error { return m.Exit(sup, "2026-05-01", true, "", later) }, EFORBIDDEN, MemberActive},
 		{"exit twice", func(m *Member) error {
-			m.Exit(sec, "2026-05-01", true, "", now)
-			return m.Exit(sec, "2026-05-02", true, "", now)
+			m.Exit(sec, "2026-05-01", true, "", later)
+			return m.Exit(sec, "2026-05-02", true, "", later)
 		}, ECONFLICT, MemberExited},
 		{"expel: propose then approve", func(m *Member) error {
 			if err := m.ProposeExpulsion(sec, "严重违反章程", now); err != nil {
@@ -73,7 +74,7 @@ func TestMemberLifecycle(t *testing.T) {
 			m.ProposeExpulsion(sec2, "x", now)
 			return m.DecideExpulsion(sec2, true, "", now)
 		}, EFORBIDDEN, MemberActive},
-		{"expel: nothing pending", func(m *Member) error { return m.DecideExpulsion(chair, true, "", now) }, ECONFLICT, MemberActive},
+		{"expel: nothing pending", func(m *Member) error { return m.DecideExpulsion(chair, true, "", later) }, ECONFLICT, MemberActive},
 		{"expel: proposed twice", func(m *Member) error {
 			m.ProposeExpulsion(sec, "x", now)
 			return m.ProposeExpulsion(sec, "y", now)

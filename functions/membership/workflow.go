@@ -133,7 +133,7 @@ func (a *Application) Apply(actor Actor, c Change, now time.Time) error {
 				Fields: map[string]string{"note": "请填写不予通过的理由"}}
 		}
 	case ActionFile:
-		if err := c.Filing.check(op); err != nil {
+		if err := c.Filing.check(op, now); err != nil {
 			return err
 		}
 		f := *c.Filing
@@ -145,13 +145,17 @@ func (a *Application) Apply(actor Actor, c Change, now time.Time) error {
 	return nil
 }
 
-func (f *Filing) check(op string) error {
+// check returns an EINVALID error for a missing filing, a missing reference,
+// or a date that is not a date or is after now (in China).
+func (f *Filing) check(op string, now time.Time) error {
 	fields := map[string]string{}
 	if f == nil {
 		f = &Filing{}
 	}
 	if _, err := ParseDate(f.Date); err != nil {
 		fields["filing.date"] = "请填写备案日期（格式 2026-03-01）"
+	} else if f.Date > Today(now) {
+		fields["filing.date"] = "备案日期不能晚于今天"
 	}
 	if strings.TrimSpace(f.Reference) == "" {
 		fields["filing.reference"] = "请填写备案编号"

@@ -116,6 +116,7 @@ func TestApplyRules(t *testing.T) {
 		{"reject needs a reason", &Application{Status: StatusSubmitted}, actor("u-1", RoleSecretariat), Change{Action: ActionReject, Note: "  "}, EINVALID, "note"},
 		{"file needs the filing", &Application{Status: StatusApproved}, actor("u-1", RoleSecretariat), Change{Action: ActionFile}, EINVALID, "filing.date"},
 		{"file needs a real date", &Application{Status: StatusApproved}, actor("u-1", RoleSecretariat), Change{Action: ActionFile, Filing: &Filing{Date: "2026-02-30", Reference: "R"}}, EINVALID, "filing.date"},
+		{"file cannot be dated after today", &Application{Status: StatusApproved}, actor("u-1", RoleSecretariat), Change{Action: ActionFile, Filing: &Filing{Date: "2026-03-03", Reference: "R"}}, EINVALID, "filing.date"},
 		{"file needs a reference", &Application{Status: StatusApproved}, actor("u-1", RoleSecretariat), Change{Action: ActionFile, Filing: &Filing{Date: "2026-02-28"}}, EINVALID, "filing.reference"},
 		{"unknown action", &Application{Status: StatusSubmitted}, actor("u-1", RoleSecretariat), Change{Action: "delete"}, EINVALID, "action"},
 		{"no roles at all", &Application{Status: StatusSubmitted}, actor("u-1"), Change{Action: ActionReview}, EFORBIDDEN, ""},
