@@ -485,7 +485,11 @@ func printMember(w io.Writer, m *membership.Member) {
 		fmt.Fprintf(w, "expulsion proposed\t%s by %s\t%s\n", e.ProposedAt.In(membership.China).Format(time.DateOnly), e.ProposedBy, e.Reason)
 	}
 	for _, e := range m.History {
-		fmt.Fprintf(w, "  %s\t%s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.Action, e.From, e.To, e.Actor, e.Role, e.Note)
+		who := e.Actor
+		if e.ActorName != "" && e.ActorName != e.Actor {
+			who = e.ActorName + " " + e.Actor
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.Action, e.From, e.To, who, e.Role, e.Note)
 	}
 }
 

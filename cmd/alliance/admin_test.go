@@ -130,8 +130,15 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("dues: got %q", out)
 	}
 	mustRun(t, api, clerk, "expel", cert, "--reason", "严重违反章程")
-	if out := mustRun(t, api, chair, "decide-expulsion", cert, "--approve"); !strings.Contains(out, "expelled") {
+	named, err := api.Issuer.Mint("u-7f3a", "刘理事长", []string{"chair"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, api, named, "decide-expulsion", cert, "--approve"); !strings.Contains(out, "expelled") {
 		t.Errorf("decide-expulsion: got %q, want expelled", out)
+	}
+	if out := mustRun(t, api, sup, "member", cert); !strings.Contains(out, "刘理事长 u-7f3a (chair)") {
+		t.Errorf("member: got %q, want the decision by 刘理事长 u-7f3a (chair) in the history", out)
 	}
 }
 

@@ -42,15 +42,19 @@ type Contact struct {
 	Email  string `json:"email,omitempty" dynamodbav:"email,omitempty"`
 }
 
-// MemberEvent is one entry of a member's history.
+// MemberEvent is one entry of a member's history. Actor is the token's
+// subject, which the same-person rules compare; ActorName is the display name
+// the token carried at the time, so that a reader of the history sees who
+// acted even when the issuer's subjects are opaque ids.
 type MemberEvent struct {
-	Action string       `json:"action" dynamodbav:"action"`
-	From   MemberStatus `json:"from,omitempty" dynamodbav:"from,omitempty"`
-	To     MemberStatus `json:"to" dynamodbav:"to"`
-	Actor  string       `json:"actor" dynamodbav:"actor"`
-	Role   string       `json:"role" dynamodbav:"role"`
-	At     time.Time    `json:"at" dynamodbav:"at"`
-	Note   string       `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	Action    string       `json:"action" dynamodbav:"action"`
+	From      MemberStatus `json:"from,omitempty" dynamodbav:"from,omitempty"`
+	To        MemberStatus `json:"to" dynamodbav:"to"`
+	Actor     string       `json:"actor" dynamodbav:"actor"`
+	ActorName string       `json:"actor_name,omitempty" dynamodbav:"actor_name,omitempty"`
+	Role      string       `json:"role" dynamodbav:"role"`
+	At        time.Time    `json:"at" dynamodbav:"at"`
+	Note      string       `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
 
 // Expulsion is an expulsion the secretariat has proposed, waiting for the
@@ -102,7 +106,7 @@ func NewMember(a *Application, actor Actor, now time.Time) *Member {
 		Contact: Contact{Person: a.Contact, Phone: a.Phone, Email: a.Email},
 		Filing:  a.Filing,
 		Status:  MemberActive,
-		History: []MemberEvent{{Action: "join", To: MemberActive, Actor: actor.ID, Role: RoleSecretariat, At: now.UTC(),
+		History: []MemberEvent{{Action: "join", To: MemberActive, Actor: actor.ID, ActorName: actor.Name, Role: RoleSecretariat, At: now.UTC(),
 			Note: "颁发会员证书，申请 " + a.Number}},
 		Version: 1,
 	}
@@ -168,7 +172,7 @@ func (m *Member) ProposeExpulsion(actor Actor, reason string, now time.Time) err
 	}
 	m.PendingExpulsion = &Expulsion{Reason: reason, ProposedBy: actor.ID, ProposedAt: now.UTC()}
 	m.History = append(m.History, MemberEvent{Action: "propose-expulsion", From: m.Status, To: m.Status,
-		Actor: actor.ID, Role: RoleSecretariat, At: now.UTC(), Note: reason})
+		Actor: actor.ID, ActorName: actor.Name, Role: RoleSecretariat, At: now.UTC(), Note: reason})
 	return nil
 }
 
@@ -195,7 +199,7 @@ func (m *Member) DecideExpulsion(actor Actor, approve bool, note string, now tim
 		}
 		m.PendingExpulsion = nil
 		m.History = append(m.History, MemberEvent{Action: "refuse-expulsion", From: m.Status, To: m.Status,
-			Actor: actor.ID, Role: RoleChair, At: now.UTC(), Note: note})
+			Actor: actor.ID, ActorName: actor.Name, Role: RoleChair, At: now.UTC(), Note: note})
 		return nil
 	}
 	text := "除名理由：" + m.PendingExpulsion.Reason
@@ -234,6 +238,6 @@ func (m *Member) mustBeActive(op, what string) error {
 }
 
 func (m *Member) leave(actor Actor, role, action string, to MemberStatus, on, note string, now time.Time) {
-	m.History = append(m.History, MemberEvent{Action: action, From: m.Status, To: to, Actor: actor.ID, Role: role, At: now.UTC(), Note: note})
+	m.History = append(m.History, MemberEvent{Action: action, From: m.Status, To: to, Actor: actor.ID, ActorName: actor.Name, Role: role, At: now.UTC(), Note: note})
 	m.Status, m.LeftOn, m.LeftNote = to, on, note
 }

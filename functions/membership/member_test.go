@@ -15,12 +15,15 @@ func TestNewMember(t *testing.T) {
 		Region: "北京市", Industry: "软件", Introduction: "简介", Contact: "李四", Phone: "13800138000", Email: "a@example.cn",
 		Status: StatusFiled, Filing: &Filing{Date: "2026-03-01", Reference: "ZC-1"}}
 	late := now.Add(15 * time.Hour) // 2026-03-03 00:30 in China
-	m := NewMember(a, actor("u-1", RoleSecretariat), late)
+	m := NewMember(a, Actor{ID: "u-1", Name: "王秘书", Roles: []string{RoleSecretariat}}, late)
 	if m.JoinedOn != "2026-03-03" {
 		t.Errorf("joined on: got %s, want 2026-03-03 (China date)", m.JoinedOn)
 	}
 	if m.Profile.Name != a.OrgName || m.Profile.Region != "北京市" || m.Contact.Phone != a.Phone || m.Application != a.Number {
 		t.Errorf("member: got %+v, want the application's profile and contact", m)
+	}
+	if h := m.History[0]; h.Actor != "u-1" || h.ActorName != "王秘书" {
+		t.Errorf("join event: got actor %q named %q, want u-1 named 王秘书", h.Actor, h.ActorName)
 	}
 	if m.Status != MemberActive || m.Version != 1 || len(m.History) != 1 || m.Filing.Reference != "ZC-1" {
 		t.Errorf("member: got status %s version %d history %d filing %+v, want active 1 1 ZC-1", m.Status, m.Version, len(m.History), m.Filing)
@@ -99,6 +102,9 @@ func TestMemberLifecycle(t *testing.T) {
 				last := m.History[len(m.History)-1]
 				if m.LeftOn == "" || m.LeftNote == "" || last.To != m.Status || last.From != MemberActive {
 					t.Errorf("left: got on %q note %q last event %+v, want how and when recorded", m.LeftOn, m.LeftNote, last)
+				}
+				if last.ActorName == "" || last.ActorName != last.Actor { // actor() names each person by their id
+					t.Errorf("last event: got actor %q named %q, want the token's display name recorded", last.Actor, last.ActorName)
 				}
 			}
 		})
