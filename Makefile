@@ -84,8 +84,8 @@ deploy: $(if $(filter cn-%,$(REGION)),template-cn)
 	sam deploy --template-file bin/sam/template.yaml --config-file $(CURDIR)/samconfig.toml --config-env $(SAM_ENV) \
 	  --stack-name $(STACK) --region $(REGION) --no-fail-on-empty-changeset
 	$(GO) run ./cmd/alliance build
-	$(GO) run ./cmd/alliance publish --region $(REGION) \
-	  --bucket "$(call stack-output,SiteBucketName)" --distribution "$(call stack-output,DistributionId)"
+	$(GO) run ./cmd/alliance publish --region $(REGION) --bucket "$(call stack-output,SiteBucketName)" \
+	  $(if $(filter cn-%,$(REGION)),,--distribution "$(call stack-output,DistributionId)")
 
 clean:
 	rm -rf site bin dist .site-*

@@ -816,3 +816,31 @@ func checkChinaSite(t *testing.T, s scenario, d *deployed) {
 		}
 	}
 }
+
+// TestMakeDeploy checks what `make deploy` would run in each partition (make -n: nothing runs):
+// the China template without CloudFront, and no distribution to invalidate there.
+func TestMakeDeploy(t *testing.T) {
+	tests := []struct {
+		region       string
+		want, absent []string
+	}{
+		{"ap-east-1", []string{"--template-file template.yaml", "--region ap-east-1", "--distribution", "publish --region ap-east-1"}, []string{"template-cn"}},
+		{"cn-north-1", []string{"--template-file bin/template-cn.yaml", "--region cn-north-1", "publish --region cn-north-1", "SiteBucketName"}, []string{"--distribution", "DistributionId"}},
+	}
+	for _, tt := range tests {
+		out, err := exec.Command("make", "-n", "--no-print-directory", "-C", root(t), "deploy", "REGION="+tt.region, "STACK=alliance-test").CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n deploy REGION=%s: %v\n%s", tt.region, err, out)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("make deploy REGION=%s runs\n%s\nwant it to contain %q", tt.region, out, w)
+			}
+		}
+		for _, a := range tt.absent {
+			if strings.Contains(string(out), a) {
+				t.Errorf("make deploy REGION=%s runs\n%s\nwant no %q", tt.region, out, a)
+			}
+		}
+	}
+}
