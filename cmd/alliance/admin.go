@@ -48,7 +48,7 @@ Members (第十五条):
   lapse-report [--date D]                  members at risk of lapsing and lapsed
 Dues (第十六~十八条), amounts in yuan:
   fees YEAR                                the fee schedule of a year
-  set-fees YEAR --enterprise Y --group Y --individual Y --note BASIS
+  set-fees YEAR --enterprise Y --group Y --individual Y --note BASIS [--version N]
   pay --member C --year Y --amount Y --paid-on D --receipt R [--note] [--corrects ID]
   payments [--year Y] [--member C]        the ledger, corrections included
   dues YEAR [--csv FILE]                   dues report; --csv writes it for Excel
@@ -688,15 +688,19 @@ func (c *adminCLI) setFees(ctx context.Context, args []string) error {
 	grp := fs.String("group", "", "yearly due of group members, in `yuan`")
 	ind := fs.String("individual", "0", "yearly due of individual members, in `yuan`")
 	note := fs.String("note", "", "basis of the change (e.g. the general assembly's resolution)")
+	version := fs.Int("version", -1, "version of the schedule the change is made against, as `fees YEAR` shows it; 0 for the charter's default (default: the current one)")
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	var cur membership.FeeSchedule
-	if _, err := c.call(ctx, "GET", "/api/admin/fees/"+url.PathEscape(pos[0]), nil, &cur); err != nil {
-		return err
+	if *version < 0 {
+		var cur membership.FeeSchedule
+		if _, err := c.call(ctx, "GET", "/api/admin/fees/"+url.PathEscape(pos[0]), nil, &cur); err != nil {
+			return err
+		}
+		*version = cur.Version
 	}
-	body := map[string]any{"version": cur.Version, "note": *note}
+	body := map[string]any{"version": *version, "note": *note}
 	for k, v := range map[string]string{"enterprise": *ent, "group": *grp, "individual": *ind} {
 		fen, err := parseYuan(v)
 		if err != nil {

@@ -108,6 +108,9 @@ func TestAdminCommands(t *testing.T) {
 	if out := mustRun(t, api, sup, "fees", next); !strings.Contains(out, "version 1") {
 		t.Errorf("fees: got %q, want version 1", out)
 	}
+	if _, err := adminRun(t, api, clerk, "set-fees", next, "--enterprise", "1", "--group", "1", "--note", "x", "--version", "0"); err == nil || !strings.Contains(err.Error(), "409") {
+		t.Errorf("set-fees at a stale version: got %v, want 409", err)
+	}
 	if _, err := adminRun(t, api, clerk, "pay", "--member", cert, "--year", y, "--amount", "10000", "--paid-on", "2026-03-10", "--receipt", "SK-1"); err == nil || !strings.Contains(err.Error(), "note") {
 		t.Errorf("pay a different amount without a note: got %v, want a note error", err)
 	}
