@@ -1,6 +1,7 @@
 package sitegen
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -152,9 +153,13 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 	}
 	rendered := make([][]byte, len(idx))
 	if err := parallel(ctx, len(idx), func(k int) error {
-		data, err := execute(prev.jobs[idx[k]])
-		rendered[k] = data
-		return err
+		buf := bufPool.Get().(*bytes.Buffer)
+		defer bufPool.Put(buf)
+		if err := execute(buf, prev.jobs[idx[k]]); err != nil {
+			return err
+		}
+		rendered[k] = bytes.Clone(buf.Bytes())
+		return nil
 	}); err != nil {
 		return nil, false, err
 	}

@@ -1,9 +1,11 @@
 package sitegen
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode"
 
 	"github.com/yuin/goldmark"
@@ -80,13 +82,25 @@ func slugify(s string) string {
 	return string(b)
 }
 
+// mdBuffers are reused by renderMarkdown: the HTML and plain text buffers
+// and the buffered writer goldmark would otherwise allocate per page.
+type mdBuffers struct {
+	html, plain bytes.Buffer
+	w           *bufio.Writer
+}
+
+var mdPool = sync.Pool{New: func() any { return &mdBuffers{w: bufio.NewWriter(nil)} }}
+
 // renderMarkdown converts a page body and returns the HTML, the table of
 // contents (h2, h3) and the plain text.
-func renderMarkdown(md goldmark.Markdown, body []byte) ([]byte, []Heading, string, error) {
+func renderMarkdown(md goldmark.Markdown, body []byte) (string, []Heading, string, error) {
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	doc := md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
 	var toc []Heading
-	var plain bytes.Buffer
+	bufs := mdPool.Get().(*mdBuffers)
+	defer mdPool.Put(bufs)
+	plain := &bufs.plain
+	plain.Reset()
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			if n.Kind() == ast.KindParagraph || n.Kind() == ast.KindHeading {
@@ -109,13 +123,17 @@ func renderMarkdown(md goldmark.Markdown, body []byte) ([]byte, []Heading, strin
 		return ast.WalkContinue, nil
 	})
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("walk markdown: %w", err)
+		return "", nil, "", fmt.Errorf("walk markdown: %w", err)
 	}
-	var out bytes.Buffer
-	if err := md.Renderer().Render(&out, body, doc); err != nil {
-		return nil, nil, "", fmt.Errorf("render markdown: %w", err)
+	bufs.html.Reset()
+	bufs.w.Reset(&bufs.html)
+	if err := md.Renderer().Render(bufs.w, body, doc); err != nil {
+		return "", nil, "", fmt.Errorf("render markdown: %w", err)
 	}
-	return out.Bytes(), toc, plain.String(), nil
+	if err := bufs.w.Flush(); err != nil {
+		return "", nil, "", fmt.Errorf("render markdown: %w", err)
+	}
+	return bufs.html.String(), toc, plain.String(), nil
 }
 
 func nodeText(n ast.Node, src []byte) string {

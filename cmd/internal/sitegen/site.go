@@ -484,16 +484,16 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		workers = ioWorkers()
 	}
 	err = parallelN(ctx, workers, len(jobs), func(i int) error {
-		j := jobs[i]
-		data, err := execute(j)
-		if err != nil {
+		buf := bufPool.Get().(*bytes.Buffer)
+		defer bufPool.Put(buf)
+		if err := execute(buf, jobs[i]); err != nil {
 			return err
 		}
-		jobLinks[i] = extractLinks(data)
+		jobLinks[i] = extractLinks(buf.Bytes())
 		if w != nil {
-			return w.write(j.out, data)
+			return w.write(jobs[i].out, buf.Bytes())
 		}
-		rendered[i] = data
+		rendered[i] = bytes.Clone(buf.Bytes())
 		return nil
 	})
 	<-feedsDone
@@ -586,15 +586,13 @@ func published(p *Page, o Options, now time.Time) bool {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// execute renders a job into a slice of its exact size.
-func execute(j job) ([]byte, error) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(buf)
+// execute renders a job into buf, replacing its contents.
+func execute(buf *bytes.Buffer, j job) error {
 	buf.Reset()
 	if err := j.tmpl.ExecuteTemplate(buf, "base.html", j.data); err != nil {
-		return nil, fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
+		return fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
 	}
-	return bytes.Clone(buf.Bytes()), nil
+	return nil
 }
 
 func nonEmpty(s []string) []string {
