@@ -150,6 +150,8 @@ func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current 
 		fields["year"] = "年份应在 2000 至 2100 之间"
 	} else if j, err := ParseDate(m.JoinedOn); err == nil && in.Year < j.Year() {
 		fields["year"] = fmt.Sprintf("会员 %s 于 %s 入会，不能登记更早年份的会费", m.Certificate, m.JoinedOn)
+	} else if l, err := ParseDate(m.LeftOn); err == nil && m.Status != MemberActive && in.Year > l.Year() {
+		fields["year"] = fmt.Sprintf("会员 %s 已于 %s 离会（%s），不能登记之后年份的会费", m.Certificate, m.LeftOn, MemberStatusLabels[m.Status])
 	}
 	if in.Amount < 0 {
 		fields["amount"] = "金额不能为负数"

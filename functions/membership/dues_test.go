@@ -15,6 +15,7 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files in testd
 func TestNewPayment(t *testing.T) {
 	sec := actor("s-1", RoleSecretariat)
 	ent := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive}
+	gone := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberExited, LeftOn: "2026-03-20"}
 	ind := &Member{Certificate: "LM-2026-0002", Type: TypeIndividual, JoinedOn: "2026-03-02", Status: MemberActive}
 	sched := DefaultFeeSchedule(2026)
 	today := now.AddDate(0, 1, 0) // 2026-04-02
@@ -45,6 +46,8 @@ func TestNewPayment(t *testing.T) {
 		{"bad date", sec, in(func(p *PaymentInput) { p.PaidOn = "2026-13-01" }), ent, nil, EINVALID, "paid_on", ""},
 		{"paid after today", sec, in(func(p *PaymentInput) { p.PaidOn = "2026-04-03" }), ent, nil, EINVALID, "paid_on", ""},
 		{"a year before joining", sec, in(func(p *PaymentInput) { p.Year = 2025 }), ent, nil, EINVALID, "year", ""},
+		{"a year after leaving", sec, in(func(p *PaymentInput) { p.Year = 2027 }), gone, nil, EINVALID, "year", ""},
+		{"arrears of the year of leaving", sec, in(nil), gone, nil, "", "", "LM-2026-0001/2026/1"},
 		{"the year is already paid", sec, in(func(p *PaymentInput) { p.Receipt = "SK-002" }), ent, cur, ECONFLICT, "", ""},
 		{"a correction", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID; p.Note = "凭证号录错" }), ent, cur, "", "", "LM-2026-0001/2026/2"},
 		{"a correction needs a note", sec, in(func(p *PaymentInput) { p.Corrects = cur.ID }), ent, cur, EINVALID, "note", ""},
