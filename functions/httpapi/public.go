@@ -182,6 +182,8 @@ func decodeError(op string, err error) error {
 	switch {
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON")
+	case errors.As(err, &typ) && typ.Field == "":
+		return membership.Errorf(membership.EINVALID, op, "请求体应为 JSON 对象")
 	case errors.As(err, &typ):
 		return membership.Errorf(membership.EINVALID, op, "字段 %s 的类型不正确", typ.Field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -284,7 +286,7 @@ func (p *Public) replay(r *http.Request, key, hash string) (res createdBody, ok 
 	case err != nil:
 		return res, false, fmt.Errorf("%s: look up idempotency key: %w", op, err)
 	case rec.RequestHash != hash:
-		return res, false, membership.Errorf(membership.ECONFLICT, op, "此 Idempotency-Key 已用于另一份不同的申请")
+		return res, false, membership.Errorf(membership.ECONFLICT, op, "本次填写已经提交过一份内容不同的申请")
 	}
 	app, err := p.store.Application(r.Context(), rec.Number)
 	if err != nil {
