@@ -18,7 +18,8 @@ import (
 
 // Normalize tidies what a person typed: it trims spaces everywhere, turns the CRLF or CR
 // line ends a browser sends for a textarea into LF, upper-cases the credit code and drops
-// the spaces inside it and inside the phone number. In the credit code, phone and email it
+// the spaces inside it and inside the phone number, whose parentheses go and whose dashes
+// and 转 (extension) become "-". In the credit code, phone and email it
 // turns full-width characters (what a Chinese input method types in full-width mode:
 // １３８, ＠, －) into ASCII, and it drops the +86 or 0086 before a mobile number (what
 // a phone's autofill often gives).
@@ -31,7 +32,7 @@ func (a *Application) Normalize() {
 	a.RepresentativeKind = RepresentativeKind(strings.TrimSpace(string(a.RepresentativeKind)))
 	a.Specialised = Specialised(strings.TrimSpace(string(a.Specialised)))
 	a.CreditCode = strings.ToUpper(dropSpaces(narrow(a.CreditCode)))
-	a.Phone = dropSpaces(narrow(a.Phone))
+	a.Phone = phoneMarks.Replace(dropSpaces(narrow(a.Phone)))
 	for _, cc := range []string{"+86", "0086"} {
 		if p := strings.TrimPrefix(strings.TrimPrefix(a.Phone, cc), "-"); p != a.Phone && mobileRE.MatchString(p) {
 			a.Phone = p
@@ -42,6 +43,10 @@ func (a *Application) Normalize() {
 		a.Services[i] = strings.TrimSpace(s)
 	}
 }
+
+// phoneMarks drops the parentheses around an area code, (010)68200012, and writes the
+// dashes people type and 转 (extension) as "-".
+var phoneMarks = strings.NewReplacer("(", "", ")", "", "转", "-", "—", "-", "–", "-", "‐", "-")
 
 // lineEnds turns CRLF and lone CR into LF, so a textarea reads the same whether it came
 // through the JSON API or a plain form POST.

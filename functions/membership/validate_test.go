@@ -162,6 +162,10 @@ func TestNormalize(t *testing.T) {
 	dash86.Normalize()
 	landline86 := &Application{Phone: "+86 10 6820 0012"} // not a mobile: left for the validator to refuse
 	landline86.Normalize()
+	paren := &Application{Phone: "（010）6820 0012转256"}
+	paren.Normalize()
+	dash := &Application{Phone: "0755—12345678"}
+	dash.Normalize()
 	for _, c := range []struct{ name, got, want string }{
 		{"type", string(a.Type), "enterprise"},
 		{"credit code", a.CreditCode, "91110000600037341L"},
@@ -175,6 +179,8 @@ func TestNormalize(t *testing.T) {
 		{"mobile with +86", plus86.Phone, "13800138000"},
 		{"mobile with 0086-", dash86.Phone, "13800138000"},
 		{"landline with +86", landline86.Phone, "+861068200012"},
+		{"landline in parentheses with 转", paren.Phone, "01068200012-256"},
+		{"landline with a long dash", dash.Phone, "0755-12345678"},
 	} {
 		if c.got != c.want {
 			t.Errorf("Normalize %s = %q, want %q", c.name, c.got, c.want)
