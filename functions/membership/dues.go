@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 )
 
 // DefaultAnnualFee is the yearly due of enterprise and group members (第十六条:
@@ -134,7 +136,8 @@ type PaymentInput struct {
 
 // NewPayment checks a payment the actor enters for member m against the
 // year's schedule and the member-year's current entry (nil if none), and
-// returns the ledger entry to store. Errors: EFORBIDDEN unless the actor is
+// returns the ledger entry to store, its receipt number in half-width upper
+// case. Errors: EFORBIDDEN unless the actor is
 // the secretariat; EINVALID for bad fields (a payment date after now included), or an amount different from the
 // schedule without a note, or a correction without a note; ECONFLICT when the
 // year is already paid and the input is not a correction of its current
@@ -144,7 +147,7 @@ func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current 
 	if !actor.Has(RoleSecretariat) {
 		return nil, Errorf(EFORBIDDEN, op, "会费须由秘书处登记")
 	}
-	in.Receipt, in.Note, in.Corrects = strings.TrimSpace(in.Receipt), strings.TrimSpace(in.Note), strings.TrimSpace(in.Corrects)
+	in.Receipt, in.Note, in.Corrects = normalReceipt(in.Receipt), strings.TrimSpace(in.Note), strings.TrimSpace(in.Corrects)
 	fields := map[string]string{}
 	if !validYear(in.Year) {
 		fields["year"] = "年份应在 2000 至 2100 之间"
@@ -190,6 +193,13 @@ func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current 
 		PaidOn: in.PaidOn, Receipt: in.Receipt, Note: in.Note, Corrects: in.Corrects,
 		RecordedBy: actor.ID, RecordedAt: now.UTC(),
 	}, nil
+}
+
+// normalReceipt writes a receipt number one way, so that the same paper
+// receipt typed with a full-width input method (ＳＫ－００１) or in lower case
+// is still the same number to the uniqueness rule.
+func normalReceipt(s string) string {
+	return strings.ToUpper(width.Fold.String(strings.TrimSpace(s)))
 }
 
 // PaymentID returns the id of the n-th ledger entry of a member-year.

@@ -189,3 +189,14 @@ func TestFeeScheduleChange(t *testing.T) {
 		t.Fatalf("second change: got %+v, want the first state kept in the history", s)
 	}
 }
+
+func TestNewPaymentReceiptIsNormalised(t *testing.T) {
+	ent := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive}
+	for _, typed := range []string{"SK-001", " sk-001 ", "ＳＫ－００１", "ｓｋ－001"} {
+		p, err := NewPayment(actor("s-1", RoleSecretariat), PaymentInput{Member: ent.Certificate, Year: 2026, Amount: DefaultAnnualFee,
+			PaidOn: "2026-03-02", Receipt: typed}, ent, DefaultFeeSchedule(2026), nil, now)
+		if err != nil || p.Receipt != "SK-001" {
+			t.Errorf("receipt typed %q: got %v, %v; want SK-001", typed, p, err)
+		}
+	}
+}
