@@ -189,7 +189,7 @@
     }
   }
 
-  function showStatus(data) {
+  function showStatus(data, token) {
     statusResult.textContent = "";
     var p = document.createElement("p");
     p.className = "join-status-now";
@@ -202,6 +202,34 @@
       ol.appendChild(li);
     });
     statusResult.appendChild(ol);
+    // The applicant may withdraw before the chairman's office approves (章程第十四条).
+    if (data.status === "submitted" || data.status === "reviewed") {
+      var w = document.createElement("button");
+      w.type = "button";
+      w.className = "button join-withdraw";
+      w.textContent = "撤回申请";
+      w.addEventListener("click", function () { withdraw(data.number, token, w); });
+      statusResult.appendChild(w);
+    }
+  }
+
+  function withdraw(number, token, w) {
+    if (!window.confirm("确定撤回申请 " + number + " 吗？撤回后不能恢复，如需入会须重新申请。")) return;
+    w.disabled = true;
+    fetch(statusForm.getAttribute("data-api") + encodeURIComponent(number) + "/withdraw", {
+      method: "POST",
+      headers: { "X-Status-Token": token }
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.status === 200) return showStatus(data, token);
+        var err = data.error || {};
+        w.disabled = false;
+        statusMessage(err.message || "撤回失败，请稍后重试。");
+      });
+    }).catch(function () {
+      w.disabled = false;
+      statusMessage("网络连接失败，请检查网络后重试。");
+    });
   }
 
   function statusMessage(text) {
@@ -226,7 +254,7 @@
       headers: { "X-Status-Token": token }
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (resp.status === 200) return showStatus(data);
+        if (resp.status === 200) return showStatus(data, token);
         var err = data.error || {};
         if (resp.status === 404) return statusMessage("未找到该申请，或查询凭证不正确。请核对后重试。");
         statusMessage(resp.status >= 500 && err.request_id ? "内部错误，请稍后重试（请求编号 " + err.request_id + "）" : (err.message || "查询失败，请稍后重试。"));
