@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/width"
+
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -332,7 +334,7 @@ func (a *Admin) listMembers(w http.ResponseWriter, r *http.Request, _ membership
 }
 
 func (a *Admin) showMember(w http.ResponseWriter, r *http.Request, _ membership.Actor) (any, error) {
-	return a.store.Member(r.Context(), r.PathValue("certificate"))
+	return a.store.Member(r.Context(), certificate(r.PathValue("certificate")))
 }
 
 // updateMember decodes the body into q, checks its version and applies fn.
@@ -343,7 +345,7 @@ func (a *Admin) updateMember(w http.ResponseWriter, r *http.Request, q interface
 	if err := checkVersion(q.version()); err != nil {
 		return nil, err
 	}
-	return a.store.UpdateMember(r.Context(), r.PathValue("certificate"), q.version(), fn)
+	return a.store.UpdateMember(r.Context(), certificate(r.PathValue("certificate")), q.version(), fn)
 }
 
 type exitRequest struct {
@@ -465,7 +467,7 @@ func (a *Admin) addAttendance(w http.ResponseWriter, r *http.Request, actor memb
 	}
 	recs := make([]membership.Attendance, len(q.Members))
 	for i, m := range q.Members {
-		recs[i] = membership.Attendance{Member: strings.TrimSpace(m), Event: strings.TrimSpace(q.Event), Title: strings.TrimSpace(q.Title),
+		recs[i] = membership.Attendance{Member: certificate(m), Event: strings.TrimSpace(q.Event), Title: strings.TrimSpace(q.Title),
 			Kind: q.Kind, Date: q.Date, RecordedBy: actor.ID, RecordedAt: a.now().UTC()}
 		if err := recs[i].Check(a.now()); err != nil {
 			return nil, err
@@ -502,7 +504,7 @@ func (a *Admin) voidAttendance(r *http.Request, actor membership.Actor, q attend
 	}
 	out := voidBody{Voided: []string{}, NotRecorded: []string{}}
 	for _, m := range q.Members {
-		m = strings.TrimSpace(m)
+		m = certificate(m)
 		_, err := a.store.VoidAttendance(r.Context(), m, event, func(at *membership.Attendance) error {
 			return at.Void(actor, q.Note, now)
 		})
@@ -530,7 +532,7 @@ func (a *Admin) listAttendance(w http.ResponseWriter, r *http.Request, _ members
 		return nil, err
 	}
 	out := []membership.Attendance{}
-	member := r.URL.Query().Get("member")
+	member := certificate(r.URL.Query().Get("member"))
 	for cert, as := range all {
 		if member == "" || cert == member {
 			out = append(out, as...)
@@ -607,7 +609,7 @@ func (a *Admin) recordPayment(w http.ResponseWriter, r *http.Request, actor memb
 	if err := decodeJSON(w, r, &q); err != nil {
 		return nil, err
 	}
-	q.Member = strings.TrimSpace(q.Member)
+	q.Member = certificate(q.Member)
 	m, err := a.store.Member(r.Context(), q.Member)
 	if err != nil {
 		return nil, err
@@ -654,7 +656,7 @@ func (a *Admin) listPayments(w http.ResponseWriter, r *http.Request, _ membershi
 	if err != nil {
 		return nil, err
 	}
-	member := r.URL.Query().Get("member")
+	member := certificate(r.URL.Query().Get("member"))
 	out := []membership.Payment{}
 	for _, p := range ps {
 		if member == "" || p.Member == member {
@@ -704,6 +706,10 @@ func (a *Admin) duesCSV(w http.ResponseWriter, r *http.Request, _ membership.Act
 	}
 	return nil, nil
 }
+
+// certificate writes a certificate number as issued (LM-2026-0001), whether
+// it was typed in lower case or with a full-width input method.
+func certificate(s string) string { return strings.ToUpper(width.Fold.String(strings.TrimSpace(s))) }
 
 // sortAttendance orders records by date, event, then member.
 func sortAttendance(as []membership.Attendance) {

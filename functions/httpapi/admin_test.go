@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -264,9 +265,17 @@ func TestAdminVoidAttendance(t *testing.T) {
 	if got := standing(); got != membership.StandingOK {
 		t.Fatalf("with the corrected record: got %s, want ok", got)
 	}
+	var typed membership.Member
+	api.Expect(http.StatusOK, "GET", "/api/admin/members/"+url.PathEscape(strings.ToLower(m.Certificate)), chair, nil, &typed)
+	if typed.Certificate != m.Certificate {
+		t.Errorf("member typed in lower case: got %q, want %s", typed.Certificate, m.Certificate)
+	}
+	api.Expect(http.StatusCreated, "POST", "/api/admin/attendance", clerk, map[string]any{"event": "2026-forum", "kind": "event", "date": "2026-09-01",
+		"members": []string{strings.ToLower(m.Certificate)}}, nil)
 	var list struct{ Attendance []membership.Attendance }
 	api.Expect(http.StatusOK, "GET", "/api/admin/attendance?member="+m.Certificate, chair, nil, &list)
-	if len(list.Attendance) != 2 || list.Attendance[0].Voided == nil || list.Attendance[0].Voided.By != "clerk-1" || list.Attendance[1].Voided != nil {
-		t.Errorf("attendance list: got %+v, want the voided 2025 record, then the 2026 one", list.Attendance)
+	if len(list.Attendance) != 3 || list.Attendance[0].Voided == nil || list.Attendance[0].Voided.By != "clerk-1" || list.Attendance[1].Voided != nil ||
+		list.Attendance[2].Event != "2026-forum" {
+		t.Errorf("attendance list: got %+v, want the voided 2025 record, then the 2026 assembly and forum", list.Attendance)
 	}
 }
