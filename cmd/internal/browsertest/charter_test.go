@@ -77,14 +77,14 @@ func TestCharterTOC(t *testing.T) {
 			tb.load("/charter/")
 			// A table of contents folded in a <details> is opened as a visitor would.
 			if !eval[bool](tb, `(() => {
-				const a = document.querySelector('a[href$="#article-14"]');
+				const a = document.querySelector('nav a[href$="#article-14"]');
 				const d = a && a.closest('details');
 				if (d && !d.open) d.querySelector('summary').click();
 				return !!a;
 			})()`) {
 				t.Fatalf("%s: got no table of contents link to #article-14 on /charter/", vp.name)
 			}
-			tb.do(chromedp.Click(chromedp.CSS(`a[href$="#article-14"]`)))
+			tb.do(chromedp.Click(chromedp.CSS(`nav a[href$="#article-14"]`)))
 			p := positionOf(tb, "article-14")
 			if p.Hash != "#article-14" {
 				t.Errorf("%s: after the TOC click: got location.hash %q, want #article-14", vp.name, p.Hash)
