@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +31,8 @@ func absolutize(base string, html string) string {
 
 // renderFeeds writes RSS 2.0, Atom 1.0 and JSON Feed 1.1 of all events and
 // of each event kind, the iCalendar file of all events and one per event.
-// With changed set (a fast rebuild), only the files those pages appear in.
+// With changed set (a fast rebuild, front matter unchanged), only the files
+// those pages appear in.
 func renderFeeds(site *Site, changed []*Page) (map[string][]byte, error) {
 	cfg := site.Config
 	events := site.sections["events"]
@@ -57,6 +59,9 @@ func renderFeeds(site *Site, changed []*Page) (map[string][]byte, error) {
 		sort.SliceStable(sorted, func(i, j int) bool { return pubTime(sorted[i]).After(pubTime(sorted[j])) })
 		if cfg.FeedLimit > 0 && len(sorted) > cfg.FeedLimit {
 			sorted = sorted[:cfg.FeedLimit]
+		}
+		if changed != nil && !slices.ContainsFunc(sorted, func(p *Page) bool { return slices.Contains(changed, p) }) {
+			return nil // none of the changed pages is in this feed
 		}
 		for _, p := range sorted {
 			link := site.BaseURL + strings.TrimPrefix(p.URL, "/")

@@ -21,6 +21,7 @@ type renderState struct {
 	now     time.Time
 	pubSig  []bool           // published and upcoming flags of every page, in file order
 	pages   map[string]*Page // content path → page
+	names   []string         // the keys of pages, sorted
 	site    *Site
 	jobs    []job
 	jobIdx  map[*Page][]int // page → its own (not list) outputs
@@ -126,7 +127,7 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 	}
 	// The clock may have moved: the same pages must be published and upcoming.
 	i := 0
-	for _, name := range slices.Sorted(maps.Keys(prev.pages)) {
+	for _, name := range prev.names {
 		p := prev.pages[name]
 		if i+1 >= len(prev.pubSig) || published(p, o, now) != prev.pubSig[i] || p.Upcoming(now) != prev.pubSig[i+1] {
 			return nil, false, nil
@@ -187,7 +188,7 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 	}
 	maps.Copy(files, feeds)
 	lc := *prev.checker
-	lc.files, lc.links, lc.raw = files, links, b.rawByFile()
+	lc.files, lc.links = files, links
 	if idsChanged {
 		names = nil // an anchor went or came: check every page
 	}

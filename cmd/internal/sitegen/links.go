@@ -61,7 +61,8 @@ type linkChecker struct {
 	files   map[string][]byte
 	links   map[string]pageLinks // HTML output → its ids and links
 	sources map[string]string
-	raw     map[string][]byte
+	// raw returns the sources by error name, for the line of a broken link.
+	raw func() map[string][]byte
 }
 
 // check verifies the links of the given HTML outputs (all when names is
@@ -73,21 +74,29 @@ func (c *linkChecker) check(names []string) error {
 		}
 	}
 	sort.Strings(names)
+	type broken struct{ name, href, msg string }
 	var mu sync.Mutex
-	var errs []error
+	var bad []broken
 	_ = parallel(context.Background(), len(names), func(i int) error {
 		name := names[i]
 		pageDir := "/" + name[:strings.LastIndexByte(name, '/')+1]
 		for _, href := range c.links[name].hrefs {
 			if msg := c.checkOne(pageDir, href); msg != "" {
-				err := linkError(c.sources[name], c.raw, href, fmt.Sprintf("broken link %q on /%s: %s", href, name, msg))
 				mu.Lock()
-				errs = append(errs, err)
+				bad = append(bad, broken{name, href, msg})
 				mu.Unlock()
 			}
 		}
 		return nil
 	})
+	if len(bad) == 0 {
+		return nil
+	}
+	raw := c.raw()
+	var errs []error
+	for _, b := range bad {
+		errs = append(errs, linkError(c.sources[b.name], raw, b.href, fmt.Sprintf("broken link %q on /%s: %s", b.href, b.name, b.msg)))
+	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	if len(errs) > 20 {
 		errs = append(errs[:20], fmt.Errorf("… and %d more broken links", len(errs)-20))

@@ -530,7 +530,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		links[n] = extractLinks(files[n])
 	}
 	base, _ := url.Parse(cfg.BaseURL)
-	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, raw: b.rawByFile()}
+	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, raw: b.rawByFile}
 	if err := lc.check(nil); err != nil {
 		return nil, err
 	}
@@ -555,6 +555,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		jobs: jobs, jobIdx: map[*Page][]int{}, files: files, sources: sources, links: links, summary: summary, checker: lc}
 	for _, p := range pages {
 		st.pages[p.File] = p
+		st.names = append(st.names, p.File)
 		st.pubSig = append(st.pubSig, published(p, o, now), p.Upcoming(now))
 	}
 	for i, j := range jobs {
