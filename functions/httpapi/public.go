@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -168,12 +169,52 @@ func DecodeApplication(body []byte) (*membership.Application, bool, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false, membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON：对象之后还有多余内容")
 	}
+	if err := exactKeys(body); err != nil {
+		return nil, false, err
+	}
 	app := q.application()
 	app.Normalize()
 	if err := app.Validate(); err != nil {
 		return nil, false, err
 	}
 	return app, q.Website != "", nil
+}
+
+var (
+	requestKeys = jsonKeys(reflect.TypeFor[applicationRequest]())
+	planKeys    = jsonKeys(reflect.TypeFor[listingPlan]())
+)
+
+func jsonKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		keys[name] = true
+	}
+	return keys
+}
+
+// exactKeys rejects a key of a decoded submission that is not spelled exactly like a
+// field: encoding/json matches names regardless of case ("TYPE" fills type), which
+// DisallowUnknownFields lets through.
+func exactKeys(body []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return decodeError("httpapi: check keys", err)
+	}
+	var plan map[string]json.RawMessage
+	_ = json.Unmarshal(top["listing_plan"], &plan) // already decoded once: an object or null
+	for _, level := range []struct {
+		obj   map[string]json.RawMessage
+		known map[string]bool
+	}{{top, requestKeys}, {plan, planKeys}} {
+		for k := range level.obj {
+			if !level.known[k] {
+				return membership.Errorf(membership.EINVALID, "httpapi: check keys", "不支持的字段：%s（字段名区分大小写）", k)
+			}
+		}
+	}
+	return nil
 }
 
 func decodeError(op string, err error) error {
