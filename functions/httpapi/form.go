@@ -157,9 +157,9 @@ func (w *pageWriter) thanksPage(d formPage) {
 	w.f(`<h1>申请已提交</h1>
 <p>您的申请编号：</p><p class="number">%s</p>
 <p>查询凭证：<code class="token">%s</code></p>
-<p>请保存申请编号和查询凭证，查询审核进度或撤回申请时需要它们。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
+<p>请保存申请编号和查询凭证：凭它们可以在<a href="%sjoin/#join-status">申请页面</a>底部查询审核进度或撤回申请（需要浏览器启用 JavaScript）。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
 <p><a href="%s">返回联盟网站首页</a></p>
-</body></html>`, d.Number, d.Token, d.SiteHome)
+</body></html>`, d.Number, d.Token, d.SiteHome, d.SiteHome)
 }
 
 // gonePage answers a thank-you link opened without the cookie of the submission.
