@@ -18,7 +18,7 @@ type articlePosition struct {
 }
 
 // positionOf reads where the element with the given id is, once it is at the
-// top of the viewport or, at the latest, after a few seconds: a page with
+// top of the viewport or, at the latest, after ten seconds: a page with
 // smooth scrolling takes a moment to get there, and may start late.
 func positionOf(tb *tab, id string) articlePosition {
 	tb.t.Helper()
@@ -30,7 +30,7 @@ func positionOf(tb *tab, id string) articlePosition {
 		if (!e) return true;
 		const top = e.getBoundingClientRect().top;
 		return window.scrollY > 0 && top >= -1 && top <= window.innerHeight / 4;
-	}`, chromedp.WithPollingArgs(id), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second)))
+	}`, chromedp.WithPollingArgs(id), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
 	return eval[articlePosition](tb, `(() => {
 		const e = document.getElementById('`+id+`');
 		return {found: !!e, top: e ? e.getBoundingClientRect().top : 0, height: window.innerHeight,

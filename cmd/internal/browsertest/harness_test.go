@@ -42,8 +42,8 @@ var (
 // call into it, so that a hang (a click on an element that never appears)
 // fails the test instead of the whole run.
 const (
-	tabTimeout  = 90 * time.Second
-	stepTimeout = 15 * time.Second
+	tabTimeout  = 120 * time.Second
+	stepTimeout = 30 * time.Second
 )
 
 // tab is one browser tab, in a browser context of its own, with a recorder of
