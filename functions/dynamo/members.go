@@ -35,7 +35,8 @@ const (
 //
 //	members  pk "pk" (S), sk "sk" (S)
 //	         member:     pk "MEMBER", sk certificate number, Member's attributes
-//	         attendance: pk "ATTENDANCE", sk "<certificate>#<event>", Attendance's attributes
+//	         attendance: pk "ATTENDANCE", sk "<certificate>#<event>", Attendance's attributes;
+//	                     a voided record entered again is kept at sk "<certificate>#<event>#void#<time>"
 //	         counter:    pk "COUNTER#LM<year>", sk "counter", seq (N): last certificate issued
 //	         GSI "by_kind": unused (see IndexByKind)
 //
@@ -370,14 +371,44 @@ func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedV
 }
 
 // AddAttendance records a member's attendance of an event, on condition that
-// the member exists and the record does not. Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
+// the member exists and the event's record does not, or was voided: a voided
+// record is first kept under "<key>#void#<time>", in the same
+// TransactWriteItems. Only Puts are used, which the function's policy allows.
+// Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
 func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	op := "dynamo: add attendance " + a.Member + " " + a.Event
-	item, err := marshalItem(a, partAttendance, a.Member+"#"+a.Event)
+	sk := a.Member + "#" + a.Event
+	var old membership.Attendance
+	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partAttendance, sk), &old)
+	if err != nil {
+		return err
+	}
+	if found && old.Voided == nil {
+		return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
+	}
+	item, err := marshalItem(a, partAttendance, sk)
 	if err != nil {
 		return membership.Internal(op, err)
 	}
-	put, err := conditionalPut(st.tables.Members, item, notExists())
+	cond := notExists()
+	var items []types.TransactWriteItem
+	if found {
+		voidedAt, err := attributevalue.Marshal(old.Voided.At)
+		if err != nil {
+			return membership.Internal(op, err)
+		}
+		cond = expression.Name("voided.at").Equal(expression.Value(voidedAt))
+		kept, err := marshalItem(&old, partAttendance, voidKey(sk, old.Voided))
+		if err != nil {
+			return membership.Internal(op, err)
+		}
+		put, err := conditionalPut(st.tables.Members, kept, notExists())
+		if err != nil {
+			return membership.Internal(op, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	put, err := conditionalPut(st.tables.Members, item, cond)
 	if err != nil {
 		return membership.Internal(op, err)
 	}
@@ -385,18 +416,19 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 	if err != nil {
 		return membership.Internal(op, err)
 	}
-	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(partMembers, a.Member),
+	items = append(items,
+		types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(partMembers, a.Member),
 			ConditionExpression: exists.Condition(), ExpressionAttributeNames: exists.Names()}},
-		{Put: put},
-	}})
-	if failed, ok := failedConditions(err); ok && len(failed) == 2 {
-		if failed[0] {
+		types.TransactWriteItem{Put: put})
+	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed, ok := failedConditions(err); ok && len(failed) == len(items) {
+		if failed[len(items)-2] {
 			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
 		}
-		if failed[1] {
-			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
-		}
+		return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
+	}
+	if isTransactionConflict(err) {
+		return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 正被他人登记，请刷新后重试", a.Member, a.Event)
 	}
 	if err != nil {
 		return membership.Internal(op, err)
@@ -404,10 +436,16 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 	return nil
 }
 
-// VoidAttendance voids the member's current record of the event in one
-// TransactWriteItems: the record leaves its key (condition: unchanged since
-// read) and is kept, voided, under "<key>#void#<time>" (see
-// httpapi.AdminStore). Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// voidKey is where a voided record is kept once the event's attendance is
+// entered again.
+func voidKey(sk string, v *membership.Void) string {
+	return sk + "#void#" + v.At.UTC().Format(time.RFC3339Nano)
+}
+
+// VoidAttendance voids the member's current record of the event with a
+// PutItem on condition that it is unchanged since read and not voided; it
+// stays under its key until the attendance is entered again (see
+// AddAttendance). Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
 func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
 	op := "dynamo: void attendance " + member + " " + event
 	sk := member + "#" + event
@@ -416,7 +454,7 @@ func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn fu
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if !found || a.Voided != nil {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s 出席活动 %s 的记录", member, event)
 	}
 	recordedAt, err := attributevalue.Marshal(a.RecordedAt)
@@ -429,24 +467,20 @@ func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn fu
 	if a.Voided == nil {
 		return nil, membership.Internal(op, errors.New("fn did not void the record"))
 	}
-	item, err := marshalItem(&a, partAttendance, sk+"#void#"+a.Voided.At.Format(time.RFC3339Nano))
+	item, err := marshalItem(&a, partAttendance, sk)
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	put, err := conditionalPut(st.tables.Members, item, notExists())
+	put, err := conditionalPut(st.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
+		And(expression.AttributeNotExists(expression.Name("voided"))))
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	unchanged, err := condition(expression.Name("recorded_at").Equal(expression.Value(recordedAt)))
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Delete: &types.Delete{TableName: aws.String(st.tables.Members), Key: itemKey(partAttendance, sk),
-			ConditionExpression: unchanged.Condition(), ExpressionAttributeNames: unchanged.Names(), ExpressionAttributeValues: unchanged.Values()}},
-		{Put: put},
-	}})
-	if _, ok := failedConditions(err); ok || isTransactionConflict(err) {
+	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
 		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 的记录已被他人修改，请刷新后重试", member, event)
 	}
 	if err != nil {
