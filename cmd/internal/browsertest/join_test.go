@@ -123,8 +123,12 @@ func expected(vals []formValue, privacyVersion string) membership.Application {
 			services = append(services, v.value)
 		}
 	}
+	typ := membership.TypeEnterprise
+	if t := value(vals, "type"); t != "" {
+		typ = membership.MemberType(t)
+	}
 	return membership.Application{
-		Type:               membership.TypeEnterprise,
+		Type:               typ,
 		OrgName:            value(vals, "org_name"),
 		CreditCode:         value(vals, "credit_code"),
 		Representative:     value(vals, "representative"),
@@ -383,6 +387,47 @@ func storedCount(t *testing.T) int {
 		t.Fatalf("read the store: %v", err)
 	}
 	return len(apps)
+}
+
+// individual returns a complete, valid application of an individual: no
+// credit code, no representative, no listing plan.
+func individual(tag string) []formValue {
+	return []formValue{
+		{"type", "check", "individual"},
+		{"org_name", "text", "深圳某律师事务所（" + tag + "）"},
+		{"region", "select", "广东省"},
+		{"industry", "text", "法律服务"},
+		{"specialised", "select", "none"}, // the default
+		{"introduction", "text", "执业律师，专注企业上市合规。"},
+		{"contact", "text", "王芳"},
+		{"phone", "text", "13912345678"},
+		{"email", "text", "wangfang@example.cn"},
+		{"services", "check", "training"},
+		{"commitment_accepted", "check", ""},
+		{"privacy_accepted", "check", ""},
+	}
+}
+
+// TestJoinIndividual applies as an individual: the organisation-only fields
+// (credit code, representative) disappear from the form, and the application
+// is stored as typed, without them.
+func TestJoinIndividual(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := individual("个人")
+	fill(tb, vals[:1])
+	for _, id := range []string{"f-credit_code", "f-representative", "f-representative_kind"} {
+		if eval[bool](tb, fmt.Sprintf(`(c => !!c && c.getClientRects().length > 0)(document.getElementById(%q))`, id)) {
+			t.Errorf("individual: control %s is still shown, want it hidden", id)
+		}
+	}
+	fill(tb, vals[1:])
+	number := submitAndRead(tb, false)
+	checkStored(t, number, vals, version)
+	tb.checkNoSideScroll()
+	tb.clean(nil)
 }
 
 // TestJoinDoubleClick double-clicks submit as a mouse does (two click
