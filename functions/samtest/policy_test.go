@@ -147,7 +147,7 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 
 	d := load(t, global)
 	granted := map[string]map[string]map[string]bool{} // function → resource → actions
-	users := map[string][]string{}                      // table resource → functions that have it
+	users := map[string][]string{}                     // table resource → functions that have it
 	resource := regexp.MustCompile(`^\$\{(\w+)\.Arn\}(/index/\w+)?$`)
 	for _, f := range functions(t, d) {
 		granted[f.id] = map[string]map[string]bool{}
