@@ -80,6 +80,11 @@ var scenarios = []scenario{
 		wantSite: "https://www.example.org", wantCORS: "https://www.example.org", wantOrigin: "https://www.example.org",
 	},
 	{
+		name: "global, domain without its certificate", region: "eu-west-1",
+		params:   with(map[string]string{"SiteDomain": "www.example.org"}),
+		wantSite: "https://${Distribution.DomainName}", wantCORS: "", wantOrigin: "",
+	},
+	{
 		name: "China, ICP recordal, S3 website on the domain", china: true, region: "cn-north-1",
 		params:   with(map[string]string{"SiteDomain": "www.example.cn", "SiteScheme": "http", "IcpNumber": "京ICP备12345678号"}),
 		wantSite: "http://www.example.cn", wantCORS: "http://www.example.cn", wantOrigin: "http://www.example.cn",
