@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -400,6 +402,44 @@ func TestEmulatorApply(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// The form without JavaScript, as API Gateway delivers it (a base64 body, cookies in their
+	// own field): 303 to the thank-you page with a cookie, which shows the number and token.
+	form := url.Values{
+		"type": {"individual"}, "contact": {"王五"}, "phone": {"13800138000"}, "email": {"wangwu@example.cn"},
+		"region": {"上海市"}, "industry": {"金融"}, "specialised": {"none"}, "services": {"ipo", "training"},
+		"introduction": {"无脚本提交"}, "commitment_accepted": {"on"}, "privacy_accepted": {"on"}, "privacy_version": {"2026-11-01"},
+	}
+	ev := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "POST /api/join", RawPath: "/api/join",
+		Headers:         map[string]string{"content-type": "application/x-www-form-urlencoded", "origin": "https://www.example.cn"},
+		Body:            base64.StdEncoding.EncodeToString([]byte(form.Encode())),
+		IsBase64Encoded: true,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-form", Stage: "$default",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/api/join", SourceIP: "203.0.113.9"}},
+	}
+	evJSON, _ := json.Marshal(ev)
+	resp = e.invoke(t, evJSON)
+	location := resp.Headers["Location"]
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(location, "/api/join/thanks?number=") || len(resp.Cookies) == 0 {
+		t.Fatalf("form POST: status %d, Location %q, cookies %v, body %s; want 303 to the thank-you page with a cookie", resp.StatusCode, location, resp.Cookies, resp.Body)
+	}
+	number := strings.TrimPrefix(location, "/api/join/thanks?number=")
+	ev = events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "GET /api/join/thanks", RawPath: "/api/join/thanks", RawQueryString: "number=" + number,
+		QueryStringParameters: map[string]string{"number": number},
+		Cookies:               []string{strings.SplitN(resp.Cookies[0], ";", 2)[0]},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-thanks", Stage: "$default",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/api/join/thanks", SourceIP: "203.0.113.9"}},
+	}
+	evJSON, _ = json.Marshal(ev)
+	resp = e.invoke(t, evJSON)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, number) || !strings.HasPrefix(resp.Headers["Content-Type"], "text/html") {
+		t.Errorf("thank-you page: status %d, Content-Type %q, body %.200s; want 200, HTML naming %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body, number)
+	}
+	if csp := resp.Headers["Content-Security-Policy"]; !strings.Contains(csp, "style-src 'sha256-") {
+		t.Errorf("thank-you page Content-Security-Policy %q, want its own (a hashed style)", csp)
 	}
 
 	// Timings: emulator start → first answer (cold), then warm invokes of a status lookup.
