@@ -80,7 +80,11 @@ func (c *linkChecker) check(names []string) error {
 	_ = parallel(context.Background(), len(names), func(i int) error {
 		name := names[i]
 		pageDir := "/" + name[:strings.LastIndexByte(name, '/')+1]
-		for _, href := range c.links[name].hrefs {
+		hrefs := c.links[name].hrefs
+		if hrefs == nil { // dropped after the full check of a render
+			hrefs = extractLinks(c.files[name]).hrefs
+		}
+		for _, href := range hrefs {
 			if msg := c.checkOne(pageDir, href); msg != "" {
 				mu.Lock()
 				bad = append(bad, broken{name, href, msg})

@@ -546,6 +546,11 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		summary.Duration = time.Since(start)
 		return &Output{Files: files, Summary: summary}, nil
 	}
+	// Keep only the ids for fast rebuilds: the links of unchanged pages
+	// are extracted again if every page must be checked.
+	for n, pl := range links {
+		links[n] = pageLinks{ids: pl.ids}
+	}
 	summary.Duration = time.Since(start)
 	tsum, err := templatesSum(o.Templates)
 	if err != nil {
