@@ -151,7 +151,14 @@ func calendar(site *Site, events []*Page) []byte {
 	if u, err := url.Parse(site.BaseURL); err == nil {
 		host = u.Host
 	}
+	blocks := make([][]byte, len(events))
+	size := 1024 // the calendar's own lines
+	for i, p := range events {
+		blocks[i] = site.vevent(p, host)
+		size += len(blocks[i])
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	line := func(s string) { b.WriteString(foldLine(s)) }
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
@@ -169,8 +176,8 @@ func calendar(site *Site, events []*Page) []byte {
 	line("TZNAME:CST")
 	line("END:STANDARD")
 	line("END:VTIMEZONE")
-	for _, p := range events {
-		b.Write(site.vevent(p, host))
+	for _, v := range blocks {
+		b.Write(v)
 	}
 	line("END:VCALENDAR")
 	return b.Bytes()
