@@ -126,9 +126,7 @@ func NewAdmin(cfg AdminConfig) *Admin {
 	if len(handlers) != len(AdminRoutes) {
 		panic("httpapi: an admin handler has no route in AdminRoutes")
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, a.log, membership.Errorf(membership.ENOTFOUND, "httpapi: route", "没有这个接口"))
-	})
+	mux.Handle("/api/", notFoundOr405(AdminRoutes, a.log))
 	a.h = withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type")
 	return a
 }

@@ -279,3 +279,32 @@ func TestAdminVoidAttendance(t *testing.T) {
 		t.Errorf("attendance list: got %+v, want the voided 2025 record, then the 2026 assembly and forum", list.Attendance)
 	}
 }
+
+// TestAdminUnknownRouteAndMethod checks that a known secretariat path under another method
+// is a 405 naming the allowed methods, and an unknown path a 404.
+func TestAdminUnknownRouteAndMethod(t *testing.T) {
+	api := adminAPI(t)
+	token := api.Token("clerk-1", "secretariat")
+	tests := []struct {
+		method, target string
+		want           int
+		allow          string
+	}{
+		{"GET", "/api/admin/nothing", http.StatusNotFound, ""},
+		{"DELETE", "/api/admin/applications/SQ2026-000001", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{"GET", "/api/admin/payments", http.StatusOK, ""},
+		{"PUT", "/api/admin/payments", http.StatusMethodNotAllowed, "POST, GET, HEAD"},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, api.URL+tt.target, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want || res.Header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s = %d Allow %q, want %d Allow %q", tt.method, tt.target, res.StatusCode, res.Header.Get("Allow"), tt.want, tt.allow)
+		}
+	}
+}
