@@ -375,7 +375,7 @@ func printApplication(w io.Writer, a *membership.Application) {
 		fmt.Fprintf(w, "certificate\t%s\n", a.CertificateNumber)
 	}
 	for _, e := range a.History {
-		fmt.Fprintf(w, "  %s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.From, e.To, e.Actor, e.Role, e.Note)
+		fmt.Fprintf(w, "  %s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.From, e.To, actorLabel(e.Actor, e.ActorName), e.Role, e.Note)
 	}
 }
 
@@ -485,11 +485,7 @@ func printMember(w io.Writer, m *membership.Member) {
 		fmt.Fprintf(w, "expulsion proposed\t%s by %s\t%s\n", e.ProposedAt.In(membership.China).Format(time.DateOnly), e.ProposedBy, e.Reason)
 	}
 	for _, e := range m.History {
-		who := e.Actor
-		if e.ActorName != "" && e.ActorName != e.Actor {
-			who = e.ActorName + " " + e.Actor
-		}
-		fmt.Fprintf(w, "  %s\t%s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.Action, e.From, e.To, who, e.Role, e.Note)
+		fmt.Fprintf(w, "  %s\t%s\t%s → %s\t%s (%s)\t%s\n", e.At.In(membership.China).Format("2006-01-02 15:04"), e.Action, e.From, e.To, actorLabel(e.Actor, e.ActorName), e.Role, e.Note)
 	}
 }
 
@@ -817,4 +813,13 @@ func (c *adminCLI) dues(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "total\t%d members\tpaid %d, unpaid %d, exempt %d\t\t%s\t%s\toutstanding %s\t\t\n",
 			t.Members, t.Paid, t.Unpaid, t.Exempt, membership.Yuan(t.Due), membership.Yuan(t.Settled), membership.Yuan(t.Owed))
 	})
+}
+
+// actorLabel is how a history line names who acted: the display name and the subject,
+// or the subject alone when the token carried no other name.
+func actorLabel(id, name string) string {
+	if name != "" && name != id {
+		return name + " " + id
+	}
+	return id
 }

@@ -43,6 +43,7 @@ const (
 // Members and attendance each live in one partition, so that a list is one
 // strongly consistent, paginated Query: the alliance has hundreds of members,
 // far below a partition's throughput.
+//
 //	dues     pk "pk" (S), sk "sk" (S)
 //	         fee schedule:      pk "FEES", sk "<year>"
 //	         ledger entry:      pk "PAY#<year>", sk payment id

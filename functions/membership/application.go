@@ -150,14 +150,16 @@ type ListingPlan struct {
 }
 
 // Event is one entry of an application's audit history: a change of status, who made it
-// in which role, when, and why.
+// in which role, when, and why. Actor is the token's subject, which the same-person rules
+// compare; ActorName is the display name the token carried at the time (as in MemberEvent).
 type Event struct {
-	From  Status    `json:"from,omitempty" dynamodbav:"from,omitempty"`
-	To    Status    `json:"to" dynamodbav:"to"`
-	Actor string    `json:"actor" dynamodbav:"actor,omitempty"`
-	Role  string    `json:"role" dynamodbav:"role,omitempty"`
-	At    time.Time `json:"at" dynamodbav:"at"`
-	Note  string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	From      Status    `json:"from,omitempty" dynamodbav:"from,omitempty"`
+	To        Status    `json:"to" dynamodbav:"to"`
+	Actor     string    `json:"actor" dynamodbav:"actor,omitempty"`
+	ActorName string    `json:"actor_name,omitempty" dynamodbav:"actor_name,omitempty"`
+	Role      string    `json:"role" dynamodbav:"role,omitempty"`
+	At        time.Time `json:"at" dynamodbav:"at"`
+	Note      string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
 
 // Application is a request to join the alliance (第十四条) and its progress.

@@ -140,7 +140,7 @@ func (a *Application) Apply(actor Actor, c Change, now time.Time) error {
 		f.Reference = strings.TrimSpace(f.Reference)
 		a.Filing = &f
 	}
-	a.History = append(a.History, Event{From: a.Status, To: m.To, Actor: actor.ID, Role: m.Role, At: now.UTC(), Note: note})
+	a.History = append(a.History, Event{From: a.Status, To: m.To, Actor: actor.ID, ActorName: actor.Name, Role: m.Role, At: now.UTC(), Note: note})
 	a.Status = m.To
 	return nil
 }

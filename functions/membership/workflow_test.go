@@ -146,3 +146,18 @@ func TestApplyFilingIsKept(t *testing.T) {
 		t.Fatalf("filing: got %+v, want 2026-03-01 ZC-9", a.Filing)
 	}
 }
+
+// TestApplyRecordsWhoActed checks that a transition's history entry names the actor by
+// subject and display name, the role, the time and the note.
+func TestApplyRecordsWhoActed(t *testing.T) {
+	a := &Application{Status: StatusSubmitted}
+	clerk := Actor{ID: "8f3a-opaque", Name: "王秘书", Roles: []string{RoleSecretariat}}
+	if err := a.Apply(clerk, Change{Action: ActionReview, Note: "材料齐全"}, now); err != nil {
+		t.Fatal(err)
+	}
+	got := a.History[len(a.History)-1]
+	want := Event{From: StatusSubmitted, To: StatusReviewed, Actor: "8f3a-opaque", ActorName: "王秘书", Role: RoleSecretariat, At: now.UTC(), Note: "材料齐全"}
+	if got != want {
+		t.Errorf("history entry: got %+v, want %+v", got, want)
+	}
+}

@@ -17,12 +17,12 @@ import (
 )
 
 var siteFiles = map[string]string{
-	"content/config.yaml": "title: 测试\nbaseURL: http://127.0.0.1/\n",
-	"content/_index.md":   "---\ntitle: 首页\n---\n欢迎。\n",
-	"content/about.md":    "---\ntitle: 关于\n---\n第一版。\n",
-	"content/404.md":      "---\ntitle: 未找到\n---\n没有这个页面。\n",
-	"templates/base.html": `<!doctype html><html lang="zh-CN"><head><title>{{.Page.Title}}</title></head><body>{{block "main" .}}{{.Page.Content}}{{end}}</body></html>`,
-	"templates/home.html": `{{define "main"}}<a href="/about/">关于</a>{{end}}`,
+	"content/config.yaml":   "title: 测试\nbaseURL: http://127.0.0.1/\n",
+	"content/_index.md":     "---\ntitle: 首页\n---\n欢迎。\n",
+	"content/about.md":      "---\ntitle: 关于\n---\n第一版。\n",
+	"content/404.md":        "---\ntitle: 未找到\n---\n没有这个页面。\n",
+	"templates/base.html":   `<!doctype html><html lang="zh-CN"><head><title>{{.Page.Title}}</title></head><body>{{block "main" .}}{{.Page.Content}}{{end}}</body></html>`,
+	"templates/home.html":   `{{define "main"}}<a href="/about/">关于</a>{{end}}`,
 	"templates/single.html": `{{define "main"}}<h1>{{.Page.Title}}</h1>{{.Page.Content}}{{end}}`,
 }
 
