@@ -37,8 +37,10 @@
 //
 // # Building
 //
-// [Build] renders everything in memory, checks every internal link and
-// anchor, then writes into a temporary folder beside the output folder and
-// swaps it in, so a failed build leaves the previous site untouched. A
-// [Builder] keeps parsed pages between builds for the dev server.
+// [Build] renders the pages in parallel, writing each into a temporary
+// folder beside the output folder as soon as it is rendered, checks every
+// internal link and anchor, then swaps the folder in, so a failed build
+// leaves the previous site untouched. [Builder.Render] keeps the site in
+// memory instead, and a [Builder] keeps parsed pages between renders for
+// the dev server.
 package sitegen
