@@ -126,7 +126,9 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"broken front matter", map[string]string{"content/news/bad.md": "---\ntitle: [unclosed\n---\n"}, []string{"content/news/bad.md:2:"}},
 		{"unclosed front matter", map[string]string{"content/news/bad.md": "---\ntitle: x\n"}, []string{"content/news/bad.md:1:", "never closed"}},
-		{"unknown field", map[string]string{"content/events/bad.md": event("colour: red\n")}, []string{"content/events/bad.md:6:", "colour"}},
+		{"unknown field", map[string]string{"content/events/bad.md": event("colour: red\n")}, []string{`content/events/bad.md:6: unknown field "colour"`}},
+		{"wrong type", map[string]string{"content/news/bad.md": "---\ntitle: x\nweight: 第一\ndraft: maybe\n---\n"},
+			[]string{`content/news/bad.md:3: "第一" is text, want a whole number`, `content/news/bad.md:4: "maybe" is text, want true or false`}},
 		{"bad date", map[string]string{"content/events/bad.md": event("end: 2026-13-45\n")}, []string{"content/events/bad.md:6:", `bad date "2026-13-45"`}},
 		{"missing title", map[string]string{"content/news/bad.md": "---\ndate: 2026-01-01\n---\n"}, []string{"content/news/bad.md:1: title is required"}},
 		{"unknown event kind", map[string]string{"content/events/bad.md": "---\ntitle: 活动\nstart: 2026-12-01 10:00\nkind: party\n---\n"}, []string{"content/events/bad.md:4:", `"party"`}},

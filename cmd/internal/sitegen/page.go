@@ -197,12 +197,44 @@ func yamlError(file string, offset int, err error) string {
 		if loc := lineRe.FindStringSubmatchIndex(m); loc != nil {
 			n, _ := strconv.Atoi(m[loc[2]:loc[3]])
 			rest := strings.TrimLeft(m[loc[1]:], ": ")
-			out = append(out, fmt.Sprintf("%s:%d: %s", file, n+offset, rest))
+			out = append(out, fmt.Sprintf("%s:%d: %s", file, n+offset, plainYAML(rest)))
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: %s", file, m))
+		out = append(out, fmt.Sprintf("%s: %s", file, plainYAML(m)))
 	}
 	return strings.Join(out, "\n")
+}
+
+var (
+	unknownFieldRe = regexp.MustCompile("^field (\\S+) not found in type \\S+$")
+	unmarshalRe    = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+)
+
+// yamlKinds names yaml.v3's node tags and Go types in the words of a content author.
+var yamlKinds = map[string]string{
+	"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+	"seq": "a list", "map": "a set of fields", "timestamp": "a date",
+	"[]string": "a list", "string": "text",
+}
+
+// plainYAML rewrites the yaml.v3 messages that name Go types ("field colour not found in
+// type sitegen.FrontMatter", "cannot unmarshal !!str `20x6` into int") in terms of the
+// front matter; other messages pass unchanged.
+func plainYAML(msg string) string {
+	if m := unknownFieldRe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unknown field %q (the fields a page may have are listed in the README)", m[1])
+	}
+	if m := unmarshalRe.FindStringSubmatch(msg); m != nil {
+		got, want := yamlKinds[m[1]], yamlKinds[m[3]]
+		if got == "" {
+			got = m[1]
+		}
+		if want == "" {
+			want = m[3]
+		}
+		return fmt.Sprintf("%q is %s, want %s", m[2], got, want)
+	}
+	return msg
 }
 
 // parsePage splits a content file into front matter and body. file is the
