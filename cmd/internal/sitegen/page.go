@@ -93,6 +93,8 @@ type FrontMatter struct {
 }
 
 // Page is one rendered page: a content file or a generated list page.
+// Templates name front matter fields in full (.Page.FrontMatter.Title):
+// text/template looks promoted fields up by a slow search on every use.
 type Page struct {
 	FrontMatter
 	// File is the content file, relative to the content folder ("" when generated).
