@@ -71,7 +71,7 @@ func renderFeeds(site *Site, changed []*Page) (map[string][]byte, error) {
 				Title:       p.Title,
 				Link:        &feeds.Link{Href: link},
 				Id:          link,
-				Description: p.Description(),
+				Description: p.Description,
 				Created:     pubTime(p),
 				Updated:     pubTime(p),
 				Content:     when + absolutize(site.BaseURL, string(p.Content)),
@@ -265,7 +265,7 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	line("DTEND;TZID=Asia/Shanghai:" + end.In(Shanghai).Format("20060102T150405"))
 	line("SUMMARY:" + icsText(p.Title))
 	line("LOCATION:" + icsText(strings.TrimSpace(p.City+" "+p.Venue)))
-	desc := p.Description()
+	desc := p.Description
 	if p.Register != "" {
 		desc += "\n报名方式：" + p.Register
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"maps"
 	"reflect"
@@ -122,7 +121,7 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", file, err)
 		}
-		p.Content, p.TOC, p.excerpt = template.HTML(html), toc, makeExcerpt(plain)
+		p.setBody(html, toc, plain)
 		updates = append(updates, update{old, p})
 	}
 	// The clock may have moved: the same pages must be published and upcoming.

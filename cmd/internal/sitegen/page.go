@@ -109,9 +109,8 @@ type Page struct {
 	Content template.HTML
 	// TOC lists the h2 and h3 headings of the body.
 	TOC []Heading
-	// excerpt is the start of the body text, the description of a page
-	// without a summary.
-	excerpt string
+	// Description is the summary or, without one, the start of the body text.
+	Description string
 
 	raw      []byte // the whole source file
 	bodyLine int    // line number of the first body line
@@ -137,12 +136,12 @@ func (p *Page) Upcoming(now time.Time) bool {
 	return !end.Before(now)
 }
 
-// Description is the summary or, without one, the start of the body text.
-func (p *Page) Description() string {
-	if p.Summary != "" {
-		return p.Summary
+// setBody sets the rendered body, its headings and the description.
+func (p *Page) setBody(html string, toc []Heading, plain string) {
+	p.Content, p.TOC, p.Description = template.HTML(html), toc, p.Summary
+	if p.Description == "" {
+		p.Description = makeExcerpt(plain)
 	}
-	return p.excerpt
 }
 
 // makeExcerpt returns the first 120 characters of a page's text, its

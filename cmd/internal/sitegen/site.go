@@ -192,18 +192,11 @@ type PageData struct {
 	Feeds []FeedLink
 	// URL is the site-relative URL of this output (page 2 of a list has its own).
 	URL string
+	// Canonical is the absolute URL of this output.
+	Canonical string
+	// FeedsKey identifies the set of feeds of this page (for partialCached).
+	FeedsKey string
 }
-
-// FeedsKey identifies the set of feeds of this page (for partialCached).
-func (d *PageData) FeedsKey() string {
-	if len(d.Feeds) == 0 {
-		return ""
-	}
-	return d.Feeds[0].URL
-}
-
-// Canonical is the absolute URL of this output.
-func (d *PageData) Canonical() string { return d.Site.BaseURL + strings.TrimPrefix(d.URL, "/") }
 
 // Filter describes a filtered list: Field is "kind" or "industry".
 type Filter struct {
@@ -380,6 +373,10 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		}
 		if data.Feeds == nil {
 			data.Feeds = site.feeds
+		}
+		data.Canonical = site.BaseURL + strings.TrimPrefix(data.URL, "/")
+		if len(data.Feeds) > 0 {
+			data.FeedsKey = data.Feeds[0].URL
 		}
 		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file})
 	}
@@ -643,7 +640,7 @@ func (b *Builder) loadPages(ctx context.Context, names []string) ([]*Page, error
 			errs[i] = fmt.Errorf("%s: %w", file, err)
 			return nil
 		}
-		p.Content, p.TOC, p.excerpt = template.HTML(html), toc, makeExcerpt(plain)
+		p.setBody(html, toc, plain)
 		pages[i] = p
 		b.mu.Lock()
 		b.cache[name] = p
