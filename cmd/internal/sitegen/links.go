@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,10 +23,9 @@ type pageLinks struct {
 func extractLinks(data []byte) pageLinks {
 	pl := pageLinks{ids: map[string]bool{}}
 	scan(data, []byte(` id="`), func(v string) { pl.ids[v] = true })
-	seen := map[string]bool{}
 	add := func(v string) {
-		if v != "" && !seen[v] {
-			seen[v] = true
+		// a page has few distinct links: a linear search beats a map
+		if v != "" && !slices.Contains(pl.hrefs, v) {
 			pl.hrefs = append(pl.hrefs, v)
 		}
 	}
