@@ -275,7 +275,7 @@ func parsePage(file, rel string, raw []byte) (*Page, error) {
 			return nil, fmt.Errorf("%s:1: front matter opened with --- is never closed", file)
 		}
 		p.bodyLine = 3 + bytes.Count(fm, []byte("\n"))
-		if len(bytes.TrimSpace(fm)) > 0 {
+		if len(bytes.TrimSpace(fm)) > 0 && !decodeSimpleFrontMatter(fm, &p.FrontMatter) {
 			dec := yaml.NewDecoder(bytes.NewReader(fm))
 			dec.KnownFields(true)
 			if err := dec.Decode(&p.FrontMatter); err != nil {
