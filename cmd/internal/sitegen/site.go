@@ -196,6 +196,9 @@ type PageData struct {
 	Canonical string
 	// FeedsKey identifies the set of feeds of this page (for partialCached).
 	FeedsKey string
+	// HeaderKey identifies the header of this page (for partialCached):
+	// the current menu URL and the section.
+	HeaderKey string
 }
 
 // Filter describes a filtered list: Field is "kind" or "industry".
@@ -378,6 +381,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		if len(data.Feeds) > 0 {
 			data.FeedsKey = data.Feeds[0].URL
 		}
+		data.HeaderKey = site.MenuCurrent(data.URL) + "|" + data.Page.Section
 		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file})
 	}
 	summary := Summary{}
