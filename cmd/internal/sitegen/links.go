@@ -111,10 +111,14 @@ func (c *linkChecker) check(names []string) error {
 // checkOne returns why href on a page in pageDir is broken, or "".
 func (c *linkChecker) checkOne(pageDir, href string) string {
 	var p, frag string
+	// an absolute URL of the site with a plain path is checked like that path
+	if rest, ok := strings.CutPrefix(href, c.base.Scheme+"://"+c.base.Host); ok && plainPath(rest) && noSpaceOrControl(rest) {
+		href = rest
+	}
 	switch {
 	case strings.HasPrefix(href, "#"):
 		p, frag = pageDir, href[1:]
-	case strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//") && !strings.Contains(href, "/.") && !strings.ContainsAny(href, "?%\\"):
+	case plainPath(href):
 		p, frag, _ = strings.Cut(href, "#")
 	default:
 		u, err := url.Parse(href)
@@ -153,6 +157,22 @@ func (c *linkChecker) checkOne(pageDir, href string) string {
 		}
 	}
 	return ""
+}
+
+// plainPath reports whether href is a site path that needs no URL parsing.
+func plainPath(href string) bool {
+	return strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//") && !strings.Contains(href, "/.") && !strings.ContainsAny(href, "?%\\")
+}
+
+// noSpaceOrControl reports whether s has no spaces or control characters,
+// which url.Parse rejects or keeps.
+func noSpaceOrControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // linkError names the source file and the first line that contains the link.
