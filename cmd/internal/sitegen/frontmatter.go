@@ -20,6 +20,13 @@ var fmFields = func() map[string]int {
 	return m
 }()
 
+var (
+	stringType = reflect.TypeFor[string]()
+	boolType   = reflect.TypeFor[bool]()
+	intType    = reflect.TypeFor[int]()
+	dateType   = reflect.TypeFor[Date]()
+)
+
 // yamlWords are plain scalars YAML may read as something other than text.
 var yamlWords = map[string]bool{
 	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "y": true, "n": true,
@@ -33,7 +40,7 @@ var yamlWords = map[string]bool{
 func decodeSimpleFrontMatter(src []byte, fm *FrontMatter) bool {
 	var out FrontMatter
 	v := reflect.ValueOf(&out).Elem()
-	seen := map[string]bool{}
+	var seen uint64 // bit i: field i is set
 	for line := range bytes.Lines(src) {
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		if len(line) == 0 {
@@ -41,29 +48,29 @@ func decodeSimpleFrontMatter(src []byte, fm *FrontMatter) bool {
 		}
 		key, val, ok := strings.Cut(string(line), ": ")
 		i, known := fmFields[key]
-		if !ok || !known || seen[key] || !plainText(val) {
+		if !ok || !known || seen&(1<<i) != 0 || !plainText(val) {
 			return false
 		}
-		seen[key] = true
+		seen |= 1 << i
 		f := v.Field(i)
-		switch f.Interface().(type) {
-		case string:
-			if c := val[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || yamlWords[strings.ToLower(val)] {
+		switch f.Type() {
+		case stringType:
+			if c := val[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || len(val) <= 5 && yamlWords[strings.ToLower(val)] {
 				return false
 			}
 			f.SetString(val)
-		case bool:
+		case boolType:
 			if val != "true" && val != "false" {
 				return false
 			}
 			f.SetBool(val == "true")
-		case int:
+		case intType:
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 0 || strconv.Itoa(n) != val || len(val) > 15 {
 				return false
 			}
 			f.SetInt(int64(n))
-		case Date:
+		case dateType:
 			t, err := ParseDate(val)
 			if err != nil {
 				return false
