@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -40,19 +39,12 @@ func (st *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule)
 	if fs.Version > 0 {
 		c = versionIs(fs.Version)
 	}
-	put, err := conditionalPut(st.tables.Dues, item, c)
+	ok, err := st.putIf(ctx, op, st.tables.Dues, item, c)
 	if err != nil {
-		return membership.Internal(op, err)
+		return err
 	}
-	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
-		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
-		ExpressionAttributeValues: put.ExpressionAttributeValues})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if !ok {
 		return membership.Errorf(membership.ECONFLICT, op, "%d 年会费标准已被他人修改，请刷新后重试", fs.Year)
-	}
-	if err != nil {
-		return membership.Internal(op, err)
 	}
 	*fs = next
 	return nil

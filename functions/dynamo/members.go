@@ -120,6 +120,26 @@ func conditionalPut(table string, item map[string]types.AttributeValue, c expres
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}, nil
 }
 
+// putIf writes item to table on condition c and reports whether the condition held;
+// a failed condition is not an error. Errors: EINTERNAL, wrapped with op.
+func (st *Store) putIf(ctx context.Context, op, table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (bool, error) {
+	put, err := conditionalPut(table, item, c)
+	if err != nil {
+		return false, membership.Internal(op, err)
+	}
+	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, membership.Internal(op, err)
+	}
+	return true, nil
+}
+
 // failedConditions returns, for a cancelled transaction, which of its items
 // failed their condition; ok is false for any other error.
 func failedConditions(err error) (failed []bool, ok bool) {
@@ -354,19 +374,12 @@ func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedV
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	put, err := conditionalPut(st.tables.Members, item, versionIs(version))
+	ok, err := st.putIf(ctx, op, st.tables.Members, item, versionIs(version))
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, err
 	}
-	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
-		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
-		ExpressionAttributeValues: put.ExpressionAttributeValues})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if !ok {
 		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
-	}
-	if err != nil {
-		return nil, membership.Internal(op, err)
 	}
 	return m, nil
 }
@@ -472,20 +485,13 @@ func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn fu
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	put, err := conditionalPut(st.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
+	ok, err := st.putIf(ctx, op, st.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
 		And(expression.AttributeNotExists(expression.Name("voided"))))
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, err
 	}
-	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
-		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
-		ExpressionAttributeValues: put.ExpressionAttributeValues})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if !ok {
 		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 的记录已被他人修改，请刷新后重试", member, event)
-	}
-	if err != nil {
-		return nil, membership.Internal(op, err)
 	}
 	return &a, nil
 }

@@ -224,24 +224,12 @@ func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVe
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	cond, err := expression.NewBuilder().WithCondition(
-		expression.Name("version").Equal(expression.Value(version))).Build()
+	ok, err := s.putIf(ctx, op, s.tables.Applications, item, versionIs(version))
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, err
 	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.tables.Applications),
-		Item:                      item,
-		ConditionExpression:       cond.Condition(),
-		ExpressionAttributeNames:  cond.Names(),
-		ExpressionAttributeValues: cond.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if !ok {
 		return nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
-	}
-	if err != nil {
-		return nil, membership.Internal(op, err)
 	}
 	return app, nil
 }
