@@ -171,7 +171,7 @@ func TestFailedBuildKeepsOldSite(t *testing.T) {
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("got site/ changed by a failed build:\nbefore %v\nafter %v", before, after)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".site-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".site-new-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("got temporary folders %v left behind, want none", leftovers)
 	}

@@ -37,10 +37,11 @@
 //
 // # Building
 //
-// [Build] renders the pages in parallel, writing each into a temporary
+// [Build] renders the pages in parallel, writing each into a working
 // folder beside the output folder as soon as it is rendered, checks every
 // internal link and anchor, then swaps the folder in, so a failed build
-// leaves the previous site untouched. [Builder.Render] keeps the site in
+// leaves the previous site untouched. The working folder is the build
+// before last (.site-previous), rewritten in place: see siteWriter. [Builder.Render] keeps the site in
 // memory instead, and a [Builder] keeps parsed pages between renders for
 // the dev server.
 package sitegen

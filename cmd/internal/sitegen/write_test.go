@@ -1,0 +1,111 @@
+package sitegen
+
+import (
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// readTree returns every file under dir (slash-separated relative name → content).
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		got[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func toFiles(m map[string]string) map[string][]byte {
+	files := map[string][]byte{}
+	for k, v := range m {
+		files[k] = []byte(v)
+	}
+	return files
+}
+
+// Each build after the second rewrites the build before last in place; the
+// result must be exactly the new file set whatever the old tree held.
+func TestWriteSiteRecyclesThePreviousBuild(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	builds := []struct {
+		name  string
+		files map[string]string
+	}{
+		{"fresh", map[string]string{"index.html": "一", "a/index.html": "A", "gone/index.html": "G", "x/y/z.txt": "deep", "f": "a file"}},
+		{"fresh again", map[string]string{"index.html": "二二二二", "a/index.html": "A", "b/index.html": "B", "f/index.html": "f is a folder"}},
+		{"over build 1: grow, drop files and folders, folder to file", map[string]string{"index.html": "三三三", "a/index.html": "A", "x": "x is a file"}},
+		{"over build 2: shrink, drop a folder", map[string]string{"index.html": "短", "a/index.html": "A"}},
+		{"over build 3: file to folder", map[string]string{"index.html": "短", "x/index.html": "x is a folder again"}},
+	}
+	for i, b := range builds {
+		if i == 2 {
+			// Mark an unchanged file in the spare: it must not be rewritten.
+			old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+			if err := os.Chtimes(filepath.Join(spareDir(dir), "a", "index.html"), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := writeSite(dir, toFiles(b.files)); err != nil {
+			t.Fatalf("build %d (%s): %v", i, b.name, err)
+		}
+		if got := readTree(t, dir); !maps.Equal(got, b.files) {
+			t.Errorf("build %d (%s): got %v, want %v", i, b.name, got, b.files)
+		}
+		if i == 2 {
+			fi, err := os.Stat(filepath.Join(dir, "a", "index.html"))
+			if err != nil || fi.ModTime().Year() != 2020 {
+				t.Errorf("build 2: got an unchanged file rewritten (mtime %v, %v), want it left alone", fi.ModTime(), err)
+			}
+		}
+		if i > 0 {
+			if got := readTree(t, spareDir(dir)); !maps.Equal(got, builds[i-1].files) {
+				t.Errorf("build %d: got spare %v, want the previous build %v", i, got, builds[i-1].files)
+			}
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".site-new-*")); len(left) > 0 {
+		t.Errorf("got working folders %v left behind", left)
+	}
+}
+
+// Two builds into one folder at once must both succeed and leave one of
+// them whole, not a mix.
+func TestWriteSiteConcurrentBuilds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	one := map[string]string{"index.html": "one", "p/index.html": "1"}
+	two := map[string]string{"index.html": "two", "q/index.html": "2"}
+	for round := 0; round < 5; round++ {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, files := range []map[string]string{one, two} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = writeSite(dir, toFiles(files))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, build %d: %v", round, i, err)
+			}
+		}
+		if got := readTree(t, dir); !maps.Equal(got, one) && !maps.Equal(got, two) {
+			t.Fatalf("round %d: got %v, want exactly one of the two builds", round, got)
+		}
+	}
+}
