@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -192,6 +193,11 @@ type PageData struct {
 	Feeds []FeedLink
 	// URL is the site-relative URL of this output (page 2 of a list has its own).
 	URL string
+	// Title is the document title: the page title, the page number of a
+	// list after the first, and the site title ("联盟动态（第 2 页） · 中小企业…").
+	Title string
+	// Description is the page's description (the site's on the home page).
+	Description string
 	// Canonical is the absolute URL of this output.
 	Canonical string
 	// FeedsKey identifies the set of feeds of this page (for partialCached).
@@ -199,6 +205,9 @@ type PageData struct {
 	// HeaderKey identifies the header of this page (for partialCached):
 	// the current menu URL and the section.
 	HeaderKey string
+	// FilterKey identifies the filter of a list page (for partialCached):
+	// "" for the whole list, else "kind/lecture", "industry/it" ….
+	FilterKey string
 }
 
 // Filter describes a filtered list: Field is "kind" or "industry".
@@ -214,6 +223,8 @@ type Pager struct {
 	PrevURL       string
 	NextURL       string
 	Links         []PagerLink
+	// Upcoming and Past split Items by the build clock on events lists.
+	Upcoming, Past []*Page
 }
 
 // PagerLink is a numbered link of a pager; Gap marks left-out numbers (…).
@@ -378,10 +389,22 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 			data.Feeds = site.feeds
 		}
 		data.Canonical = site.BaseURL + strings.TrimPrefix(data.URL, "/")
+		data.Title, data.Description = cfg.Title, cfg.Description
+		if data.Page.PageKind != "home" {
+			data.Title = data.Page.Title
+			if data.Pager != nil && data.Pager.Number > 1 {
+				data.Title += "（第 " + strconv.Itoa(data.Pager.Number) + " 页）"
+			}
+			data.Title += " · " + cfg.Title
+			data.Description = data.Page.Description
+		}
 		if len(data.Feeds) > 0 {
 			data.FeedsKey = data.Feeds[0].URL
 		}
 		data.HeaderKey = site.MenuCurrent(data.URL) + "|" + data.Page.Section
+		if data.Filter != nil {
+			data.FilterKey = data.Filter.Field + "/" + data.Filter.Term.Slug
+		}
 		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file})
 	}
 	summary := Summary{}
@@ -397,7 +420,11 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 				items = orderEvents(items, now)
 			}
 			names := []string{p.Layout, p.Section + "-list", "list"}
-			for i, pg := range paginate(p.URL, items, cfg.Paginate) {
+			pagers := paginate(p.URL, items, cfg.Paginate)
+			if p.Section == "events" {
+				splitEvents(pagers, now)
+			}
+			for i, pg := range pagers {
 				addJob(p, outPath(pagerURL(p.URL, i+1)), &PageData{Site: site, Page: p, Pager: pg, URL: pagerURL(p.URL, i+1)}, names...)
 			}
 			var terms []Term
@@ -436,7 +463,11 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 					if p.Section == "events" {
 						feeds = kindFeeds(cfg, t, base)
 					}
-					for i, pg := range paginate(base, sel, cfg.Paginate) {
+					pagers := paginate(base, sel, cfg.Paginate)
+					if p.Section == "events" {
+						splitEvents(pagers, now)
+					}
+					for i, pg := range pagers {
 						u := pagerURL(base, i+1)
 						addJob(p, outPath(u), &PageData{Site: site, Page: &fp, Pager: pg, Filter: &Filter{Field: f.field, Term: t}, Feeds: append(feeds, site.feeds...), URL: u}, names...)
 					}
@@ -761,6 +792,19 @@ func orderEvents(list []*Page, now time.Time) []*Page {
 	}
 	slices.Reverse(past)
 	return append(up, past...)
+}
+
+// splitEvents sets Upcoming and Past on the pagers of an events list.
+func splitEvents(pagers []*Pager, now time.Time) {
+	for _, pg := range pagers {
+		for _, it := range pg.Items {
+			if it.Upcoming(now) {
+				pg.Upcoming = append(pg.Upcoming, it)
+			} else {
+				pg.Past = append(pg.Past, it)
+			}
+		}
+	}
 }
 
 func pagerURL(base string, n int) string {

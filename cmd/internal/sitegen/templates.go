@@ -88,7 +88,7 @@ func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 	funcs := templateFuncs(cfg, l.assets)
 	// partialCached renders a partial once per key and build: the header
 	// (one per menu entry), the footer, the cards shown on several lists.
-	funcs["partialCached"] = func(name, key string, data any) (template.HTML, error) {
+	partialCached := func(name, key string, data any) (template.HTML, error) {
 		k := name + "\x00" + key
 		if v, ok := cache.Load(k); ok {
 			return v.(template.HTML), nil
@@ -100,6 +100,20 @@ func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 		h := template.HTML(buf.String())
 		cache.Store(k, h)
 		return h, nil
+	}
+	funcs["partialCached"] = partialCached
+	// partialCachedEach is partialCached for each page of a list, keyed by
+	// its URL: one call for a list of cards instead of one per card.
+	funcs["partialCachedEach"] = func(name string, pages []*Page) (template.HTML, error) {
+		var b strings.Builder
+		for _, p := range pages {
+			h, err := partialCached(name, p.URL, p)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(string(h))
+		}
+		return template.HTML(b.String()), nil
 	}
 	root, err = template.New("base.html").Funcs(funcs).Parse(string(baseSrc))
 	if err != nil {
