@@ -75,7 +75,7 @@ func decodeSimpleFrontMatter(src []byte, fm *FrontMatter) bool {
 			if err != nil {
 				return false
 			}
-			f.Set(reflect.ValueOf(Date{t}))
+			f.Set(reflect.ValueOf(newDate(t)))
 		default:
 			return false
 		}

@@ -28,7 +28,20 @@ func mustLoadLocation(name string) *time.Location {
 
 // Date is a front matter date. It accepts 2006-01-02, 2006-01-02 15:04,
 // 2006-01-02T15:04:05 and RFC 3339; dates without a zone are in Asia/Shanghai.
-type Date struct{ time.Time }
+type Date struct {
+	time.Time
+	// ISO (RFC 3339, for datetime attributes), CNDate ("2026年12月5日"),
+	// CNWeekday ("星期六") and CNTime ("14:00") are the date formatted once
+	// for templates, in Asia/Shanghai: cheaper than a template function
+	// call on every page that shows it. All are "" for no date.
+	ISO, CNDate, CNWeekday, CNTime string
+}
+
+// newDate returns the Date of t with its formatted fields.
+func newDate(t time.Time) Date {
+	t = t.In(Shanghai)
+	return Date{Time: t, ISO: t.Format(time.RFC3339), CNDate: t.Format("2006年1月2日"), CNWeekday: weekdays[t.Weekday()], CNTime: t.Format("15:04")}
+}
 
 var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
 
@@ -51,7 +64,7 @@ func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
-	d.Time = t
+	*d = newDate(t)
 	return nil
 }
 
