@@ -47,6 +47,19 @@ var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:0
 
 // ParseDate parses a date in one of the front matter layouts.
 func ParseDate(s string) (time.Time, error) {
+	// Try the layout the length points to first: a failed parse allocates.
+	guess := time.RFC3339
+	switch {
+	case len(s) == 10:
+		guess = "2006-01-02"
+	case len(s) == 16 && s[10] == ' ':
+		guess = "2006-01-02 15:04"
+	case len(s) == 16:
+		guess = "2006-01-02T15:04"
+	}
+	if t, err := time.ParseInLocation(guess, s, Shanghai); err == nil {
+		return t.In(Shanghai), nil
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.ParseInLocation(l, s, Shanghai); err == nil {
 			return t.In(Shanghai), nil
