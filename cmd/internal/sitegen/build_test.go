@@ -30,6 +30,7 @@ func TestRenderFixture(t *testing.T) {
 			"<table>", `id="fn:1"`, "注释", "……",
 			`<a href="#%e7%ac%ac%e4%b8%80%e7%ab%a0-%e6%80%bb%e5%88%99">第一章 总则</a>`, // TOC (html/template escapes the fragment)
 		}, nil},
+		{"news/one/index.html", []string{`<h2 id="小标题">小标题</h2>`}, []string{`">小标题</a>`}}, // headings but no toc: true
 		{"old-about/index.html", []string{`http-equiv="refresh" content="0; url=https://test.example/about/"`}, nil},
 		{"events/index.html", []string{`class="up"><a href="/events/soon/"`, `href="/events/page/2/"`}, []string{"草稿活动", "尚未发布", "已过期"}},
 		{"events/page/2/index.html", []string{`class="past"><a href="/events/past/"`}, nil},

@@ -171,6 +171,10 @@ title: 第一条新闻
 date: 2026-11-02
 ---
 新闻正文。
+
+## 小标题
+
+没有 toc: true，就没有目录。
 -- templates/base.html --
 <!doctype html>
 <html lang="zh-CN"><head><title>{{block "title" .}}{{.Page.Title}}{{end}}</title>

@@ -117,7 +117,7 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 		if !reflect.DeepEqual(p.FrontMatter, old.FrontMatter) {
 			return nil, false, nil // lists, feeds and URLs may change
 		}
-		html, toc, plain, err := renderMarkdown(b.md, p.body)
+		html, toc, plain, err := renderMarkdown(b.md, p.body, p.FrontMatter.TOC, p.Summary == "")
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", file, err)
 		}

@@ -92,8 +92,9 @@ type mdBuffers struct {
 var mdPool = sync.Pool{New: func() any { return &mdBuffers{w: bufio.NewWriter(nil)} }}
 
 // renderMarkdown converts a page body and returns the HTML, the table of
-// contents (h2, h3) and the plain text.
-func renderMarkdown(md goldmark.Markdown, body []byte) (string, []Heading, string, error) {
+// contents (h2 and h3, when wantTOC) and the plain text (when wantPlain);
+// without either it skips a walk over the whole tree.
+func renderMarkdown(md goldmark.Markdown, body []byte, wantTOC, wantPlain bool) (string, []Heading, string, error) {
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	doc := md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
 	var toc []Heading
@@ -101,29 +102,31 @@ func renderMarkdown(md goldmark.Markdown, body []byte) (string, []Heading, strin
 	defer mdPool.Put(bufs)
 	plain := &bufs.plain
 	plain.Reset()
-	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			if n.Kind() == ast.KindParagraph || n.Kind() == ast.KindHeading {
-				plain.WriteByte(' ')
+	if wantTOC || wantPlain {
+		err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if !entering {
+				if n.Kind() == ast.KindParagraph || n.Kind() == ast.KindHeading {
+					plain.WriteByte(' ')
+				}
+				return ast.WalkContinue, nil
+			}
+			switch n := n.(type) {
+			case *ast.Heading:
+				if wantTOC && (n.Level == 2 || n.Level == 3) {
+					id, _ := n.AttributeString("id")
+					idb, _ := id.([]byte)
+					toc = append(toc, Heading{Level: n.Level, ID: string(idb), Text: nodeText(n, body)})
+				}
+			case *ast.Text:
+				plain.Write(n.Segment.Value(body))
+			case *ast.String:
+				plain.Write(n.Value)
 			}
 			return ast.WalkContinue, nil
+		})
+		if err != nil {
+			return "", nil, "", fmt.Errorf("walk markdown: %w", err)
 		}
-		switch n := n.(type) {
-		case *ast.Heading:
-			if n.Level == 2 || n.Level == 3 {
-				id, _ := n.AttributeString("id")
-				idb, _ := id.([]byte)
-				toc = append(toc, Heading{Level: n.Level, ID: string(idb), Text: nodeText(n, body)})
-			}
-		case *ast.Text:
-			plain.Write(n.Segment.Value(body))
-		case *ast.String:
-			plain.Write(n.Value)
-		}
-		return ast.WalkContinue, nil
-	})
-	if err != nil {
-		return "", nil, "", fmt.Errorf("walk markdown: %w", err)
 	}
 	bufs.html.Reset()
 	bufs.w.Reset(&bufs.html)

@@ -133,7 +133,8 @@ type Page struct {
 	URL string
 	// Content is the rendered Markdown body.
 	Content template.HTML
-	// TOC lists the h2 and h3 headings of the body.
+	// TOC lists the h2 and h3 headings of the body when the front matter
+	// asks for it (toc: true).
 	TOC []Heading
 	// Description is the summary or, without one, the start of the body text.
 	Description string

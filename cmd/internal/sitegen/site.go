@@ -670,7 +670,7 @@ func (b *Builder) loadPages(ctx context.Context, names []string) ([]*Page, error
 			errs[i] = err
 			return nil
 		}
-		html, toc, plain, err := renderMarkdown(b.md, p.body)
+		html, toc, plain, err := renderMarkdown(b.md, p.body, p.FrontMatter.TOC, p.Summary == "")
 		if err != nil {
 			errs[i] = fmt.Errorf("%s: %w", file, err)
 			return nil
