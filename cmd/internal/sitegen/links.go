@@ -19,37 +19,35 @@ type pageLinks struct {
 	hrefs []string
 }
 
-// extractLinks scans rendered HTML for id, href and src attributes.
+// extractLinks scans rendered HTML for id, href and src attributes, in one
+// pass over the attribute values (="…").
 func extractLinks(data []byte) pageLinks {
 	pl := pageLinks{ids: map[string]bool{}}
-	scan(data, []byte(` id="`), func(v string) { pl.ids[v] = true })
-	add := func(v string) {
-		// a page has few distinct links: a linear search beats a map
-		if v != "" && !slices.Contains(pl.hrefs, v) {
-			pl.hrefs = append(pl.hrefs, v)
-		}
-	}
-	scan(data, []byte(` href="`), add)
-	scan(data, []byte(` src="`), add)
-	return pl
-}
-
-func scan(data, attr []byte, f func(string)) {
 	for {
-		i := bytes.Index(data, attr)
+		i := bytes.Index(data, []byte(`="`))
 		if i < 0 {
-			return
+			return pl
 		}
-		data = data[i+len(attr):]
+		name := data[:i]
+		data = data[i+2:]
 		j := bytes.IndexByte(data, '"')
 		if j < 0 {
-			return
+			return pl
 		}
-		v := string(data[:j])
-		if strings.IndexByte(v, '&') >= 0 {
-			v = html.UnescapeString(v)
+		isID := bytes.HasSuffix(name, []byte(" id"))
+		if isID || bytes.HasSuffix(name, []byte(" href")) || bytes.HasSuffix(name, []byte(" src")) {
+			v := string(data[:j])
+			if strings.IndexByte(v, '&') >= 0 {
+				v = html.UnescapeString(v)
+			}
+			switch {
+			case isID:
+				pl.ids[v] = true
+			// a page has few distinct links: a linear search beats a map
+			case v != "" && !slices.Contains(pl.hrefs, v):
+				pl.hrefs = append(pl.hrefs, v)
+			}
 		}
-		f(v)
 		data = data[j+1:]
 	}
 }

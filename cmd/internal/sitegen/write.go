@@ -93,14 +93,16 @@ func (w *siteWriter) mkdir(dir string) error {
 			return
 		}
 		p := filepath.Join(w.tmp, filepath.FromSlash(dir))
-		d.err = os.Mkdir(p, 0o755)
-		if d.err != nil && w.recycled && errors.Is(d.err, fs.ErrExist) {
+		if w.recycled { // mostly there already
 			if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
-				d.err = nil
-			} else if d.err = os.Remove(p); d.err == nil { // a file of an earlier build
-				d.err = os.Mkdir(p, 0o755)
+				return
+			} else if err == nil { // a file of an earlier build
+				if d.err = os.Remove(p); d.err != nil {
+					return
+				}
 			}
 		}
+		d.err = os.Mkdir(p, 0o755)
 	})
 	return d.err
 }
