@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
@@ -30,7 +29,7 @@ func (f *siteFlags) register(fs *flag.FlagSet) {
 // options turns the flags into build options.
 func (f *siteFlags) options() (sitegen.Options, error) {
 	opts := sitegen.Options{
-		Content: os.DirFS(f.content), Templates: os.DirFS(f.templates),
+		Content: sitegen.DirFS(f.content), Templates: sitegen.DirFS(f.templates),
 		ContentName: f.content, TemplatesName: f.templates,
 		Drafts: f.drafts, Future: f.future, BaseURL: f.baseURL,
 	}

@@ -1,11 +1,9 @@
 package sitegen
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -138,49 +136,6 @@ func (w *siteWriter) write(name string, data []byte) error {
 		return fmt.Errorf("write site: %w", err)
 	}
 	return nil
-}
-
-// readPool holds buffers for comparing a file with its new bytes.
-var readPool = sync.Pool{New: func() any { return new([]byte) }}
-
-// rewrite makes the file p hold data, writing only when its bytes differ.
-// It overwrites and then shortens rather than truncating first: ext4
-// flushes a file truncated to zero and rewritten as soon as it is closed.
-func rewrite(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return err
-	}
-	size := fi.Size()
-	if size == int64(len(data)) {
-		bp := readPool.Get().(*[]byte)
-		if cap(*bp) < len(data) {
-			*bp = make([]byte, len(data))
-		}
-		old := (*bp)[:len(data)]
-		_, rerr := io.ReadFull(f, old)
-		same := rerr == nil && bytes.Equal(old, data)
-		readPool.Put(bp)
-		if same {
-			return f.Close()
-		}
-	}
-	if _, err := f.WriteAt(data, 0); err != nil {
-		f.Close()
-		return err
-	}
-	if size > int64(len(data)) {
-		if err := f.Truncate(int64(len(data))); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	return f.Close()
 }
 
 // writeAll writes files in parallel, skipping the names for which skip is true.
