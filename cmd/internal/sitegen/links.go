@@ -59,6 +59,7 @@ type linkChecker struct {
 	files   map[string][]byte
 	links   map[string]pageLinks // HTML output → its ids and links
 	sources map[string]string
+	layouts map[string]string // HTML output → its layout file
 	// raw returns the sources by error name, for the line of a broken link.
 	raw func() map[string][]byte
 }
@@ -97,7 +98,7 @@ func (c *linkChecker) check(names []string) error {
 	raw := c.raw()
 	var errs []error
 	for _, b := range bad {
-		errs = append(errs, linkError(c.sources[b.name], raw, b.href, fmt.Sprintf("broken link %q on /%s: %s", b.href, b.name, b.msg)))
+		errs = append(errs, linkError(c.sources[b.name], c.layouts[b.name], raw, b.href, fmt.Sprintf("broken link %q on /%s: %s", b.href, b.name, b.msg)))
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	if len(errs) > 20 {
@@ -173,8 +174,10 @@ func noSpaceOrControl(s string) bool {
 	return true
 }
 
-// linkError names the source file and the first line that contains the link.
-func linkError(source string, raw map[string][]byte, href, msg string) error {
+// linkError names the source file and the first line that contains the
+// link; a link the file does not contain came from its layout, which it
+// names then.
+func linkError(source, layout string, raw map[string][]byte, href, msg string) error {
 	if data, ok := raw[source]; ok {
 		candidates := []string{href}
 		if u, err := url.PathUnescape(href); err == nil && u != href {
@@ -190,6 +193,9 @@ func linkError(source string, raw map[string][]byte, href, msg string) error {
 	}
 	if source == "" {
 		source = "site"
+	}
+	if layout != "" {
+		return fmt.Errorf("%s: %s (not in this file: it comes from its layout %s, base.html or a partial)", source, msg, layout)
 	}
 	return fmt.Errorf("%s: %s", source, msg)
 }

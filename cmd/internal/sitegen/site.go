@@ -259,6 +259,8 @@ type job struct {
 	tmpl *template.Template
 	data *PageData
 	file string // source for errors
+	// layout is the template file, for errors about what it renders.
+	layout string
 }
 
 // Render builds the whole site in memory and checks its links.
@@ -380,7 +382,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		if p.Layout != "" {
 			names = []string{p.Layout} // an explicit layout must exist
 		}
-		t, _, ok := lay.pick(names...)
+		t, layout, ok := lay.pick(names...)
 		if !ok {
 			jobErrs = append(jobErrs, fmt.Errorf("%s: no template for layout %q (looked for %s in %s/)", file, names[0], strings.Join(nonEmpty(names), ", "), o.TemplatesName))
 			return
@@ -405,7 +407,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		if data.Filter != nil {
 			data.FilterKey = data.Filter.Field + "/" + data.Filter.Term.Slug
 		}
-		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file})
+		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file, layout: o.TemplatesName + "/" + layout + ".html"})
 	}
 	summary := Summary{}
 	for _, p := range site.Pages {
@@ -562,7 +564,11 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		links[n] = extractLinks(files[n])
 	}
 	base, _ := url.Parse(cfg.BaseURL)
-	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, raw: b.rawByFile}
+	layouts := make(map[string]string, len(jobs))
+	for _, j := range jobs {
+		layouts[j.out] = j.layout
+	}
+	lc := &linkChecker{site: site, base: base, files: files, links: links, sources: sources, layouts: layouts, raw: b.rawByFile}
 	if err := lc.check(nil); err != nil {
 		return nil, err
 	}
