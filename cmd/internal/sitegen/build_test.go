@@ -139,6 +139,7 @@ func TestBadInput(t *testing.T) {
 		{"duplicate URL", map[string]string{"content/news/two.md": "---\ntitle: 重复\nslug: one\n---\n"}, []string{"duplicate URL /news/one/", "content/news/one.md", "content/news/two.md"}},
 		{"alias clash", map[string]string{"content/news/two.md": "---\ntitle: 别名\naliases: [/about/]\n---\n"}, []string{"content/news/two.md", "/about/"}},
 		{"broken link", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n第一段。\n\n见[不存在的页面](/nowhere/)。\n"}, []string{"content/news/two.md:6:", `"/nowhere/"`}},
+		{"broken reference link", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n见[页面][p]。\n\n[p]: /nowhere/\n"}, []string{"content/news/two.md:6:", `"/nowhere/"`}},
 		{"broken link in a template", map[string]string{"templates/single.html": "{{define \"main\"}}<a href=\"/nowhere/\">x</a>{{end}}"},
 			[]string{"content/about.md:", `"/nowhere/"`, "from its layout templates/single.html"}},
 		{"broken anchor", map[string]string{"content/news/two.md": "---\ntitle: 锚点\n---\n见[第九十条](/about/#article-90)。\n"}, []string{"content/news/two.md:4:", "#article-90"}},

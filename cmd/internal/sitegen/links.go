@@ -185,7 +185,7 @@ func linkError(source, layout string, raw map[string][]byte, href, msg string) e
 		}
 		for i, l := range strings.Split(string(data), "\n") {
 			for _, c := range candidates {
-				if strings.Contains(l, "("+c) || strings.Contains(l, `"`+c) || strings.Contains(l, "<"+c) {
+				if strings.Contains(l, "("+c) || strings.Contains(l, `"`+c) || strings.Contains(l, "<"+c) || strings.Contains(l, "]: "+c) {
 					return fmt.Errorf("%s:%d: %s", source, i+1, msg)
 				}
 			}
