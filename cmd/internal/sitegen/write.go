@@ -118,14 +118,8 @@ func (w *siteWriter) write(name string, data []byte) error {
 		return fmt.Errorf("write site: %s is both a file and a folder", name)
 	}
 	p := filepath.Join(w.tmp, filepath.FromSlash(name))
-	if !w.recycled {
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return fmt.Errorf("write site: %w", err)
-		}
-		return nil
-	}
-	err := rewrite(p, data)
-	if err != nil {
+	err := rewrite(p, data) // in a new folder: open, fstat, write, close
+	if err != nil && w.recycled {
 		if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() { // a folder of an earlier build
 			if err = os.RemoveAll(p); err == nil {
 				err = os.WriteFile(p, data, 0o644)
