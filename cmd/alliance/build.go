@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -61,6 +62,9 @@ func runBuild(ctx context.Context, args []string) error {
 	opts.OutDir = *out
 	start := time.Now()
 	sum, err := sitegen.Build(ctx, opts)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("build interrupted, %s left untouched", *out)
+	}
 	if err != nil {
 		return fmt.Errorf("build failed, %s left untouched:\n%w", *out, err)
 	}

@@ -173,3 +173,17 @@ func TestSiteFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildInterrupted(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "site")
+	r := root(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as Ctrl-C does
+	err := runBuild(ctx, []string{"--content", filepath.Join(r, "content"), "--templates", filepath.Join(r, "templates"), "--out", out})
+	if err == nil || !strings.Contains(err.Error(), "build interrupted") {
+		t.Errorf("got %v, want build interrupted", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got %v for the output folder, want none after an interrupted first build", err)
+	}
+}
