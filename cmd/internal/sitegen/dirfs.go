@@ -4,11 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 )
-
-// readPool holds buffers for comparing a file with its new bytes.
-var readPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // DirFS is os.DirFS(dir) with a faster ReadFile (see readFile), for the
 // content and templates folders.

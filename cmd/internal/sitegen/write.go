@@ -87,6 +87,13 @@ func (w *siteWriter) mkdir(dir string) error {
 	}
 	w.mu.Unlock()
 	d.once.Do(func() {
+		w.mu.Lock()
+		clash := w.written[dir]
+		w.mu.Unlock()
+		if clash {
+			d.err = fmt.Errorf("%s is both a file and a folder", dir)
+			return
+		}
 		if d.err = w.mkdir(path.Dir(dir)); d.err != nil {
 			return
 		}
@@ -132,6 +139,9 @@ func (w *siteWriter) write(name string, data []byte) error {
 	return nil
 }
 
+// readPool holds buffers for comparing a file with its new bytes (rewrite).
+var readPool = sync.Pool{New: func() any { return new([]byte) }}
+
 // writeAll writes files in parallel, skipping the names for which skip is true.
 func (w *siteWriter) writeAll(ctx context.Context, files map[string][]byte, skip func(string) bool) error {
 	names := make([]string, 0, len(files))
@@ -152,7 +162,7 @@ func (w *siteWriter) prune() error {
 	if !w.recycled {
 		return nil
 	}
-	dirs := []string{"."}
+	dirs := []string{"."} // no write runs now: the maps are read without the lock
 	for d := range w.dirs {
 		dirs = append(dirs, d)
 	}

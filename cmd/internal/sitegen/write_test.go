@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,6 +107,29 @@ func TestWriteSiteConcurrentBuilds(t *testing.T) {
 		}
 		if got := readTree(t, dir); !maps.Equal(got, one) && !maps.Equal(got, two) {
 			t.Fatalf("round %d: got %v, want exactly one of the two builds", round, got)
+		}
+	}
+}
+
+// A name that is both a file and a folder of one build is an error, in
+// whichever order the two are written, never a silent loss of one.
+func TestWriteSiteFileFolderClash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	for i := 0; i < 3; i++ { // fresh, fresh, recycled
+		w, err := newSiteWriter(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.write("events/index.xml", []byte("feed")); err != nil {
+			t.Fatal(err)
+		}
+		err = w.write("events/index.xml/index.html", []byte("page"))
+		if err == nil || !strings.Contains(err.Error(), "both a file and a folder") {
+			t.Errorf("build %d: got %v, want a clash error", i, err)
+		}
+		w.abort()
+		if err := writeSite(dir, toFiles(map[string]string{"index.html": "ok"})); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
