@@ -30,6 +30,15 @@
 // events-list.html), then single or list; the home page uses home, 404.md
 // uses 404. Layouts receive a [PageData].
 //
+// # Template functions
+//
+// asset (hashed URL of an asset), partialCached NAME KEY DATA (a partial
+// rendered once per key and build), partialCachedEach NAME PAGES (the same
+// for each page, keyed by URL), eventKind, memberKind and industry (config
+// terms by slug), absURL, dict, and cndate, cntime, weekday and isotime for
+// a time.Time; a Date field already holds these as .CNDate, .CNTime,
+// .CNWeekday and .ISO, which is cheaper on every page.
+//
 // # Assets
 //
 // Files in templates/assets/ are written to site/assets/ with a content hash

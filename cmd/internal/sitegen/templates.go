@@ -54,10 +54,6 @@ func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
 		"cntime":  func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
 		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
 		"isotime": func(t time.Time) string { return t.In(Shanghai).Format(time.RFC3339) },
-		"sameday": func(a, b time.Time) bool {
-			return a.In(Shanghai).Format("20060102") == b.In(Shanghai).Format("20060102")
-		},
-		"add": func(a, b int) int { return a + b },
 	}
 }
 
