@@ -137,6 +137,25 @@ func vmHWM() float64 {
 	return 0
 }
 
+// measure starts the timed part of a benchmark after a GC and with a new
+// memory peak. The function it returns stops the timer and reports CPU
+// time per op, peak memory and, for pages > 0, the pages and ms per page.
+func measure(b *testing.B) (done func(pages int)) {
+	runtime.GC()
+	resetPeak()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	return func(pages int) {
+		b.StopTimer()
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		if pages > 0 {
+			b.ReportMetric(float64(pages), "pages")
+			b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/float64(pages), "ms/page")
+		}
+		b.ReportMetric(vmHWM(), "peakMB")
+	}
+}
+
 // BenchmarkBuild10k renders the synthetic site from scratch (a new
 // Builder each time) and writes it to disk as a rebuild does: into the
 // build before last, swapped in (see siteWriter).
@@ -151,10 +170,7 @@ func BenchmarkBuild10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	runtime.GC()
-	resetPeak()
-	cpu0 := cpuTime()
-	b.ResetTimer()
+	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		var err error
 		sum, err = Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
@@ -162,11 +178,7 @@ func BenchmarkBuild10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(sum.Pages), "pages")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(sum.Pages), "ms/page")
-	b.ReportMetric(vmHWM(), "peakMB")
+	done(sum.Pages)
 }
 
 // BenchmarkBuild10kEmpty is a first build: every file and folder new. On
@@ -176,10 +188,7 @@ func BenchmarkBuild10kEmpty(b *testing.B) {
 	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
 	dir := b.TempDir()
 	var sum Summary
-	runtime.GC()
-	resetPeak()
-	cpu0 := cpuTime()
-	b.ResetTimer()
+	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		var err error
 		out := filepath.Join(dir, strconv.Itoa(i), "site") // nothing deleted before: see siteWriter
@@ -188,20 +197,14 @@ func BenchmarkBuild10kEmpty(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(sum.Pages), "ms/page")
-	b.ReportMetric(vmHWM(), "peakMB")
+	done(sum.Pages)
 }
 
 // BenchmarkRender10k renders the synthetic site in memory (what serve does first).
 func BenchmarkRender10k(b *testing.B) {
 	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
 	var pages int
-	runtime.GC()
-	resetPeak()
-	cpu0 := cpuTime()
-	b.ResetTimer()
+	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
 		if err != nil {
@@ -209,11 +212,7 @@ func BenchmarkRender10k(b *testing.B) {
 		}
 		pages = out.Summary.Pages
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(pages), "pages")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(pages), "ms/page")
-	b.ReportMetric(vmHWM(), "peakMB")
+	done(pages)
 }
 
 // BenchmarkWrite10k writes the rendered synthetic site to disk and swaps
@@ -231,19 +230,14 @@ func BenchmarkWrite10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	runtime.GC()
-	resetPeak()
-	cpu0 := cpuTime()
-	b.ResetTimer()
+	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		if err := writeSite(dir, out.Files); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	done(0)
 	b.ReportMetric(float64(len(out.Files)), "files")
-	b.ReportMetric(vmHWM(), "peakMB")
 }
 
 // BenchmarkRebuildOneFile is serve's rebuild after one content file changed.
@@ -255,17 +249,12 @@ func BenchmarkRebuildOneFile(b *testing.B) {
 	}
 	name := "events/synth-00042.md"
 	orig := c[name].Data
-	runtime.GC()
-	resetPeak()
-	cpu0 := cpuTime()
-	b.ResetTimer()
+	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		c[name] = &fstest.MapFile{Data: append(append([]byte{}, orig...), []byte(fmt.Sprintf("\n修改 %d\n", i))...)}
 		if _, err := bl.RenderChanged(context.Background(), []string{name}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(vmHWM(), "peakMB")
+	done(0)
 }
