@@ -22,9 +22,11 @@ serve:
 ## test: every test, against real servers started on 127.0.0.1
 test: test-deps
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-## test-deps: the test tools (npm packages from the lockfile, DynamoDB Local, the Lambda emulator, Chromium)
+## test-deps: the test tools (npm packages from the lockfile, DynamoDB Local, the Lambda emulator,
+## Chromium and a CJK font; staticcheck comes with go.mod's tool directive)
 test-deps: node_modules/.installed $(DDBLOCAL) $(BIN)/aws-lambda-rie chromium
 
 node_modules/.installed: package.json package-lock.json
@@ -41,8 +43,18 @@ $(DDBLOCAL):
 $(BIN)/aws-lambda-rie:
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
+# Chromium and a CJK font for the browser tests: installed with apt-get when this is Debian and we are
+# root (or have passwordless sudo); otherwise the message says what to install.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 chromium:
-	@command -v chromium >/dev/null || { echo "Chromium is missing: apt-get update && apt-get install -y chromium"; exit 1; }
+	@if command -v chromium >/dev/null && [ -e $(CJK_FONT) ]; then exit 0; fi; \
+	if [ -e /etc/debian_version ] && command -v apt-get >/dev/null; then \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  echo "installing chromium and fonts-wqy-microhei with apt-get"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-wqy-microhei \
+	  || { echo "could not install Chromium: run apt-get install -y chromium fonts-wqy-microhei as root"; exit 1; }; \
+	else echo "Chromium is missing: install chromium and a CJK font (Debian: apt-get install chromium fonts-wqy-microhei)"; exit 1; fi
 
 ## bench: the benchmarks (site build, handlers); results are medians of -count runs
 bench:

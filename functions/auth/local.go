@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -92,17 +94,21 @@ func newLocalIssuer(key *ecdsa.PrivateKey, issuer, audience string) (*LocalIssue
 
 // JWKS returns the JWK Set document of the issuer's public key.
 func (li *LocalIssuer) JWKS() json.RawMessage {
-	pub := li.key.PublicKey
-	size := (pub.Curve.Params().BitSize + 7) / 8
-	enc := func(b []byte) string {
-		padded := make([]byte, size)
-		copy(padded[size-len(b):], b)
-		return base64.RawURLEncoding.EncodeToString(padded)
+	jwk, err := jwkset.NewJWKFromKey(&li.key.PublicKey, jwkset.JWKOptions{
+		Metadata: jwkset.JWKMetadataOptions{ALG: jwkset.AlgES256, KID: li.kid, USE: jwkset.UseSig},
+	})
+	if err != nil {
+		panic("auth: local issuer JWK: " + err.Error()) // a P-256 public key always converts
 	}
-	doc, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
-		"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": li.kid,
-		"x": enc(pub.X.Bytes()), "y": enc(pub.Y.Bytes()),
-	}}})
+	set := jwkset.NewMemoryStorage()
+	ctx := context.Background()
+	if err := set.KeyWrite(ctx, jwk); err != nil {
+		panic("auth: local issuer JWK set: " + err.Error())
+	}
+	doc, err := set.JSONPublic(ctx)
+	if err != nil {
+		panic("auth: local issuer JWK set JSON: " + err.Error())
+	}
 	return doc
 }
 

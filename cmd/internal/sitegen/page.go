@@ -234,7 +234,7 @@ func yamlError(file string, offset int, err error) string {
 }
 
 var (
-	unknownFieldRe = regexp.MustCompile("^field (\\S+) not found in type \\S+$")
+	unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 	unmarshalRe    = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
 )
 
