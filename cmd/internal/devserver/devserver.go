@@ -15,6 +15,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"html"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -252,7 +253,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func inject(page []byte, buildErr error) []byte {
 	tag := []byte(`<script src="` + ReloadScript + `" defer></script>`)
 	if buildErr != nil {
-		tag = append(tag, []byte(`<meta name="alliance-build-error" content="`+htmlAttr(buildErr.Error())+`">`)...)
+		tag = append(tag, []byte(`<meta name="alliance-build-error" content="`+html.EscapeString(buildErr.Error())+`">`)...)
 	}
 	i := bytes.Index(page, []byte("</head>"))
 	if i < 0 {
@@ -262,10 +263,6 @@ func inject(page []byte, buildErr error) []byte {
 	out = append(out, page[:i]...)
 	out = append(out, tag...)
 	return append(out, page[i:]...)
-}
-
-func htmlAttr(s string) string {
-	return strings.NewReplacer("&", "&amp;", `"`, "&quot;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // serveEvents streams a "reload" event after every build.
