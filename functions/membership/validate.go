@@ -14,6 +14,7 @@ import (
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
 	zhtrans "github.com/go-playground/validator/v10/translations/zh"
+	"golang.org/x/text/width"
 )
 
 // Normalize tidies what a person typed: it trims spaces everywhere, turns the CRLF or CR
@@ -21,7 +22,7 @@ import (
 // the spaces inside it and inside the phone number, whose parentheses go and whose dashes
 // and 转 (extension) become "-". In the credit code, phone and email it
 // turns full-width characters (what a Chinese input method types in full-width mode:
-// １３８, ＠, －) into ASCII, and it drops the +86 or 0086 before a mobile number (what
+// １３８, ＠, －, and the ideographic space) into ASCII with width.Narrow, and it drops the +86 or 0086 before a mobile number (what
 // a phone's autofill often gives).
 func (a *Application) Normalize() {
 	for _, p := range []*string{&a.OrgName, &a.Representative, &a.Contact, &a.Email, &a.Region,
@@ -31,14 +32,14 @@ func (a *Application) Normalize() {
 	a.Type = MemberType(strings.TrimSpace(string(a.Type)))
 	a.RepresentativeKind = RepresentativeKind(strings.TrimSpace(string(a.RepresentativeKind)))
 	a.Specialised = Specialised(strings.TrimSpace(string(a.Specialised)))
-	a.CreditCode = strings.ToUpper(dropSpaces(narrow(a.CreditCode)))
-	a.Phone = phoneMarks.Replace(dropSpaces(narrow(a.Phone)))
+	a.CreditCode = strings.ToUpper(dropSpaces(width.Narrow.String(a.CreditCode)))
+	a.Phone = phoneMarks.Replace(dropSpaces(width.Narrow.String(a.Phone)))
 	for _, cc := range []string{"+86", "0086"} {
 		if p := strings.TrimPrefix(strings.TrimPrefix(a.Phone, cc), "-"); p != a.Phone && mobileRE.MatchString(p) {
 			a.Phone = p
 		}
 	}
-	a.Email = strings.TrimSpace(narrow(a.Email))
+	a.Email = strings.TrimSpace(width.Narrow.String(a.Email))
 	for i, s := range a.Services {
 		a.Services[i] = strings.TrimSpace(s)
 	}
@@ -51,20 +52,6 @@ var phoneMarks = strings.NewReplacer("(", "", ")", "", "转", "-", "—", "-", "
 // lineEnds turns CRLF and lone CR into LF, so a textarea reads the same whether it came
 // through the JSON API or a plain form POST.
 var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
-
-// narrow turns full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space into
-// their ASCII forms.
-func narrow(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == '\u3000':
-			return ' '
-		}
-		return r
-	}, s)
-}
 
 func dropSpaces(s string) string {
 	return strings.Map(func(r rune) rune {
