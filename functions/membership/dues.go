@@ -46,8 +46,8 @@ type FeeRecord struct {
 // note or with a negative fee.
 func (s *FeeSchedule) Change(actor Actor, enterprise, group, individual int64, note string, now time.Time) error {
 	const op = "membership: change fee schedule"
-	if !actor.Has(RoleSecretariat) {
-		return Errorf(EFORBIDDEN, op, "会费标准须由秘书处登记")
+	if err := actor.May(TaskFees); err != nil {
+		return err
 	}
 	note = strings.TrimSpace(note)
 	if note == "" {
@@ -144,8 +144,8 @@ type PaymentInput struct {
 // entry. The store enforces the uniqueness rules again, atomically.
 func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current *Payment, now time.Time) (*Payment, error) {
 	const op = "membership: new payment"
-	if !actor.Has(RoleSecretariat) {
-		return nil, Errorf(EFORBIDDEN, op, "会费须由秘书处登记")
+	if err := actor.May(TaskPayment); err != nil {
+		return nil, err
 	}
 	in.Receipt, in.Note, in.Corrects = normalReceipt(in.Receipt), strings.TrimSpace(in.Note), strings.TrimSpace(in.Corrects)
 	fields := map[string]string{}

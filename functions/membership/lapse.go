@@ -36,23 +36,44 @@ type Void struct {
 	At     time.Time `json:"at" dynamodbav:"at"`
 }
 
-// Void marks a record entered by mistake as void, with the reason.
-// Errors: EFORBIDDEN unless the actor is the secretariat; ECONFLICT when it is
-// already void; EINVALID without a reason.
-func (a *Attendance) Void(actor Actor, reason string, now time.Time) error {
+// NewVoid returns the actor's voiding of a record entered by mistake, for the
+// reason. Errors: EFORBIDDEN unless the actor is the secretariat; EINVALID
+// without a reason.
+func NewVoid(actor Actor, reason string, now time.Time) (*Void, error) {
 	const op = "membership: void attendance"
-	if !actor.Has(RoleSecretariat) {
-		return Errorf(EFORBIDDEN, op, "出席记录须由秘书处作废")
-	}
-	if a.Voided != nil {
-		return Errorf(ECONFLICT, op, "会员 %s 出席活动 %s 的记录已作废", a.Member, a.Event)
+	if err := actor.May(TaskAttendance); err != nil {
+		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return &Error{Code: EINVALID, Op: op, Message: "请在备注中写明作废原因", Fields: map[string]string{"note": "请写明作废原因"}}
+		return nil, &Error{Code: EINVALID, Op: op, Message: "请在备注中写明作废原因", Fields: map[string]string{"note": "请写明作废原因"}}
 	}
-	a.Voided = &Void{Reason: reason, By: actor.ID, At: now.UTC()}
+	return &Void{Reason: reason, By: actor.ID, At: now.UTC()}, nil
+}
+
+// Void marks a record entered by mistake as void, with the reason.
+// Errors: those of NewVoid; ECONFLICT when it is already void.
+func (a *Attendance) Void(actor Actor, reason string, now time.Time) error {
+	v, err := NewVoid(actor, reason, now)
+	if err != nil {
+		return err
+	}
+	if a.Voided != nil {
+		return Errorf(ECONFLICT, "membership: void attendance", "会员 %s 出席活动 %s 的记录已作废", a.Member, a.Event)
+	}
+	a.Voided = v
 	return nil
+}
+
+// Record stamps a record the actor enters with who entered it and when, and
+// checks it. Errors: EFORBIDDEN unless the actor is the secretariat; those of
+// Check.
+func (a *Attendance) Record(actor Actor, now time.Time) error {
+	if err := actor.May(TaskAttendance); err != nil {
+		return err
+	}
+	a.RecordedBy, a.RecordedAt = actor.ID, now.UTC()
+	return a.Check(now)
 }
 
 // Check returns an EINVALID error naming the fields that are missing or

@@ -126,8 +126,8 @@ func NewMember(a *Application, actor Actor, now time.Time) *Member {
 // joined, or after today) or without the certificate.
 func (m *Member) Exit(actor Actor, requestedOn string, certificateReturned bool, note string, now time.Time) error {
 	const op = "membership: exit"
-	if !actor.Has(RoleSecretariat) {
-		return Errorf(EFORBIDDEN, op, "退会须由秘书处登记")
+	if err := actor.May(TaskExit); err != nil {
+		return err
 	}
 	if err := m.mustBeActive(op, "退会"); err != nil {
 		return err
@@ -157,8 +157,8 @@ func (m *Member) Exit(actor Actor, requestedOn string, certificateReturned bool,
 // ECONFLICT (not active, or a proposal is already pending), EINVALID (no reason).
 func (m *Member) ProposeExpulsion(actor Actor, reason string, now time.Time) error {
 	const op = "membership: propose expulsion"
-	if !actor.Has(RoleSecretariat) {
-		return Errorf(EFORBIDDEN, op, "除名须由秘书处提出")
+	if err := actor.May(TaskProposeExpulsion); err != nil {
+		return err
 	}
 	if err := m.mustBeActive(op, "提出除名"); err != nil {
 		return err
@@ -183,8 +183,8 @@ func (m *Member) ProposeExpulsion(actor Actor, reason string, now time.Time) err
 // refusing).
 func (m *Member) DecideExpulsion(actor Actor, approve bool, note string, now time.Time) error {
 	const op = "membership: decide expulsion"
-	if !actor.Has(RoleChair) {
-		return Errorf(EFORBIDDEN, op, "除名须由理事长办公会批准")
+	if err := actor.May(TaskDecideExpulsion); err != nil {
+		return err
 	}
 	if m.PendingExpulsion == nil || m.Status != MemberActive {
 		return Errorf(ECONFLICT, op, "会员 %s 当前状态为「%s」，没有待批准的除名", m.Certificate, MemberStatusLabels[m.Status])
@@ -216,8 +216,8 @@ func (m *Member) DecideExpulsion(actor Actor, approve bool, note string, now tim
 // ECONFLICT (not active, or the rule does not hold for the date).
 func (m *Member) MarkLapsed(actor Actor, st Standing, now time.Time) error {
 	const op = "membership: mark lapsed"
-	if !actor.Has(RoleSecretariat) {
-		return Errorf(EFORBIDDEN, op, "须由秘书处登记")
+	if err := actor.May(TaskMarkLapsed); err != nil {
+		return err
 	}
 	if err := m.mustBeActive(op, "登记自动退会"); err != nil {
 		return err

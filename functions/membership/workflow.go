@@ -97,18 +97,8 @@ type Change struct {
 // is not possible from it; EINVALID for a missing reason or filing.
 func (a *Application) Apply(actor Actor, c Change, now time.Time) error {
 	const op = "membership: apply change"
-	var roles []string
-	for _, m := range moves {
-		if m.Action == c.Action && !slices.Contains(roles, m.Role) {
-			roles = append(roles, m.Role)
-		}
-	}
-	if len(roles) == 0 {
-		return &Error{Code: EINVALID, Op: op, Message: fmt.Sprintf("未知操作 %q", c.Action),
-			Fields: map[string]string{"action": "未知操作"}}
-	}
-	if !slices.ContainsFunc(roles, actor.Has) {
-		return Errorf(EFORBIDDEN, op, "无权执行「%s」", ActionLabels[c.Action])
+	if err := actor.MayTake(c.Action); err != nil {
+		return err
 	}
 	i := slices.IndexFunc(moves, func(m move) bool { return m.Action == c.Action && m.From == a.Status })
 	if i < 0 {
