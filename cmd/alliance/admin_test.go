@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,9 +15,18 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
+)
+
+// The client of `alliance admin` and the back office it calls have the same
+// methods with the same types: the CLI speaks the service's contract.
+var (
+	_ office = (*httpapi.AdminClient)(nil)
+	_ office = (*backoffice.Service)(nil)
 )
 
 // adminRun runs `alliance admin args...` with the token and returns stdout.
@@ -28,7 +36,7 @@ func adminRun(t *testing.T, api *storetest.API, token string, args ...string) (s
 	env := func(k string) string {
 		return map[string]string{"ALLIANCE_API": api.URL, "ALLIANCE_TOKEN": token}[k]
 	}
-	err := adminMain(context.Background(), args, &out, &errOut, env)
+	err := adminMain(t.Context(), args, &out, &errOut, env)
 	return out.String(), err
 }
 
@@ -199,7 +207,7 @@ func TestDevToken(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	mux := http.NewServeMux()
-	if err := mountAdmin(mux, dir, s, "", slog.New(slog.DiscardHandler)); err != nil {
+	if err := mountAdmin(mux, dir, backoffice.New(backoffice.Config{Store: s}), "", slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mux)
@@ -256,14 +264,14 @@ func TestServeAdminWithDevToken(t *testing.T) {
 		t.Fatalf("submission: got %d, want 201", code)
 	}
 	var tok bytes.Buffer
-	if err := adminMain(context.Background(), []string{"dev-token", "--role", "secretariat", "--data-dir", dataDir}, &tok, io.Discard, os.Getenv); err != nil {
+	if err := adminMain(t.Context(), []string{"dev-token", "--role", "secretariat", "--data-dir", dataDir}, &tok, io.Discard, os.Getenv); err != nil {
 		t.Fatal(err)
 	}
 	env := func(k string) string {
 		return map[string]string{"ALLIANCE_API": base, "ALLIANCE_TOKEN": strings.TrimSpace(tok.String())}[k]
 	}
 	var out bytes.Buffer
-	if err := adminMain(context.Background(), []string{"applications", "--status", "submitted"}, &out, io.Discard, env); err != nil {
+	if err := adminMain(t.Context(), []string{"applications", "--status", "submitted"}, &out, io.Discard, env); err != nil {
 		t.Fatalf("alliance admin applications: %v", err)
 	}
 	if !strings.Contains(out.String(), "submitted") || !strings.Contains(out.String(), "SQ") {

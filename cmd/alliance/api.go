@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
@@ -30,15 +31,23 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}))
-	if err := mountAdmin(mux, cfg.DataDir, store, cfg.SiteOrigin, log); err != nil {
+	office := backoffice.New(backoffice.Config{Store: store, Log: log})
+	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, log); err != nil {
 		closer.Close()
 		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
 	}
 	return mux, closer, nil
 }
 
+// store is what `alliance serve` keeps both halves of the API in: the
+// applications the public submits and the back office's records.
+type store interface {
+	httpapi.ApplicationStore
+	backoffice.Store
+}
+
 // openStore opens the store openAPI uses.
-func openStore(ctx context.Context, cfg apiConfig) (httpapi.AdminStore, io.Closer, error) {
+func openStore(ctx context.Context, cfg apiConfig) (store, io.Closer, error) {
 	if cfg.DynamoEndpoint != "" {
 		client, err := dynamo.NewClient(ctx, cfg.DynamoEndpoint)
 		if err != nil {

@@ -36,7 +36,7 @@ func startServe(t *testing.T, flags ...string) string {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	args := append([]string{"--addr", addr, "--content", filepath.Join(root, "content"),
 		"--templates", filepath.Join(root, "templates")}, flags...)

@@ -30,7 +30,7 @@ func TestBuildCommand(t *testing.T) {
 	r := root(t)
 	args := []string{"--content", filepath.Join(r, "content"), "--templates", filepath.Join(r, "templates"),
 		"--now", "2026-11-27", "--out", out}
-	if err := runBuild(context.Background(), args); err != nil {
+	if err := runBuild(t.Context(), args); err != nil {
 		t.Fatalf("build: %v", err)
 	}
 	for _, f := range []string{"index.html", "charter/index.html", "events/index.xml", "events/events.ics", "sitemap.xml", "404.html"} {
@@ -77,7 +77,7 @@ func TestBuildCommand(t *testing.T) {
 		{"missing content", []string{"--content", filepath.Join(r, "no-such-folder"), "--out", out}},
 	}
 	for _, tt := range tests {
-		if err := runBuild(context.Background(), tt.args); err == nil {
+		if err := runBuild(t.Context(), tt.args); err == nil {
 			t.Errorf("%s: got no error, want one", tt.name)
 		}
 	}
@@ -92,7 +92,7 @@ func TestHelp(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
-			out := captureStderr(t, func() { err = c.run(context.Background(), []string{"--help"}) })
+			out := captureStderr(t, func() { err = c.run(t.Context(), []string{"--help"}) })
 			if !errors.Is(err, flag.ErrHelp) {
 				t.Errorf("got %v for --help, want flag.ErrHelp after the usage", err)
 			}
@@ -177,7 +177,7 @@ func TestSiteFlags(t *testing.T) {
 func TestBuildInterrupted(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	r := root(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // as Ctrl-C does
 	err := runBuild(ctx, []string{"--content", filepath.Join(r, "content"), "--templates", filepath.Join(r, "templates"), "--out", out})
 	if err == nil || !strings.Contains(err.Error(), "build interrupted") {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -31,7 +32,7 @@ func devIssuer(dataDir string) (*auth.LocalIssuer, error) {
 
 // mountAdmin adds the secretariat API and the development JWKS to mux, for
 // `alliance serve`: tokens come from `alliance admin dev-token`.
-func mountAdmin(mux *http.ServeMux, dataDir string, store httpapi.AdminStore, origin string, log *slog.Logger) error {
+func mountAdmin(mux *http.ServeMux, dataDir string, office *backoffice.Service, origin string, log *slog.Logger) error {
 	li, err := devIssuer(dataDir)
 	if err != nil {
 		return err
@@ -40,7 +41,7 @@ func mountAdmin(mux *http.ServeMux, dataDir string, store httpapi.AdminStore, or
 	if err != nil {
 		return err
 	}
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Store: store, Verifier: v, Log: log, SiteOrigin: origin}))
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: origin}))
 	jwks := li.JWKS()
 	mux.HandleFunc("GET "+devJWKSPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

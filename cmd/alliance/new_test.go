@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +39,7 @@ func TestNewWritesValidFrontMatter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			if err := runNew(context.Background(), tt.args); err != nil {
+			if err := runNew(t.Context(), tt.args); err != nil {
 				t.Fatalf("new %v: %v", tt.args, err)
 			}
 			data, err := os.ReadFile(filepath.Join(dir, tt.file))
@@ -55,10 +54,10 @@ func TestNewWritesValidFrontMatter(t *testing.T) {
 			}
 		})
 	}
-	if err := runNew(context.Background(), []string{"news", "关于缴纳会费的通知", "--slug", "notice", "--content", dir}); err == nil {
+	if err := runNew(t.Context(), []string{"news", "关于缴纳会费的通知", "--slug", "notice", "--content", dir}); err == nil {
 		t.Errorf("got no error writing over news/notice.md, want one")
 	}
-	if err := runNew(context.Background(), []string{"party", "标题", "--content", dir}); err == nil {
+	if err := runNew(t.Context(), []string{"party", "标题", "--content", dir}); err == nil {
 		t.Errorf("got no error for an unknown kind, want one")
 	}
 }
@@ -74,13 +73,13 @@ func TestNewDraftBuilds(t *testing.T) {
 	}
 	titles := map[string]string{"event": "2027 年投融资沙龙（深圳）", "member": "某某科技股份有限公司", "news": "关于召开理事大会的通知"}
 	for kind, title := range titles {
-		if err := runNew(context.Background(), []string{kind, title, "--content", content}); err != nil {
+		if err := runNew(t.Context(), []string{kind, title, "--content", content}); err != nil {
 			t.Fatalf("new %s: %v", kind, err)
 		}
 	}
 	out, err := sitegen.NewBuilder(sitegen.Options{
 		Content: os.DirFS(content), Templates: os.DirFS(filepath.Join(r, "templates")), ContentName: content, Drafts: true,
-	}).Render(context.Background())
+	}).Render(t.Context())
 	if err != nil {
 		t.Fatalf("build --drafts with the new files: %v", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -62,7 +61,7 @@ func TestRunPublish(t *testing.T) {
 		{"second publish", base, []string{"0 uploaded, 0 deleted, 1 unchanged"}},
 	}
 	for _, tt := range tests {
-		out, err := captureStdout(t, func() error { return runPublish(context.Background(), tt.args) })
+		out, err := captureStdout(t, func() error { return runPublish(t.Context(), tt.args) })
 		if err != nil {
 			t.Fatalf("%s: runPublish: %v", tt.name, err)
 		}
@@ -84,7 +83,7 @@ func TestRunPublishErrors(t *testing.T) {
 		{"extra argument", []string{"--bucket", "b", "site"}, `unexpected argument "site"`},
 	}
 	for _, tt := range tests {
-		_, err := captureStdout(t, func() error { return runPublish(context.Background(), tt.args) })
+		_, err := captureStdout(t, func() error { return runPublish(t.Context(), tt.args) })
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.want)
 		}

@@ -1,6 +1,6 @@
 // Command admin is the secretariat API as an AWS Lambda function behind API
 // Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
-// token verifier → handler → lambda.Start.
+// back office → token verifier → handler → lambda.Start.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/apigateway"
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
 )
@@ -42,6 +43,7 @@ func main() {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Store: store, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
+	office := backoffice.New(backoffice.Config{Store: store, Log: log})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
 	lambda.Start(apigateway.Handler(h))
 }

@@ -10,30 +10,22 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
-)
 
-// Roles known to the secretariat API (charter 第六条, 第十四~十八条).
-const (
-	RoleSecretariat = "secretariat" // reviews, files, issues certificates, records dues and attendance
-	RoleChair       = "chair"       // the chairman's office meeting: approves or rejects
-	RoleSupervisor  = "supervisor"  // the supervisor (监事): reads everything, changes nothing
+	"github.com/smelisting/alliance/functions/membership"
 )
 
 // Algorithms lists the signing algorithms a token may use. All are asymmetric.
 var Algorithms = []string{"RS256", "ES256"}
 
-// Errors returned by Verify and Authorize. ErrNoToken and ErrBadToken mean
-// 401; ErrForbidden means 403.
+// Errors returned by Verify and VerifyRequest; both mean 401.
 var (
-	ErrNoToken   = errors.New("auth: no bearer token")
-	ErrBadToken  = errors.New("auth: invalid token")
-	ErrForbidden = errors.New("auth: role not allowed")
+	ErrNoToken  = errors.New("auth: no bearer token")
+	ErrBadToken = errors.New("auth: invalid token")
 )
 
 // Config says which tokens to trust.
@@ -53,23 +45,11 @@ type Identity struct {
 	Roles   []string // roles from the configured claim
 }
 
-// HasRole reports whether the identity carries any of the roles.
-func (id Identity) HasRole(roles ...string) bool {
-	for _, r := range roles {
-		if slices.Contains(id.Roles, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// Actor returns the name recorded in histories: the display name if there is
-// one, else the subject.
-func (id Identity) Actor() string {
-	if id.Name != "" {
-		return id.Name
-	}
-	return id.Subject
+// Actor returns the membership actor the identity speaks for: the subject as
+// the stable id the same-person rules compare, the display name for the
+// histories, and the roles, whose meaning is the domain's (membership.Actor.May).
+func (id Identity) Actor() membership.Actor {
+	return membership.Actor{ID: id.Subject, Name: id.Name, Roles: id.Roles}
 }
 
 // Verifier checks bearer tokens.
@@ -172,14 +152,6 @@ func (v *Verifier) VerifyRequest(r *http.Request) (Identity, error) {
 		return Identity{}, ErrNoToken
 	}
 	return v.Verify(strings.TrimSpace(token))
-}
-
-// Authorize returns ErrForbidden unless the identity carries one of roles.
-func Authorize(id Identity, roles ...string) error {
-	if !id.HasRole(roles...) {
-		return fmt.Errorf("%w: %s needs one of %v", ErrForbidden, id.Subject, roles)
-	}
-	return nil
 }
 
 // rolesAt reads the roles at a dotted claim path. The value may be a list of

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/smelisting/alliance/functions/dynamo"
-	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -18,7 +17,7 @@ import (
 // TestAdminContract runs the back office's contract suite against DynamoDB
 // Local, which supports the transactions the store uses.
 func TestAdminContract(t *testing.T) {
-	storetest.RunAdmin(t, func(t *testing.T) httpapi.AdminStore { return newStore(t) })
+	storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore { return newStore(t) })
 }
 
 func TestAdminFullPath(t *testing.T) {

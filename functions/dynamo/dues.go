@@ -63,7 +63,7 @@ func paymentKey(year int, id string) map[string]types.AttributeValue {
 }
 
 // RecordPayment stores a ledger entry in one TransactWriteItems with its
-// member-year claim and its receipt claim (see httpapi.AdminStore); a
+// member-year claim and its receipt claim (see backoffice.Store); a
 // correction takes both over from the entry it corrects and releases the old
 // receipt number if it changed. Errors: ECONFLICT, EINTERNAL.
 func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {

@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,12 +67,37 @@ func ErrorStatus(err error) int {
 
 // errorBody is the JSON shape of every error answer.
 type errorBody struct {
-	Error struct {
-		Code      string            `json:"code"`
-		Message   string            `json:"message"`
-		Fields    map[string]string `json:"fields,omitempty"`
-		RequestID string            `json:"request_id"`
-	} `json:"error"`
+	Error APIError `json:"error"`
+}
+
+// APIError is an error answer of the API: the domain's code (or one of 405, 413
+// and 415's own), the Chinese message, the per-field messages of an EINVALID
+// error and the request's ID. AdminClient returns it, with the HTTP status,
+// and it unwraps to the *membership.Error of its code, so that
+// membership.ErrorCode reads a client's error like the service's.
+type APIError struct {
+	Status    int               `json:"-"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id"`
+}
+
+// Error returns the status, code, message, fields (sorted) and request ID.
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+		s += fmt.Sprintf("\n  %s: %s", k, e.Fields[k])
+	}
+	if e.RequestID != "" {
+		s += " (request " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Unwrap returns the domain error of the answer's code.
+func (e *APIError) Unwrap() error {
+	return &membership.Error{Code: e.Code, Op: "httpapi: answer", Message: e.Message, Fields: e.Fields}
 }
 
 // statusError is an error whose HTTP status is not one of the domain codes' (405, 413, 415).

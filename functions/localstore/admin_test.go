@@ -3,13 +3,12 @@ package localstore_test
 import (
 	"testing"
 
-	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
 func TestAdminContract(t *testing.T) {
-	storetest.RunAdmin(t, func(t *testing.T) httpapi.AdminStore {
+	storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore {
 		s := open(t, t.TempDir())
 		t.Cleanup(func() { s.Close() })
 		return s

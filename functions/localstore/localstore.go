@@ -93,9 +93,6 @@ func (s *Store) sweep(tx *bolt.Tx) error {
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
 
-// DB returns the bbolt database, for other packages' buckets (the back office).
-func (s *Store) DB() *bolt.DB { return s.db }
-
 // storedApplication is an application as stored: JSON with the token hash, which the
 // domain type leaves out of JSON.
 type storedApplication struct {
@@ -221,45 +218,16 @@ func (s *Store) Application(ctx context.Context, number string) (*membership.App
 }
 
 // UpdateApplication applies fn to the application under optimistic locking (see
-// httpapi.ApplicationStore). Errors: ENOTFOUND, ECONFLICT, or fn's error.
+// backoffice.Store). Errors: ENOTFOUND, ECONFLICT, or fn's error.
 func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
+	const op = "localstore: update application"
 	var app *membership.Application
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		apps := tx.Bucket(bucketApplications)
-		b := apps.Get([]byte(number))
-		if b == nil {
-			return membership.Errorf(membership.ENOTFOUND, "localstore: update application", "未找到申请 %s", number)
-		}
-		var err error
-		if app, err = decodeApplication(b); err != nil {
-			return err
-		}
-		if expectedVersion != 0 && app.Version != expectedVersion {
-			return membership.Errorf(membership.ECONFLICT, "localstore: update application", "申请 %s 已被他人修改，请刷新后重试", number)
-		}
-		version := app.Version
-		if err := fn(app); err != nil {
-			return err
-		}
-		app.Number, app.Version = number, version+1
-		if b, err = encodeApplication(app); err != nil {
-			return err
-		}
-		return apps.Put([]byte(number), b)
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		app, err = update(tx, applicationKind, op, number, expectedVersion, fn)
+		return err
 	})
 	if err != nil {
-		return nil, wrap(err, "localstore: update application "+number)
+		return nil, wrap(err, op+" "+number)
 	}
 	return app, nil
-}
-
-// wrap passes domain errors through and makes any other error an EINTERNAL one.
-func wrap(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := err.(*membership.Error); ok {
-		return err
-	}
-	return membership.Internal(op, err)
 }

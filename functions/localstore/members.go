@@ -52,66 +52,54 @@ func (s *Store) Applications(ctx context.Context, status membership.Status) ([]m
 }
 
 // IssueCertificate certifies the application and creates its member in one
-// transaction (see httpapi.AdminStore). Errors: ENOTFOUND, ECONFLICT, fn's error.
+// transaction (see backoffice.Store). Errors: ENOTFOUND, ECONFLICT, fn's error.
 func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
 	const op = "localstore: issue certificate"
 	var app *membership.Application
 	var m *membership.Member
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		apps := tx.Bucket(bucketApplications)
-		b := apps.Get([]byte(number))
-		if b == nil {
-			return membership.Errorf(membership.ENOTFOUND, op, "未找到申请 %s", number)
-		}
-		var err error
-		if app, err = decodeApplication(b); err != nil {
-			return err
-		}
-		if expectedVersion != 0 && app.Version != expectedVersion {
-			return membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
-		}
-		version := app.Version
-		if m, err = fn(app); err != nil {
-			return err
-		}
-		counters, err := writeBucket(tx, bucketCertCounter)
-		if err != nil {
-			return err
-		}
-		members, err := writeBucket(tx, bucketMembers)
-		if err != nil {
-			return err
-		}
-		year := membership.NumberYear(s.now())
-		ck := []byte(strconv.Itoa(year))
-		var seq uint64
-		if b := counters.Get(ck); len(b) == 8 {
-			seq = binary.BigEndian.Uint64(b)
-		}
-		seq++
-		m.Certificate = membership.FormatCertificate(year, int(seq))
-		if members.Get([]byte(m.Certificate)) != nil {
-			return membership.Errorf(membership.ECONFLICT, op, "证书编号 %s 已存在", m.Certificate)
-		}
-		m.Version = 1
-		app.CertificateNumber = m.Certificate
-		app.Number, app.Version = number, version+1
-		if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
-			return err
-		}
-		if err := putJSON(members, m.Certificate, m); err != nil {
-			return err
-		}
-		ab, err := encodeApplication(app)
-		if err != nil {
-			return err
-		}
-		return apps.Put([]byte(number), ab)
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		app, err = update(tx, applicationKind, op, number, expectedVersion, func(a *membership.Application) error {
+			if m, err = fn(a); err != nil {
+				return err
+			}
+			return s.issue(tx, op, a, m)
+		})
+		return err
 	})
 	if err != nil {
 		return nil, nil, wrap(err, op+" "+number)
 	}
 	return app, m, nil
+}
+
+// issue gives the member the next certificate number of the year, stores it
+// and notes the number on its application, in the transaction tx.
+func (s *Store) issue(tx *bolt.Tx, op string, a *membership.Application, m *membership.Member) error {
+	counters, err := writeBucket(tx, bucketCertCounter)
+	if err != nil {
+		return err
+	}
+	members, err := writeBucket(tx, bucketMembers)
+	if err != nil {
+		return err
+	}
+	year := membership.NumberYear(s.now())
+	ck := []byte(strconv.Itoa(year))
+	var seq uint64
+	if b := counters.Get(ck); len(b) == 8 {
+		seq = binary.BigEndian.Uint64(b)
+	}
+	seq++
+	m.Certificate = membership.FormatCertificate(year, int(seq))
+	if members.Get([]byte(m.Certificate)) != nil {
+		return membership.Errorf(membership.ECONFLICT, op, "证书编号 %s 已存在", m.Certificate)
+	}
+	m.Version = 1
+	a.CertificateNumber = m.Certificate
+	if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+		return err
+	}
+	return putJSON(members, m.Certificate, m)
 }
 
 // Member returns the member with the certificate number. Errors: ENOTFOUND.
@@ -162,28 +150,9 @@ func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
 func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
 	const op = "localstore: update member"
 	var m *membership.Member
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		bk, err := writeBucket(tx, bucketMembers)
-		if err != nil {
-			return err
-		}
-		b := bk.Get([]byte(certificate))
-		if b == nil {
-			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", certificate)
-		}
-		m = &membership.Member{}
-		if err := json.Unmarshal(b, m); err != nil {
-			return err
-		}
-		if expectedVersion != 0 && m.Version != expectedVersion {
-			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
-		}
-		version := m.Version
-		if err := fn(m); err != nil {
-			return err
-		}
-		m.Certificate, m.Version = certificate, version+1
-		return putJSON(bk, certificate, m)
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		m, err = update(tx, memberKind, op, certificate, expectedVersion, fn)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err, op+" "+certificate)
@@ -220,7 +189,7 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 }
 
 // VoidAttendance voids the member's current record of the event and keeps it
-// under its key plus "/void/<time>" (see httpapi.AdminStore).
+// under its key plus "/void/<time>" (see backoffice.Store).
 // Errors: ENOTFOUND, fn's error.
 func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
 	const op = "localstore: void attendance"

@@ -134,7 +134,7 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return newStore(t) })
 	})
 	t.Run("back office", func(t *testing.T) {
-		storetest.RunAdmin(t, func(t *testing.T) httpapi.AdminStore { return newStore(t) })
+		storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore { return newStore(t) })
 	})
 	if t.Failed() {
 		return

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,18 +9,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
+// AdminStore is a store of both halves: the applications the public submits
+// and the back office's records. dynamo.Store and localstore.Store are both.
+type AdminStore interface {
+	httpapi.ApplicationStore
+	backoffice.Store
+}
+
 // NewAdminStore returns an empty back-office store for one test.
-type NewAdminStore func(t *testing.T) httpapi.AdminStore
+type NewAdminStore func(t *testing.T) AdminStore
 
 // RunAdmin runs the back office's contract suite against stores made by newStore.
 func RunAdmin(t *testing.T, newStore NewAdminStore) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s httpapi.AdminStore)
+		fn   func(t *testing.T, s AdminStore)
 	}{
 		{"ApplicationsByStatus", testApplicationsByStatus},
 		{"IssueCertificateAllOrNothing", testIssueCertificate},
@@ -35,6 +42,7 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 		{"ConcurrentCertificatesUniqueNumbers", testConcurrentCertificates},
 		{"ConcurrentSameMemberYearOneWins", testConcurrentMemberYear},
 		{"ConcurrentSameReceiptOneWins", testConcurrentReceipt},
+		{"WrappedDomainErrorsKeepTheirCode", testWrappedErrors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -56,12 +64,12 @@ func wantCode(t *testing.T, what string, err error, code string) {
 }
 
 // created stores n sample applications and returns their numbers.
-func created(t *testing.T, s httpapi.AdminStore, n int) []string {
+func created(t *testing.T, s AdminStore, n int) []string {
 	t.Helper()
 	var numbers []string
 	for i := range n {
 		a := Sample(t0.Add(time.Duration(i) * time.Second))
-		if err := s.CreateApplication(context.Background(), a, nil); err != nil {
+		if err := s.CreateApplication(t.Context(), a, nil); err != nil {
 			t.Fatalf("CreateApplication: %v", err)
 		}
 		numbers = append(numbers, a.Number)
@@ -70,7 +78,7 @@ func created(t *testing.T, s httpapi.AdminStore, n int) []string {
 }
 
 // advance moves an application through the workflow up to status to.
-func advance(t *testing.T, s httpapi.AdminStore, number string, to membership.Status) {
+func advance(t *testing.T, s AdminStore, number string, to membership.Status) {
 	t.Helper()
 	steps := []struct {
 		actor  membership.Actor
@@ -82,7 +90,7 @@ func advance(t *testing.T, s httpapi.AdminStore, number string, to membership.St
 		{clerk, membership.Change{Action: membership.ActionFile, Filing: &membership.Filing{Date: "2026-11-20", Reference: "ZC-" + number}}, membership.StatusFiled},
 	}
 	for _, st := range steps {
-		if _, err := s.UpdateApplication(context.Background(), number, 0, func(a *membership.Application) error {
+		if _, err := s.UpdateApplication(t.Context(), number, 0, func(a *membership.Application) error {
 			return a.Apply(st.actor, st.change, t0)
 		}); err != nil {
 			t.Fatalf("advance %s: %v", number, err)
@@ -93,8 +101,8 @@ func advance(t *testing.T, s httpapi.AdminStore, number string, to membership.St
 	}
 }
 
-func certify(s httpapi.AdminStore, number string, version int) (*membership.Application, *membership.Member, error) {
-	return s.IssueCertificate(context.Background(), number, version, func(a *membership.Application) (*membership.Member, error) {
+func certify(t *testing.T, s AdminStore, number string, version int) (*membership.Application, *membership.Member, error) {
+	return s.IssueCertificate(t.Context(), number, version, func(a *membership.Application) (*membership.Member, error) {
 		if err := a.Apply(clerk, membership.Change{Action: membership.ActionCertify}, t0); err != nil {
 			return nil, err
 		}
@@ -102,8 +110,8 @@ func certify(s httpapi.AdminStore, number string, version int) (*membership.Appl
 	})
 }
 
-func testApplicationsByStatus(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testApplicationsByStatus(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	numbers := created(t, s, 3)
 	advance(t, s, numbers[1], membership.StatusReviewed)
 	all, err := s.Applications(ctx, "")
@@ -129,8 +137,8 @@ func testApplicationsByStatus(t *testing.T, s httpapi.AdminStore) {
 	}
 }
 
-func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testIssueCertificate(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	numbers := created(t, s, 3)
 	for _, n := range numbers {
 		advance(t, s, n, membership.StatusFiled)
@@ -140,7 +148,7 @@ func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, m, err := certify(s, numbers[0], filed.Version)
+	app, m, err := certify(t, s, numbers[0], filed.Version)
 	if err != nil {
 		t.Fatalf("IssueCertificate: %v", err)
 	}
@@ -158,7 +166,7 @@ func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
 	}
 
 	// A stale version writes nothing: no member, no number used.
-	_, _, err = certify(s, numbers[1], 1)
+	_, _, err = certify(t, s, numbers[1], 1)
 	wantCode(t, "stale version", err, membership.ECONFLICT)
 	// A refusal by the domain writes nothing either.
 	_, _, err = s.IssueCertificate(ctx, numbers[1], 0, func(*membership.Application) (*membership.Member, error) {
@@ -168,7 +176,7 @@ func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
 	if a, _ := s.Application(ctx, numbers[1]); a.Status != membership.StatusFiled || a.CertificateNumber != "" {
 		t.Errorf("after failed issues: got %s %q, want filed, no certificate", a.Status, a.CertificateNumber)
 	}
-	_, m2, err := certify(s, numbers[1], 0)
+	_, m2, err := certify(t, s, numbers[1], 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +184,7 @@ func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
 		t.Errorf("second certificate: got %s, want %s (no gap after failures)", m2.Certificate, want)
 	}
 	// Certifying twice is a conflict from the domain, and creates nothing.
-	_, _, err = certify(s, numbers[0], 0)
+	_, _, err = certify(t, s, numbers[0], 0)
 	wantCode(t, "certify twice", err, membership.ECONFLICT)
 	ms, err := s.Members(ctx)
 	if err != nil {
@@ -185,17 +193,17 @@ func testIssueCertificate(t *testing.T, s httpapi.AdminStore) {
 	if len(ms) != 2 {
 		t.Errorf("members: got %d, want 2", len(ms))
 	}
-	_, _, err = certify(s, "SQ2026-999999", 0)
+	_, _, err = certify(t, s, "SQ2026-999999", 0)
 	wantCode(t, "unknown application", err, membership.ENOTFOUND)
 }
 
 // members issues n certificates and returns the members.
-func members(t *testing.T, s httpapi.AdminStore, n int) []*membership.Member {
+func members(t *testing.T, s AdminStore, n int) []*membership.Member {
 	t.Helper()
 	var ms []*membership.Member
 	for _, number := range created(t, s, n) {
 		advance(t, s, number, membership.StatusFiled)
-		_, m, err := certify(s, number, 0)
+		_, m, err := certify(t, s, number, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,8 +212,8 @@ func members(t *testing.T, s httpapi.AdminStore, n int) []*membership.Member {
 	return ms
 }
 
-func testMemberUpdate(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testMemberUpdate(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	m := members(t, s, 1)[0]
 	up, err := s.UpdateMember(ctx, m.Certificate, 1, func(m *membership.Member) error {
 		return m.ProposeExpulsion(clerk, "长期拒不履行会员义务", t0)
@@ -237,8 +245,8 @@ func testMemberUpdate(t *testing.T, s httpapi.AdminStore) {
 	wantCode(t, "unknown member", err, membership.ENOTFOUND)
 }
 
-func testAttendance(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testAttendance(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	ms := members(t, s, 2)
 	att := func(member, event, date string) *membership.Attendance {
 		return &membership.Attendance{Member: member, Event: event, Kind: membership.EventActivity, Date: date, RecordedBy: clerk.ID, RecordedAt: t0}
@@ -268,8 +276,8 @@ func testAttendance(t *testing.T, s httpapi.AdminStore) {
 
 // testVoidAttendance voids a record entered with the wrong date: it stays on
 // file, voided, and the member's attendance of the event can be entered again.
-func testVoidAttendance(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testVoidAttendance(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	m := members(t, s, 1)[0]
 	wrong := &membership.Attendance{Member: m.Certificate, Event: "2026-assembly", Kind: membership.EventGeneralAssembly,
 		Date: "2025-06-18", RecordedBy: clerk.ID, RecordedAt: t0}
@@ -317,8 +325,8 @@ func testVoidAttendance(t *testing.T, s httpapi.AdminStore) {
 
 // testConcurrentVoid voids one record from 10 goroutines: exactly one succeeds
 // and one voided copy is kept.
-func testConcurrentVoid(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testConcurrentVoid(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	m := members(t, s, 1)[0]
 	if err := s.AddAttendance(ctx, &membership.Attendance{Member: m.Certificate, Event: "2026-forum", Kind: membership.EventActivity,
 		Date: "2026-09-01", RecordedBy: clerk.ID, RecordedAt: t0}); err != nil {
@@ -355,8 +363,8 @@ func testConcurrentVoid(t *testing.T, s httpapi.AdminStore) {
 	}
 }
 
-func testFeeSchedule(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testFeeSchedule(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	fs, err := s.FeeSchedule(ctx, 2027)
 	if err != nil {
 		t.Fatal(err)
@@ -400,8 +408,8 @@ func payment(member string, year, n int, receipt, corrects string) *membership.P
 		PaidOn: "2026-03-10", Receipt: receipt, Corrects: corrects, RecordedBy: clerk.ID, RecordedAt: t0}
 }
 
-func testPayments(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testPayments(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	const a, b = "LM-2026-0001", "LM-2026-0002"
 	steps := []struct {
 		name string
@@ -450,8 +458,8 @@ func testPayments(t *testing.T, s httpapi.AdminStore) {
 // testConflictingTransitions runs 50 pairs of simultaneous conflicting moves
 // (review and reject of the same application, at the same version): exactly
 // one of each pair may succeed, the other must be a conflict.
-func testConflictingTransitions(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testConflictingTransitions(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	const pairs = 50
 	numbers := created(t, s, pairs)
 	type result struct{ review, reject error }
@@ -508,7 +516,7 @@ func testConflictingTransitions(t *testing.T, s httpapi.AdminStore) {
 // testConcurrentCertificates issues certificates for 12 applications at once:
 // every one succeeds (the store retries lost races for the number) and the
 // numbers are 1..12 without gaps or duplicates.
-func testConcurrentCertificates(t *testing.T, s httpapi.AdminStore) {
+func testConcurrentCertificates(t *testing.T, s AdminStore) {
 	const n = 12
 	numbers := created(t, s, n)
 	for _, number := range numbers {
@@ -521,7 +529,7 @@ func testConcurrentCertificates(t *testing.T, s httpapi.AdminStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, m, err := certify(s, number, 0)
+			_, m, err := certify(t, s, number, 0)
 			if err == nil {
 				certs[i] = m.Certificate
 			}
@@ -574,8 +582,8 @@ func race(t *testing.T, attempts, workers int, fn func(i int) error) int {
 	return ok
 }
 
-func testConcurrentMemberYear(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testConcurrentMemberYear(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	ok := race(t, 100, 10, func(i int) error {
 		return s.RecordPayment(ctx, payment("LM-2026-0001", 2026, 1, fmt.Sprintf("SK-%03d", i), ""))
 	})
@@ -599,8 +607,8 @@ func testConcurrentMemberYear(t *testing.T, s httpapi.AdminStore) {
 	}
 }
 
-func testConcurrentReceipt(t *testing.T, s httpapi.AdminStore) {
-	ctx := context.Background()
+func testConcurrentReceipt(t *testing.T, s AdminStore) {
+	ctx := t.Context()
 	ok := race(t, 100, 10, func(i int) error {
 		return s.RecordPayment(ctx, payment(fmt.Sprintf("LM-2026-%04d", i+1), 2026, 1, "SK-SHARED", ""))
 	})
@@ -622,14 +630,37 @@ func testConcurrentReceipt(t *testing.T, s httpapi.AdminStore) {
 	}
 }
 
+// testWrappedErrors checks that an error fn returns keeps its domain code when
+// it wraps a domain error (fmt.Errorf with %w): a store that only passes an
+// unwrapped *membership.Error through would turn a 409 into a 500.
+func testWrappedErrors(t *testing.T, s AdminStore) {
+	ctx := t.Context()
+	refused := fmt.Errorf("check: %w", membership.Errorf(membership.ECONFLICT, "test", "已被他人修改"))
+	m := members(t, s, 1)[0]
+	numbers := created(t, s, 1)
+	advance(t, s, numbers[0], membership.StatusFiled)
+	if err := s.AddAttendance(ctx, &membership.Attendance{Member: m.Certificate, Event: "2026-forum", Kind: membership.EventActivity,
+		Date: "2026-09-01", RecordedBy: clerk.ID, RecordedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.UpdateApplication(ctx, numbers[0], 0, func(*membership.Application) error { return refused })
+	wantCode(t, "UpdateApplication", err, membership.ECONFLICT)
+	_, _, err = s.IssueCertificate(ctx, numbers[0], 0, func(*membership.Application) (*membership.Member, error) { return nil, refused })
+	wantCode(t, "IssueCertificate", err, membership.ECONFLICT)
+	_, err = s.UpdateMember(ctx, m.Certificate, 0, func(*membership.Member) error { return refused })
+	wantCode(t, "UpdateMember", err, membership.ECONFLICT)
+	_, err = s.VoidAttendance(ctx, m.Certificate, "2026-forum", func(*membership.Attendance) error { return refused })
+	wantCode(t, "VoidAttendance", err, membership.ECONFLICT)
+}
+
 // Member stores an application, takes it through the workflow and issues its
 // certificate, with the member's join date set to joinedOn (YYYY-MM-DD; "" for
 // today), and returns the member.
-func Member(t *testing.T, s httpapi.AdminStore, joinedOn string) *membership.Member {
+func Member(t *testing.T, s AdminStore, joinedOn string) *membership.Member {
 	t.Helper()
 	number := created(t, s, 1)[0]
 	advance(t, s, number, membership.StatusFiled)
-	_, m, err := s.IssueCertificate(context.Background(), number, 0, func(a *membership.Application) (*membership.Member, error) {
+	_, m, err := s.IssueCertificate(t.Context(), number, 0, func(a *membership.Application) (*membership.Member, error) {
 		if err := a.Apply(clerk, membership.Change{Action: membership.ActionCertify}, t0); err != nil {
 			return nil, err
 		}

@@ -1,13 +1,11 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -25,8 +23,8 @@ func (l latency) report(b *testing.B) {
 
 // BenchTransition measures one workflow move (submitted → reviewed) through
 // UpdateApplication, with its version check and conditional write.
-func BenchTransition(b *testing.B, s httpapi.AdminStore) {
-	ctx := context.Background()
+func BenchTransition(b *testing.B, s AdminStore) {
+	ctx := b.Context()
 	numbers := make([]string, b.N)
 	for i := range numbers {
 		a := Sample(t0)
@@ -53,8 +51,8 @@ func BenchTransition(b *testing.B, s httpapi.AdminStore) {
 
 // BenchPayment measures recording a payment: the entry and its member-year
 // and receipt claims, written atomically.
-func BenchPayment(b *testing.B, s httpapi.AdminStore) {
-	ctx := context.Background()
+func BenchPayment(b *testing.B, s AdminStore) {
+	ctx := b.Context()
 	run := time.Now().UnixNano()
 	lat := make(latency, 0, b.N)
 	b.ResetTimer()

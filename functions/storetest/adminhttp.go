@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -27,7 +28,7 @@ type API struct {
 }
 
 // NewAPI serves both handlers over s until the test ends.
-func NewAPI(t *testing.T, s httpapi.AdminStore) *API {
+func NewAPI(t *testing.T, s AdminStore) *API {
 	t.Helper()
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
 	if err != nil {
@@ -39,7 +40,8 @@ func NewAPI(t *testing.T, s httpapi.AdminStore) *API {
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	mux := http.NewServeMux()
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Store: s, Verifier: v, Log: log}))
+	office := backoffice.New(backoffice.Config{Store: s, Log: log})
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log}))
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -119,7 +121,7 @@ func SampleSubmission(name string) map[string]any {
 
 // FullPath drives one application from the public form to an issued
 // certificate and a paid year, through the HTTP API only.
-func FullPath(t *testing.T, s httpapi.AdminStore) {
+func FullPath(t *testing.T, s AdminStore) {
 	api := NewAPI(t, s)
 	clerk, clerk2 := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat")
 	chair, sup := api.Token("chair-1", "chair"), api.Token("auditor-1", "supervisor")
@@ -210,7 +212,7 @@ func FullPath(t *testing.T, s httpapi.AdminStore) {
 // clerks acting on the same application at the same version get one 200 and
 // one 409 each; 100 attempts from 10 goroutines to record the same member's
 // year (each with its own receipt) get exactly one 201.
-func ConcurrentHTTP(t *testing.T, s httpapi.AdminStore) {
+func ConcurrentHTTP(t *testing.T, s AdminStore) {
 	api := NewAPI(t, s)
 	clerk1, clerk2 := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat")
 	const pairs = 50

@@ -5,7 +5,6 @@ package storetest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,7 +62,7 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 func code(err error) string { return membership.ErrorCode(err) }
 
 func testCreateAndGet(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	var numbers []string
 	for i := range 3 {
 		a := Sample(t0.Add(time.Duration(i) * time.Minute))
@@ -89,7 +88,7 @@ func testCreateAndGet(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testNumbersPerYear(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a := Sample(t0)
 	b := Sample(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)) // 2027 in China
 	for _, x := range []*membership.Application{a, b} {
@@ -103,7 +102,7 @@ func testNumbersPerYear(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testGetUnknown(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := s.CreateApplication(ctx, Sample(t0), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,7 @@ func record(key string, expires time.Time) *membership.IdempotencyRecord {
 }
 
 func testIdempotencyStored(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a := Sample(t0)
 	rec := record("k1", time.Now().Add(time.Hour))
 	if err := s.CreateApplication(ctx, a, rec); err != nil {
@@ -145,7 +144,7 @@ func testIdempotencyStored(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testIdempotencyConflict(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	first := Sample(t0)
 	if err := s.CreateApplication(ctx, first, record("k", time.Now().Add(time.Hour))); err != nil {
 		t.Fatal(err)
@@ -170,7 +169,7 @@ func testIdempotencyConflict(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testIdempotencyExpired(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	old := Sample(t0)
 	if err := s.CreateApplication(ctx, old, record("k", time.Now().Add(-time.Minute))); err != nil {
 		t.Fatal(err)
@@ -189,7 +188,7 @@ func testIdempotencyExpired(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testUpdate(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a := Sample(t0)
 	if err := s.CreateApplication(ctx, a, nil); err != nil {
 		t.Fatal(err)
@@ -232,7 +231,7 @@ func testUpdate(t *testing.T, s httpapi.ApplicationStore) {
 }
 
 func testUpdateConcurrent(t *testing.T, s httpapi.ApplicationStore) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a := Sample(t0)
 	if err := s.CreateApplication(ctx, a, nil); err != nil {
 		t.Fatal(err)
@@ -336,7 +335,7 @@ func Concurrency(t *testing.T, s httpapi.ApplicationStore) {
 	}
 	// Count what is stored: numbers are dense except for gaps left by lost races, so
 	// every stored application lies within the first total numbers.
-	ctx := context.Background()
+	ctx := t.Context()
 	year := membership.NumberYear(time.Now())
 	stored := 0
 	for seq := 1; seq <= total; seq++ {

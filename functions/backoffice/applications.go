@@ -1,0 +1,104 @@
+package backoffice
+
+import (
+	"context"
+
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// ChangeRequest is a move of an application in the workflow of 第十四条
+// (POST /api/admin/applications/{number}/{action}): the version of the
+// application it is made against, a note (the reason, for a rejection), and
+// for filing the date and the centre's reference.
+type ChangeRequest struct {
+	Version int                `json:"version"`
+	Note    string             `json:"note,omitempty"`
+	Filing  *membership.Filing `json:"filing,omitempty"`
+}
+
+// Certified is the answer of a certification: the application and its new member.
+type Certified struct {
+	Application *membership.Application `json:"application"`
+	Member      *membership.Member      `json:"member"`
+}
+
+// Applications lists the applications with the status ("" for all), oldest
+// first. Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID for an unknown status.
+func (s *Service) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
+	if _, err := actor(ctx, membership.TaskRead); err != nil {
+		return nil, err
+	}
+	if _, ok := membership.StatusLabels[status]; status != "" && !ok {
+		return nil, membership.Errorf(membership.EINVALID, "backoffice: list applications", "未知状态 %q", status)
+	}
+	return s.store.Applications(ctx, status)
+}
+
+// Application returns the application with its history. Errors:
+// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
+func (s *Service) Application(ctx context.Context, number string) (*membership.Application, error) {
+	if _, err := actor(ctx, membership.TaskRead); err != nil {
+		return nil, err
+	}
+	return s.store.Application(ctx, number)
+}
+
+// ChangeApplication takes the workflow action on the application: review,
+// approve, reject or file (certify is Certify's). Errors: EUNAUTHORIZED;
+// EFORBIDDEN when the actor may not take the action (checked before anything
+// is read); EINVALID without a version, or from the domain; ENOTFOUND;
+// ECONFLICT when the application changed meanwhile or the move is not
+// possible from its status.
+func (s *Service) ChangeApplication(ctx context.Context, number string, act membership.Action, q ChangeRequest) (*membership.Application, error) {
+	a, err := s.mayChange(ctx, act, q)
+	if err != nil {
+		return nil, err
+	}
+	if act == membership.ActionCertify {
+		return nil, membership.Errorf(membership.EINVALID, "backoffice: change application", "颁发会员证书须通过 certify 接口")
+	}
+	c, now := membership.Change{Action: act, Note: q.Note, Filing: q.Filing}, s.now()
+	app, err := s.store.UpdateApplication(ctx, number, q.Version, func(app *membership.Application) error {
+		return app.Apply(a, c, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "application changed", "application", number, "action", act, "status", app.Status, "actor", a.ID)
+	return app, nil
+}
+
+// Certify issues the member certificate of a filed application (颁发会员证书):
+// the application becomes certified and its member is created, with the next
+// certificate number, in one write. Errors: as ChangeApplication.
+func (s *Service) Certify(ctx context.Context, number string, q ChangeRequest) (*Certified, error) {
+	a, err := s.mayChange(ctx, membership.ActionCertify, q)
+	if err != nil {
+		return nil, err
+	}
+	c, now := membership.Change{Action: membership.ActionCertify, Note: q.Note}, s.now()
+	app, m, err := s.store.IssueCertificate(ctx, number, q.Version, func(app *membership.Application) (*membership.Member, error) {
+		if err := app.Apply(a, c, now); err != nil {
+			return nil, err
+		}
+		return membership.NewMember(app, a, now), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "certificate issued", "application", number, "certificate", m.Certificate, "actor", a.ID)
+	return &Certified{Application: app, Member: m}, nil
+}
+
+// mayChange returns the context's actor if they may take the action at all
+// and the request names a version.
+func (s *Service) mayChange(ctx context.Context, act membership.Action, q ChangeRequest) (membership.Actor, error) {
+	a, err := membership.ActorFrom(ctx)
+	if err != nil {
+		return a, err
+	}
+	if err := a.MayTake(act); err != nil {
+		return a, err
+	}
+	return a, checkVersion(q.Version)
+}

@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/membership"
+)
+
+// AdminClient calls the secretariat routes (AdminRoutes) with a bearer token.
+// It has the methods of backoffice.Service, with the same request and answer
+// types, so that `alliance admin` speaks the API's contract in Go types; the
+// actor is the token's, not the context's. Errors are *APIError.
+type AdminClient struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// NewAdminClient returns a client of the API at base (e.g.
+// http://127.0.0.1:1313) acting with the token.
+func NewAdminClient(base, token string) *AdminClient {
+	return &AdminClient{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// maxAnswer bounds the answers the client reads.
+const maxAnswer = 32 << 20
+
+// do sends in (nil: no body) to the route and decodes the JSON answer into out.
+func (c *AdminClient) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("httpapi: encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("httpapi: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("httpapi: %s %s: %w", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	if err != nil {
+		return fmt.Errorf("httpapi: read answer of %s %s: %w", method, path, err)
+	}
+	if res.StatusCode >= 300 {
+		var e errorBody
+		if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
+			return fmt.Errorf("httpapi: %s %s: %s", method, path, res.Status)
+		}
+		e.Error.Status = res.StatusCode
+		return &e.Error
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("httpapi: decode answer of %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// call sends in to the route and returns its JSON answer.
+func call[T any](ctx context.Context, c *AdminClient, method, path string, in any) (*T, error) {
+	var v T
+	if err := c.do(ctx, method, path, in, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// query encodes the non-empty parameters, "" when there are none.
+func query(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+func applicationPath(number string) string {
+	return "/api/admin/applications/" + url.PathEscape(number)
+}
+func memberPath(cert string) string { return "/api/admin/members/" + url.PathEscape(cert) }
+
+// WhoAmI returns the token's identity and roles.
+func (c *AdminClient) WhoAmI(ctx context.Context) (*membership.Actor, error) {
+	return call[membership.Actor](ctx, c, http.MethodGet, "/api/admin/me", nil)
+}
+
+// Applications lists the applications with the status ("" for all).
+func (c *AdminClient) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
+	l, err := call[applicationList](ctx, c, http.MethodGet, "/api/admin/applications"+query("status", string(status)), nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Applications, nil
+}
+
+// Application returns one application with its history.
+func (c *AdminClient) Application(ctx context.Context, number string) (*membership.Application, error) {
+	return call[membership.Application](ctx, c, http.MethodGet, applicationPath(number), nil)
+}
+
+// ChangeApplication reviews, approves, rejects or files the application.
+func (c *AdminClient) ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error) {
+	if act == membership.ActionCertify {
+		return nil, errors.New("httpapi: certify with Certify")
+	}
+	return call[membership.Application](ctx, c, http.MethodPost, applicationPath(number)+"/"+url.PathEscape(string(act)), q)
+}
+
+// Certify issues the member certificate of a filed application.
+func (c *AdminClient) Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error) {
+	return call[backoffice.Certified](ctx, c, http.MethodPost, applicationPath(number)+"/certify", q)
+}
+
+// Members lists the members with the status ("" for all).
+func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatus) ([]membership.Member, error) {
+	l, err := call[memberList](ctx, c, http.MethodGet, "/api/admin/members"+query("status", string(status)), nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Members, nil
+}
+
+// Member returns one member with its history.
+func (c *AdminClient) Member(ctx context.Context, certificate string) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodGet, memberPath(certificate), nil)
+}
+
+// Exit records a member's voluntary exit.
+func (c *AdminClient) Exit(ctx context.Context, certificate string, q backoffice.ExitRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/exit", q)
+}
+
+// ProposeExpulsion proposes to expel the member.
+func (c *AdminClient) ProposeExpulsion(ctx context.Context, certificate string, q backoffice.ExpulsionRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/expulsion", q)
+}
+
+// DecideExpulsion approves or refuses a proposed expulsion.
+func (c *AdminClient) DecideExpulsion(ctx context.Context, certificate string, q backoffice.DecisionRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/expulsion/decision", q)
+}
+
+// MarkLapsed records that the member lapsed by the rule.
+func (c *AdminClient) MarkLapsed(ctx context.Context, certificate string, q backoffice.LapseRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/lapse", q)
+}
+
+// Attendance lists the attendance records of one member or ("") of all.
+func (c *AdminClient) Attendance(ctx context.Context, member string) ([]membership.Attendance, error) {
+	l, err := call[attendanceList](ctx, c, http.MethodGet, "/api/admin/attendance"+query("member", member), nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Attendance, nil
+}
+
+// RecordAttendance enters the members' attendance of an event.
+func (c *AdminClient) RecordAttendance(ctx context.Context, q backoffice.AttendanceRequest) (*backoffice.AttendanceAdded, error) {
+	q.Void = false
+	return call[backoffice.AttendanceAdded](ctx, c, http.MethodPost, "/api/admin/attendance", q)
+}
+
+// VoidAttendance voids the members' records of an event entered by mistake.
+func (c *AdminClient) VoidAttendance(ctx context.Context, q backoffice.AttendanceRequest) (*backoffice.AttendanceVoided, error) {
+	q.Void = true
+	return call[backoffice.AttendanceVoided](ctx, c, http.MethodPost, "/api/admin/attendance", q)
+}
+
+// LapseReport applies the lapse rule on the date ("" for today).
+func (c *AdminClient) LapseReport(ctx context.Context, date string) (*membership.LapseReport, error) {
+	return call[membership.LapseReport](ctx, c, http.MethodGet, "/api/admin/lapse-report"+query("date", date), nil)
+}
+
+// FeeSchedule returns the year's fee schedule.
+func (c *AdminClient) FeeSchedule(ctx context.Context, year int) (*membership.FeeSchedule, error) {
+	return call[membership.FeeSchedule](ctx, c, http.MethodGet, "/api/admin/fees/"+strconv.Itoa(year), nil)
+}
+
+// ChangeFees sets the year's fee schedule.
+func (c *AdminClient) ChangeFees(ctx context.Context, year int, q backoffice.FeesRequest) (*membership.FeeSchedule, error) {
+	return call[membership.FeeSchedule](ctx, c, http.MethodPost, "/api/admin/fees/"+strconv.Itoa(year), q)
+}
+
+// RecordPayment enters a payment of dues or its correction.
+func (c *AdminClient) RecordPayment(ctx context.Context, q membership.PaymentInput) (*membership.Payment, error) {
+	return call[membership.Payment](ctx, c, http.MethodPost, "/api/admin/payments", q)
+}
+
+// Payments lists the ledger of a year (0: this year), of one member or ("") of all.
+func (c *AdminClient) Payments(ctx context.Context, year int, member string) ([]membership.Payment, error) {
+	y := ""
+	if year != 0 {
+		y = strconv.Itoa(year)
+	}
+	l, err := call[paymentList](ctx, c, http.MethodGet, "/api/admin/payments"+query("year", y, "member", member), nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Payments, nil
+}
+
+// DuesReport returns every member's dues position for the year.
+func (c *AdminClient) DuesReport(ctx context.Context, year int) (*membership.DuesReport, error) {
+	return call[membership.DuesReport](ctx, c, http.MethodGet, "/api/admin/dues/"+strconv.Itoa(year), nil)
+}
