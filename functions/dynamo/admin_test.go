@@ -1,7 +1,6 @@
 package dynamo_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -25,7 +24,7 @@ func TestAdminFullPath(t *testing.T) {
 }
 
 func benchStore(b *testing.B) *dynamo.Store {
-	n, err := server.NewTables(context.Background())
+	n, err := server.NewTables(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,9 +43,13 @@ func TestAdminConcurrentHTTP(t *testing.T) {
 // Query page holds: Members and Attendance must return every item, not the
 // first page.
 func TestListsFollowPages(t *testing.T) {
-	ctx := context.Background()
-	st := newStore(t)
-	const n = 250 // × ~5 KB each: about 1.2 MB per list, two pages at least
+	ctx := t.Context()
+	n, err := server.NewTables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := dynamo.New(server.Client, n)
+	const count = 250 // × ~5 KB each: about 1.2 MB per list, two pages at least
 	pad := strings.Repeat("联盟", 800)
 	var reqs []types.WriteRequest
 	flush := func() {
@@ -54,7 +57,7 @@ func TestListsFollowPages(t *testing.T) {
 			return
 		}
 		out, err := server.Client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-			RequestItems: map[string][]types.WriteRequest{st.Tables().Members: reqs}})
+			RequestItems: map[string][]types.WriteRequest{n.Members: reqs}})
 		if err != nil {
 			t.Fatalf("batch write: %v", err)
 		}
@@ -74,7 +77,7 @@ func TestListsFollowPages(t *testing.T) {
 			flush()
 		}
 	}
-	for i := range n {
+	for i := range count {
 		cert := membership.FormatCertificate(2026, i+1)
 		put(membership.Member{Certificate: cert, Application: "SQ2026-000001", Type: membership.TypeEnterprise, JoinedOn: "2026-01-05",
 			Profile: membership.Profile{Name: "会员", Introduction: pad}, Status: membership.MemberActive, Version: 1}, "MEMBER", cert)
@@ -83,11 +86,11 @@ func TestListsFollowPages(t *testing.T) {
 	}
 	flush()
 	ms, err := st.Members(ctx)
-	if err != nil || len(ms) != n {
-		t.Fatalf("Members: got %d, %v; want %d", len(ms), err, n)
+	if err != nil || len(ms) != count {
+		t.Fatalf("Members: got %d, %v; want %d", len(ms), err, count)
 	}
 	att, err := st.Attendance(ctx)
-	if err != nil || len(att) != n {
-		t.Fatalf("Attendance: got %d members, %v; want %d", len(att), err, n)
+	if err != nil || len(att) != count {
+		t.Fatalf("Attendance: got %d members, %v; want %d", len(att), err, count)
 	}
 }

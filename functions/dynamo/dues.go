@@ -16,10 +16,10 @@ import (
 
 // FeeSchedule returns the year's stored schedule, or the charter's default.
 // Errors: EINTERNAL.
-func (st *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
+func (s *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
 	op := fmt.Sprintf("dynamo: get fee schedule %d", year)
 	fs := membership.DefaultFeeSchedule(year)
-	if _, err := st.getItem(ctx, op, st.tables.Dues, itemKey("FEES", strconv.Itoa(year)), &fs); err != nil {
+	if _, err := s.getItem(ctx, op, s.tables.Dues, itemKey("FEES", strconv.Itoa(year)), &fs); err != nil {
 		return membership.DefaultFeeSchedule(year), err
 	}
 	return fs, nil
@@ -27,7 +27,7 @@ func (st *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSched
 
 // PutFeeSchedule stores the schedule on condition that the stored one is
 // still at fs.Version (none stored for 0). Errors: ECONFLICT, EINTERNAL.
-func (st *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) error {
+func (s *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) error {
 	op := fmt.Sprintf("dynamo: put fee schedule %d", fs.Year)
 	next := *fs
 	next.Version++
@@ -39,7 +39,7 @@ func (st *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule)
 	if fs.Version > 0 {
 		c = versionIs(fs.Version)
 	}
-	ok, err := st.putIf(ctx, op, st.tables.Dues, item, c)
+	ok, err := s.putIf(ctx, op, s.tables.Dues, item, c)
 	if err != nil {
 		return err
 	}
@@ -66,11 +66,11 @@ func paymentKey(year int, id string) map[string]types.AttributeValue {
 // member-year claim and its receipt claim (see backoffice.Store); a
 // correction takes both over from the entry it corrects and releases the old
 // receipt number if it changed. Errors: ECONFLICT, EINTERNAL.
-func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {
+func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {
 	op := "dynamo: record payment " + p.ID
 	var old *membership.Payment
 	if p.Corrects != "" {
-		o, err := st.payment(ctx, p.Year, p.Corrects)
+		o, err := s.payment(ctx, p.Year, p.Corrects)
 		if membership.ErrorCode(err) == membership.ENOTFOUND {
 			return membership.Errorf(membership.ECONFLICT, op, "会员 %s %d 年没有可更正的缴费记录 %s", p.Member, p.Year, p.Corrects)
 		}
@@ -109,7 +109,7 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 		{withPayment(claimKey(p.Year, p.Member)), holder(p.Corrects)},
 		{withPayment(receiptKey(p.Receipt)), holder(receiptHolder)},
 	} {
-		put, err := conditionalPut(st.tables.Dues, c.item, c.cond)
+		put, err := conditionalPut(s.tables.Dues, c.item, c.cond)
 		if err != nil {
 			return membership.Internal(op, err)
 		}
@@ -121,11 +121,11 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 			return membership.Internal(op, err)
 		}
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: aws.String(st.tables.Dues), Key: receiptKey(old.Receipt), ConditionExpression: e.Condition(),
+			TableName: aws.String(s.tables.Dues), Key: receiptKey(old.Receipt), ConditionExpression: e.Condition(),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 		}})
 	}
-	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failed, ok := failedConditions(err); ok && len(failed) >= 3 {
 		switch {
 		case failed[0]:
@@ -148,10 +148,10 @@ func (st *Store) RecordPayment(ctx context.Context, p *membership.Payment) error
 }
 
 // payment returns one ledger entry. Errors: ENOTFOUND, EINTERNAL.
-func (st *Store) payment(ctx context.Context, year int, id string) (*membership.Payment, error) {
+func (s *Store) payment(ctx context.Context, year int, id string) (*membership.Payment, error) {
 	op := "dynamo: get payment " + id
 	var p membership.Payment
-	found, err := st.getItem(ctx, op, st.tables.Dues, paymentKey(year, id), &p)
+	found, err := s.getItem(ctx, op, s.tables.Dues, paymentKey(year, id), &p)
 	if err != nil {
 		return nil, err
 	}
@@ -162,29 +162,29 @@ func (st *Store) payment(ctx context.Context, year int, id string) (*membership.
 }
 
 // CurrentPayment returns the member-year's current entry. Errors: ENOTFOUND, EINTERNAL.
-func (st *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
+func (s *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
 	op := fmt.Sprintf("dynamo: current payment %s %d", member, year)
 	var claim struct {
 		Payment string `dynamodbav:"payment"`
 	}
-	if _, err := st.getItem(ctx, op, st.tables.Dues, claimKey(year, member), &claim); err != nil {
+	if _, err := s.getItem(ctx, op, s.tables.Dues, claimKey(year, member), &claim); err != nil {
 		return nil, err
 	}
 	if claim.Payment == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "会员 %s %d 年没有缴费记录", member, year)
 	}
-	return st.payment(ctx, year, claim.Payment)
+	return s.payment(ctx, year, claim.Payment)
 }
 
 // Payments returns every ledger entry of the year. Errors: EINTERNAL.
-func (st *Store) Payments(ctx context.Context, year int) ([]membership.Payment, error) {
+func (s *Store) Payments(ctx context.Context, year int) ([]membership.Payment, error) {
 	op := fmt.Sprintf("dynamo: list payments %d", year)
 	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("pk").Equal(expression.Value("PAY#" + strconv.Itoa(year)))).Build()
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	pg := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-		TableName: aws.String(st.tables.Dues), KeyConditionExpression: e.KeyCondition(),
+	pg := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName: aws.String(s.tables.Dues), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
 	})
 	ps := []membership.Payment{}

@@ -18,13 +18,6 @@ import (
 	"github.com/smelisting/alliance/functions/membership"
 )
 
-// IndexByKind is a global secondary index of the members table, kept in the
-// table's definition (and template.yaml) but no longer written or read: a GSI
-// is eventually consistent, so a member certified a moment ago could be
-// missing from a dues report. Lists now query one partition of the table
-// with strongly consistent reads instead.
-const IndexByKind = "by_kind"
-
 // Partitions of the members table that the lists query.
 const (
 	partMembers    = "MEMBER"
@@ -38,7 +31,6 @@ const (
 //	         attendance: pk "ATTENDANCE", sk "<certificate>#<event>", Attendance's attributes;
 //	                     a voided record entered again is kept at sk "<certificate>#<event>#void#<time>"
 //	         counter:    pk "COUNTER#LM<year>", sk "counter", seq (N): last certificate issued
-//	         GSI "by_kind": unused (see IndexByKind)
 //
 // Members and attendance each live in one partition, so that a list is one
 // strongly consistent, paginated Query: the alliance has hundreds of members,
@@ -66,16 +58,6 @@ func backOfficeTables(n TableNames) []Table {
 	}
 	members := key(n.Members)
 	members.Logical = "members"
-	members.Create.AttributeDefinitions = append(members.Create.AttributeDefinitions,
-		types.AttributeDefinition{AttributeName: aws.String("kind"), AttributeType: types.ScalarAttributeTypeS})
-	members.Create.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
-		IndexName: aws.String(IndexByKind),
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("kind"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeRange},
-		},
-		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-	}}
 	dues := key(n.Dues)
 	dues.Logical = "dues"
 	return []Table{members, dues}
@@ -122,12 +104,12 @@ func conditionalPut(table string, item map[string]types.AttributeValue, c expres
 
 // putIf writes item to table on condition c and reports whether the condition held;
 // a failed condition is not an error. Errors: EINTERNAL, wrapped with op.
-func (st *Store) putIf(ctx context.Context, op, table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (bool, error) {
+func (s *Store) putIf(ctx context.Context, op, table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (bool, error) {
 	put, err := conditionalPut(table, item, c)
 	if err != nil {
 		return false, membership.Internal(op, err)
 	}
-	_, err = st.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
 		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
 		ExpressionAttributeValues: put.ExpressionAttributeValues})
 	var ccf *types.ConditionalCheckFailedException
@@ -155,7 +137,7 @@ func failedConditions(err error) (failed []bool, ok bool) {
 
 // Applications lists the applications with the status ("" for all) from the
 // by_status index, oldest first.
-func (st *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
+func (s *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
 	const op = "dynamo: list applications"
 	statuses := []membership.Status{status}
 	if status == "" {
@@ -170,8 +152,8 @@ func (st *Store) Applications(ctx context.Context, status membership.Status) ([]
 		if err != nil {
 			return nil, membership.Internal(op, err)
 		}
-		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-			TableName: aws.String(st.tables.Applications), IndexName: aws.String(IndexByStatus),
+		p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+			TableName: aws.String(s.tables.Applications), IndexName: aws.String(IndexByStatus),
 			KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 		})
 		for p.HasMorePages() {
@@ -199,30 +181,25 @@ const maxIssueTries = 20
 // (condition: new) and the year's certificate counter (condition: unchanged
 // since read), so numbers have no gaps and no duplicates.
 // Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
-func (st *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
+func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
 	op := "dynamo: issue certificate " + number
 	for range maxIssueTries {
-		app, err := st.Application(ctx, number)
+		var m *membership.Member
+		app, version, err := prepare(ctx, s, applicationKind, op, number, expectedVersion, func(a *membership.Application) (err error) {
+			m, err = fn(a)
+			return err
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		if expectedVersion != 0 && app.Version != expectedVersion {
-			return nil, nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
-		}
-		version := app.Version
-		m, err := fn(app)
-		if err != nil {
-			return nil, nil, err
-		}
-		year := membership.NumberYear(st.now())
+		year := membership.NumberYear(s.now())
 		ck := "COUNTER#LM" + strconv.Itoa(year)
-		seq, err := st.counter(ctx, ck)
+		seq, err := s.counter(ctx, ck)
 		if err != nil {
 			return nil, nil, membership.Internal(op, err)
 		}
 		m.Certificate, m.Version = membership.FormatCertificate(year, seq+1), 1
 		app.CertificateNumber = m.Certificate
-		app.Number, app.Version = number, version+1
 
 		appItem, err := attributevalue.MarshalMap(app)
 		if err != nil {
@@ -242,16 +219,16 @@ func (st *Store) IssueCertificate(ctx context.Context, number string, expectedVe
 			item  map[string]types.AttributeValue
 			c     expression.ConditionBuilder
 		}{
-			{st.tables.Applications, appItem, versionIs(version)},
-			{st.tables.Members, memberItem, notExists()},
-			{st.tables.Members, map[string]types.AttributeValue{"pk": str(ck), "sk": str("counter"), "seq": &types.AttributeValueMemberN{Value: strconv.Itoa(seq + 1)}}, counterCond},
+			{s.tables.Applications, appItem, versionIs(version)},
+			{s.tables.Members, memberItem, notExists()},
+			{s.tables.Members, map[string]types.AttributeValue{"pk": str(ck), "sk": str("counter"), "seq": &types.AttributeValueMemberN{Value: strconv.Itoa(seq + 1)}}, counterCond},
 		}
 		for i, c := range conds {
 			if puts[i], err = conditionalPut(c.table, c.item, c.c); err != nil {
 				return nil, nil, membership.Internal(op, err)
 			}
 		}
-		_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			{Put: puts[0]}, {Put: puts[1]}, {Put: puts[2]},
 		}})
 		if err == nil {
@@ -260,7 +237,7 @@ func (st *Store) IssueCertificate(ctx context.Context, number string, expectedVe
 		failed, ok := failedConditions(err)
 		switch {
 		case ok && len(failed) == 3 && failed[0]:
-			return nil, nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
+			return nil, nil, conflict(applicationKind, op, number)
 		case ok && len(failed) == 3 && (failed[1] || failed[2]):
 			continue // another certificate took the number: read the counter again
 		case isTransactionConflict(err):
@@ -288,9 +265,9 @@ func isTransactionConflict(err error) bool {
 }
 
 // counter returns the value of a counter item, 0 when it does not exist.
-func (st *Store) counter(ctx context.Context, pk string) (int, error) {
-	out, err := st.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.tables.Members), Key: itemKey(pk, "counter"), ConsistentRead: aws.Bool(true),
+func (s *Store) counter(ctx context.Context, pk string) (int, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.tables.Members), Key: itemKey(pk, "counter"), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("get counter %s: %w", pk, err)
@@ -305,13 +282,13 @@ func (st *Store) counter(ctx context.Context, pk string) (int, error) {
 }
 
 // Member returns the member with the certificate number. Errors: ENOTFOUND, EINTERNAL.
-func (st *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
+func (s *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
 	op := "dynamo: get member " + certificate
 	if certificate == "" {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到会员")
 	}
 	var m membership.Member
-	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partMembers, certificate), &m)
+	found, err := s.getItem(ctx, op, s.tables.Members, itemKey(partMembers, certificate), &m)
 	if err != nil {
 		return nil, err
 	}
@@ -324,13 +301,13 @@ func (st *Store) Member(ctx context.Context, certificate string) (*membership.Me
 // queryPartition reads every item of a partition of the members table, in
 // sort key order, with strongly consistent reads, following LastEvaluatedKey
 // from page to page (a Query page holds at most 1 MB).
-func (st *Store) queryPartition(ctx context.Context, pk string, out any) error {
+func (s *Store) queryPartition(ctx context.Context, pk string, out any) error {
 	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("pk").Equal(expression.Value(pk))).Build()
 	if err != nil {
 		return err
 	}
-	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-		TableName: aws.String(st.tables.Members), ConsistentRead: aws.Bool(true),
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName: aws.String(s.tables.Members), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 	})
 	var items []map[string]types.AttributeValue
@@ -346,9 +323,9 @@ func (st *Store) queryPartition(ctx context.Context, pk string, out any) error {
 
 // Members lists every member by certificate number, including one certified
 // a moment ago (the read is strongly consistent).
-func (st *Store) Members(ctx context.Context) ([]membership.Member, error) {
+func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
 	ms := []membership.Member{}
-	if err := st.queryPartition(ctx, partMembers, &ms); err != nil {
+	if err := s.queryPartition(ctx, partMembers, &ms); err != nil {
 		return nil, membership.Internal("dynamo: list members", err)
 	}
 	return ms, nil
@@ -356,32 +333,8 @@ func (st *Store) Members(ctx context.Context) ([]membership.Member, error) {
 
 // UpdateMember applies fn to the member; the put is conditional on the
 // version read. Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
-func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
-	op := "dynamo: update member " + certificate
-	m, err := st.Member(ctx, certificate)
-	if err != nil {
-		return nil, err
-	}
-	if expectedVersion != 0 && m.Version != expectedVersion {
-		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
-	}
-	version := m.Version
-	if err := fn(m); err != nil {
-		return nil, err
-	}
-	m.Certificate, m.Version = certificate, version+1
-	item, err := marshalItem(m, partMembers, certificate)
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	ok, err := st.putIf(ctx, op, st.tables.Members, item, versionIs(version))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, membership.Errorf(membership.ECONFLICT, op, "会员 %s 已被他人修改，请刷新后重试", certificate)
-	}
-	return m, nil
+func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
+	return update(ctx, s, memberKind, "dynamo: update member "+certificate, certificate, expectedVersion, fn)
 }
 
 // AddAttendance records a member's attendance of an event, on condition that
@@ -389,11 +342,11 @@ func (st *Store) UpdateMember(ctx context.Context, certificate string, expectedV
 // record is first kept under "<key>#void#<time>", in the same
 // TransactWriteItems. Only Puts are used, which the function's policy allows.
 // Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
-func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
+func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	op := "dynamo: add attendance " + a.Member + " " + a.Event
 	sk := a.Member + "#" + a.Event
 	var old membership.Attendance
-	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partAttendance, sk), &old)
+	found, err := s.getItem(ctx, op, s.tables.Members, itemKey(partAttendance, sk), &old)
 	if err != nil {
 		return err
 	}
@@ -416,13 +369,13 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 		if err != nil {
 			return membership.Internal(op, err)
 		}
-		put, err := conditionalPut(st.tables.Members, kept, notExists())
+		put, err := conditionalPut(s.tables.Members, kept, notExists())
 		if err != nil {
 			return membership.Internal(op, err)
 		}
 		items = append(items, types.TransactWriteItem{Put: put})
 	}
-	put, err := conditionalPut(st.tables.Members, item, cond)
+	put, err := conditionalPut(s.tables.Members, item, cond)
 	if err != nil {
 		return membership.Internal(op, err)
 	}
@@ -431,10 +384,10 @@ func (st *Store) AddAttendance(ctx context.Context, a *membership.Attendance) er
 		return membership.Internal(op, err)
 	}
 	items = append(items,
-		types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(st.tables.Members), Key: itemKey(partMembers, a.Member),
+		types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.tables.Members), Key: itemKey(partMembers, a.Member),
 			ConditionExpression: exists.Condition(), ExpressionAttributeNames: exists.Names()}},
 		types.TransactWriteItem{Put: put})
-	_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failed, ok := failedConditions(err); ok && len(failed) == len(items) {
 		if failed[len(items)-2] {
 			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
@@ -460,11 +413,11 @@ func voidKey(sk string, v *membership.Void) string {
 // PutItem on condition that it is unchanged since read and not voided; it
 // stays under its key until the attendance is entered again (see
 // AddAttendance). Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
-func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
+func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
 	op := "dynamo: void attendance " + member + " " + event
 	sk := member + "#" + event
 	var a membership.Attendance
-	found, err := st.getItem(ctx, op, st.tables.Members, itemKey(partAttendance, sk), &a)
+	found, err := s.getItem(ctx, op, s.tables.Members, itemKey(partAttendance, sk), &a)
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +438,7 @@ func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn fu
 	if err != nil {
 		return nil, membership.Internal(op, err)
 	}
-	ok, err := st.putIf(ctx, op, st.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
+	ok, err := s.putIf(ctx, op, s.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
 		And(expression.AttributeNotExists(expression.Name("voided"))))
 	if err != nil {
 		return nil, err
@@ -498,9 +451,9 @@ func (st *Store) VoidAttendance(ctx context.Context, member, event string, fn fu
 
 // Attendance returns every attendance record, voided ones included, by
 // certificate number.
-func (st *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
+func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	var as []membership.Attendance
-	if err := st.queryPartition(ctx, partAttendance, &as); err != nil {
+	if err := s.queryPartition(ctx, partAttendance, &as); err != nil {
 		return nil, membership.Internal("dynamo: list attendance", err)
 	}
 	all := map[string][]membership.Attendance{}

@@ -28,12 +28,6 @@ func New(client *dynamodb.Client, n TableNames) *Store {
 	return &Store{client: client, tables: n, now: time.Now}
 }
 
-// Client returns the DynamoDB client, for the back office's tables.
-func (s *Store) Client() *dynamodb.Client { return s.client }
-
-// Tables returns the table names the store uses.
-func (s *Store) Tables() TableNames { return s.tables }
-
 // counterKey is the key of the counter item that numbers a year's applications.
 func counterKey(year int) string { return "COUNTER#SQ" + strconv.Itoa(year) }
 
@@ -204,34 +198,10 @@ func (s *Store) Application(ctx context.Context, number string) (*membership.App
 }
 
 // UpdateApplication applies fn to the application under optimistic locking: the put is
-// conditional on the version read (see httpapi.ApplicationStore). Errors: ENOTFOUND,
+// conditional on the version read (see backoffice.Store). Errors: ENOTFOUND,
 // ECONFLICT, fn's error, EINTERNAL.
 func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
-	op := "dynamo: update application " + number
-	app, err := s.Application(ctx, number)
-	if err != nil {
-		return nil, err
-	}
-	if expectedVersion != 0 && app.Version != expectedVersion {
-		return nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
-	}
-	version := app.Version
-	if err := fn(app); err != nil {
-		return nil, err
-	}
-	app.Number, app.Version = number, version+1
-	item, err := attributevalue.MarshalMap(app)
-	if err != nil {
-		return nil, membership.Internal(op, err)
-	}
-	ok, err := s.putIf(ctx, op, s.tables.Applications, item, versionIs(version))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, membership.Errorf(membership.ECONFLICT, op, "申请 %s 已被他人修改，请刷新后重试", number)
-	}
-	return app, nil
+	return update(ctx, s, applicationKind, "dynamo: update application "+number, number, expectedVersion, fn)
 }
 
 // cancellationReason returns the code of the i-th item's reason when err is a cancelled

@@ -1,7 +1,6 @@
 package dynamo_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -30,7 +29,7 @@ func TestMain(m *testing.M) {
 
 func newStore(t *testing.T) *dynamo.Store {
 	t.Helper()
-	n, err := server.NewTables(context.Background())
+	n, err := server.NewTables(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 }
 
 func TestCreateTablesIsIdempotent(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	n, err := server.NewTables(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +56,7 @@ func TestCreateTablesIsIdempotent(t *testing.T) {
 }
 
 func BenchmarkSubmit(b *testing.B) {
-	n, err := server.NewTables(context.Background())
+	n, err := server.NewTables(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
