@@ -83,31 +83,33 @@ func NewPublic(cfg PublicConfig) *Public {
 func (p *Public) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.h.ServeHTTP(w, r) }
 
 // applicationRequest is the JSON body of POST /api/applications. Website is the honeypot:
-// people never see it, bots fill it.
+// people never see it, bots fill it. A field without omitempty is one every valid
+// submission has (the API description marks it required); the others are optional or
+// needed only for some member types.
 type applicationRequest struct {
 	Type               string      `json:"type"`
-	OrgName            string      `json:"org_name"`
-	CreditCode         string      `json:"credit_code"`
-	Representative     string      `json:"representative"`
-	RepresentativeKind string      `json:"representative_kind"`
+	OrgName            string      `json:"org_name,omitempty"`
+	CreditCode         string      `json:"credit_code,omitempty"`
+	Representative     string      `json:"representative,omitempty"`
+	RepresentativeKind string      `json:"representative_kind,omitempty"`
 	Contact            string      `json:"contact"`
 	Phone              string      `json:"phone"`
 	Email              string      `json:"email"`
 	Region             string      `json:"region"`
 	Industry           string      `json:"industry"`
 	Specialised        string      `json:"specialised"`
-	ListingPlan        listingPlan `json:"listing_plan"`
+	ListingPlan        listingPlan `json:"listing_plan,omitzero"`
 	Services           []string    `json:"services"`
 	Introduction       string      `json:"introduction"`
 	CommitmentAccepted bool        `json:"commitment_accepted"`
 	PrivacyAccepted    bool        `json:"privacy_accepted"`
 	PrivacyVersion     string      `json:"privacy_version"`
-	Website            string      `json:"website"`
+	Website            string      `json:"website,omitempty"`
 }
 
 type listingPlan struct {
-	Board string `json:"board"`
-	Year  int    `json:"year"`
+	Board string `json:"board,omitempty"`
+	Year  int    `json:"year,omitempty"`
 }
 
 func (q *applicationRequest) application() *membership.Application {
