@@ -205,6 +205,17 @@ func parse(fs *flag.FlagSet, args []string, npos int) ([]string, error) {
 	return pos, nil
 }
 
+// parse parses the subcommand's flags and arguments as parse does and
+// returns the client of the API they name.
+func (c *adminCLI) parse(fs *flag.FlagSet, args []string, npos int) ([]string, office, error) {
+	pos, err := parse(fs, args, npos)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := c.office()
+	return pos, o, err
+}
+
 // office returns the client of the API the flags name.
 func (c *adminCLI) office() (office, error) {
 	if c.api == "" {

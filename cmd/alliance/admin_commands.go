@@ -19,10 +19,7 @@ import (
 
 func (c *adminCLI) whoami(ctx context.Context, args []string) error {
 	fs := c.flags("whoami", "whoami", "alliance admin whoami")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -38,10 +35,7 @@ func (c *adminCLI) whoami(ctx context.Context, args []string) error {
 func (c *adminCLI) applications(ctx context.Context, args []string) error {
 	fs := c.flags("applications", "applications [--status S]", "alliance admin applications --status reviewed")
 	status := fs.String("status", "", "only this `status`: submitted, reviewed, approved, filed, certified, rejected, withdrawn")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -74,11 +68,7 @@ func printApplication(w io.Writer, a *membership.Application) {
 
 func (c *adminCLI) show(ctx context.Context, args []string) error {
 	fs := c.flags("show", "show NUMBER", "alliance admin show SQ2026-000001")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	o, err := c.office()
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -109,11 +99,7 @@ func transition(act membership.Action) func(c *adminCLI, ctx context.Context, ar
 			date = fs.String("date", "", "filing `date` (YYYY-MM-DD)")
 			ref = fs.String("reference", "", "the centre's filing `reference`")
 		}
-		pos, err := parse(fs, args, 1)
-		if err != nil {
-			return err
-		}
-		o, err := c.office()
+		pos, o, err := c.parse(fs, args, 1)
 		if err != nil {
 			return err
 		}
@@ -150,10 +136,7 @@ func transition(act membership.Action) func(c *adminCLI, ctx context.Context, ar
 func (c *adminCLI) members(ctx context.Context, args []string) error {
 	fs := c.flags("members", "members [--status S]", "alliance admin members --status active")
 	status := fs.String("status", "", "only this `status`: active, exited, expelled, lapsed")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -185,11 +168,7 @@ func printMember(w io.Writer, m *membership.Member) {
 
 func (c *adminCLI) member(ctx context.Context, args []string) error {
 	fs := c.flags("member", "member CERTIFICATE", "alliance admin member LM-2026-0001")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	o, err := c.office()
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -202,11 +181,7 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 
 // changeMember runs change with the member's version (the current one when
 // version is 0) and prints the member it returns.
-func (c *adminCLI) changeMember(ctx context.Context, cert string, version int, change func(o office, version int) (*membership.Member, error)) error {
-	o, err := c.office()
-	if err != nil {
-		return err
-	}
+func (c *adminCLI) changeMember(ctx context.Context, o office, cert string, version int, change func(version int) (*membership.Member, error)) error {
 	if version == 0 {
 		m, err := o.Member(ctx, cert)
 		if err != nil {
@@ -214,7 +189,7 @@ func (c *adminCLI) changeMember(ctx context.Context, cert string, version int, c
 		}
 		version = m.Version
 	}
-	m, err := change(o, version)
+	m, err := change(version)
 	if err != nil {
 		return err
 	}
@@ -228,11 +203,11 @@ func (c *adminCLI) exit(ctx context.Context, args []string) error {
 	returned := fs.Bool("certificate-returned", false, "the member certificate was returned")
 	note := fs.String("note", "", "note")
 	version := fs.Int("version", 0, "member version (default: the current one)")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	return c.changeMember(ctx, pos[0], *version, func(o office, v int) (*membership.Member, error) {
+	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
 		return o.Exit(ctx, pos[0], backoffice.ExitRequest{Version: v, RequestedOn: *on, CertificateReturned: *returned, Note: *note})
 	})
 }
@@ -241,11 +216,11 @@ func (c *adminCLI) expel(ctx context.Context, args []string) error {
 	fs := c.flags("expel", "expel CERTIFICATE --reason R", `alliance admin expel LM-2026-0001 --reason "严重违反章程"`)
 	reason := fs.String("reason", "", "reason for the expulsion")
 	version := fs.Int("version", 0, "member version (default: the current one)")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	return c.changeMember(ctx, pos[0], *version, func(o office, v int) (*membership.Member, error) {
+	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
 		return o.ProposeExpulsion(ctx, pos[0], backoffice.ExpulsionRequest{Version: v, Reason: *reason})
 	})
 }
@@ -257,14 +232,14 @@ func (c *adminCLI) decideExpulsion(ctx context.Context, args []string) error {
 	refuse := fs.Bool("refuse", false, "refuse it (needs --note)")
 	note := fs.String("note", "", "note, or the reason for refusing")
 	version := fs.Int("version", 0, "member version (default: the current one)")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
 	if *approve == *refuse {
 		return errors.New("admin decide-expulsion: give exactly one of --approve and --refuse")
 	}
-	return c.changeMember(ctx, pos[0], *version, func(o office, v int) (*membership.Member, error) {
+	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
 		return o.DecideExpulsion(ctx, pos[0], backoffice.DecisionRequest{Version: v, Approve: *approve, Note: *note})
 	})
 }
@@ -273,11 +248,11 @@ func (c *adminCLI) lapse(ctx context.Context, args []string) error {
 	fs := c.flags("lapse", "lapse CERTIFICATE [--date D]", "alliance admin lapse LM-2024-0003 --date 2027-01-01")
 	date := fs.String("date", "", "`date` the rule is applied for (default today)")
 	version := fs.Int("version", 0, "member version (default: the current one)")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	return c.changeMember(ctx, pos[0], *version, func(o office, v int) (*membership.Member, error) {
+	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
 		return o.MarkLapsed(ctx, pos[0], backoffice.LapseRequest{Version: v, Date: *date})
 	})
 }
@@ -291,11 +266,7 @@ func (c *adminCLI) attend(ctx context.Context, args []string) error {
 	title := fs.String("title", "", "event title")
 	void := fs.Bool("void", false, "void the members' records of the event instead (entered by mistake); needs --note")
 	note := fs.String("note", "", "with --void: the `reason`")
-	pos, err := parse(fs, args, -1)
-	if err != nil {
-		return err
-	}
-	o, err := c.office()
+	pos, o, err := c.parse(fs, args, -1)
 	if err != nil {
 		return err
 	}
@@ -326,10 +297,7 @@ func (c *adminCLI) attend(ctx context.Context, args []string) error {
 func (c *adminCLI) attendance(ctx context.Context, args []string) error {
 	fs := c.flags("attendance", "attendance [--member CERTIFICATE]", "alliance admin attendance --member LM-2026-0001")
 	member := fs.String("member", "", "only this member")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -352,10 +320,7 @@ func (c *adminCLI) attendance(ctx context.Context, args []string) error {
 func (c *adminCLI) lapseReport(ctx context.Context, args []string) error {
 	fs := c.flags("lapse-report", "lapse-report [--date D]", "alliance admin lapse-report --date 2027-01-01")
 	date := fs.String("date", "", "`date` of the report (default today)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -383,15 +348,11 @@ func year(cmd, s string) (int, error) {
 
 func (c *adminCLI) fees(ctx context.Context, args []string) error {
 	fs := c.flags("fees", "fees YEAR", "alliance admin fees 2027")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
 	y, err := year("fees", pos[0])
-	if err != nil {
-		return err
-	}
-	o, err := c.office()
 	if err != nil {
 		return err
 	}
@@ -415,7 +376,7 @@ func (c *adminCLI) setFees(ctx context.Context, args []string) error {
 	ind := fs.String("individual", "0", "yearly due of individual members, in `yuan`")
 	note := fs.String("note", "", "basis of the change (e.g. the general assembly's resolution)")
 	version := fs.Int("version", -1, "version of the schedule the change is made against, as `fees YEAR` shows it; 0 for the charter's default (default: the current one)")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -431,10 +392,6 @@ func (c *adminCLI) setFees(ctx context.Context, args []string) error {
 		if *f.fen, err = parseYuan(f.yuan); err != nil {
 			return fmt.Errorf("admin set-fees: --%s: %w", f.name, err)
 		}
-	}
-	o, err := c.office()
-	if err != nil {
-		return err
 	}
 	if q.Version < 0 {
 		cur, err := o.FeeSchedule(ctx, y)
@@ -479,16 +436,13 @@ func (c *adminCLI) pay(ctx context.Context, args []string) error {
 	receipt := fs.String("receipt", "", "the centre's receipt `number` (收款凭证号)")
 	note := fs.String("note", "", "note; required when the amount differs from the schedule or for a correction")
 	corrects := fs.String("corrects", "", "`id` of the entry this one corrects (e.g. LM-2026-0001/2026/1)")
-	if _, err := parse(fs, args, 0); err != nil {
+	_, o, err := c.parse(fs, args, 0)
+	if err != nil {
 		return err
 	}
 	fen, err := parseYuan(*amount)
 	if err != nil {
 		return fmt.Errorf("admin pay: --amount: %w", err)
-	}
-	o, err := c.office()
-	if err != nil {
-		return err
 	}
 	p, err := o.RecordPayment(ctx, membership.PaymentInput{Member: *member, Year: *y, Amount: fen,
 		PaidOn: *paidOn, Receipt: *receipt, Note: *note, Corrects: *corrects})
@@ -504,10 +458,7 @@ func (c *adminCLI) payments(ctx context.Context, args []string) error {
 	fs := c.flags("payments", "payments [--year Y] [--member C]", "alliance admin payments --year 2026 --member LM-2026-0001")
 	y := fs.Int("year", 0, "the `year` (default this year)")
 	member := fs.String("member", "", "only this member's entries")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	o, err := c.office()
+	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -527,15 +478,11 @@ func (c *adminCLI) payments(ctx context.Context, args []string) error {
 func (c *adminCLI) dues(ctx context.Context, args []string) error {
 	fs := c.flags("dues", "dues YEAR [--csv FILE]", "alliance admin dues 2026 --csv dues-2026.csv")
 	csvFile := fs.String("csv", "", "write the report as CSV for Excel (UTF-8 with BOM) to this `file`")
-	pos, err := parse(fs, args, 1)
+	pos, o, err := c.parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
 	y, err := year("dues", pos[0])
-	if err != nil {
-		return err
-	}
-	o, err := c.office()
 	if err != nil {
 		return err
 	}

@@ -25,14 +25,19 @@ func (s *Service) FeeSchedule(ctx context.Context, year int) (*membership.FeeSch
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
 	}
-	if err := membership.CheckYear(year); err != nil {
-		return nil, err
-	}
-	fs, err := s.store.FeeSchedule(ctx, year)
+	fs, err := s.schedule(ctx, year)
 	if err != nil {
 		return nil, err
 	}
 	return &fs, nil
+}
+
+// schedule returns the year's fee schedule. Errors: EINVALID (year).
+func (s *Service) schedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
+	if err := membership.CheckYear(year); err != nil {
+		return membership.FeeSchedule{}, err
+	}
+	return s.store.FeeSchedule(ctx, year)
 }
 
 // ChangeFees sets the year's fee schedule, keeping the one it replaces in its
@@ -43,10 +48,7 @@ func (s *Service) ChangeFees(ctx context.Context, year int, q FeesRequest) (*mem
 	if err != nil {
 		return nil, err
 	}
-	if err := membership.CheckYear(year); err != nil {
-		return nil, err
-	}
-	fs, err := s.store.FeeSchedule(ctx, year)
+	fs, err := s.schedule(ctx, year)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +138,7 @@ func (s *Service) DuesReport(ctx context.Context, year int) (*membership.DuesRep
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
 	}
-	if err := membership.CheckYear(year); err != nil {
-		return nil, err
-	}
-	fs, err := s.store.FeeSchedule(ctx, year)
+	fs, err := s.schedule(ctx, year)
 	if err != nil {
 		return nil, err
 	}
