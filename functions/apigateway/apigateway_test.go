@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -34,7 +33,7 @@ func TestHandler(t *testing.T) {
 	h := Handler(echo)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := h(context.Background(), json.RawMessage(tt.event))
+			resp, err := h(t.Context(), json.RawMessage(tt.event))
 			if err != nil {
 				t.Fatalf("error = %v, want a response", err)
 			}

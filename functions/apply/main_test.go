@@ -35,11 +35,11 @@ type invoke func(context.Context, json.RawMessage) (events.APIGatewayV2HTTPRespo
 
 func newInvoke(t *testing.T) invoke {
 	t.Helper()
-	n, err := server.NewTables(context.Background())
+	n, err := server.NewTables(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHandler(context.Background(), config{Endpoint: server.Endpoint, Applications: n.Applications,
+	h, err := newHandler(t.Context(), config{Endpoint: server.Endpoint, Applications: n.Applications,
 		Idempotency: n.Idempotency, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func setRoute(ev map[string]any, method, path, query string) {
 
 func TestLambdaSubmitAndStatus(t *testing.T) {
 	call := newInvoke(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	resp, err := call(ctx, event(t, nil))
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("POST event = %d %s, %v, want 201", resp.StatusCode, resp.Body, err)
@@ -134,7 +134,7 @@ func TestLambdaBadEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := call(context.Background(), tt.ev)
+			resp, err := call(t.Context(), tt.ev)
 			if err != nil {
 				t.Fatalf("invocation error = %v, want a %d response", err, tt.want)
 			}
@@ -150,7 +150,7 @@ func TestLambdaBadEvents(t *testing.T) {
 // it back in the request's cookies.
 func TestLambdaFormThanks(t *testing.T) {
 	call := newInvoke(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	form := url.Values{"type": {"individual"}, "contact": {"王五"}, "phone": {"13800138000"}, "email": {"w@example.cn"},
 		"region": {"上海市"}, "industry": {"金融"}, "specialised": {"none"}, "services": {"ipo"}, "introduction": {"简介"},
 		"commitment_accepted": {"on"}, "privacy_accepted": {"on"}, "privacy_version": {"2026-11-01"}}.Encode()
@@ -187,7 +187,7 @@ func TestLambdaFormThanks(t *testing.T) {
 }
 
 func TestNewHandlerNeedsTables(t *testing.T) {
-	if _, err := newHandler(context.Background(), config{}, slog.Default()); err == nil {
+	if _, err := newHandler(t.Context(), config{}, slog.Default()); err == nil {
 		t.Errorf("newHandler without table names: error = nil, want one")
 	}
 }

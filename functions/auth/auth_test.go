@@ -57,11 +57,11 @@ func newKeys(t *testing.T) *keys {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := set.KeyWrite(context.Background(), jwk); err != nil {
+		if err := set.KeyWrite(t.Context(), jwk); err != nil {
 			t.Fatal(err)
 		}
 	}
-	doc, err := set.JSONPublic(context.Background())
+	doc, err := set.JSONPublic(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func sign(t *testing.T, m jwt.SigningMethod, kid string, key any, c jwt.MapClaim
 
 func newVerifier(t *testing.T, k *keys, rolesClaim string) *auth.Verifier {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
 	v, err := auth.New(ctx, auth.Config{Issuer: issuer, Audience: audience, JWKSURL: k.url, RolesClaim: rolesClaim})
 	if err != nil {
@@ -288,7 +288,7 @@ func TestNewNeedsConfig(t *testing.T) {
 		{Issuer: issuer, Audience: audience},
 	}
 	for _, cfg := range tests {
-		if _, err := auth.New(context.Background(), cfg); err == nil {
+		if _, err := auth.New(t.Context(), cfg); err == nil {
 			t.Errorf("New(%+v): got nil error, want one", cfg)
 		}
 	}

@@ -1,5 +1,9 @@
 // Package httpapi serves the alliance's /api routes as plain http.Handlers: the public
 // membership application routes (PublicRoutes) and the secretariat routes (AdminRoutes).
-// The same handlers run inside AWS Lambda and inside `alliance serve`. The stores they need
-// are small interfaces defined here; the dynamo and localstore packages implement them.
+// The same handlers run inside AWS Lambda and inside `alliance serve`. They translate HTTP
+// to the domain and back and decide nothing themselves: the public routes keep their
+// applications in an ApplicationStore (an interface defined here, which the dynamo and
+// localstore packages implement), the secretariat routes call the use cases of
+// backoffice.Service with the verified token's actor in the request's context.
+// AdminClient calls the secretariat routes with the same Go types, for `alliance admin`.
 package httpapi

@@ -410,7 +410,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/api/join/thanks?number=SQ2026-000001" {
 		t.Fatalf("form POST = %d Location %q, want 303 to /api/join/thanks?number=SQ2026-000001", rec.Code, rec.Header().Get("Location"))
 	}
-	app, err := e.store.Application(context.Background(), "SQ2026-000001")
+	app, err := e.store.Application(t.Context(), "SQ2026-000001")
 	if err != nil || app.ListingPlan.Year != 2028 || len(app.Services) != 2 || !app.PrivacyAccepted || app.PrivacyVersion != "2026-11-01" {
 		t.Errorf("stored = %+v, %v, want the form's values", app, err)
 	}
@@ -446,7 +446,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 		e.do("GET", rec.Header().Get("Location"), "", "", "Cookie", c.String()).Code != 200 {
 		t.Errorf("honeypot form: Location %q, cookie %s, want a thank-you page like a real one", rec.Header().Get("Location"), c)
 	}
-	if _, err := e.store.Application(context.Background(), "SQ2026-000002"); membership.ErrorCode(err) != membership.ENOTFOUND {
+	if _, err := e.store.Application(t.Context(), "SQ2026-000002"); membership.ErrorCode(err) != membership.ENOTFOUND {
 		t.Errorf("after honeypot form: SQ2026-000002 error = %v, want not found (not stored)", err)
 	}
 	if rec := e.do("POST", "/api/join", "application/json", validJSON); rec.Code != 415 {

@@ -1,7 +1,6 @@
 package localstore_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -37,7 +36,7 @@ func TestKeepsDataAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)
 	a := storetest.Sample(time.Now())
-	if err := s.CreateApplication(context.Background(), a, nil); err != nil {
+	if err := s.CreateApplication(t.Context(), a, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -45,12 +44,12 @@ func TestKeepsDataAcrossRestarts(t *testing.T) {
 	}
 	s = open(t, dir)
 	defer s.Close()
-	got, err := s.Application(context.Background(), a.Number)
+	got, err := s.Application(t.Context(), a.Number)
 	if err != nil || got.OrgName != a.OrgName {
 		t.Fatalf("after reopening: Application(%s) = %+v, %v, want org %s", a.Number, got, err, a.OrgName)
 	}
 	b := storetest.Sample(time.Now())
-	if err := s.CreateApplication(context.Background(), b, nil); err != nil {
+	if err := s.CreateApplication(t.Context(), b, nil); err != nil {
 		t.Fatal(err)
 	}
 	if b.Number == a.Number {

@@ -1,7 +1,6 @@
 package localstore
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -35,7 +34,7 @@ func create(t *testing.T, s *Store, key string, expires time.Time) {
 	if key != "" {
 		rec = &membership.IdempotencyRecord{Key: key, RequestHash: "h", Token: "t", ExpiresAt: expires}
 	}
-	if err := s.CreateApplication(context.Background(), a, rec); err != nil {
+	if err := s.CreateApplication(t.Context(), a, rec); err != nil {
 		t.Fatal(err)
 	}
 }

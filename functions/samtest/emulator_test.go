@@ -2,7 +2,6 @@ package samtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -326,7 +325,7 @@ func median(ds []time.Duration) time.Duration {
 
 func TestEmulatorApply(t *testing.T) {
 	srv := dynamoServer(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	tables, err := srv.NewTables(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -497,7 +496,7 @@ func (is *issuer) token(t *testing.T, roles ...string) string {
 
 func TestEmulatorAdmin(t *testing.T) {
 	srv := dynamoServer(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	tables, err := srv.NewTables(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -558,7 +557,7 @@ func TestEmulatorAdmin(t *testing.T) {
 // its first answer (a request that needs no database).
 func BenchmarkEmulatorColdStart(b *testing.B) {
 	srv := dynamoServer(b)
-	tables, err := srv.NewTables(context.Background())
+	tables, err := srv.NewTables(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -580,7 +579,7 @@ func BenchmarkEmulatorColdStart(b *testing.B) {
 // DynamoDB Local).
 func BenchmarkEmulatorWarmInvoke(b *testing.B) {
 	srv := dynamoServer(b)
-	tables, err := srv.NewTables(context.Background())
+	tables, err := srv.NewTables(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}

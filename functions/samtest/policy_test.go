@@ -2,7 +2,6 @@ package samtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -118,12 +117,12 @@ func (c *callRecorder) record(action string, body []byte) {
 func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	srv := dynamoServer(t)
 	rec, endpoint := newCallRecorder(t, srv.Endpoint)
-	client, err := dynamo.NewClient(context.Background(), endpoint)
+	client, err := dynamo.NewClient(t.Context(), endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
 	newStore := func(t *testing.T) *dynamo.Store {
-		n, err := srv.NewTables(context.Background())
+		n, err := srv.NewTables(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}

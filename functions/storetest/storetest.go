@@ -1,6 +1,7 @@
-// Package storetest is the contract suite every httpapi.ApplicationStore passes: the
-// dynamo store against DynamoDB Local and the localstore on a temporary file run the
-// same tests, so the handlers cannot tell them apart.
+// Package storetest is the contract suite every store passes (httpapi.ApplicationStore,
+// and AdminStore, which adds backoffice.Store): the dynamo store against DynamoDB Local
+// and the localstore on a temporary file run the same tests, so the handlers and the back
+// office cannot tell them apart.
 package storetest
 
 import (

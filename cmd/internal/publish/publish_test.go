@@ -112,7 +112,7 @@ func writeSite(t testing.TB, dir string, files map[string]string) {
 
 func objectKeys(t *testing.T, c *s3.Client) []string {
 	t.Helper()
-	out, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	out, err := c.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	if err != nil {
 		t.Fatalf("list: %v", err)
 	}
@@ -148,7 +148,7 @@ var site = map[string]string{
 }
 
 func TestPublish(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	fs3 := newFakeS3(t)
 	cf := &fakeCloudFront{}
 	dir := t.TempDir()
@@ -271,7 +271,7 @@ func TestPublish(t *testing.T) {
 }
 
 func TestPublishDryRun(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	fs3 := newFakeS3(t)
 	cf := &fakeCloudFront{}
 	dir := t.TempDir()
@@ -300,7 +300,7 @@ func TestPublishWithoutCloudFront(t *testing.T) {
 	fs3 := newFakeS3(t)
 	dir := t.TempDir()
 	writeSite(t, dir, map[string]string{"index.html": "<p>a</p>"})
-	res, err := publish.New(fs3.client, bucket, nil, "").Publish(context.Background(), dir, false)
+	res, err := publish.New(fs3.client, bucket, nil, "").Publish(t.Context(), dir, false)
 	if err != nil {
 		t.Fatalf("publish without CloudFront: %v", err)
 	}
@@ -324,7 +324,7 @@ func TestPublishErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := publish.New(fs3.client, tt.bucket, nil, "").Publish(context.Background(), tt.dir, false)
+			_, err := publish.New(fs3.client, tt.bucket, nil, "").Publish(t.Context(), tt.dir, false)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Publish(%s) error = %v, want one containing %q", tt.dir, err, tt.want)
 			}
@@ -406,11 +406,11 @@ func BenchmarkPublishUnchanged(b *testing.B) {
 	}
 	writeSite(b, dir, files)
 	p := publish.New(fs3.client, bucket, nil, "")
-	if _, err := p.Publish(context.Background(), dir, false); err != nil {
+	if _, err := p.Publish(b.Context(), dir, false); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		res, err := p.Publish(context.Background(), dir, false)
+		res, err := p.Publish(b.Context(), dir, false)
 		if err != nil || len(res.Upload) != 0 {
 			b.Fatalf("publish: %d uploads, %v; want none", len(res.Upload), err)
 		}
