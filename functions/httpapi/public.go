@@ -397,9 +397,14 @@ func (p *Public) getApplication(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, p.log, fmt.Errorf("httpapi: get application %s: %w", number, err))
 		return
 	}
+	writeJSON(w, http.StatusOK, statusOf(app))
+}
+
+// statusOf is what the applicant sees of the application: its status and history.
+func statusOf(app *membership.Application) statusBody {
 	b := statusBody{Number: app.Number, Status: string(app.Status), StatusLabel: membership.StatusLabels[app.Status], SubmittedAt: app.CreatedAt}
 	for _, e := range app.History {
 		b.History = append(b.History, statusEvent{string(e.To), membership.StatusLabels[e.To], e.At})
 	}
-	writeJSON(w, http.StatusOK, b)
+	return b
 }

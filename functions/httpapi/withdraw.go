@@ -41,9 +41,5 @@ func (p *Public) withdrawApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.log.InfoContext(r.Context(), "application withdrawn", "request_id", requestID(r), "application", number)
-	b := statusBody{Number: app.Number, Status: string(app.Status), StatusLabel: membership.StatusLabels[app.Status], SubmittedAt: app.CreatedAt}
-	for _, e := range app.History {
-		b.History = append(b.History, statusEvent{string(e.To), membership.StatusLabels[e.To], e.At})
-	}
-	writeJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, statusOf(app))
 }

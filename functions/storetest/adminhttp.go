@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,8 +28,9 @@ type API struct {
 	t      *testing.T
 }
 
-// NewAPI serves both handlers over s until the test ends.
-func NewAPI(t *testing.T, s AdminStore) *API {
+// NewAPI serves both handlers over s until the test ends, each request passing
+// through the middleware in wrap (outermost first), if any.
+func NewAPI(t *testing.T, s AdminStore, wrap ...func(http.Handler) http.Handler) *API {
 	t.Helper()
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
 	if err != nil {
@@ -43,7 +45,11 @@ func NewAPI(t *testing.T, s AdminStore) *API {
 	office := backoffice.New(backoffice.Config{Store: s, Log: log})
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log}))
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log}))
-	srv := httptest.NewServer(mux)
+	var h http.Handler = mux
+	for _, w := range slices.Backward(wrap) {
+		h = w(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &API{URL: srv.URL, Issuer: li, t: t}
 }
@@ -120,9 +126,10 @@ func SampleSubmission(name string) map[string]any {
 }
 
 // FullPath drives one application from the public form to an issued
-// certificate and a paid year, through the HTTP API only.
-func FullPath(t *testing.T, s AdminStore) {
-	api := NewAPI(t, s)
+// certificate and a paid year, through the HTTP API only (and the middleware
+// in wrap, as NewAPI).
+func FullPath(t *testing.T, s AdminStore, wrap ...func(http.Handler) http.Handler) {
+	api := NewAPI(t, s, wrap...)
 	clerk, clerk2 := api.Token("clerk-1", "secretariat"), api.Token("clerk-2", "secretariat")
 	chair, sup := api.Token("chair-1", "chair"), api.Token("auditor-1", "supervisor")
 
