@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -145,12 +146,44 @@ type (
 
 // endpoints maps every admin route to its endpoint.
 func (a *Admin) endpoints() map[Route]endpoint {
+	eps := map[Route]endpoint{
+		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*membership.Actor, error) { return a.office.WhoAmI(r.Context()) }),
+	}
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints()} {
+		maps.Copy(eps, part)
+	}
+	return eps
+}
+
+// applicationEndpoints are the routes of the workflow of 第十四条.
+func (a *Admin) applicationEndpoints() map[Route]endpoint {
 	o := a.office
 	change := func(act membership.Action) endpoint {
 		return post(http.StatusOK, func(r *http.Request, q backoffice.ChangeRequest) (*membership.Application, error) {
 			return o.ChangeApplication(r.Context(), r.PathValue("number"), act, q)
 		})
 	}
+	return map[Route]endpoint{
+		{"GET", "/api/admin/applications"}: get(func(r *http.Request) (applicationList, error) {
+			as, err := o.Applications(r.Context(), membership.Status(r.URL.Query().Get("status")))
+			return applicationList{as}, err
+		}, "status"),
+		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*membership.Application, error) {
+			return o.Application(r.Context(), r.PathValue("number"))
+		}),
+		{"POST", "/api/admin/applications/{number}/review"}:  change(membership.ActionReview),
+		{"POST", "/api/admin/applications/{number}/approve"}: change(membership.ActionApprove),
+		{"POST", "/api/admin/applications/{number}/reject"}:  change(membership.ActionReject),
+		{"POST", "/api/admin/applications/{number}/file"}:    change(membership.ActionFile),
+		{"POST", "/api/admin/applications/{number}/certify"}: post(http.StatusCreated, func(r *http.Request, q backoffice.ChangeRequest) (*backoffice.Certified, error) {
+			return o.Certify(r.Context(), r.PathValue("number"), q)
+		}),
+	}
+}
+
+// memberEndpoints are the routes of members, attendance and the lapse rule (第十五条).
+func (a *Admin) memberEndpoints() map[Route]endpoint {
+	o := a.office
 	attendance := endpoint{in: reflect.TypeFor[backoffice.AttendanceRequest](), answers: map[int]reflect.Type{
 		http.StatusCreated: reflect.TypeFor[*backoffice.AttendanceAdded](), http.StatusOK: reflect.TypeFor[*backoffice.AttendanceVoided]()},
 		serve: func(w http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -166,21 +199,6 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return http.StatusCreated, v, err
 		}}
 	return map[Route]endpoint{
-		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*membership.Actor, error) { return o.WhoAmI(r.Context()) }),
-		{"GET", "/api/admin/applications"}: get(func(r *http.Request) (applicationList, error) {
-			as, err := o.Applications(r.Context(), membership.Status(r.URL.Query().Get("status")))
-			return applicationList{as}, err
-		}, "status"),
-		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*membership.Application, error) {
-			return o.Application(r.Context(), r.PathValue("number"))
-		}),
-		{"POST", "/api/admin/applications/{number}/review"}:  change(membership.ActionReview),
-		{"POST", "/api/admin/applications/{number}/approve"}: change(membership.ActionApprove),
-		{"POST", "/api/admin/applications/{number}/reject"}:  change(membership.ActionReject),
-		{"POST", "/api/admin/applications/{number}/file"}:    change(membership.ActionFile),
-		{"POST", "/api/admin/applications/{number}/certify"}: post(http.StatusCreated, func(r *http.Request, q backoffice.ChangeRequest) (*backoffice.Certified, error) {
-			return o.Certify(r.Context(), r.PathValue("number"), q)
-		}),
 		{"GET", "/api/admin/members"}: get(func(r *http.Request) (memberList, error) {
 			ms, err := o.Members(r.Context(), membership.MemberStatus(r.URL.Query().Get("status")))
 			return memberList{ms}, err
@@ -208,6 +226,13 @@ func (a *Admin) endpoints() map[Route]endpoint {
 		{"GET", "/api/admin/lapse-report"}: get(func(r *http.Request) (*membership.LapseReport, error) {
 			return o.LapseReport(r.Context(), r.URL.Query().Get("date"))
 		}, "date"),
+	}
+}
+
+// duesEndpoints are the routes of fees, payments and the dues report (第十六~十八条).
+func (a *Admin) duesEndpoints() map[Route]endpoint {
+	o := a.office
+	return map[Route]endpoint{
 		{"GET", "/api/admin/fees/{year}"}: get(func(r *http.Request) (*membership.FeeSchedule, error) {
 			y, err := pathYear(r)
 			if err != nil {
