@@ -21,6 +21,7 @@ func main() {
 	level := slog.LevelInfo
 	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL")))
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log) // libraries' lines (a failed JWKS refresh) in JSON too, for the level=ERROR metric filter
 
 	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
 	if err != nil {
@@ -32,6 +33,7 @@ func main() {
 		Members:      os.Getenv("MEMBERS_TABLE"),
 		Dues:         os.Getenv("DUES_TABLE"),
 	})
+	// https:// only; an empty JWKS_URL means the jwks_uri of the issuer's discovery document.
 	verifier, err := auth.New(ctx, auth.Config{
 		Issuer:     os.Getenv("JWT_ISSUER"),
 		Audience:   os.Getenv("JWT_AUDIENCE"),
@@ -43,5 +45,5 @@ func main() {
 		os.Exit(1)
 	}
 	h := httpapi.NewAdmin(httpapi.AdminConfig{Store: store, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
-	lambda.Start(apigateway.Handler(h))
+	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
 }
