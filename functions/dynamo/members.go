@@ -18,13 +18,6 @@ import (
 	"github.com/smelisting/alliance/functions/membership"
 )
 
-// IndexByKind is a global secondary index of the members table, kept in the
-// table's definition (and template.yaml) but no longer written or read: a GSI
-// is eventually consistent, so a member certified a moment ago could be
-// missing from a dues report. Lists now query one partition of the table
-// with strongly consistent reads instead.
-const IndexByKind = "by_kind"
-
 // Partitions of the members table that the lists query.
 const (
 	partMembers    = "MEMBER"
@@ -38,7 +31,6 @@ const (
 //	         attendance: pk "ATTENDANCE", sk "<certificate>#<event>", Attendance's attributes;
 //	                     a voided record entered again is kept at sk "<certificate>#<event>#void#<time>"
 //	         counter:    pk "COUNTER#LM<year>", sk "counter", seq (N): last certificate issued
-//	         GSI "by_kind": unused (see IndexByKind)
 //
 // Members and attendance each live in one partition, so that a list is one
 // strongly consistent, paginated Query: the alliance has hundreds of members,
@@ -66,16 +58,6 @@ func backOfficeTables(n TableNames) []Table {
 	}
 	members := key(n.Members)
 	members.Logical = "members"
-	members.Create.AttributeDefinitions = append(members.Create.AttributeDefinitions,
-		types.AttributeDefinition{AttributeName: aws.String("kind"), AttributeType: types.ScalarAttributeTypeS})
-	members.Create.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
-		IndexName: aws.String(IndexByKind),
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("kind"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeRange},
-		},
-		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-	}}
 	dues := key(n.Dues)
 	dues.Logical = "dues"
 	return []Table{members, dues}
