@@ -169,7 +169,9 @@ func TestEdgeWebACL(t *testing.T) {
 		}
 		key := fmt.Sprint(dig(r, "Action", "Block", "CustomResponse", "CustomResponseBodyKey"))
 		body := fmt.Sprint(dig(acl, "CustomResponseBodies", key, "Content"))
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != "rate_limited" || e.Error.Message == "" {
 			t.Errorf("rule %v answers body %q, want the API's JSON error shape with code rate_limited", r["Name"], body)
 		}

@@ -524,7 +524,7 @@ func TestEmulatorAdmin(t *testing.T) {
 	is := newIssuer(t)
 	env := functionEnv(srv, tables, map[string]string{
 		"JWT_ISSUER": is.url, "JWT_AUDIENCE": "alliance-admin", "JWT_ROLES_CLAIM": "roles",
-		"JWKS_URL": "", // the jwks_uri of the issuer's discovery document
+		"JWKS_URL":      "", // the jwks_uri of the issuer's discovery document
 		"SSL_CERT_FILE": is.certFile,
 	})
 
