@@ -1,6 +1,7 @@
-// Package storetest is the contract suite every httpapi.ApplicationStore passes: the
-// dynamo store against DynamoDB Local and the localstore on a temporary file run the
-// same tests, so the handlers cannot tell them apart.
+// Package storetest is the contract suite every httpapi.ApplicationStore and AdminStore
+// passes: the dynamo store against DynamoDB Local and the localstore on a temporary file
+// run the same tests, so the handlers cannot tell them apart. Limits is the contract of an
+// httpapi.ClientCounter (dynamo.Limits, and the handlers' test fake).
 package storetest
 
 import (
