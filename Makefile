@@ -7,7 +7,7 @@ DDBLOCAL := $(CACHE)/dynamodb-local/DynamoDBLocal.jar
 
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: all build serve test test-deps bench functions clean template-cn deploy
+.PHONY: all build serve test test-deps bench functions clean template-cn deploy edge
 
 all: build
 
@@ -76,28 +76,52 @@ functions:
 build-%Function:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
-## template-cn: template.yaml without its global-only parts (CloudFront), for the China regions
+## template-cn: template.yaml for the China regions: without its global-only parts (CloudFront,
+## WAF, the Rules), and with its China-only lines ("#cn ", the budget) uncommented
 CN_TEMPLATE ?= bin/template-cn.yaml
 template-cn:
 	@mkdir -p $(dir $(CN_TEMPLATE))
-	sed '/#\[global-only/,/#\]global-only/d' template.yaml > $(CN_TEMPLATE)
+	sed -e '/#\[global-only/,/#\]global-only/d' -e 's/^\( *\)#cn /\1/' template.yaml > $(CN_TEMPLATE)
 
-## deploy: sam build + sam deploy, then build and publish the site (needs AWS credentials and
-## a first `sam deploy --guided`, see README "Deployment"); REGION cn-* deploys bin/template-cn.yaml
+## deploy: sam build + sam deploy (showing the change set for confirmation), then (global
+## regions) the us-east-1 stack with the distribution to watch, the stack policy and termination
+## protection, and the site built and published. Needs AWS credentials and a first
+## `sam deploy --guided` (README "Deployment"); REGION cn-* deploys bin/template-cn.yaml.
 STACK   ?= alliance-prod
 REGION  ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 SAM_ENV ?= default
-SAM_TEMPLATE = $(if $(filter cn-%,$(REGION)),$(CN_TEMPLATE),template.yaml)
+CHINA    = $(filter cn-%,$(REGION))
+SAM_TEMPLATE = $(if $(CHINA),$(CN_TEMPLATE),template.yaml)
 stack-output = $$(aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
 	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text)
-deploy: $(if $(filter cn-%,$(REGION)),template-cn)
+deploy: $(if $(CHINA),template-cn)
 	@test -n "$(REGION)" || { echo "set REGION (or AWS_REGION), e.g. make deploy REGION=cn-north-1"; exit 1; }
 	sam build --build-in-source --build-dir bin/sam --base-dir . --template-file $(SAM_TEMPLATE)
 	sam deploy --template-file bin/sam/template.yaml --config-file $(CURDIR)/samconfig.toml --config-env $(SAM_ENV) \
-	  --stack-name $(STACK) --region $(REGION) --no-fail-on-empty-changeset
+	  --stack-name $(STACK) --region $(REGION) --confirm-changeset --no-fail-on-empty-changeset
+	$(if $(CHINA),,$(call edge-deploy,DistributionId="$(call stack-output,DistributionId)"))
+	$(call protect,$(STACK),$(REGION))
 	$(GO) run ./cmd/alliance build
 	$(GO) run ./cmd/alliance publish --region $(REGION) --bucket "$(call stack-output,SiteBucketName)" \
-	  $(if $(filter cn-%,$(REGION)),,--distribution "$(call stack-output,DistributionId)")
+	  $(if $(CHINA),,--distribution "$(call stack-output,DistributionId)")
+
+## edge: the global layout's us-east-1 stack <STACK>-edge (functions/deploy/edge.yaml: the WAF web
+## ACL, CloudFront's log bucket and alarm, the cost budget), before the first deployment of the
+## main stack: make edge STACK=alliance-prod ALARM_EMAIL=ops@example.org [ENV=staging]
+EDGE_STACK    = $(STACK)-edge
+EDGE_TEMPLATE = functions/deploy/edge.yaml
+edge-deploy = sam deploy --template-file $(EDGE_TEMPLATE) --stack-name $(EDGE_STACK) --region us-east-1 \
+	  --confirm-changeset --no-fail-on-empty-changeset $(if $(strip $(1)),--parameter-overrides $(1))
+edge:
+	$(call edge-deploy,$(if $(ENV),EnvironmentName=$(ENV)) $(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL)))
+	$(call protect,$(EDGE_STACK),us-east-1)
+	aws cloudformation describe-stacks --region us-east-1 --stack-name $(EDGE_STACK) --query "Stacks[0].Outputs" --output table
+
+# protect sets the stack policy (functions/deploy/stack-policy.json: no replacing or deleting a
+# table, bucket or backup vault) and termination protection on stack $(1) in region $(2).
+protect = aws cloudformation set-stack-policy --region $(2) --stack-name $(1) \
+	  --stack-policy-body file://functions/deploy/stack-policy.json && \
+	aws cloudformation update-termination-protection --region $(2) --stack-name $(1) --enable-termination-protection
 
 clean:
 	rm -rf site bin dist .site-*

@@ -22,6 +22,7 @@ func main() {
 	level := slog.LevelInfo
 	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL")))
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log) // libraries' lines (a failed JWKS refresh) in JSON too, for the level=ERROR metric filter
 
 	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
 	if err != nil {
@@ -33,6 +34,7 @@ func main() {
 		Members:      os.Getenv("MEMBERS_TABLE"),
 		Dues:         os.Getenv("DUES_TABLE"),
 	})
+	// https:// only; an empty JWKS_URL means the jwks_uri of the issuer's discovery document.
 	verifier, err := auth.New(ctx, auth.Config{
 		Issuer:     os.Getenv("JWT_ISSUER"),
 		Audience:   os.Getenv("JWT_AUDIENCE"),
@@ -45,5 +47,5 @@ func main() {
 	}
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
 	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
-	lambda.Start(apigateway.Handler(h))
+	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
 }

@@ -15,6 +15,7 @@ type config struct {
 	Endpoint     string // DYNAMODB_ENDPOINT, tests only
 	Applications string // APPLICATIONS_TABLE
 	Idempotency  string // IDEMPOTENCY_TABLE
+	Limits       string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
 	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
 }
 
@@ -28,5 +29,9 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 		return nil, err
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency})
-	return httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}), nil
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}
+	if cfg.Limits != "" {
+		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
+	}
+	return httpapi.NewPublic(pc), nil
 }

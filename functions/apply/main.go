@@ -16,15 +16,17 @@ func main() {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(os.Getenv("LOG_LEVEL"))) // empty or unknown: INFO
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log) // libraries' lines in JSON too, so the level=ERROR metric filter counts them
 	h, err := newHandler(context.Background(), config{
 		Endpoint:     os.Getenv("DYNAMODB_ENDPOINT"),
 		Applications: os.Getenv("APPLICATIONS_TABLE"),
 		Idempotency:  os.Getenv("IDEMPOTENCY_TABLE"),
+		Limits:       os.Getenv("LIMITS_TABLE"),
 		SiteOrigin:   os.Getenv("SITE_ORIGIN"),
 	}, log)
 	if err != nil {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(apigateway.Handler(h))
+	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
 }

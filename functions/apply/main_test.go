@@ -44,7 +44,7 @@ func newInvoke(t *testing.T) invoke {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return apigateway.Handler(h)
+	return apigateway.Handler(h, apigateway.Config{})
 }
 
 // event returns the sample POST event with changes applied.

@@ -1,7 +1,10 @@
 // Package auth verifies the bearer tokens of the secretariat API: JWTs signed
 // by a configured OIDC issuer, checked against the issuer's published keys
-// (JWKS). Only asymmetric algorithms are accepted, so neither an unsigned
-// token (alg "none") nor an HMAC token keyed with the public key gets through.
+// (JWKS), which New finds through the issuer's OpenID discovery document.
+// Only asymmetric algorithms are accepted, so neither an unsigned token (alg
+// "none") nor an HMAC token keyed with the public key gets through. The issuer
+// and the key set are fetched over https:// only: a plain http:// URL is
+// refused at start (tests may allow it on the loopback interface).
 package auth
 
 import (
@@ -30,12 +33,17 @@ var (
 
 // Config says which tokens to trust.
 type Config struct {
-	Issuer     string // the "iss" every token must carry
-	Audience   string // a value the "aud" claim must contain
-	JWKSURL    string // where the issuer publishes its keys (used by New)
-	RolesClaim string // claim holding the roles; a dotted path such as "realm_access.roles" is followed; default "roles"
-	HTTPClient *http.Client
+	Issuer     string           // the "iss" every token must carry: an https:// URL for New
+	Audience   string           // a value the "aud" claim must contain
+	JWKSURL    string           // where the issuer publishes its keys; empty: the jwks_uri of its discovery document (New)
+	RolesClaim string           // claim holding the roles; a dotted path such as "realm_access.roles" is followed; default "roles"
+	HTTPClient *http.Client     // for discovery and the key set; default: 5 s timeout, redirects to https:// only
 	Now        func() time.Time // clock for expiry checks; default time.Now
+
+	// AllowLoopbackHTTP lets New fetch http:// URLs whose host is 127.0.0.1,
+	// ::1 or localhost. Tests set it to serve an issuer from httptest; the
+	// deployed functions never do, so there every URL must be https://.
+	AllowLoopbackHTTP bool
 }
 
 // Identity is who a verified token speaks for.
@@ -59,22 +67,40 @@ type Verifier struct {
 	rolesClaim string
 }
 
-// New returns a Verifier that fetches the issuer's keys from cfg.JWKSURL and
-// refreshes them in the background until ctx ends. An unknown key id causes a
-// rate-limited refresh, so key rotation at the issuer needs no restart.
+// New returns a Verifier that fetches the issuer's keys and refreshes them in
+// the background until ctx ends. The keys come from cfg.JWKSURL, or, when it
+// is empty, from the jwks_uri of the issuer's OpenID discovery document
+// (<issuer>/.well-known/openid-configuration), which must name the same
+// issuer. The issuer, the discovery document and the key set must be https://
+// (see Config.AllowLoopbackHTTP). An unknown key id causes a rate-limited
+// refresh, so key rotation at the issuer needs no restart.
 func New(ctx context.Context, cfg Config) (*Verifier, error) {
-	if cfg.JWKSURL == "" {
-		return nil, errors.New("auth: no JWKS URL configured")
-	}
 	if err := checkConfig(cfg); err != nil {
 		return nil, err
 	}
-	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{cfg.JWKSURL}, keyfunc.Override{
-		Client:      cfg.HTTPClient,
+	if err := checkURL("issuer", cfg.Issuer, cfg.AllowLoopbackHTTP); err != nil {
+		return nil, err
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = httpsClient(cfg.AllowLoopbackHTTP)
+	}
+	jwksURL := cfg.JWKSURL
+	if jwksURL == "" {
+		var err error
+		if jwksURL, err = discoverJWKS(ctx, client, cfg.Issuer); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkURL("JWKS", jwksURL, cfg.AllowLoopbackHTTP); err != nil {
+		return nil, err
+	}
+	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{jwksURL}, keyfunc.Override{
+		Client:      client,
 		HTTPTimeout: 5 * time.Second,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("auth: load JWKS %s: %w", cfg.JWKSURL, err)
+		return nil, fmt.Errorf("auth: load JWKS %s: %w", jwksURL, err)
 	}
 	return newVerifier(kf.KeyfuncCtx(ctx), cfg)
 }

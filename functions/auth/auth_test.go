@@ -112,7 +112,7 @@ func newVerifier(t *testing.T, k *keys, rolesClaim string) *auth.Verifier {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
-	v, err := auth.New(ctx, auth.Config{Issuer: issuer, Audience: audience, JWKSURL: k.url, RolesClaim: rolesClaim})
+	v, err := auth.New(ctx, auth.Config{Issuer: issuer, Audience: audience, JWKSURL: k.url, RolesClaim: rolesClaim, AllowLoopbackHTTP: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,9 +283,9 @@ func TestNewFromJWKS(t *testing.T) {
 
 func TestNewNeedsConfig(t *testing.T) {
 	tests := []auth.Config{
-		{Audience: audience, JWKSURL: "http://127.0.0.1:1/jwks"},
-		{Issuer: issuer, JWKSURL: "http://127.0.0.1:1/jwks"},
-		{Issuer: issuer, Audience: audience},
+		{Audience: audience, JWKSURL: "https://127.0.0.1:1/jwks"},
+		{Issuer: issuer, JWKSURL: "https://127.0.0.1:1/jwks"},
+		{Issuer: issuer, Audience: audience, JWKSURL: "ftp://127.0.0.1:1/jwks"},
 	}
 	for _, cfg := range tests {
 		if _, err := auth.New(t.Context(), cfg); err == nil {

@@ -62,3 +62,11 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	storetest.BenchmarkSubmit(b, dynamo.New(server.Client, n))
 }
+
+func TestLimits(t *testing.T) {
+	n, err := server.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Limits(t, dynamo.NewLimits(server.Client, n.Limits))
+}

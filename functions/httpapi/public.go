@@ -43,6 +43,9 @@ type PublicConfig struct {
 	Log        *slog.Logger     // nil: discard
 	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn
 	Now        func() time.Time // nil: time.Now
+	// Limits holds the per-client counts of PublicLimits; nil: no per-client limits
+	// (`alliance serve`, and the global layout, where the WAF limits each client).
+	Limits ClientCounter
 }
 
 // Public serves PublicRoutes.
@@ -75,7 +78,11 @@ func NewPublic(cfg PublicConfig) *Public {
 		mux.Handle(rt.String(), handlers[rt])
 	}
 	mux.Handle("/api/", notFoundOr405(PublicRoutes, p.log))
-	p.h = withCommon(mux, p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
+	var h http.Handler = mux
+	if cfg.Limits != nil {
+		h = LimitClients(mux, cfg.Limits, PublicLimits, p.log, p.now)
+	}
+	p.h = withCommon(h, p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
 	return p
 }
 

@@ -3,11 +3,13 @@ package samtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,11 +53,15 @@ type scenario struct {
 	wantSite   string // the SiteUrl/SiteWebsiteUrl output, with ${Resource.Attr} placeholders
 	wantCORS   string // the one CORS origin of the HTTP API, or "" for none
 	wantOrigin string // SITE_ORIGIN of the functions
+	public     bool   // China: the bucket is a website the CDN may read
+	file       string // the template, relative to the module root; default template.yaml (China: its variant)
 }
 
+// required are the parameters without a default.
 var required = map[string]string{
-	"JwtIssuer":   "https://login.example.org",
+	"JwtIssuer":   "https://login.example.org/realms/alliance",
 	"JwtAudience": "alliance-admin",
+	"AlarmEmail":  "ops@example.org",
 }
 
 func with(m map[string]string) map[string]string {
@@ -69,36 +75,53 @@ func with(m map[string]string) map[string]string {
 	return out
 }
 
+// prodGlobal are the parameters a production deployment in the global regions needs
+// (the template's Rules refuse prod without them).
+var prodGlobal = map[string]string{
+	"SiteDomain":         "www.example.org",
+	"SiteCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+	"WebAclArn":          "arn:aws:wafv2:us-east-1:123456789012:global/webacl/alliance-prod-edge/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+	"AccessLogsBucket":   "alliance-prod-edge-accesslogsbucket-1a2b3c4d5e6f",
+}
+
+const refererSecret = "0123456789abcdef0123456789abcdef0123456789abcdef"
+
 var scenarios = []scenario{
 	{
-		name: "global, CloudFront domain", region: "us-east-1", params: with(nil),
-		wantSite: "https://${Distribution.DomainName}", wantCORS: "", wantOrigin: "",
-	},
-	{
-		name: "global, own domain", region: "ap-east-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.org", "SiteCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}),
+		name: "global, production on its own domain", region: "ap-east-1", params: with(prodGlobal),
 		wantSite: "https://www.example.org", wantCORS: "https://www.example.org", wantOrigin: "https://www.example.org",
 	},
 	{
-		name: "global, domain without its certificate", region: "eu-west-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.org"}),
+		name: "global, staging on the CloudFront domain", region: "us-east-1", params: with(map[string]string{"EnvironmentName": "staging"}),
 		wantSite: "https://${Distribution.DomainName}", wantCORS: "", wantOrigin: "",
 	},
 	{
-		name: "China, ICP recordal, S3 website on the domain", china: true, region: "cn-north-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.cn", "SiteScheme": "http", "IcpNumber": "京ICP备12345678号"}),
-		wantSite: "http://www.example.cn", wantCORS: "http://www.example.cn", wantOrigin: "http://www.example.cn",
+		name: "China, ICP recordal, domain and CDN: served", china: true, region: "cn-north-1",
+		params:   with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号-1", "WebsiteRefererSecret": refererSecret}),
+		wantSite: "https://www.example.cn", wantCORS: "https://www.example.cn", wantOrigin: "https://www.example.cn", public: true,
 	},
 	{
-		name: "China, ICP recordal, no domain yet", china: true, region: "cn-northwest-1",
-		params:   with(map[string]string{"IcpNumber": "京ICP备12345678号"}),
-		wantSite: "${SiteBucket.WebsiteURL}", wantCORS: "${SiteBucket.WebsiteURL}", wantOrigin: "${SiteBucket.WebsiteURL}",
+		name: "China, ICP recordal and domain, no CDN secret yet", china: true, region: "cn-north-1",
+		params:   with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号"}),
+		wantSite: notServed,
 	},
 	{
-		name: "China, no ICP recordal yet", china: true, region: "cn-northwest-1", params: with(nil),
-		wantSite: "not served: set IcpNumber (ICP recordal) first", wantCORS: "", wantOrigin: "",
+		name: "China, ICP recordal, no domain", china: true, region: "cn-northwest-1",
+		params:   with(map[string]string{"IcpNumber": "京ICP备12345678号", "WebsiteRefererSecret": refererSecret}),
+		wantSite: notServed,
+	},
+	{
+		name: "China, domain and CDN, no ICP recordal yet", china: true, region: "cn-northwest-1",
+		params:   with(map[string]string{"SiteDomain": "www.example.cn", "WebsiteRefererSecret": refererSecret}),
+		wantSite: notServed,
+	},
+	{
+		name: "China, nothing yet", china: true, region: "cn-northwest-1", params: with(nil),
+		wantSite: notServed,
 	},
 }
+
+const notServed = "not served: set SiteDomain, IcpNumber (ICP recordal) and WebsiteRefererSecret first"
 
 func (s scenario) partition() string {
 	if s.china {
@@ -153,15 +176,21 @@ func rawTemplate(t *testing.T, path string) map[string]any {
 // substituted. References to resources stay as "${Name}" or "${Name.Attribute}".
 type deployed struct {
 	*cloudformation.Template
-	raw   map[string]any // the evaluated template as generic JSON values
-	conds map[string]bool
+	raw    map[string]any // the evaluated template as generic JSON values
+	conds  map[string]bool
+	rules  map[string]any // the template's Rules, not evaluated
+	values map[string]any // parameter and pseudo parameter values
 }
 
 var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
 
 func load(t *testing.T, s scenario) *deployed {
 	t.Helper()
-	doc := rawTemplate(t, templateFile(t, s.china))
+	path := filepath.Join(root(t), s.file)
+	if s.file == "" {
+		path = templateFile(t, s.china)
+	}
+	doc := rawTemplate(t, path)
 
 	values := map[string]any{
 		"AWS::Partition": s.partition(), "AWS::Region": s.region, "AWS::URLSuffix": s.urlSuffix(),
@@ -171,6 +200,13 @@ func load(t *testing.T, s scenario) *deployed {
 	for name, p := range params {
 		if v, ok := s.params[name]; ok {
 			values[name] = v
+			if dig(p, "Type") == "Number" {
+				n, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Fatalf("%s: parameter %s = %q is no number", s.name, name, v)
+				}
+				values[name] = n
+			}
 		} else if def, ok := p.(map[string]any)["Default"]; ok {
 			values[name] = def
 		} else {
@@ -184,6 +220,8 @@ func load(t *testing.T, s scenario) *deployed {
 	}
 
 	conds := evalConditions(t, doc, values)
+	rules, _ := doc["Rules"].(map[string]any)
+	delete(doc, "Rules") // evaluated by failedRules
 	handlers := map[string]intrinsics.IntrinsicHandler{
 		"Ref": func(_ string, in, _ any) any {
 			name, _ := in.(string)
@@ -259,12 +297,100 @@ func load(t *testing.T, s scenario) *deployed {
 		}
 	}
 	evaluated = dropNulls(evaluated).(map[string]any)
-	js, _ = json.Marshal(evaluated)
+	js, _ = json.Marshal(withoutUnknownToGoformation(evaluated))
 	tpl, err := goformation.ParseJSONWithOptions(js, &intrinsics.ProcessorOptions{NoProcess: true})
 	if err != nil {
 		t.Fatalf("%s: goformation: %v", s.name, err)
 	}
-	return &deployed{Template: tpl, raw: evaluated, conds: conds}
+	return &deployed{Template: tpl, raw: evaluated, conds: conds, rules: rules, values: values}
+}
+
+// failedRules evaluates the template's Rules as CloudFormation does before it changes
+// anything, and returns the descriptions of the assertions that fail (sorted).
+func (d *deployed) failedRules(t *testing.T) []string {
+	t.Helper()
+	var eval func(v any) any
+	eval = func(v any) any {
+		m, ok := v.(map[string]any)
+		if !ok || len(m) != 1 {
+			return v
+		}
+		for fn, arg := range m {
+			args, _ := arg.([]any)
+			switch fn {
+			case "Ref":
+				val, ok := d.values[fmt.Sprint(arg)]
+				if !ok {
+					t.Fatalf("rule refers to %v, which is no parameter", arg)
+				}
+				return val
+			case "Fn::Equals":
+				return fmt.Sprint(eval(args[0])) == fmt.Sprint(eval(args[1]))
+			case "Fn::Not":
+				return !eval(args[0]).(bool)
+			case "Fn::And":
+				all := true
+				for _, a := range args {
+					all = eval(a).(bool) && all
+				}
+				return all
+			case "Fn::Or":
+				anyTrue := false
+				for _, a := range args {
+					anyTrue = eval(a).(bool) || anyTrue
+				}
+				return anyTrue
+			}
+			t.Fatalf("rule uses %s, which this test does not evaluate", fn)
+		}
+		return nil
+	}
+	var failed []string
+	for name, r := range d.rules {
+		if c := dig(r, "RuleCondition"); c != nil && !eval(c).(bool) {
+			continue
+		}
+		for _, a := range list(dig(r, "Assertions")) {
+			if !eval(dig(a, "Assert")).(bool) {
+				failed = append(failed, name+": "+fmt.Sprint(dig(a, "AssertDescription")))
+			}
+		}
+	}
+	sort.Strings(failed)
+	return failed
+}
+
+// goformationLacks lists the properties, by resource type, that goformation's (archived)
+// resource definitions do not know and so refuse; the tests read them from the raw
+// template (deployed.raw) instead.
+var goformationLacks = map[string][]string{
+	"AWS::Serverless::Function": {"LoggingConfig"},
+	"AWS::Serverless::HttpApi":  {"AccessLogSettings"},
+}
+
+// withoutUnknownToGoformation returns a copy of the template's resources without the
+// properties of goformationLacks.
+func withoutUnknownToGoformation(doc map[string]any) map[string]any {
+	out := maps.Clone(doc)
+	resources, _ := doc["Resources"].(map[string]any)
+	copied := map[string]any{}
+	for id, r := range resources {
+		rm, _ := r.(map[string]any)
+		lacks := goformationLacks[fmt.Sprint(rm["Type"])]
+		props, _ := rm["Properties"].(map[string]any)
+		if len(lacks) == 0 || props == nil {
+			copied[id] = r
+			continue
+		}
+		rc, pc := maps.Clone(rm), maps.Clone(props)
+		for _, k := range lacks {
+			delete(pc, k)
+		}
+		rc["Properties"] = pc
+		copied[id] = rc
+	}
+	out["Resources"] = copied
+	return out
 }
 
 // dropNulls removes null values from maps and lists, as CloudFormation does with AWS::NoValue.

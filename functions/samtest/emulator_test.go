@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+	"github.com/smelisting/alliance/functions/httpapi"
 )
 
 var (
@@ -452,10 +454,14 @@ func TestEmulatorApply(t *testing.T) {
 		cold.Round(time.Millisecond), e.initDuration(), first.Round(100*time.Microsecond), second.Round(100*time.Microsecond), median(warm).Round(100*time.Microsecond), len(warm))
 }
 
-// issuer publishes one ES256 key as a JWKS on 127.0.0.1 and signs tokens with it.
+// issuer is an OpenID provider on 127.0.0.1 over TLS: its discovery document names its key
+// set, one ES256 key, and it signs tokens with that key. The bootstraps trust its
+// certificate through SSL_CERT_FILE (certFile), as they would a public issuer's through the
+// system's roots: the deployed code path, https:// only, with no test exception.
 type issuer struct {
-	url string
-	key *ecdsa.PrivateKey
+	url      string // https://127.0.0.1:port, the "iss" of its tokens
+	certFile string // its certificate, PEM
+	key      *ecdsa.PrivateKey
 }
 
 func newIssuer(t *testing.T) *issuer {
@@ -472,18 +478,31 @@ func newIssuer(t *testing.T) *issuer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	is := &issuer{key: key}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"issuer": is.url, "jwks_uri": is.url + "/keys"})
+	})
+	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(doc)
-	}))
+	})
+	srv := httptest.NewTLSServer(mux)
 	t.Cleanup(srv.Close)
-	return &issuer{url: srv.URL, key: key}
+	is.url = srv.URL
+	is.certFile = filepath.Join(t.TempDir(), "issuer.pem")
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(is.certFile, cert, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return is
 }
 
 func (is *issuer) token(t *testing.T, roles ...string) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": "https://login.example.cn", "aud": "alliance-admin", "sub": "u-1", "name": "秘书处小李",
+		"iss": is.url, "aud": "alliance-admin", "sub": "u-1", "name": "秘书处小李",
 		"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(), "roles": roles,
 	})
 	tok.Header["kid"] = "samtest"
@@ -503,8 +522,9 @@ func TestEmulatorAdmin(t *testing.T) {
 	}
 	is := newIssuer(t)
 	env := functionEnv(srv, tables, map[string]string{
-		"JWT_ISSUER": "https://login.example.cn", "JWT_AUDIENCE": "alliance-admin",
-		"JWKS_URL": is.url, "JWT_ROLES_CLAIM": "roles",
+		"JWT_ISSUER": is.url, "JWT_AUDIENCE": "alliance-admin", "JWT_ROLES_CLAIM": "roles",
+		"JWKS_URL":      "", // the jwks_uri of the issuer's discovery document
+		"SSL_CERT_FILE": is.certFile,
 	})
 
 	// An application to look at, submitted through the public function.
@@ -532,7 +552,7 @@ func TestEmulatorAdmin(t *testing.T) {
 		wantBody   string
 	}{
 		{"no token", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, nil, ""), 401, ""},
-		{"token of another issuer's key", apiEvent(t, "GET", "/api/admin/applications/"+created.Number,
+		{"token of another issuer", apiEvent(t, "GET", "/api/admin/applications/"+created.Number,
 			map[string]string{"authorization": "Bearer " + newIssuer(t).token(t, "secretariat")}, ""), 401, ""},
 		{"the application", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, secretariat, ""), 200, created.Number},
 		{"malformed JSON body", apiEvent(t, "POST", "/api/admin/applications/"+created.Number+"/review",
@@ -663,4 +683,116 @@ func TestEmulatorLambdaEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmulatorAdminRefusesPlainHTTP: the admin bootstrap does not start with an http://
+// issuer or key set (a typo must not turn off TLS for the keys that admit the secretariat).
+func TestEmulatorAdminRefusesPlainHTTP(t *testing.T) {
+	srv := dynamoServer(t)
+	tables, err := srv.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := hostBootstrap(t, "admin")
+	tests := []struct{ name, issuer, jwks string }{
+		{"http:// issuer", "http://127.0.0.1:9/realms/alliance", ""},
+		{"http:// key set", "https://127.0.0.1:9/realms/alliance", "http://127.0.0.1:9/keys"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := startEmulator(t, boot, functionEnv(srv, tables, map[string]string{
+				"JWT_ISSUER": tt.issuer, "JWT_AUDIENCE": "alliance-admin", "JWKS_URL": tt.jwks, "JWT_ROLES_CLAIM": "roles",
+			}))
+			// The emulator answers an init failure with an empty body or a runtime error.
+			body := e.firstInvokeRaw(t, apiEvent(t, "GET", "/api/admin/me", nil, ""))
+			if strings.Contains(body, "statusCode") {
+				t.Errorf("invocation answered %s, want no API response (the function must not start)", body)
+			}
+			// The bootstrap's log line may reach the emulator's output after the answer.
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(e.out.String(), "must start with https://") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if out := e.out.String(); !strings.Contains(out, "must start with https://") {
+				t.Errorf("emulator output does not say why:\n%s", out)
+			}
+		})
+	}
+}
+
+// firstInvokeRaw is firstInvoke for an answer that need not be an API response.
+func (e *emulator) firstInvokeRaw(t *testing.T, event []byte) string {
+	t.Helper()
+	for range 2000 {
+		resp, err := e.client.Post(e.url, "application/json", bytes.NewReader(event))
+		if err == nil {
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("the emulator did not listen on %s within 10 s", e.url)
+	return ""
+}
+
+// fromAddress returns the event with another client address, as API Gateway reports it.
+func fromAddress(t *testing.T, event []byte, ip string) []byte {
+	t.Helper()
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(event, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.RequestContext.HTTP.SourceIP = ip
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// TestEmulatorLayouts runs apply as each layout configures it: globally, a request without
+// CloudFront's secret header is a 403; in China, where no WAF stands in front, a client over
+// its limit gets a 429 (counted in the limits table on DynamoDB Local) and others do not.
+func TestEmulatorLayouts(t *testing.T) {
+	srv := dynamoServer(t)
+	tables, err := srv.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := hostBootstrap(t, "apply")
+	malformed := func(headers map[string]string) []byte {
+		h := map[string]string{"content-type": "application/json"}
+		for k, v := range headers {
+			h[k] = v
+		}
+		return apiEvent(t, "POST", "/api/applications", h, `{"type":`)
+	}
+	t.Run("global: origin secret", func(t *testing.T) {
+		const secret = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL"
+		e := startEmulator(t, boot, functionEnv(srv, tables, map[string]string{"ORIGIN_VERIFY_SECRET": secret}))
+		if resp, _ := e.firstInvoke(t, malformed(nil)); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("straight to the API: status %d %s, want 403", resp.StatusCode, resp.Body)
+		}
+		if resp := e.invoke(t, malformed(map[string]string{"x-origin-verify": "guess"})); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a guessed secret: status %d %s, want 403", resp.StatusCode, resp.Body)
+		}
+		if resp := e.invoke(t, malformed(map[string]string{"x-origin-verify": secret})); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("through CloudFront: status %d %s, want 400 (the handler's answer to a malformed body)", resp.StatusCode, resp.Body)
+		}
+	})
+	t.Run("China: client limits", func(t *testing.T) {
+		e := startEmulator(t, boot, functionEnv(srv, tables, map[string]string{"LIMITS_TABLE": tables.Limits}))
+		limit := httpapi.PublicLimits[httpapi.Route{Method: "POST", Pattern: "/api/applications"}].Requests
+		e.firstInvoke(t, malformed(nil))
+		for i := 2; i <= limit; i++ {
+			if resp := e.invoke(t, malformed(nil)); resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("request %d: status %d %s, want 400", i, resp.StatusCode, resp.Body)
+			}
+		}
+		resp := e.invoke(t, malformed(nil))
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Headers["Retry-After"] == "" {
+			t.Errorf("request %d: status %d, Retry-After %q, want 429 with Retry-After", limit+1, resp.StatusCode, resp.Headers["Retry-After"])
+		}
+		if resp := e.invoke(t, fromAddress(t, malformed(nil), "198.51.100.7")); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("another client: status %d, want 400", resp.StatusCode)
+		}
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/token"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +18,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awslabs/goformation/v7/cloudformation/cloudfront"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/smelisting/alliance/functions/dynamo"
@@ -39,11 +40,13 @@ var optionalEnv = map[string]bool{
 
 // function is one AWS::Serverless::Function with the Globals merged in, as SAM does.
 type function struct {
-	id    string
-	fn    *serverless.Function
-	props map[string]any // merged properties as generic JSON values
-	env   map[string]string
-	name  string // folder under functions/, from CodeUri
+	id       string
+	fn       *serverless.Function
+	props    map[string]any // merged properties as generic JSON values
+	env      map[string]string
+	name     string // folder under functions/, from CodeUri
+	role     string // the IAM role resource of Role (${<role>.Arn}), or ""
+	logGroup string // the log group resource of LoggingConfig.LogGroup (${<group>}), or ""
 }
 
 func functions(t *testing.T, d *deployed) []function {
@@ -65,6 +68,10 @@ func functions(t *testing.T, d *deployed) []function {
 			}
 		}
 		f := function{id: id, fn: fn, props: props, env: env}
+		if m := regexp.MustCompile(`^\$\{(\w+)\.Arn\}$`).FindStringSubmatch(fmt.Sprint(props["Role"])); m != nil {
+			f.role = m[1]
+		}
+		f.logGroup = tableOfEnv(fmt.Sprint(dig(props, "LoggingConfig", "LogGroup")))
 		if fn.CodeUri != nil && fn.CodeUri.String != nil {
 			f.name = strings.TrimPrefix(strings.TrimSuffix(*fn.CodeUri.String, "/"), "functions/")
 		}
@@ -164,15 +171,18 @@ func tableOfEnv(value string) string {
 	return ""
 }
 
+// servicePrincipals are IAM service principal names, which are the same in the aws and
+// aws-cn partitions (they are names, not endpoints), so templates may spell them out.
+var servicePrincipals = regexp.MustCompile(`\b(lambda|backup)\.amazonaws\.com\b`)
+
 func TestTemplateHasNoLiteralPartitionOrSuffix(t *testing.T) {
-	for _, china := range []bool{false, true} {
-		path := templateFile(t, china)
+	for _, path := range []string{templateFile(t, false), templateFile(t, true), filepath.Join(root(t), edgeTemplate)} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(string(data), "\n") {
-			l := strings.ToLower(line)
+			l := servicePrincipals.ReplaceAllString(strings.ToLower(line), "")
 			for _, bad := range []string{"arn:aws:", "arn:aws-cn:", "amazonaws.com"} {
 				if strings.Contains(l, bad) {
 					t.Errorf("%s:%d: %q contains %q, want ${AWS::Partition} / ${AWS::URLSuffix}", filepath.Base(path), i+1, strings.TrimSpace(line), bad)
@@ -186,6 +196,9 @@ func TestTemplateScenarios(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			d := load(t, s)
+			if failed := d.failedRules(t); len(failed) > 0 {
+				t.Errorf("the template's Rules refuse this deployment: %v", failed)
+			}
 			// Every reference names a resource that exists in this deployment.
 			resources := d.raw["Resources"].(map[string]any)
 			for _, section := range []string{"Resources", "Outputs", "Globals"} {
@@ -239,16 +252,6 @@ func nonEmpty(s string) any {
 	return s
 }
 
-func TestTemplateParameters(t *testing.T) {
-	doc := rawTemplate(t, templateFile(t, false))
-	params := doc["Parameters"].(map[string]any)
-	for _, name := range []string{"EnvironmentName", "SiteDomain", "JwtIssuer", "JwtAudience", "IcpNumber"} {
-		if _, ok := params[name]; !ok {
-			t.Errorf("parameter %s missing", name)
-		}
-	}
-}
-
 func TestTemplateFunctions(t *testing.T) {
 	d := load(t, global)
 	fns := functions(t, d)
@@ -273,6 +276,21 @@ func TestTemplateFunctions(t *testing.T) {
 				if got := fmt.Sprint(f.props[key]); got != want {
 					t.Errorf("%s = %s, want %s", key, got, want)
 				}
+			}
+			if n, ok := f.props["ReservedConcurrentExecutions"].(float64); !ok || n < 1 {
+				t.Errorf("ReservedConcurrentExecutions = %v, want a number of at least 1 (it caps cost and protects DynamoDB)", f.props["ReservedConcurrentExecutions"])
+			}
+			if got := dig(f.props, "LoggingConfig", "LogFormat"); got != "JSON" {
+				t.Errorf("LoggingConfig.LogFormat = %v, want JSON", got)
+			}
+			if f.logGroup != f.id+"LogGroup" || resourceType(d, f.logGroup) != "AWS::Logs::LogGroup" {
+				t.Errorf("LoggingConfig.LogGroup = %v, want a Ref to its own AWS::Logs::LogGroup %sLogGroup", dig(f.props, "LoggingConfig", "LogGroup"), f.id)
+			}
+			if f.role != f.id+"Role" || resourceType(d, f.role) != "AWS::IAM::Role" {
+				t.Errorf("Role = %v, want its own AWS::IAM::Role %sRole (not SAM's role with AWSLambdaBasicExecutionRole)", f.props["Role"], f.id)
+			}
+			if _, ok := f.props["Policies"]; ok {
+				t.Errorf("Policies set: SAM would ignore them next to Role; grant in %s", f.role)
 			}
 			meta := d.raw["Resources"].(map[string]any)[f.id].(map[string]any)["Metadata"]
 			if got := dig(meta, "BuildMethod"); got != "makefile" {
@@ -311,30 +329,68 @@ func TestTemplateFunctionsBuild(t *testing.T) {
 	}
 }
 
+// layoutEnv are variables that only one layout sets: true for the China layout (no WAF:
+// the function limits clients itself), false for the global one (no CloudFront in China).
+var layoutEnv = map[string]bool{
+	"LIMITS_TABLE":         true,
+	"ORIGIN_VERIFY_SECRET": false,
+}
+
 func TestTemplateEnvironment(t *testing.T) {
-	d := load(t, global)
-	for _, f := range functions(t, d) {
-		t.Run(f.id, func(t *testing.T) {
-			reads := envReads(t, filepath.Join(root(t), "functions", f.name, "main.go"))
-			for _, name := range reads {
-				if _, ok := f.env[name]; !ok && !optionalEnv[name] {
-					t.Errorf("main.go reads %s, which the template does not set", name)
+	for _, s := range []scenario{scenarios[0], scenarios[2]} { // global and China, served
+		d := load(t, s)
+		for _, f := range functions(t, d) {
+			t.Run(s.name+"/"+f.id, func(t *testing.T) {
+				reads := envReads(t, filepath.Join(root(t), "functions", f.name, "main.go"))
+				for _, name := range reads {
+					_, set := f.env[name]
+					china, layout := layoutEnv[name]
+					switch {
+					case layout && set != (china == s.china):
+						t.Errorf("%s set: %v, want %v in this layout (only the %s layout sets it)", name, set, !set, map[bool]string{true: "China", false: "global"}[china])
+					case !layout && !set && !optionalEnv[name]:
+						t.Errorf("main.go reads %s, which the template does not set", name)
+					}
 				}
-			}
-			for name := range f.ownEnv(d) {
-				if !slices.Contains(reads, name) {
-					t.Errorf("template sets %s, which main.go does not read", name)
+				for name := range f.ownEnv(d) {
+					if !slices.Contains(reads, name) {
+						t.Errorf("template sets %s, which main.go does not read", name)
+					}
 				}
-			}
-		})
+				// Every function behind the API refuses requests that went around CloudFront
+				// (functions/apigateway); a function without HttpApi events (a schedule, a queue) has none.
+				if len(routeLists[f.id]) > 0 && !slices.Contains(reads, "ORIGIN_VERIFY_SECRET") {
+					t.Errorf("main.go does not read ORIGIN_VERIFY_SECRET: pass it to apigateway.Handler, or the function answers requests sent around the WAF")
+				}
+				// A function with public routes limits each client where no WAF does (China).
+				if hasPublicRoute(f.id) && !slices.Contains(reads, "LIMITS_TABLE") {
+					t.Errorf("%s serves public routes but main.go does not read LIMITS_TABLE (per-client limits in the China layout)", f.id)
+				}
+			})
+		}
 	}
 }
 
-// statements returns the IAM statements of a function's inline policies.
-func statements(f function) []map[string]any {
+// hasPublicRoute reports whether the function serves a route outside /api/admin/.
+func hasPublicRoute(id string) bool {
+	for _, r := range routeLists[id] {
+		if !strings.HasPrefix(r.Pattern, "/api/admin/") {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceType returns the Type of resource id in the evaluated template, or "".
+func resourceType(d *deployed, id string) string {
+	return fmt.Sprint(dig(d.raw, "Resources", id, "Type"))
+}
+
+// statements returns the IAM statements of the inline policies of a function's role.
+func statements(d *deployed, f function) []map[string]any {
 	var out []map[string]any
-	for _, p := range list(f.props["Policies"]) {
-		for _, s := range list(dig(p, "Statement")) {
+	for _, p := range list(dig(d.raw, "Resources", f.role, "Properties", "Policies")) {
+		for _, s := range list(dig(p, "PolicyDocument", "Statement")) {
 			if m, ok := s.(map[string]any); ok {
 				out = append(out, m)
 			}
@@ -375,8 +431,11 @@ func dynamoActions(t *testing.T) map[string]bool {
 	return actions
 }
 
+// tracingActions are what Lambda's active tracing needs (X-Ray has no resource-level
+// permissions, so their resource is "*").
+var tracingActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+
 func TestTemplatePolicies(t *testing.T) {
-	d := load(t, global)
 	used := dynamoActions(t)
 	indexes := map[string][]string{} // table resource → its GSI names
 	for _, tb := range dynamo.Tables(dynamo.DefaultTableNames) {
@@ -384,58 +443,113 @@ func TestTemplatePolicies(t *testing.T) {
 			indexes[tableLogicalID(tb.Logical)] = append(indexes[tableLogicalID(tb.Logical)], *g.IndexName)
 		}
 	}
-	tables := d.GetAllDynamoDBTableResources()
-	for _, f := range functions(t, d) {
-		t.Run(f.id, func(t *testing.T) {
-			reads := envReads(t, filepath.Join(root(t), "functions", f.name, "main.go"))
-			want := map[string]bool{} // tables whose name the function reads
-			for _, name := range reads {
-				if strings.HasSuffix(name, "_TABLE") {
-					if tb := tableOfEnv(f.env[name]); tb != "" {
-						want[tb] = true
-					} else {
-						t.Errorf("%s = %q, want a Ref to a table", name, f.env[name])
+	tableARN := regexp.MustCompile(`^\$\{(\w+)\.Arn\}(/index/(\w+))?$`)
+	for _, s := range []scenario{scenarios[0], scenarios[2]} { // global and China
+		d := load(t, s)
+		tables := d.GetAllDynamoDBTableResources()
+		for _, f := range functions(t, d) {
+			t.Run(s.name+"/"+f.id, func(t *testing.T) {
+				checkTrust(t, d, f.role)
+				want := map[string]bool{} // tables whose name the function is given
+				for name, v := range f.env {
+					if strings.HasSuffix(name, "_TABLE") {
+						if tb := tableOfEnv(v); tb != "" {
+							want[tb] = true
+						} else {
+							t.Errorf("%s = %q, want a Ref to a table", name, v)
+						}
 					}
 				}
-			}
-			if len(f.props["Policies"].([]any)) == 0 {
-				t.Fatalf("no Policies: every function needs its own least-privilege policy")
-			}
-			granted := map[string]bool{}
-			for _, st := range statements(f) {
-				if st["Effect"] != "Allow" {
-					continue
-				}
-				for _, a := range list(st["Action"]) {
-					action := fmt.Sprint(a)
-					if strings.Contains(action, "*") {
-						t.Errorf("statement %v: wildcard action %s", st["Sid"], action)
-					}
-					if !used[action] {
-						t.Errorf("statement %v grants %s, which functions/dynamo never calls", st["Sid"], action)
-					}
-				}
-				for _, r := range list(st["Resource"]) {
-					res := fmt.Sprint(r)
-					m := regexp.MustCompile(`^\$\{(\w+)\.Arn\}(/index/(\w+))?$`).FindStringSubmatch(res)
-					if m == nil {
-						t.Errorf("statement %v: resource %q, want a table ARN or one of its indexes", st["Sid"], res)
+				granted := map[string]bool{}
+				var logs, tracing bool
+				for _, st := range statements(d, f) {
+					if st["Effect"] != "Allow" {
+						t.Errorf("statement %v: effect %v, want only Allow statements", st["Sid"], st["Effect"])
 						continue
 					}
-					if _, ok := tables[m[1]]; !ok {
-						t.Errorf("statement %v: resource %s is not a table", st["Sid"], m[1])
+					actions := list(st["Action"])
+					service := strings.SplitN(fmt.Sprint(actions[0]), ":", 2)[0]
+					for _, a := range actions {
+						if !strings.HasPrefix(fmt.Sprint(a), service+":") || strings.Contains(fmt.Sprint(a), "*") {
+							t.Errorf("statement %v: action %v, want named actions of one service", st["Sid"], a)
+						}
 					}
-					if m[3] != "" && !slices.Contains(indexes[m[1]], m[3]) {
-						t.Errorf("statement %v: index %s is not an index of %s (%v)", st["Sid"], m[3], m[1], indexes[m[1]])
+					switch service {
+					case "logs":
+						logs = true
+						if got := fmt.Sprint(slices.Sorted(slices.Values(strs(actions)))); got != "[logs:CreateLogStream logs:PutLogEvents]" {
+							t.Errorf("statement %v: logs actions %v, want CreateLogStream and PutLogEvents", st["Sid"], got)
+						}
+						if got, wantRes := fmt.Sprint(st["Resource"]), "${"+f.logGroup+".Arn}"; got != wantRes {
+							t.Errorf("statement %v: logs on %v, want only its own log group %s", st["Sid"], got, wantRes)
+						}
+					case "xray":
+						tracing = true
+						if !slices.Equal(slices.Sorted(slices.Values(strs(actions))), tracingActions) || st["Resource"] != "*" {
+							t.Errorf("statement %v: %v on %v, want %v on *", st["Sid"], actions, st["Resource"], tracingActions)
+						}
+					case "dynamodb":
+						for _, a := range actions {
+							if !used[fmt.Sprint(a)] {
+								t.Errorf("statement %v grants %s, which functions/dynamo never calls", st["Sid"], a)
+							}
+						}
+						for _, r := range list(st["Resource"]) {
+							m := tableARN.FindStringSubmatch(fmt.Sprint(r))
+							if m == nil {
+								t.Errorf("statement %v: resource %q, want a table ARN or one of its indexes", st["Sid"], r)
+								continue
+							}
+							if _, ok := tables[m[1]]; !ok {
+								t.Errorf("statement %v: resource %s is not a table", st["Sid"], m[1])
+							}
+							if m[3] != "" && !slices.Contains(indexes[m[1]], m[3]) {
+								t.Errorf("statement %v: index %s is not an index of %s (%v)", st["Sid"], m[3], m[1], indexes[m[1]])
+							}
+							granted[m[1]] = true
+						}
+					default:
+						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray and DynamoDB actions only", st["Sid"], actions)
 					}
-					granted[m[1]] = true
 				}
-			}
-			if got, wantL := slices.Sorted(maps.Keys(granted)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantL) {
-				t.Errorf("policy grants tables %v, want exactly the tables main.go reads: %v", got, wantL)
-			}
-		})
+				if !logs {
+					t.Errorf("no statement lets the function write its own log group")
+				}
+				if tracing == s.china {
+					t.Errorf("X-Ray permissions %v, want %v (active tracing outside China only)", tracing, !s.china)
+				}
+				if wantMode := map[bool]string{false: "Active", true: "PassThrough"}[s.china]; f.props["Tracing"] != wantMode {
+					t.Errorf("Tracing = %v, want %s", f.props["Tracing"], wantMode)
+				}
+				if got, wantL := slices.Sorted(maps.Keys(granted)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantL) {
+					t.Errorf("policy grants tables %v, want exactly the tables the function is given: %v", got, wantL)
+				}
+			})
+		}
 	}
+}
+
+// checkTrust checks that only Lambda may assume a function's role, and that the role has
+// no managed policies (AWSLambdaBasicExecutionRole would let it write every log group).
+func checkTrust(t *testing.T, d *deployed, role string) {
+	t.Helper()
+	props := dig(d.raw, "Resources", role, "Properties")
+	for _, st := range list(dig(props, "AssumeRolePolicyDocument", "Statement")) {
+		if dig(st, "Principal", "Service") != "lambda.amazonaws.com" || dig(st, "Action") != "sts:AssumeRole" || dig(st, "Effect") != "Allow" {
+			t.Errorf("%s trusts %v for %v, want only lambda.amazonaws.com to assume it", role, dig(st, "Principal"), dig(st, "Action"))
+		}
+	}
+	if m := dig(props, "ManagedPolicyArns"); m != nil {
+		t.Errorf("%s has managed policies %v, want inline statements only", role, m)
+	}
+}
+
+func strs(v []any) []string {
+	out := make([]string, len(v))
+	for i, e := range v {
+		out[i] = fmt.Sprint(e)
+	}
+	return out
 }
 
 func TestTemplatePublicFunctionCannotTouchMembersOrDues(t *testing.T) {
@@ -444,7 +558,7 @@ func TestTemplatePublicFunctionCannotTouchMembersOrDues(t *testing.T) {
 		if f.id != "ApplyFunction" {
 			continue
 		}
-		for _, st := range statements(f) {
+		for _, st := range statements(d, f) {
 			for _, r := range list(st["Resource"]) {
 				res := fmt.Sprint(r)
 				if strings.Contains(res, "MembersTable") || strings.Contains(res, "DuesTable") {
@@ -551,6 +665,21 @@ func TestTemplateTables(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("template tables %v, want exactly those of dynamo.Tables: %v", got, want)
 	}
+	// Every table has a throttling alarm, and every table whose items do not expire (the
+	// register: no TTL) is in the backup plan, whose copies outlive point-in-time recovery.
+	watched := alarmWatches(d)
+	backedUp := backupSelections(t, d)
+	for _, def := range defs {
+		id := tableLogicalID(def.Logical)
+		for _, metric := range []string{"ReadThrottleEvents", "WriteThrottleEvents"} {
+			if !watched["AWS/DynamoDB "+metric+" TableName=${"+id+"}"] {
+				t.Errorf("%s: no alarm on its %s", id, metric)
+			}
+		}
+		if got, want := backedUp[id], def.TTLAttribute == ""; got != want {
+			t.Errorf("%s: in the backup selection %v, want %v (tables without TTL hold the register)", id, got, want)
+		}
+	}
 }
 
 // apiGatewayPath turns a ServeMux pattern's path into an API Gateway route path:
@@ -610,236 +739,100 @@ func TestTemplateRoutes(t *testing.T) {
 	}
 }
 
-func TestTemplateSiteDelivery(t *testing.T) {
-	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			d := load(t, s)
-			if s.china {
-				checkChinaSite(t, s, d)
-				return
-			}
-			dists := d.GetAllCloudFrontDistributionResources()
-			if len(dists) != 1 {
-				t.Fatalf("%d CloudFront distributions, want 1", len(dists))
-			}
-			for id, dist := range dists {
-				cfg := dist.DistributionConfig
-				origins := map[string]string{}
-				for _, o := range cfg.Origins {
-					origins[o.Id] = o.DomainName
-					if o.S3OriginConfig != nil && (o.OriginAccessControlId == nil || *o.OriginAccessControlId == "") {
-						t.Errorf("%s: S3 origin %s without origin access control", id, o.Id)
-					}
-					if o.CustomOriginConfig != nil && o.CustomOriginConfig.OriginProtocolPolicy != "https-only" {
-						t.Errorf("%s: origin %s protocol %s, want https-only", id, o.Id, o.CustomOriginConfig.OriginProtocolPolicy)
-					}
-				}
-				def := cfg.DefaultCacheBehavior
-				if def.ViewerProtocolPolicy != "redirect-to-https" && def.ViewerProtocolPolicy != "https-only" {
-					t.Errorf("%s: default behaviour %s, want HTTPS only", id, def.ViewerProtocolPolicy)
-				}
-				if !strings.Contains(origins[def.TargetOriginId], "${SiteBucket.RegionalDomainName}") {
-					t.Errorf("%s: default behaviour goes to %s, want the site bucket", id, origins[def.TargetOriginId])
-				}
-				var api bool
-				for _, b := range cfg.CacheBehaviors {
-					if b.ViewerProtocolPolicy != "redirect-to-https" && b.ViewerProtocolPolicy != "https-only" {
-						t.Errorf("%s: behaviour %s %s, want HTTPS only", id, b.PathPattern, b.ViewerProtocolPolicy)
-					}
-					if b.PathPattern == "/api/*" {
-						api = true
-						want := "${HttpApi}.execute-api." + s.region + "." + s.urlSuffix()
-						if origins[b.TargetOriginId] != want {
-							t.Errorf("%s: /api/* goes to %q, want %q", id, origins[b.TargetOriginId], want)
-						}
-						if !slices.Contains(b.AllowedMethods, "POST") {
-							t.Errorf("%s: /api/* allows %v, want POST among them", id, b.AllowedMethods)
-						}
-					}
-				}
-				if !api {
-					t.Errorf("%s: no /api/* behaviour: site and API must share one origin", id)
-				}
-				if def.ResponseHeadersPolicyId == nil || tableOfEnv(*def.ResponseHeadersPolicyId) == "" {
-					t.Errorf("%s: default behaviour without a response headers policy", id)
-				}
-				checkNotFoundPage(t, id, cfg.CustomErrorResponses)
-				// The no-JS form answers of functions/httpapi send their own, stricter CSP (their
-				// one inline style allowed by its hash): the policy on /api/* must keep it.
-				policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
-				for _, b := range cfg.CacheBehaviors {
-					if b.PathPattern != "/api/*" || b.ResponseHeadersPolicyId == nil {
-						continue
-					}
-					p, ok := policies[tableOfEnv(*b.ResponseHeadersPolicyId)]
-					if !ok {
-						t.Errorf("%s: /api/* response headers policy %s is not in the template", id, *b.ResponseHeadersPolicyId)
-						continue
-					}
-					if sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig; sec != nil && sec.ContentSecurityPolicy != nil && sec.ContentSecurityPolicy.Override {
-						t.Errorf("%s: /api/* overrides the functions' Content-Security-Policy with %q, want Override false (the form answers allow their inline style by hash)", id, sec.ContentSecurityPolicy.ContentSecurityPolicy)
-					}
-				}
-			}
-			policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
-			if len(policies) != 1 {
-				t.Fatalf("%d response headers policies, want 1", len(policies))
-			}
-			for id, p := range policies {
-				sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig
-				if sec == nil || sec.ContentSecurityPolicy == nil {
-					t.Fatalf("%s: no Content-Security-Policy", id)
-				}
-				csp := sec.ContentSecurityPolicy.ContentSecurityPolicy
-				if !strings.HasPrefix(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
-					t.Errorf("%s: CSP %q, want default-src 'self' without unsafe-*", id, csp)
-				}
-				if sec.StrictTransportSecurity == nil || sec.StrictTransportSecurity.AccessControlMaxAgeSec < 31536000 {
-					t.Errorf("%s: HSTS %+v, want max-age of a year or more", id, sec.StrictTransportSecurity)
-				}
-				if sec.ContentTypeOptions == nil || !sec.ContentTypeOptions.Override {
-					t.Errorf("%s: no X-Content-Type-Options: nosniff", id)
-				}
-				if sec.ReferrerPolicy == nil || sec.ReferrerPolicy.ReferrerPolicy == "" {
-					t.Errorf("%s: no Referrer-Policy", id)
-				}
-			}
-			for id, b := range d.GetAllS3BucketResources() {
-				pab := b.PublicAccessBlockConfiguration
-				if pab == nil || !ptrTrue(pab.BlockPublicAcls) || !ptrTrue(pab.BlockPublicPolicy) || !ptrTrue(pab.IgnorePublicAcls) || !ptrTrue(pab.RestrictPublicBuckets) {
-					t.Errorf("%s: public access not fully blocked: %+v", id, pab)
-				}
-				if b.WebsiteConfiguration != nil {
-					t.Errorf("%s: website hosting on, want a private bucket behind CloudFront", id)
-				}
-			}
-			for id, p := range d.GetAllS3BucketPolicyResources() {
-				var listBucket bool
-				for _, st := range list(dig(toAny(t, p.PolicyDocument), "Statement")) {
-					if dig(st, "Effect") != "Allow" {
-						continue
-					}
-					// ListBucket makes S3 answer a missing key 404 (the site's 404 page), not 403.
-					if slices.Contains(list(dig(st, "Action")), any("s3:ListBucket")) && fmt.Sprint(dig(st, "Resource")) == "${SiteBucket.Arn}" {
-						listBucket = true
-					}
-					principal := fmt.Sprint(dig(st, "Principal", "Service"))
-					if principal != "cloudfront."+s.urlSuffix() {
-						t.Errorf("%s: statement %v allows %v, want only CloudFront", id, dig(st, "Sid"), dig(st, "Principal"))
-					}
-					if src := fmt.Sprint(dig(st, "Condition", "StringEquals", "AWS:SourceArn")); !strings.Contains(src, "distribution/${Distribution}") {
-						t.Errorf("%s: CloudFront access not limited to our distribution: SourceArn %s", id, src)
-					}
-				}
-				if !listBucket {
-					t.Errorf("%s: CloudFront may not list the bucket: a missing page is a 403 from S3, not the site's 404 page", id)
-				}
-			}
-		})
-	}
-}
-
-// checkNotFoundPage checks that the distribution answers S3's 404 with the site's own 404
-// page (content/404.md), keeps the status, and does not cache the error.
-func checkNotFoundPage(t *testing.T, id string, errs []cloudfront.Distribution_CustomErrorResponse) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(root(t), "content", "404.md")); err != nil {
-		t.Errorf("the site has no 404 page: %v", err)
-	}
-	for _, e := range errs {
-		if e.ErrorCode != 404 {
-			continue
-		}
-		if ptrString(e.ResponsePagePath) != "/404.html" || e.ResponseCode == nil || *e.ResponseCode != 404 {
-			t.Errorf("%s: 404 answered with %q and status %v, want /404.html and 404", id, ptrString(e.ResponsePagePath), toAny(t, e.ResponseCode))
-		}
-		if e.ErrorCachingMinTTL == nil {
-			t.Errorf("%s: 404 cached for the default 10 s, want 0 (a new page or record is found at once)", id)
-		} else if *e.ErrorCachingMinTTL != 0 {
-			t.Errorf("%s: 404 cached for %v s, want 0 (a new page or record is found at once)", id, *e.ErrorCachingMinTTL)
-		}
-		return
-	}
-	t.Errorf("%s: no custom error response for 404: a missing page shows S3's XML error", id)
-}
-
-func ptrTrue(b *bool) bool { return b != nil && *b }
-
-func ptrString(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// checkChinaSite checks the China regions' site: no CloudFront, an S3 website only once an
-// ICP number is given, public read only then.
-func checkChinaSite(t *testing.T, s scenario, d *deployed) {
-	t.Helper()
-	for id, r := range d.Resources {
-		if strings.HasPrefix(r.AWSCloudFormationType(), "AWS::CloudFront::") {
-			t.Errorf("%s: %s in the China variant, want none (no CloudFront without ICP; OAC and CloudFront Functions do not exist there)", id, r.AWSCloudFormationType())
-		}
-	}
-	icp := s.params["IcpNumber"] != ""
-	for id, b := range d.GetAllS3BucketResources() {
-		wantName := ""
-		if icp {
-			wantName = s.params["SiteDomain"]
-		}
-		if got := ptrString(b.BucketName); got != wantName {
-			t.Errorf("%s: BucketName %q, want %q (an S3 website answers a CNAME only under its own name)", id, got, wantName)
-		}
-		if got := b.WebsiteConfiguration != nil; got != icp {
-			t.Errorf("%s: website hosting %v, want %v (only with an ICP number)", id, got, icp)
-		}
-		pab := b.PublicAccessBlockConfiguration
-		if pab == nil || ptrTrue(pab.BlockPublicPolicy) == icp {
-			t.Errorf("%s: BlockPublicPolicy %v, want %v", id, pab != nil && ptrTrue(pab.BlockPublicPolicy), !icp)
-		}
-	}
-	// Who may read the objects: everyone over plain HTTP for a website, nobody otherwise.
-	for id, p := range d.GetAllS3BucketPolicyResources() {
-		var publicRead, denyHTTP bool
-		for _, st := range list(dig(toAny(t, p.PolicyDocument), "Statement")) {
-			switch {
-			case dig(st, "Effect") == "Allow" && dig(st, "Principal") == "*" && dig(st, "Action") == "s3:GetObject":
-				publicRead = true
-			case dig(st, "Effect") == "Deny" && dig(st, "Condition", "Bool", "aws:SecureTransport") == "false":
-				denyHTTP = true
-			case dig(st, "Effect") == "Allow":
-				t.Errorf("%s: statement %v allows %v, want no other grant", id, dig(st, "Sid"), dig(st, "Principal"))
-			}
-		}
-		if publicRead != icp || denyHTTP == icp {
-			t.Errorf("%s: public read %v, plain HTTP denied %v; want %v, %v", id, publicRead, denyHTTP, icp, !icp)
-		}
-	}
-}
-
-// TestMakeDeploy checks what `make deploy` would run in each partition (make -n: nothing runs):
-// the China template without CloudFront, and no distribution to invalidate there.
+// TestMakeDeploy checks what `make deploy` and `make edge` would run (make -n: nothing runs):
+// the change set shown for confirmation, the stack policy and termination protection on
+// every stack, the us-east-1 stack with the distribution to watch (global only), the China
+// template without CloudFront, and no distribution to invalidate there.
 func TestMakeDeploy(t *testing.T) {
+	protect := []string{"set-stack-policy", "file://functions/deploy/stack-policy.json", "--enable-termination-protection"}
 	tests := []struct {
-		region       string
+		args         []string
 		want, absent []string
 	}{
-		{"ap-east-1", []string{"--template-file template.yaml", "--region ap-east-1", "--distribution", "publish --region ap-east-1"}, []string{"template-cn"}},
-		{"cn-north-1", []string{"--template-file bin/template-cn.yaml", "--region cn-north-1", "publish --region cn-north-1", "SiteBucketName"}, []string{"--distribution", "DistributionId"}},
+		{[]string{"deploy", "REGION=ap-east-1"},
+			append([]string{"--template-file template.yaml", "--region ap-east-1", "--confirm-changeset", "--distribution", "publish --region ap-east-1",
+				"--template-file functions/deploy/edge.yaml", "--stack-name alliance-test-edge --region us-east-1", "DistributionId="}, protect...),
+			[]string{"template-cn"}},
+		{[]string{"deploy", "REGION=cn-north-1"},
+			append([]string{"--template-file bin/template-cn.yaml", "--region cn-north-1", "--confirm-changeset", "publish --region cn-north-1", "SiteBucketName"}, protect...),
+			[]string{"--distribution", "DistributionId", "edge.yaml", "us-east-1"}},
+		{[]string{"edge", "ALARM_EMAIL=ops@example.org"},
+			append([]string{"--template-file functions/deploy/edge.yaml", "--stack-name alliance-test-edge --region us-east-1", "--confirm-changeset", "AlarmEmail=ops@example.org",
+				"--region us-east-1 --stack-name alliance-test-edge"}, protect...),
+			[]string{"template.yaml"}},
 	}
 	for _, tt := range tests {
-		out, err := exec.Command("make", "-n", "--no-print-directory", "-C", root(t), "deploy", "REGION="+tt.region, "STACK=alliance-test").CombinedOutput()
+		args := append([]string{"-n", "--no-print-directory", "-C", root(t), "STACK=alliance-test"}, tt.args...)
+		out, err := exec.Command("make", args...).CombinedOutput()
 		if err != nil {
-			t.Fatalf("make -n deploy REGION=%s: %v\n%s", tt.region, err, out)
+			t.Fatalf("make %v: %v\n%s", tt.args, err, out)
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(string(out), w) {
-				t.Errorf("make deploy REGION=%s runs\n%s\nwant it to contain %q", tt.region, out, w)
+				t.Errorf("make %v runs\n%s\nwant it to contain %q", tt.args, out, w)
 			}
 		}
 		for _, a := range tt.absent {
 			if strings.Contains(string(out), a) {
-				t.Errorf("make deploy REGION=%s runs\n%s\nwant no %q", tt.region, out, a)
+				t.Errorf("make %v runs\n%s\nwant no %q", tt.args, out, a)
+			}
+		}
+	}
+}
+
+// TestTemplateCORS: API Gateway answers preflights with exactly the methods the routes use
+// and the headers and exposed headers the handlers themselves allow (the handlers answer
+// the same preflight in `alliance serve`).
+func TestTemplateCORS(t *testing.T) {
+	const origin = "https://www.example.org"
+	handlers := map[string]http.Handler{
+		"ApplyFunction": httpapi.NewPublic(httpapi.PublicConfig{SiteOrigin: origin}),
+		"AdminFunction": httpapi.NewAdmin(httpapi.AdminConfig{SiteOrigin: origin}),
+	}
+	methods, headers, expose := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for id, routes := range routeLists {
+		h, ok := handlers[id]
+		if !ok {
+			t.Fatalf("no handler for %s in this test", id)
+		}
+		for _, rt := range routes {
+			methods[rt.Method] = true
+			r := httptest.NewRequest(http.MethodOptions, examplePath(rt.Pattern), nil)
+			r.Header.Set("Origin", origin)
+			r.Header.Set("Access-Control-Request-Method", rt.Method)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			for _, v := range strings.Split(w.Header().Get("Access-Control-Allow-Headers"), ",") {
+				headers[strings.ToLower(strings.TrimSpace(v))] = true
+			}
+			for _, v := range strings.Split(w.Header().Get("Access-Control-Expose-Headers"), ",") {
+				expose[strings.ToLower(strings.TrimSpace(v))] = true
+			}
+			if am := w.Header().Get("Access-Control-Allow-Methods"); !strings.Contains(am, rt.Method) {
+				t.Errorf("%s preflight of %s allows %q", id, rt, am)
+			}
+		}
+	}
+	delete(headers, "")
+	delete(expose, "")
+	for _, s := range []scenario{scenarios[0], scenarios[2]} {
+		d := load(t, s)
+		for id, api := range resourcesOfType(d, "AWS::Serverless::HttpApi") {
+			cors := dig(api, "CorsConfiguration")
+			for _, c := range []struct {
+				key  string
+				want map[string]bool
+			}{{"AllowMethods", methods}, {"AllowHeaders", headers}, {"ExposeHeaders", expose}} {
+				got := strs(list(dig(cors, c.key)))
+				for i := range got {
+					if c.key != "AllowMethods" {
+						got[i] = strings.ToLower(got[i])
+					}
+				}
+				slices.Sort(got)
+				if want := slices.Sorted(maps.Keys(c.want)); !slices.Equal(got, want) {
+					t.Errorf("%s: %s CORS %s = %v, want %v", s.name, id, c.key, got, want)
+				}
 			}
 		}
 	}

@@ -1,7 +1,8 @@
 // Package storetest is the contract suite every store passes (httpapi.ApplicationStore,
 // and AdminStore, which adds backoffice.Store): the dynamo store against DynamoDB Local
 // and the localstore on a temporary file run the same tests, so the handlers and the back
-// office cannot tell them apart.
+// office cannot tell them apart. Limits is the contract of an httpapi.ClientCounter
+// (dynamo.Limits, and the handlers' test fake).
 package storetest
 
 import (
