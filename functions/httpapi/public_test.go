@@ -211,8 +211,8 @@ func TestSubmitFieldErrorsInChinese(t *testing.T) {
 	body = strings.Replace(body, `"13800138000"`, `"12345"`, 1)
 	got := decode[apiError](t, e.do("POST", "/api/applications", "application/json", body))
 	want := map[string]string{
-		"credit_code": "统一社会信用代码无效，请核对18位代码（校验位不符）",
-		"phone":       "联系电话应为手机号码（如13800138000）或带区号的固定电话（如010-68200012）",
+		"credit_code": "统一社会信用代码不正确，请对照营业执照核对这18位代码",
+		"phone":       "联系电话请填写手机号码（如13800138000）或带区号的固定电话（如010-68200012）",
 	}
 	if len(got.Error.Fields) != len(want) {
 		t.Fatalf("fields = %v, want %v", got.Error.Fields, want)
