@@ -243,10 +243,10 @@ var han = regexp.MustCompile(`\p{Han}`)
 
 // requiredFields are the fields an enterprise applicant must fill.
 var requiredFields = []string{"org_name", "credit_code", "representative_kind", "representative", "region",
-	"industry", "introduction", "contact", "phone", "email", "services", "commitment_accepted", "privacy_accepted"}
+	"industry", "specialised", "introduction", "contact", "phone", "email", "services", "commitment_accepted", "privacy_accepted"}
 
 // allFields are every field that can show an error.
-var allFields = append(slices.Clone(requiredFields), "type", "specialised", "listing_board", "listing_year")
+var allFields = append(slices.Clone(requiredFields), "type", "listing_board", "listing_year")
 
 // refused is the status of a refused submission, which the page handles.
 var refused = map[string]int64{"/api/applications": 400}
@@ -397,7 +397,7 @@ func individual(tag string) []formValue {
 		{"org_name", "text", "深圳某律师事务所（" + tag + "）"},
 		{"region", "select", "广东省"},
 		{"industry", "text", "法律服务"},
-		{"specialised", "select", "none"}, // the default
+		{"specialised", "select", "none"}, // 无: an answer, not the default
 		{"introduction", "text", "执业律师，专注企业上市合规。"},
 		{"contact", "text", "王芳"},
 		{"phone", "text", "13912345678"},
@@ -808,4 +808,68 @@ func TestJoinWithoutJavaScriptRefused(t *testing.T) {
 	tb.clean(map[string]int64{"/api/join": 400})
 	tb.scripts(true)
 	tb.checkAxe()
+}
+
+// control is the size and font of a button or a link styled as one.
+type control struct {
+	ID       string  `json:"id"`
+	Text     string  `json:"text"`
+	Width    float64 `json:"width"`
+	Height   float64 `json:"height"`
+	FontSize string  `json:"fontSize"`
+}
+
+// checkTouchTargets fails the test unless every visible button and link styled as one
+// on the current page is at least 44 × 44 CSS px and uses the font size of the text
+// around it (the page body's), not the browser's 13 px for buttons.
+func checkTouchTargets(tb *tab, wantAtLeast int) {
+	tb.t.Helper()
+	cs := eval[[]control](tb, `[...document.querySelectorAll('button, .button, input[type=submit]')]
+		.filter(b => b.getClientRects().length > 0)
+		.map(b => { const r = b.getBoundingClientRect();
+			return {id: b.id || b.className, text: b.textContent.trim(), width: r.width, height: r.height,
+				fontSize: getComputedStyle(b).fontSize}; })`)
+	body := eval[string](tb, `getComputedStyle(document.body).fontSize`)
+	for _, c := range cs {
+		if c.Width < 44 || c.Height < 44 {
+			tb.t.Errorf("%s: button %s (%s) is %.0f × %.0f px, want at least 44 × 44", tb.vp.name, c.Text, c.ID, c.Width, c.Height)
+		}
+		if c.FontSize != body {
+			tb.t.Errorf("%s: button %s (%s) has font size %s, want the page's %s", tb.vp.name, c.Text, c.ID, c.FontSize, body)
+		}
+	}
+	if len(cs) < wantAtLeast {
+		tb.t.Errorf("%s: got %d visible buttons, want at least %d", tb.vp.name, len(cs), wantAtLeast)
+	}
+}
+
+// TestJoinControls checks the form's controls as a visitor meets them: the required
+// 专精特新 answer starts unanswered (its first option, 请选择, is no valid value), every
+// inputmode is one a phone keyboard knows, and the buttons (提交申请, 查询) use the
+// site's font size and are touch targets of at least 44 × 44 px.
+func TestJoinControls(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.load("/join/")
+			type sel struct {
+				Value    string `json:"value"`
+				First    string `json:"first"`
+				Required bool   `json:"required"`
+			}
+			got := eval[sel](tb, `(s => ({value: s.value, first: s.options[0].value + '|' + s.options[0].text, required: s.required}))(document.getElementById('f-specialised'))`)
+			if got != (sel{Value: "", First: "|请选择", Required: true}) {
+				t.Errorf("专精特新 select on load: got %+v, want no choice (value \"\"), first option 请选择 with value \"\", required", got)
+			}
+			valid := []string{"none", "text", "decimal", "numeric", "tel", "search", "email", "url"}
+			for _, m := range eval[[]string](tb, `[...document.querySelectorAll('[inputmode]')].map(e => e.id + '=' + e.getAttribute('inputmode'))`) {
+				_, mode, _ := strings.Cut(m, "=")
+				if !slices.Contains(valid, mode) {
+					t.Errorf("%s: inputmode %q is not a valid value (want one of %v)", m, mode, valid)
+				}
+			}
+			checkTouchTargets(tb, 2) // 提交申请 and 查询 (join.js shows the status form)
+			tb.clean(nil)
+		})
+	}
 }

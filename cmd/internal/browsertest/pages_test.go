@@ -143,6 +143,7 @@ func TestPages(t *testing.T) {
 					t.Errorf("%s: got <html lang=%q>, want zh-CN", pt.path, lang)
 				}
 				tb.checkNoSideScroll()
+				checkTouchTargets(tb, 0)
 				tb.screenshot(pt.name)
 
 				tb.checkAxe()
