@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
@@ -43,6 +44,9 @@ type PublicConfig struct {
 	Log        *slog.Logger     // nil: discard
 	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn
 	Now        func() time.Time // nil: time.Now
+	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
+	// with a link to the site.
+	Frame FrameSource
 }
 
 // Public serves PublicRoutes.
@@ -52,11 +56,21 @@ type Public struct {
 	origin string
 	now    func() time.Time
 	h      http.Handler
+
+	frames    FrameSource
+	fallback  frame
+	frameMu   sync.Mutex
+	lastRaw   []byte // the source's last good frame, and parsed
+	lastFrame *frame
 }
 
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
-	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now}
+	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame}
+	var err error
+	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
+		panic(err) // a constant, tested
+	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}

@@ -146,7 +146,7 @@ var StatusLabels = map[Status]string{
 // ListingPlan is the board and year an applicant aims to list on; both may be empty.
 type ListingPlan struct {
 	Board string `json:"board,omitempty" dynamodbav:"board,omitempty" label:"目标板块" validate:"board"`
-	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty" label:"计划上市年份" validate:"listingyear"`
+	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty" label:"计划上市年份"` // checked by ValidateAt, which knows the day
 }
 
 // Event is one entry of an application's audit history: a change of status, who made it

@@ -79,24 +79,33 @@ func dropSpaces(s string) string {
 // Validate checks the applicant's input against the rules of the form (charter 第十四条):
 // enterprise and group applicants give the credit code and the representative, individuals
 // neither; the credit code passes the GB 32100-2015 check; phones are mainland mobile or
-// landline numbers; both consents are given. It returns nil or an EINVALID *Error whose
-// Fields hold one Chinese message per JSON field name (e.g. "listing_plan.year").
-func (a *Application) Validate() error {
+// landline numbers; a planned listing year lies between this year and 30 years on; both
+// consents are given. It returns nil or an EINVALID *Error whose Fields hold one Chinese
+// message per JSON field name (e.g. "listing_plan.year").
+func (a *Application) Validate() error { return a.ValidateAt(time.Now()) }
+
+// ValidateAt is Validate on the day now (China time), which decides the listing years.
+func (a *Application) ValidateAt(now time.Time) error {
 	v, trans := validation()
+	fields := map[string]string{}
 	err := v.Struct(a)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	if err != nil && !errors.As(err, &verrs) {
 		return Internal("membership: validate application", err)
 	}
-	fields := make(map[string]string, len(verrs))
 	for _, fe := range verrs {
 		key := jsonPath(reflect.TypeFor[Application](), fe.StructNamespace())
 		if _, seen := fields[key]; !seen {
 			fields[key] = fe.Translate(trans)
 		}
+	}
+	if y := a.ListingPlan.Year; y != 0 {
+		if first := now.In(China).Year(); y < first || y > first+30 {
+			fields["listing_plan.year"] = fmt.Sprintf("计划上市年份请填写%d年至%d年之间的年份，如%d", first, first+30, first+2)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
 	}
 	return &Error{Code: EINVALID, Op: "membership: validate application", Message: "提交的内容有误，请按提示修改", Fields: fields}
 }
@@ -193,11 +202,6 @@ var customRules = []struct {
 		s := fl.Field().String()
 		return s == "" || slices.Contains(PrivacyNoticeVersions, s)
 	}},
-	{"listingyear", func(fl validator.FieldLevel) bool {
-		y := int(fl.Field().Int())
-		first, last := listingYears()
-		return y == 0 || (y >= first && y <= last)
-	}},
 	{"orgrequired", func(fl validator.FieldLevel) bool {
 		return !isOrg(fl) || !fl.Field().IsZero()
 	}},
@@ -207,12 +211,6 @@ var customRules = []struct {
 		}
 		return isOrg(fl) != fl.Field().IsZero()
 	}},
-}
-
-// listingYears is the range of a planned listing year: this year (China time) to 30 years on.
-func listingYears() (first, last int) {
-	y := time.Now().In(China).Year()
-	return y, y + 30
 }
 
 // message is what the join form shows for a failed rule, written the way the secretariat
@@ -257,9 +255,6 @@ func message(fe validator.FieldError) (string, bool) {
 		return "请阅读并同意" + l, true
 	case "privacyversion":
 		return "个人信息保护声明已更新，请刷新申请页面，阅读新的声明后重新提交", true
-	case "listingyear":
-		first, last := listingYears()
-		return fmt.Sprintf("%s请填写%d年至%d年之间的年份，如%d", l, first, last, first+2), true
 	case "orgrequired":
 		return "企业会员和团体会员须" + verb(fe) + l, true
 	case "orgonly":
@@ -286,7 +281,7 @@ var validation = sync.OnceValues(func() (*validator.Validate, ut.Translator) {
 	// Our wording for our rules and for the built-in ones the form uses, whose default
 	// Chinese (“电子邮箱必须是一个有效的邮箱”, “联系人为必填字段”) reads like a program.
 	for _, tag := range []string{"required", "min", "max", "email", "unique", "membertype", "repkind", "specialised",
-		"board", "service", "region", "creditcode", "cnphone", "accepted", "privacyversion", "listingyear",
+		"board", "service", "region", "creditcode", "cnphone", "accepted", "privacyversion",
 		"orgrequired", "orgonly"} {
 		must(v.RegisterTranslation(tag, trans, func(ut ut.Translator) error { return nil },
 			func(ut ut.Translator, fe validator.FieldError) string {

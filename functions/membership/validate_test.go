@@ -198,3 +198,32 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAtListingYear checks the listing years against the day of the check, in
+// China time: 2026 to 2056 on 27 November 2026, and from 2027 once it is New Year in Beijing
+// (still 31 December in UTC).
+func TestValidateAtListingYear(t *testing.T) {
+	nov := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	newYear := time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC) // 1 January 2027, 01:00 in Beijing
+	tests := []struct {
+		now  time.Time
+		year int
+		want string // "" for valid
+	}{
+		{nov, 2026, ""},
+		{nov, 2056, ""},
+		{nov, 2025, "计划上市年份请填写2026年至2056年之间的年份，如2028"},
+		{nov, 2057, "计划上市年份请填写2026年至2056年之间的年份，如2028"},
+		{nov, -1, "计划上市年份请填写2026年至2056年之间的年份，如2028"}, // what the form makes of 明年
+		{newYear, 2026, "计划上市年份请填写2027年至2057年之间的年份，如2029"},
+		{newYear, 2057, ""},
+	}
+	for _, tt := range tests {
+		a := validApplication()
+		a.ListingPlan.Year = tt.year
+		got := ErrorFields(a.ValidateAt(tt.now))["listing_plan.year"]
+		if got != tt.want {
+			t.Errorf("ValidateAt(%v) with year %d: message %q, want %q", tt.now, tt.year, got, tt.want)
+		}
+	}
+}

@@ -144,7 +144,8 @@ func TestRealSite(t *testing.T) {
 		t.Errorf("got a membership page without a link to /join/")
 	}
 	for name, data := range out.Files {
-		if !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, "zhangcheng/") {
+		// The old charter URL redirects; the API's frame inlines its style (TestFrame).
+		if !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, "zhangcheng/") || name == frameFile {
 			continue
 		}
 		for _, w := range []string{`<html lang="zh-CN">`, `<a class="skip-link" href="#main">`, `<p class="legal">`, `rel="alternate" type="application/rss`, `<link rel="canonical" href="https://www.smelisting.example/`} {

@@ -553,6 +553,14 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		sources[k] = o.ContentName + "/events"
 		summary.Feeds++
 	}
+	frame, err := renderFrame(lay, site, o.TemplatesName)
+	if err != nil {
+		return nil, err
+	}
+	if frame != nil {
+		files[frameFile] = frame
+		sources[frameFile] = o.TemplatesName + "/" + frameLayout + ".html"
+	}
 	files["sitemap.xml"] = sitemap(site, jobs)
 	files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + cfg.APIPath + "\n\nSitemap: " + cfg.BaseURL + "sitemap.xml\n")
 
