@@ -8,6 +8,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/sitebucket"
 )
 
 // config is what the function reads from its environment.
@@ -16,6 +17,8 @@ type config struct {
 	Applications string // APPLICATIONS_TABLE
 	Idempotency  string // IDEMPOTENCY_TABLE
 	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
+	SiteBucket   string // SITE_BUCKET, where the frame of the form's own pages is read
+	S3Endpoint   string // S3_ENDPOINT, tests only
 }
 
 // newHandler builds the client, the store and the handler once, outside the invocations.
@@ -28,5 +31,13 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 		return nil, err
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency})
-	return httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}), nil
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}
+	if cfg.SiteBucket != "" {
+		s3c, err := sitebucket.NewClient(cfg.S3Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		pc.Frame = httpapi.FrameFunc(sitebucket.NewFile(s3c, cfg.SiteBucket, httpapi.FramePath).Read)
+	}
+	return httpapi.NewPublic(pc), nil
 }

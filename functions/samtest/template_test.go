@@ -35,6 +35,7 @@ var routeLists = map[string][]httpapi.Route{
 // optionalEnv are variables a main.go may read that the deployment does not set.
 var optionalEnv = map[string]bool{
 	"DYNAMODB_ENDPOINT": true, // tests and `alliance serve` only
+	"S3_ENDPOINT":       true, // tests only
 }
 
 // function is one AWS::Serverless::Function with the Globals merged in, as SAM does.
@@ -403,8 +404,21 @@ func TestTemplatePolicies(t *testing.T) {
 				t.Fatalf("no Policies: every function needs its own least-privilege policy")
 			}
 			granted := map[string]bool{}
+			frameGrants := 0
 			for _, st := range statements(f) {
 				if st["Effect"] != "Allow" {
+					continue
+				}
+				// The one S3 grant: reading the frame of the API's pages from the site's bucket,
+				// for a function that is told the bucket.
+				if fmt.Sprint(st["Resource"]) == "${SiteBucket.Arn}/"+httpapi.FramePath {
+					if a := list(st["Action"]); len(a) != 1 || a[0] != "s3:GetObject" {
+						t.Errorf("statement %v on the frame grants %v, want only s3:GetObject", st["Sid"], a)
+					}
+					if f.env["SITE_BUCKET"] != "${SiteBucket}" || !slices.Contains(reads, "SITE_BUCKET") {
+						t.Errorf("statement %v grants the frame, but main.go does not read SITE_BUCKET = !Ref SiteBucket (%q)", st["Sid"], f.env["SITE_BUCKET"])
+					}
+					frameGrants++
 					continue
 				}
 				for _, a := range list(st["Action"]) {
@@ -434,6 +448,9 @@ func TestTemplatePolicies(t *testing.T) {
 			}
 			if got, wantL := slices.Sorted(maps.Keys(granted)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantL) {
 				t.Errorf("policy grants tables %v, want exactly the tables main.go reads: %v", got, wantL)
+			}
+			if readsBucket := slices.Contains(reads, "SITE_BUCKET"); (frameGrants == 1) != readsBucket || frameGrants > 1 {
+				t.Errorf("policy grants the frame %d times; main.go reads SITE_BUCKET: %v; want one grant exactly when it does", frameGrants, readsBucket)
 			}
 		})
 	}
