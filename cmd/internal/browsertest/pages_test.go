@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smelisting/alliance/functions/httpapi"
 )
 
 // pageType is one kind of page a visitor sees.
@@ -210,7 +212,7 @@ func TestIcon(t *testing.T) {
 }
 
 // sitePages returns the path of every HTML page of the built site (redirects of old
-// URLs left out), in order.
+// URLs and the API's frame, which is no page, left out), in order.
 func sitePages(t *testing.T) []string {
 	t.Helper()
 	var paths []string
@@ -223,6 +225,9 @@ func sitePages(t *testing.T) []string {
 			return err
 		}
 		rel, _ := filepath.Rel(env.siteDir, p)
+		if rel == httpapi.FramePath {
+			return nil
+		}
 		paths = append(paths, "/"+strings.TrimSuffix(filepath.ToSlash(rel), "index.html"))
 		return nil
 	})
