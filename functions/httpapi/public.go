@@ -42,7 +42,7 @@ const StatusTokenHeader = "X-Status-Token"
 type PublicConfig struct {
 	Store      ApplicationStore
 	Log        *slog.Logger     // nil: discard
-	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn
+	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn; the frame's links go there
 	Now        func() time.Time // nil: time.Now
 	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
 	// with a link to the site.

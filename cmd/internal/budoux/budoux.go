@@ -28,13 +28,23 @@ var zhHans []byte
 
 // Parser splits text into phrases with one model. The model's thirteen feature groups
 // (the character at each of six places around a gap, the pairs at three, the triples at
-// four) are held as three tables keyed by the character sequence, so that the parser
-// looks each unigram, bigram and trigram of the text up once rather than once per group.
+// four) are held as three tables keyed by the characters packed into a number, so that
+// the parser looks each unigram, bigram and trigram of the text up once rather than once
+// per group, without hashing strings.
 type Parser struct {
-	uni   map[string][6]int32 // UW1…UW6: the character at i-3 … i+2
-	bi    map[string][3]int32 // BW1…BW3: the pair starting at i-2, i-1, i
-	tri   map[string][4]int32 // TW1…TW4: the triple starting at i-3 … i
+	uni   map[uint64][6]int32 // UW1…UW6: the character at i-3 … i+2
+	bi    map[uint64][3]int32 // BW1…BW3: the pair starting at i-2, i-1, i
+	tri   map[uint64][4]int32 // TW1…TW4: the triple starting at i-3 … i
 	total int64               // sum of every weight: a gap is a boundary when 2·score > total
+}
+
+// pack packs up to three runes (21 bits each) into a table key.
+func pack(rs ...rune) uint64 {
+	var k uint64
+	for _, r := range rs {
+		k = k<<21 | uint64(r)
+	}
+	return k
 }
 
 // New returns a Parser for a BudouX model in its JSON form: feature group (UW1…UW6,
@@ -44,7 +54,7 @@ func New(model []byte) (*Parser, error) {
 	if err := json.Unmarshal(model, &m); err != nil {
 		return nil, fmt.Errorf("budoux: read model: %w", err)
 	}
-	p := &Parser{uni: map[string][6]int32{}, bi: map[string][3]int32{}, tri: map[string][4]int32{}}
+	p := &Parser{uni: map[uint64][6]int32{}, bi: map[uint64][3]int32{}, tri: map[uint64][4]int32{}}
 	for name, weights := range m {
 		var k int
 		if _, err := fmt.Sscanf(name[min(len(name), 2):], "%d", &k); err != nil || len(name) != 3 {
@@ -53,22 +63,31 @@ func New(model []byte) (*Parser, error) {
 		k-- // UW1 is index 0
 		for seq, w := range weights {
 			p.total += int64(w)
+			rs := []rune(seq)
 			switch {
 			case name[:2] == "UW" && k < 6:
-				v := p.uni[seq]
-				v[k] = w
-				p.uni[seq] = v
+				if len(rs) == 1 {
+					v := p.uni[pack(rs...)]
+					v[k] = w
+					p.uni[pack(rs...)] = v
+				}
 			case name[:2] == "BW" && k < 3:
-				v := p.bi[seq]
-				v[k] = w
-				p.bi[seq] = v
+				if len(rs) == 2 {
+					v := p.bi[pack(rs...)]
+					v[k] = w
+					p.bi[pack(rs...)] = v
+				}
 			case name[:2] == "TW" && k < 4:
-				v := p.tri[seq]
-				v[k] = w
-				p.tri[seq] = v
+				if len(rs) == 3 {
+					v := p.tri[pack(rs...)]
+					v[k] = w
+					p.tri[pack(rs...)] = v
+				}
 			default:
 				return nil, fmt.Errorf("budoux: read model: unknown feature group %q", name)
 			}
+			// A sequence of another length never matches a window of its group: its
+			// weight counts in the total only, as in BudouX.
 		}
 	}
 	return p, nil
@@ -102,28 +121,28 @@ func (p *Parser) Parse(s string) []string {
 func (p *Parser) Boundaries(dst []int, s string) []int {
 	// For a title, everything fits in arrays on the stack.
 	var (
-		offA [65]int
+		offA [64]int
+		rsA  [64]rune
 		uniA [64][6]int32
 		biA  [64][3]int32
 		triA [64][4]int32
 	)
-	off := offA[:0]
-	for i := range s {
-		off = append(off, i)
+	off, rs := offA[:0], rsA[:0]
+	for i, r := range s {
+		off, rs = append(off, i), append(rs, r)
 	}
-	n := len(off)
-	off = append(off, len(s))
+	n := len(rs)
 	uni, bi, tri := uniA[:], biA[:], triA[:]
 	if n > len(uniA) {
 		uni, bi, tri = make([][6]int32, n), make([][3]int32, n), make([][4]int32, n)
 	}
 	for j := range n {
-		uni[j] = p.uni[s[off[j]:off[j+1]]]
+		uni[j] = p.uni[pack(rs[j])]
 		if j+2 <= n {
-			bi[j] = p.bi[s[off[j]:off[j+2]]]
+			bi[j] = p.bi[pack(rs[j], rs[j+1])]
 		}
 		if j+3 <= n {
-			tri[j] = p.tri[s[off[j]:off[j+3]]]
+			tri[j] = p.tri[pack(rs[j], rs[j+1], rs[j+2])]
 		}
 	}
 	// The gap before rune i: unigrams at i-3+k, bigrams at i-2+k, trigrams at i-3+k,

@@ -3,6 +3,7 @@ package sitegen
 import (
 	"html/template"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,6 +43,20 @@ func phrasesHTML(s string) template.HTML {
 	b.WriteString(template.HTMLEscapeString(s[written:]))
 	b.WriteString("</span>")
 	return template.HTML(b.String())
+}
+
+// memoPhrases returns phrasesHTML remembering its answers, for one build: a page's title
+// is shown twice, in its own h1 and on its card in a list.
+func memoPhrases() func(string) template.HTML {
+	var seen sync.Map // title → template.HTML
+	return func(s string) template.HTML {
+		if h, ok := seen.Load(s); ok {
+			return h.(template.HTML)
+		}
+		h := phrasesHTML(s)
+		seen.Store(s, h)
+		return h
+	}
 }
 
 // breakBetween reports whether a line may break between the phrases a and b.

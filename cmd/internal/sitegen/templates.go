@@ -51,7 +51,7 @@ func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
 		},
 		"absURL":  func(u string) string { return base + strings.TrimPrefix(u, "/") },
 		"tel":     telURL,
-		"phrases": phrasesHTML,
+		"phrases": memoPhrases(),
 		"cndate":  func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
 		"cntime":  func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
 		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
