@@ -24,10 +24,7 @@ require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-playground/locales v0.14.2
 	github.com/go-playground/universal-translator v0.18.2
-	// validator stays at v10.26.0: from v10.27 its validateFn tag calls reflect.Value.MethodByName,
-	// which stops the linker from dropping unused methods and adds ~3 MB to each Lambda binary
-	// (functions/samtest holds them to 12 MB).
-	github.com/go-playground/validator/v10 v10.26.0
+	github.com/go-playground/validator/v10 v10.30.6
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/gorilla/feeds v1.2.0
 	github.com/johannesboyne/gofakes3 v1.2.0

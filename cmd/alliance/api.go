@@ -15,9 +15,10 @@ import (
 
 // apiConfig is what `alliance serve` needs to host the /api routes.
 type apiConfig struct {
-	DataDir        string // folder of the embedded store (default ".alliance-data", git-ignored)
-	DynamoEndpoint string // when set, use DynamoDB at this endpoint instead of the embedded store
-	SiteOrigin     string // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
+	DataDir        string              // folder of the embedded store (default ".alliance-data", git-ignored)
+	DynamoEndpoint string              // when set, use DynamoDB at this endpoint instead of the embedded store
+	SiteOrigin     string              // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
+	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -30,7 +31,7 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}))
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
 	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, log); err != nil {
 		closer.Close()

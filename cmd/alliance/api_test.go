@@ -137,6 +137,13 @@ func TestServeAPIEmbeddedStore(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(thanks, "/api/join/thanks?number=SQ") || !strings.Contains(string(page), resp.Request.URL.Query().Get("number")) {
 			t.Errorf("form POST ended at %d %s, want 200 on the thank-you page with the number:\n%s", resp.StatusCode, thanks, page)
 		}
+		// The page is in the frame of the site serve built: its menu, footer and style.
+		for _, want := range []string{"<title>申请已提交 · 中小企业上市服务联盟</title>", `<nav class="site-nav" aria-label="主导航">`,
+			`<a href="` + base + `/charter/">章程</a>`, `<footer class="site-footer">`, "<style>/* site.css"} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("thank-you page under serve lacks %s", want)
+			}
+		}
 		if other, err := http.Get(thanks); err != nil || other.StatusCode != 404 {
 			t.Errorf("thank-you page without the cookie = %v, %v, want 404", other.Status, err)
 		} else {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
@@ -69,6 +70,9 @@ func runBuild(ctx context.Context, args []string) error {
 		return fmt.Errorf("build failed, %s left untouched:\n%w", *out, err)
 	}
 	sum.Duration = time.Since(start)
+	for _, w := range sum.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 	fmt.Printf("Built %s into %s/\n", sum, *out)
 	return nil
 }

@@ -187,3 +187,40 @@ func TestBuildInterrupted(t *testing.T) {
 		t.Errorf("got %v for the output folder, want none after an interrupted first build", err)
 	}
 }
+
+// TestBuildWarnsOfMissingFilings builds the real site for a real domain: content/config.yaml
+// has no ICP number and no email yet, so the build succeeds and says so; for the example
+// domain it says nothing.
+func TestBuildWarnsOfMissingFilings(t *testing.T) {
+	r := root(t)
+	for _, tt := range []struct {
+		baseURL string
+		want    []string
+	}{
+		{"https://www.smelisting.cn/", []string{"warning: " + filepath.Join(r, "content") + "/config.yaml: icp is empty", "warning: " + filepath.Join(r, "content") + "/config.yaml: contact.email is empty"}},
+		{"", nil},
+	} {
+		args := []string{"--content", filepath.Join(r, "content"), "--templates", filepath.Join(r, "templates"),
+			"--now", "2026-11-27", "--out", filepath.Join(t.TempDir(), "site")}
+		if tt.baseURL != "" {
+			args = append(args, "--base-url", tt.baseURL)
+		}
+		var err error
+		stderr := captureStderr(t, func() { err = runBuild(context.Background(), args) })
+		if err != nil {
+			t.Fatalf("build for %q: %v", tt.baseURL, err)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if stderr == "" {
+			lines = nil
+		}
+		if len(lines) != len(tt.want) {
+			t.Fatalf("build for %q: stderr %q, want %d warnings", tt.baseURL, stderr, len(tt.want))
+		}
+		for i, w := range tt.want {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("build for %q: warning %q, want it to start %q", tt.baseURL, lines[i], w)
+			}
+		}
+	}
+}

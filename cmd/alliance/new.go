@@ -31,7 +31,7 @@ end: {{.Start}} 17:00
 city: 北京
 venue: ""
 kind: {{first .EventKinds "salon"}} # one of {{slugs .EventKinds}} (content/config.yaml)
-register: 请致电秘书处 {{or .Phone "010-68200012"}} 报名
+register: 请致电秘书处报名 # the page adds the secretariat's phone from content/config.yaml
 draft: true
 `},
 	"member": {"members", `title: {{printf "%q" .Title}}
@@ -57,7 +57,7 @@ draft: true
 // the clock and the terms of content/config.yaml, so that a new draft
 // builds with --drafts as it is.
 type newData struct {
-	Title, Day, Start, Year, Phone      string
+	Title, Day, Start, Year             string
 	EventKinds, MemberKinds, Industries []sitegen.Term
 }
 
@@ -145,7 +145,7 @@ func runNew(ctx context.Context, args []string) error {
 	var fm strings.Builder
 	err = template.Must(template.New(kind).Funcs(newFuncs).Parse(k.frontMatter)).Execute(&fm, newData{
 		Title: title, Day: now.Format("2006-01-02"), Start: now.AddDate(0, 0, 30).Format("2006-01-02"),
-		Year: now.Format("2006"), Phone: cfg.Contact.Phone,
+		Year:       now.Format("2006"),
 		EventKinds: cfg.EventKinds, MemberKinds: cfg.MemberKinds, Industries: cfg.Industries,
 	})
 	if err != nil {

@@ -86,7 +86,7 @@ func TestNewDraftBuilds(t *testing.T) {
 	for kind, title := range titles {
 		found := false
 		for name, data := range out.Files {
-			if strings.HasSuffix(name, "/index.html") && strings.Contains(string(data), "<h1>"+title+"</h1>") {
+			if strings.HasSuffix(name, "/index.html") && strings.Contains(string(data), "<title>"+title+" · ") {
 				found = true
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/devserver"
+	"github.com/smelisting/alliance/functions/httpapi"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -40,12 +41,23 @@ func runServe(ctx context.Context, args []string) error {
 	if opts.BaseURL == "" {
 		opts.BaseURL = origin + "/"
 	}
-	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin}, log)
+	// The join form's own pages take their frame from the site this server built last.
+	var srv *devserver.Server
+	frame := httpapi.FrameFunc(func(context.Context) ([]byte, error) {
+		if srv == nil {
+			return nil, errors.New("serve: the site is not built yet")
+		}
+		if b := srv.File(httpapi.FramePath); b != nil {
+			return b, nil
+		}
+		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
+	})
+	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}
 	defer closer.Close()
-	srv, err := devserver.New(ctx, devserver.Config{Build: opts, API: api, Logger: log})
+	srv, err = devserver.New(ctx, devserver.Config{Build: opts, API: api, Logger: log})
 	if err != nil {
 		return fmt.Errorf("serve: first build failed:\n%w", err)
 	}

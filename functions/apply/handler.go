@@ -8,6 +8,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/sitebucket"
 )
 
 // config is what the function reads from its environment.
@@ -17,6 +18,8 @@ type config struct {
 	Idempotency  string // IDEMPOTENCY_TABLE
 	Limits       string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
 	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
+	SiteBucket   string // SITE_BUCKET, where the frame of the form's own pages is read
+	S3Endpoint   string // S3_ENDPOINT, tests only
 }
 
 // newHandler builds the client, the store and the handler once, outside the invocations.
@@ -32,6 +35,13 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
+	}
+	if cfg.SiteBucket != "" {
+		s3c, err := sitebucket.NewClient(cfg.S3Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		pc.Frame = httpapi.FrameFunc(sitebucket.NewFile(s3c, cfg.SiteBucket, httpapi.FramePath).Read)
 	}
 	return httpapi.NewPublic(pc), nil
 }

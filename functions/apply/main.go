@@ -1,5 +1,6 @@
 // Command apply is the Lambda function of the public join form: it serves
-// httpapi.PublicRoutes behind API Gateway, storing applications in DynamoDB.
+// httpapi.PublicRoutes behind API Gateway, storing applications in DynamoDB and reading
+// the frame of its own pages from the site's bucket.
 package main
 
 import (
@@ -23,6 +24,8 @@ func main() {
 		Idempotency:  os.Getenv("IDEMPOTENCY_TABLE"),
 		Limits:       os.Getenv("LIMITS_TABLE"),
 		SiteOrigin:   os.Getenv("SITE_ORIGIN"),
+		SiteBucket:   os.Getenv("SITE_BUCKET"),
+		S3Endpoint:   os.Getenv("S3_ENDPOINT"),
 	}, log)
 	if err != nil {
 		log.Error("start", "err", err.Error())

@@ -6,4 +6,6 @@
 // localstore packages implement), the secretariat routes call the use cases of
 // backoffice.Service with the verified token's actor in the request's context.
 // AdminClient calls the secretariat routes with the same Go types, for `alliance admin`.
+// The join form's pages without JavaScript are html/template content (pages.html) in the
+// site's frame, which a FrameSource gives (frame.go).
 package httpapi

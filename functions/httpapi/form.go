@@ -2,45 +2,33 @@ package httpapi
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
-	"fmt"
-	"html"
-	"maps"
+	"context"
+	_ "embed"
+	"html/template"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
 
-// pageStyle is the small style of the pages the handler renders itself; the page's
-// Content-Security-Policy allows exactly this style by its hash and nothing else.
-const pageStyle = `body{font:16px/1.7 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-h1{font-size:1.5rem}.errors{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fff4f4}
-label{display:block;margin-top:1rem;font-weight:600}input,select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
-input[type=checkbox],input[type=radio]{width:auto}.check label{display:inline;font-weight:normal}.err{color:#b00020}
-button{margin-top:1.5rem;font:inherit;padding:.5rem 1.5rem}.number{font-size:1.5rem;font-weight:700}.token{overflow-wrap:anywhere}`
-
-var pageCSP = func() string {
-	sum := sha256.Sum256([]byte(pageStyle))
-	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-}()
-
 // formField is one control of the form the error page shows again.
 type formField struct {
-	Name, Label, Kind string // Kind: text, email, tel, textarea, select, checks, check
+	Name, Label, Kind string // Kind: text, email, tel, textarea, select, radios, checks, check
 	Choices           []membership.Choice
+	Optional          bool // a select whose empty choice is an answer (暂无计划)
 	Value             string
 	Values            map[string]bool
 	Error             string
 }
 
+// formPage is what the templates of pages.html are given.
 type formPage struct {
 	Title    string
 	Errors   []formField
@@ -52,124 +40,14 @@ type formPage struct {
 	Hidden   map[string]string
 }
 
-// The handler writes its two pages with pageWriter rather than html/template: text/template's
-// reflective method calls make the linker keep every exported method of every type in the
-// binary, which costs the Lambda function about 3 MB. The pages only place text in element
-// content and in double-quoted attribute values, where html.EscapeString is the complete
-// escaping, and pageWriter escapes every argument it is given.
-type pageWriter struct{ bytes.Buffer }
+//go:embed pages.html
+var pagesHTML string
 
-// f writes format with each argument HTML-escaped; format itself is trusted markup.
-func (w *pageWriter) f(format string, args ...string) {
-	esc := make([]any, len(args))
-	for i, a := range args {
-		esc[i] = html.EscapeString(a)
-	}
-	fmt.Fprintf(&w.Buffer, format, esc...)
-}
-
-// if_ returns s when cond holds, for optional attributes given to f.
-func if_(cond bool, s string) string {
-	if cond {
-		return s
-	}
-	return ""
-}
-
-func (w *pageWriter) head(title string) {
-	w.f(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>%s</title><style>`, title)
-	w.WriteString(pageStyle)
-	w.WriteString("</style></head><body>\n")
-}
-
-// errorsPage lists the errors above the form, which keeps what the applicant typed.
-func (w *pageWriter) errorsPage(d formPage) {
-	w.head(d.Title)
-	w.f(`<h1>申请未提交</h1>
-<div class="errors" role="alert"><p>%s</p><ul>`, d.Message)
-	for _, e := range d.Errors {
-		w.f(`<li><a href="#f-%s">%s</a>：%s</li>`, e.Name, e.Label, e.Error)
-	}
-	w.f(`</ul></div>
-<p>您填写的内容已保留在下面，请修改后重新提交。</p>
-<form method="post" action="/api/join">
-`)
-	for _, k := range slices.Sorted(maps.Keys(d.Hidden)) {
-		w.f(`<input type="hidden" name="%s" value="%s">`, k, d.Hidden[k])
-	}
-	w.WriteString("\n")
-	for _, fd := range d.Fields {
-		w.formField(fd)
-	}
-	w.f(`<button type="submit">重新提交申请</button>
-</form>
-<p><a href="%sjoin/">返回申请页面（承诺书与隐私声明全文）</a></p>
-</body></html>`, d.SiteHome)
-}
-
-func (w *pageWriter) formField(fd formField) {
-	n := fd.Name
-	desc := if_(fd.Error != "", ` aria-describedby="e-`+n+`"`) // n is one of formFields' names
-	w.WriteString("<div>\n")
-	switch fd.Kind {
-	case "select":
-		w.f(`<label for="f-%s">%s</label><select id="f-%s" name="%s"`, n, fd.Label, n, n)
-		w.WriteString(desc)
-		w.WriteString(`><option value="">请选择</option>`)
-		for _, c := range fd.Choices {
-			w.f(`<option value="%s"%s>%s</option>`, c.Value, if_(c.Value == fd.Value, " selected"), c.Label)
-		}
-		w.WriteString("</select>\n")
-	case "textarea":
-		w.f(`<label for="f-%s">%s</label><textarea id="f-%s" name="%s" rows="6"`, n, fd.Label, n, n)
-		w.WriteString(desc)
-		w.f(`>%s</textarea>`+"\n", fd.Value)
-	case "checks":
-		w.f(`<fieldset id="f-%s"`, n)
-		w.WriteString(desc)
-		w.f(`><legend>%s</legend>`, fd.Label)
-		for i, c := range fd.Choices {
-			id := n + "-" + strconv.Itoa(i)
-			w.f(`<span class="check"><input type="checkbox" id="f-%s" name="%s" value="%s"%s> <label for="f-%s">%s</label></span> `,
-				id, n, c.Value, if_(fd.Values[c.Value], " checked"), id, c.Label)
-		}
-		w.WriteString("</fieldset>\n")
-	case "check":
-		w.f(`<span class="check"><input type="checkbox" id="f-%s" name="%s" value="on"%s`, n, n, if_(fd.Value != "", " checked"))
-		w.WriteString(desc)
-		w.f(`> <label for="f-%s">%s</label></span>`+"\n", n, fd.Label)
-	default:
-		w.f(`<label for="f-%s">%s</label><input id="f-%s" type="%s" name="%s" value="%s"`, n, fd.Label, n, fd.Kind, n, fd.Value)
-		w.WriteString(desc)
-		w.WriteString(">\n")
-	}
-	if fd.Error != "" {
-		w.f(`<p class="err" id="e-%s">%s</p>`, n, fd.Error)
-	}
-	w.WriteString("</div>\n")
-}
-
-// thanksPage shows the application number and status token after a form submission.
-func (w *pageWriter) thanksPage(d formPage) {
-	w.head(d.Title)
-	w.f(`<h1>申请已提交</h1>
-<p>您的申请编号：</p><p class="number">%s</p>
-<p>查询凭证：<code class="token">%s</code></p>
-<p>请保存申请编号和查询凭证：凭它们可以在<a href="%sjoin/#join-status">申请页面</a>底部查询审核进度或撤回申请（需要浏览器启用 JavaScript）。联盟秘书处将审核您的申请，审核通过后报理事长办公会批准并报中促中心备案，之后颁发会员证书（章程第十四条）。秘书处会通过您留下的电话或邮箱与您联系；如有疑问，请致电秘书处 010-68200012 并告知申请编号。</p>
-<p><a href="%s">返回联盟网站首页</a></p>
-</body></html>`, d.Number, d.Token, d.SiteHome, d.SiteHome)
-}
-
-// gonePage answers a thank-you link opened without the cookie of the submission.
-func (w *pageWriter) gonePage(d formPage) {
-	w.head(d.Title)
-	w.f(`<h1>页面已失效</h1>
-<p>申请确认页面只在提交后一小时内、在提交所用的浏览器中显示（浏览器须允许 Cookie）。如果您刚刚提交了申请却看到此页，申请很可能已经提交成功，请不要重复提交，可致电联盟秘书处 010-68200012 查询申请编号。</p>
-<p><a href="%sjoin/">前往申请页面</a> · <a href="%s">返回联盟网站首页</a></p>
-</body></html>`, d.SiteHome, d.SiteHome)
-}
+// pageTemplates are the main contents of the form's pages (pages.html), parsed when the
+// first page is rendered rather than when the function starts.
+var pageTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pages.html").Parse(pagesHTML))
+})
 
 // formFields lists the controls of the application form with their form names.
 func formFields(v url.Values) []formField {
@@ -178,7 +56,7 @@ func formFields(v url.Values) []formField {
 		regions[i] = membership.Choice{Value: r, Label: r}
 	}
 	f := []formField{
-		{Name: "type", Label: "会员类型", Kind: "select", Choices: membership.MemberTypes},
+		{Name: "type", Label: "会员类型", Kind: "radios", Choices: membership.MemberTypes},
 		{Name: "org_name", Label: "单位名称", Kind: "text"},
 		{Name: "credit_code", Label: "统一社会信用代码", Kind: "text"},
 		{Name: "representative_kind", Label: "代表人类别", Kind: "select", Choices: membership.RepresentativeKinds},
@@ -189,12 +67,12 @@ func formFields(v url.Values) []formField {
 		{Name: "region", Label: "所在地区", Kind: "select", Choices: regions},
 		{Name: "industry", Label: "所属行业", Kind: "text"},
 		{Name: "specialised", Label: "专精特新情况", Kind: "select", Choices: membership.SpecialisedStatuses},
-		{Name: "listing_board", Label: "目标板块（选填）", Kind: "select", Choices: membership.ListingBoards},
+		{Name: "listing_board", Label: "目标板块（选填）", Kind: "select", Choices: membership.ListingBoards, Optional: true},
 		{Name: "listing_year", Label: "计划上市年份（选填）", Kind: "text"},
 		{Name: "services", Label: "希望获得的服务", Kind: "checks", Choices: membership.Services},
 		{Name: "introduction", Label: "单位简介", Kind: "textarea"},
 		{Name: "commitment_accepted", Label: "我已阅读并签署承诺书", Kind: "check"},
-		{Name: "privacy_accepted", Label: "我已阅读并同意隐私声明", Kind: "check"},
+		{Name: "privacy_accepted", Label: "我已阅读并同意个人信息保护声明", Kind: "check"},
 	}
 	for i := range f {
 		f[i].Value = v.Get(f[i].Name)
@@ -236,26 +114,58 @@ func formRequest(v url.Values) *applicationRequest {
 	return q
 }
 
-func (p *Public) renderPage(w http.ResponseWriter, status int, name string, data formPage) {
+// renderPage writes a page of the form (a template of pages.html) in the site's frame.
+func (p *Public) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data formPage) {
 	if data.Title == "" {
 		data.Title = "申请未提交：请修改后重新提交"
 	}
-	var buf pageWriter
-	switch name {
-	case "thanks":
-		buf.thanksPage(data)
-	case "gone":
-		buf.gonePage(data)
-	default:
-		buf.errorsPage(data)
+	var main bytes.Buffer
+	if err := pageTemplates().ExecuteTemplate(&main, name, data); err != nil {
+		writeError(w, r, p.log, membership.Internal("httpapi: render "+name, err))
+		return
 	}
+	fr := p.frame(r.Context())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", pageCSP)
+	w.Header().Set("Content-Security-Policy", fr.csp)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	for _, part := range []string{fr.head, template.HTMLEscapeString(data.Title), fr.middle, main.String(), fr.tail} {
+		_, _ = io.WriteString(w, part)
+	}
 }
+
+// frame returns the site's current frame: from the frame source, or, when it fails, the
+// last one it gave (or the fallback page), after logging why.
+func (p *Public) frame(ctx context.Context) frame {
+	if p.frames == nil {
+		return p.fallback
+	}
+	ctx, cancel := context.WithTimeout(ctx, frameTimeout)
+	defer cancel()
+	b, err := p.frames.Frame(ctx)
+	p.frameMu.Lock()
+	defer p.frameMu.Unlock()
+	if err == nil && p.lastFrame != nil && bytes.Equal(b, p.lastRaw) {
+		return *p.lastFrame
+	}
+	var fr frame
+	if err == nil {
+		fr, err = parseFrame(b, p.origin)
+	}
+	if err != nil {
+		p.log.WarnContext(ctx, "site frame unavailable, using the last one", "err", err.Error(), "have_last", p.lastFrame != nil)
+		if p.lastFrame != nil {
+			return *p.lastFrame
+		}
+		return p.fallback
+	}
+	p.lastRaw, p.lastFrame = bytes.Clone(b), &fr
+	return fr
+}
+
+// frameTimeout bounds the wait for the frame: past it, the page goes out in the last frame.
+const frameTimeout = 2 * time.Second
 
 func (p *Public) siteHome() string {
 	if p.origin == "" {
@@ -279,13 +189,13 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
-		p.renderPage(w, http.StatusBadRequest, "errors", formPage{Message: "无法读取提交的表单，请返回重试。", Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
+		p.renderPage(w, r, http.StatusBadRequest, "errors", formPage{Message: "无法读取提交的表单，请返回重试。", Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
 		return
 	}
 	q := formRequest(v)
 	app := q.application()
 	app.Normalize()
-	err = app.Validate()
+	err = app.ValidateAt(p.now())
 	key := v.Get("idempotency_key")
 	if key != "" && !idempotencyKeyRE.MatchString(key) {
 		key = ""
@@ -303,7 +213,7 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 		if membership.ErrorCode(err) == membership.EINTERNAL {
 			p.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err.Error())
 		}
-		p.renderPage(w, ErrorStatus(err), "errors", p.errorPage(v, err, requestID(r)))
+		p.renderPage(w, r, ErrorStatus(err), "errors", p.errorPage(v, err, requestID(r)))
 		return
 	}
 	p.redirectToThanks(w, r, res)
@@ -362,8 +272,8 @@ func (p *Public) joinThanks(w http.ResponseWriter, r *http.Request) {
 		number, token, _ = strings.Cut(c.Value, ".")
 	}
 	if !numberRE.MatchString(n) || number != n || token == "" {
-		p.renderPage(w, http.StatusNotFound, "gone", formPage{Title: "页面已失效", SiteHome: p.siteHome()})
+		p.renderPage(w, r, http.StatusNotFound, "gone", formPage{Title: "页面已失效", SiteHome: p.siteHome()})
 		return
 	}
-	p.renderPage(w, http.StatusOK, "thanks", formPage{Title: "申请已提交", Number: n, Token: token, SiteHome: p.siteHome()})
+	p.renderPage(w, r, http.StatusOK, "thanks", formPage{Title: "申请已提交", Number: n, Token: token, SiteHome: p.siteHome()})
 }

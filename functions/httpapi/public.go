@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
@@ -41,11 +42,14 @@ const StatusTokenHeader = "X-Status-Token"
 type PublicConfig struct {
 	Store      ApplicationStore
 	Log        *slog.Logger     // nil: discard
-	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn
+	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn; the frame's links go there
 	Now        func() time.Time // nil: time.Now
 	// Limits holds the per-client counts of PublicLimits; nil: no per-client limits
 	// (`alliance serve`, and the global layout, where the WAF limits each client).
 	Limits ClientCounter
+	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
+	// with a link to the site.
+	Frame FrameSource
 }
 
 // Public serves PublicRoutes.
@@ -55,11 +59,21 @@ type Public struct {
 	origin string
 	now    func() time.Time
 	h      http.Handler
+
+	frames    FrameSource
+	fallback  frame
+	frameMu   sync.Mutex
+	lastRaw   []byte // the source's last good frame, and parsed
+	lastFrame *frame
 }
 
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
-	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now}
+	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame}
+	var err error
+	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
+		panic(err) // a constant, tested
+	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}

@@ -146,7 +146,7 @@ var StatusLabels = map[Status]string{
 // ListingPlan is the board and year an applicant aims to list on; both may be empty.
 type ListingPlan struct {
 	Board string `json:"board,omitempty" dynamodbav:"board,omitempty" label:"目标板块" validate:"board"`
-	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty" label:"计划上市年份" validate:"listingyear"`
+	Year  int    `json:"year,omitempty" dynamodbav:"year,omitempty" label:"计划上市年份"` // checked by ValidateAt, which knows the day
 }
 
 // Event is one entry of an application's audit history: a change of status, who made it
@@ -183,8 +183,8 @@ type Application struct {
 	Services           []string           `json:"services" dynamodbav:"services,omitempty" label:"希望获得的服务" validate:"required,min=1,max=20,unique,dive,service"`
 	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000"`
 	CommitmentAccepted bool               `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
-	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"隐私声明" validate:"accepted"`
-	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"隐私声明版本" validate:"required,privacyversion"`
+	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"个人信息保护声明" validate:"accepted"`
+	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"个人信息保护声明版本" validate:"required,privacyversion"`
 
 	CreatedAt time.Time `json:"created_at" dynamodbav:"created_at"`
 	Status    Status    `json:"status" dynamodbav:"status"`

@@ -2,6 +2,7 @@ package membership
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -65,24 +66,33 @@ func dropSpaces(s string) string {
 // Validate checks the applicant's input against the rules of the form (charter 第十四条):
 // enterprise and group applicants give the credit code and the representative, individuals
 // neither; the credit code passes the GB 32100-2015 check; phones are mainland mobile or
-// landline numbers; both consents are given. It returns nil or an EINVALID *Error whose
-// Fields hold one Chinese message per JSON field name (e.g. "listing_plan.year").
-func (a *Application) Validate() error {
+// landline numbers; a planned listing year lies between this year and 30 years on; both
+// consents are given. It returns nil or an EINVALID *Error whose Fields hold one Chinese
+// message per JSON field name (e.g. "listing_plan.year").
+func (a *Application) Validate() error { return a.ValidateAt(time.Now()) }
+
+// ValidateAt is Validate on the day now (China time), which decides the listing years.
+func (a *Application) ValidateAt(now time.Time) error {
 	v, trans := validation()
+	fields := map[string]string{}
 	err := v.Struct(a)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	if err != nil && !errors.As(err, &verrs) {
 		return Internal("membership: validate application", err)
 	}
-	fields := make(map[string]string, len(verrs))
 	for _, fe := range verrs {
 		key := jsonPath(reflect.TypeFor[Application](), fe.StructNamespace())
 		if _, seen := fields[key]; !seen {
 			fields[key] = fe.Translate(trans)
 		}
+	}
+	if y := a.ListingPlan.Year; y != 0 {
+		if first := now.In(China).Year(); y < first || y > first+30 {
+			fields["listing_plan.year"] = fmt.Sprintf("计划上市年份请填写%d年至%d年之间的年份，如%d", first, first+30, first+2)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
 	}
 	return &Error{Code: EINVALID, Op: "membership: validate application", Message: "提交的内容有误，请按提示修改", Fields: fields}
 }
@@ -132,51 +142,115 @@ func inChoices(choices []Choice) validator.Func {
 	}
 }
 
-// customRules are our own validation tags with their Chinese messages ({0} is the field's
-// Chinese label). Empty values pass every rule except orgrequired, orgonly and accepted;
-// "required" catches them.
+// choiceFields are the fields a person picks from a list rather than types: their
+// messages say 选择, not 填写.
+var choiceFields = map[string]bool{"Type": true, "RepresentativeKind": true, "Region": true,
+	"Specialised": true, "Board": true, "Services": true}
+
+// verb is 选择 for a field picked from a list and 填写 for one that is typed.
+func verb(fe validator.FieldError) string {
+	if choiceFields[fe.StructField()] {
+		return "选择"
+	}
+	return "填写"
+}
+
+// label is the Chinese label of the field ("希望获得的服务[2]" names the list).
+func label(fe validator.FieldError) string {
+	name, _, _ := strings.Cut(fe.Field(), "[")
+	return name
+}
+
+// customRules are our own validation tags. Empty values pass every rule except
+// orgrequired, orgonly and accepted; "required" catches them.
 var customRules = []struct {
-	tag  string
-	fn   validator.Func
-	msg  string
-	msg2 string // orgonly: message when an individual fills the field
+	tag string
+	fn  validator.Func
 }{
-	{"membertype", inChoices(MemberTypes), "请选择有效的{0}", ""},
-	{"repkind", inChoices(RepresentativeKinds), "请选择有效的{0}", ""},
-	{"specialised", inChoices(SpecialisedStatuses), "请选择有效的{0}", ""},
-	{"board", inChoices(ListingBoards), "请选择有效的{0}", ""},
-	{"service", inChoices(Services), "{0}中有无效的选项", ""},
+	{"membertype", inChoices(MemberTypes)},
+	{"repkind", inChoices(RepresentativeKinds)},
+	{"specialised", inChoices(SpecialisedStatuses)},
+	{"board", inChoices(ListingBoards)},
+	{"service", inChoices(Services)},
 	{"region", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return s == "" || slices.Contains(Regions, s)
-	}, "请选择有效的{0}", ""},
+	}},
 	{"creditcode", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return s == "" || ValidCreditCode(s)
-	}, "{0}无效，请核对18位代码（校验位不符）", ""},
+	}},
 	{"cnphone", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return s == "" || ValidPhone(s)
-	}, "{0}应为手机号码（如13800138000）或带区号的固定电话（如010-68200012）", ""},
-	{"accepted", func(fl validator.FieldLevel) bool { return fl.Field().Bool() }, "请阅读并同意{0}", ""},
+	}},
+	{"accepted", func(fl validator.FieldLevel) bool { return fl.Field().Bool() }},
 	{"privacyversion", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return s == "" || slices.Contains(PrivacyNoticeVersions, s)
-	}, "{0}已更新，请刷新申请页面，阅读新的声明后重新提交", ""},
-	{"listingyear", func(fl validator.FieldLevel) bool {
-		y := int(fl.Field().Int())
-		now := time.Now().In(China).Year()
-		return y == 0 || (y >= now && y <= now+30)
-	}, "{0}应在今年至30年内", ""},
+	}},
 	{"orgrequired", func(fl validator.FieldLevel) bool {
 		return !isOrg(fl) || !fl.Field().IsZero()
-	}, "企业会员和团体会员须填写{0}", ""},
+	}},
 	{"orgonly", func(fl validator.FieldLevel) bool {
 		if MemberType(fl.Parent().FieldByName("Type").String()) != TypeIndividual && !isOrg(fl) {
 			return true // an unknown type is reported on the type field alone
 		}
 		return isOrg(fl) != fl.Field().IsZero()
-	}, "企业会员和团体会员须填写{0}", "个人会员无需填写{0}"},
+	}},
+}
+
+// message is what the join form shows for a failed rule, written the way the secretariat
+// would say it. Every tag the Application uses has one here; a tag without one falls back
+// to validator's own Chinese translation.
+func message(fe validator.FieldError) (string, bool) {
+	l := label(fe)
+	switch fe.Tag() {
+	case "required":
+		switch fe.StructField() {
+		case "Services":
+			return "请至少选择一项" + l, true
+		case "PrivacyVersion":
+			return "申请页面已过期，请刷新页面后重新填写提交", true
+		}
+		return "请" + verb(fe) + l, true
+	case "min":
+		return "请至少选择一项" + l, true // only the services have a minimum
+	case "max":
+		if fe.Kind() == reflect.Slice {
+			return l + "最多选择" + fe.Param() + "项", true
+		}
+		return l + "不能超过" + fe.Param() + "个字", true
+	case "email":
+		return l + "格式不正确，请检查是否填全，例如 lisi@example.com", true
+	case "unique":
+		return l + "中有重复的选项", true
+	case "membertype":
+		return "请选择会员类型：企业会员、团体会员或个人会员", true
+	case "repkind", "specialised", "board", "region":
+		return "请从所列选项中选择" + l, true
+	case "service":
+		return l + "中有不在所列范围内的选项，请重新勾选", true
+	case "creditcode":
+		return l + "不正确，请对照营业执照核对这18位代码", true
+	case "cnphone":
+		return l + "请填写手机号码（如13800138000）或带区号的固定电话（如010-68200012）", true
+	case "accepted":
+		if fe.StructField() == "CommitmentAccepted" {
+			return "请阅读并签署承诺书", true
+		}
+		return "请阅读并同意" + l, true
+	case "privacyversion":
+		return "个人信息保护声明已更新，请刷新申请页面，阅读新的声明后重新提交", true
+	case "orgrequired":
+		return "企业会员和团体会员须" + verb(fe) + l, true
+	case "orgonly":
+		if !reflect.ValueOf(fe.Value()).IsZero() {
+			return "个人会员无需填写" + l, true
+		}
+		return "企业会员和团体会员须" + verb(fe) + l, true
+	}
+	return "", false
 }
 
 // validation returns the validator and its Chinese translator, built once.
@@ -190,23 +264,20 @@ var validation = sync.OnceValues(func() (*validator.Validate, ut.Translator) {
 	}
 	for _, r := range customRules {
 		must(v.RegisterValidation(r.tag, r.fn, true))
-		must(v.RegisterTranslation(r.tag, trans, func(ut ut.Translator) error {
-			return ut.Add(r.tag, r.msg, true)
-		}, func(ut ut.Translator, fe validator.FieldError) string {
-			msg := r.msg
-			if r.msg2 != "" && !reflect.ValueOf(fe.Value()).IsZero() {
-				msg = r.msg2
-			}
-			name, _, _ := strings.Cut(fe.Field(), "[") // "希望获得的服务[2]" names the list
-			return strings.ReplaceAll(msg, "{0}", name)
-		}))
 	}
-	// Our wording for rules whose default Chinese text reads awkwardly on a form.
-	must(v.RegisterTranslation("unique", trans, func(ut ut.Translator) error {
-		return ut.Add("unique", "{0}中有重复的选项", true)
-	}, func(ut ut.Translator, fe validator.FieldError) string {
-		return strings.ReplaceAll("{0}中有重复的选项", "{0}", fe.Field())
-	}))
+	// Our wording for our rules and for the built-in ones the form uses, whose default
+	// Chinese (“电子邮箱必须是一个有效的邮箱”, “联系人为必填字段”) reads like a program.
+	for _, tag := range []string{"required", "min", "max", "email", "unique", "membertype", "repkind", "specialised",
+		"board", "service", "region", "creditcode", "cnphone", "accepted", "privacyversion",
+		"orgrequired", "orgonly"} {
+		must(v.RegisterTranslation(tag, trans, func(ut ut.Translator) error { return nil },
+			func(ut ut.Translator, fe validator.FieldError) string {
+				if msg, ok := message(fe); ok {
+					return msg
+				}
+				return label(fe) + "填写有误"
+			}))
+	}
 	return v, trans
 })
 

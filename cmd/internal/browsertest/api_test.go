@@ -3,6 +3,8 @@ package browsertest
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
@@ -10,14 +12,22 @@ import (
 )
 
 // openAPI returns the real public /api handler on an embedded store in dir,
-// the store (so that tests can read what the form stored) and a closer.
-func openAPI(dir, siteOrigin string) (http.Handler, *localstore.Store, func(), error) {
+// the store (so that tests can read what the form stored) and a closer. The
+// pages it renders itself take their frame from the built site in siteDir.
+func openAPI(dir, siteOrigin, siteDir string) (http.Handler, *localstore.Store, func(), error) {
 	store, err := localstore.Open(dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir)})
 	return h, store, func() { store.Close() }, nil
+}
+
+// siteFrame reads the frame of the API's pages from the built site in siteDir.
+func siteFrame(siteDir string) httpapi.FrameSource {
+	return httpapi.FrameFunc(func(context.Context) ([]byte, error) {
+		return os.ReadFile(filepath.Join(siteDir, httpapi.FramePath))
+	})
 }
 
 // storedByOrgName returns the submitted applications whose organisation name

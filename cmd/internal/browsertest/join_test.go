@@ -243,10 +243,10 @@ var han = regexp.MustCompile(`\p{Han}`)
 
 // requiredFields are the fields an enterprise applicant must fill.
 var requiredFields = []string{"org_name", "credit_code", "representative_kind", "representative", "region",
-	"industry", "introduction", "contact", "phone", "email", "services", "commitment_accepted", "privacy_accepted"}
+	"industry", "specialised", "introduction", "contact", "phone", "email", "services", "commitment_accepted", "privacy_accepted"}
 
 // allFields are every field that can show an error.
-var allFields = append(slices.Clone(requiredFields), "type", "specialised", "listing_board", "listing_year")
+var allFields = append(slices.Clone(requiredFields), "type", "listing_board", "listing_year")
 
 // refused is the status of a refused submission, which the page handles.
 var refused = map[string]int64{"/api/applications": 400}
@@ -397,7 +397,7 @@ func individual(tag string) []formValue {
 		{"org_name", "text", "深圳某律师事务所（" + tag + "）"},
 		{"region", "select", "广东省"},
 		{"industry", "text", "法律服务"},
-		{"specialised", "select", "none"}, // the default
+		{"specialised", "select", "none"}, // 无: an answer, not the default
 		{"introduction", "text", "执业律师，专注企业上市合规。"},
 		{"contact", "text", "王芳"},
 		{"phone", "text", "13912345678"},
@@ -667,10 +667,11 @@ func TestJoinWithoutJavaScript(t *testing.T) {
 	if resp.Status != 200 || !strings.Contains(resp.URL, "/api/join/thanks") {
 		t.Fatalf("after the POST: got %d %s, want 200 from /api/join/thanks", resp.Status, resp.URL)
 	}
-	number := eval[string](tb, `document.querySelector('.number').textContent.trim()`)
+	number := eval[string](tb, `document.querySelector('.join-number').textContent.trim()`)
 	if !numberRE.MatchString(number) {
 		t.Errorf("thank-you page number: got %q, want like SQ2026-000123", number)
 	}
+	checkFramed(tb, env.baseURL, 0)
 	tb.screenshot("join-thanks-nojs")
 	tb.checkNoSideScroll()
 	checkStored(t, number, vals, version)
@@ -803,9 +804,185 @@ func TestJoinWithoutJavaScriptRefused(t *testing.T) {
 	if apps, err := storedByOrgName(context.Background(), value(vals, "org_name")); err != nil || len(apps) != 0 {
 		t.Errorf("applications stored with a corrupt credit code: got %d (%v), want 0", len(apps), err)
 	}
+	checkFramed(tb, env.baseURL, 1) // 重新提交申请
 	tb.screenshot("join-refused-nojs")
 	tb.checkNoSideScroll()
 	tb.clean(map[string]int64{"/api/join": 400})
 	tb.scripts(true)
 	tb.checkAxe()
+}
+
+// control is the size and font of a button or a link styled as one.
+type control struct {
+	ID       string  `json:"id"`
+	Text     string  `json:"text"`
+	Width    float64 `json:"width"`
+	Height   float64 `json:"height"`
+	FontSize string  `json:"fontSize"`
+}
+
+// checkTouchTargets fails the test unless every visible button and link styled as one
+// on the current page is at least 44 × 44 CSS px and uses the font size of the text
+// around it (the page body's), not the browser's 13 px for buttons.
+func checkTouchTargets(tb *tab, wantAtLeast int) {
+	tb.t.Helper()
+	cs := eval[[]control](tb, `[...document.querySelectorAll('button, .button, input[type=submit]')]
+		.filter(b => b.getClientRects().length > 0)
+		.map(b => { const r = b.getBoundingClientRect();
+			return {id: b.id || b.className, text: b.textContent.trim(), width: r.width, height: r.height,
+				fontSize: getComputedStyle(b).fontSize}; })`)
+	body := eval[string](tb, `getComputedStyle(document.body).fontSize`)
+	for _, c := range cs {
+		if c.Width < 44 || c.Height < 44 {
+			tb.t.Errorf("%s: button %s (%s) is %.0f × %.0f px, want at least 44 × 44", tb.vp.name, c.Text, c.ID, c.Width, c.Height)
+		}
+		if c.FontSize != body {
+			tb.t.Errorf("%s: button %s (%s) has font size %s, want the page's %s", tb.vp.name, c.Text, c.ID, c.FontSize, body)
+		}
+	}
+	if len(cs) < wantAtLeast {
+		tb.t.Errorf("%s: got %d visible buttons, want at least %d", tb.vp.name, len(cs), wantAtLeast)
+	}
+}
+
+// TestJoinControls checks the form's controls as a visitor meets them: the required
+// 专精特新 answer starts unanswered (its first option, 请选择, is no valid value), every
+// inputmode is one a phone keyboard knows, and the buttons (提交申请, 查询) use the
+// site's font size and are touch targets of at least 44 × 44 px.
+func TestJoinControls(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			tb := openTab(t, vp)
+			tb.load("/join/")
+			type sel struct {
+				Value    string `json:"value"`
+				First    string `json:"first"`
+				Required bool   `json:"required"`
+			}
+			got := eval[sel](tb, `(s => ({value: s.value, first: s.options[0].value + '|' + s.options[0].text, required: s.required}))(document.getElementById('f-specialised'))`)
+			if got != (sel{Value: "", First: "|请选择", Required: true}) {
+				t.Errorf("专精特新 select on load: got %+v, want no choice (value \"\"), first option 请选择 with value \"\", required", got)
+			}
+			valid := []string{"none", "text", "decimal", "numeric", "tel", "search", "email", "url"}
+			for _, m := range eval[[]string](tb, `[...document.querySelectorAll('[inputmode]')].map(e => e.id + '=' + e.getAttribute('inputmode'))`) {
+				_, mode, _ := strings.Cut(m, "=")
+				if !slices.Contains(valid, mode) {
+					t.Errorf("%s: inputmode %q is not a valid value (want one of %v)", m, mode, valid)
+				}
+			}
+			checkTouchTargets(tb, 2) // 提交申请 and 查询 (join.js shows the status form)
+			tb.clean(nil)
+		})
+	}
+}
+
+// framing is what checkFramed reads from a page of the API.
+type framing struct {
+	Header, Footer bool     // the site's header and footer, visible
+	MenuLinks      int      // links in the site's menu
+	HeaderBorder   string   // the header's bottom border colour: the site's stylesheet applied
+	Font           string   // the body's font family
+	Links          []string // every link of the header and the footer, resolved
+	Sheets         int      // style sheets of the document
+}
+
+// checkFramed fails the test unless the current page (one of the API's) looks like the
+// site: its header with the menu and its footer, the site's stylesheet applied, every
+// header and footer link going to the site at siteOrigin, a heading outline, and buttons
+// (at least buttons of them) of the site's size.
+func checkFramed(tb *tab, siteOrigin string, buttons int) {
+	tb.t.Helper()
+	f := eval[framing](tb, `(() => {
+		const h = document.querySelector('header.site-header'), f = document.querySelector('footer.site-footer');
+		const shown = e => !!e && e.getClientRects().length > 0;
+		return {header: shown(h), footer: shown(f), menuLinks: h ? h.querySelectorAll('nav a').length : 0,
+			headerBorder: h ? getComputedStyle(h).borderBottomColor : '',
+			font: getComputedStyle(document.body).fontFamily,
+			links: [...document.querySelectorAll('header.site-header a[href], footer.site-footer a[href]')].map(a => a.href),
+			sheets: document.styleSheets.length};
+	})()`)
+	switch {
+	case !f.Header || !f.Footer:
+		tb.t.Errorf("%s: %s: site header shown %v, footer shown %v; want both", tb.vp.name, eval[string](tb, `location.href`), f.Header, f.Footer)
+	case f.MenuLinks < 5:
+		tb.t.Errorf("%s: the header's menu has %d links, want the site's menu", tb.vp.name, f.MenuLinks)
+	case f.HeaderBorder != "rgb(163, 22, 26)" || f.Sheets != 1 || !strings.Contains(f.Font, "WenQuanYi"):
+		tb.t.Errorf("%s: header border %q, %d style sheets, font %q; want the site's stylesheet (border rgb(163, 22, 26))", tb.vp.name, f.HeaderBorder, f.Sheets, f.Font)
+	}
+	for _, l := range f.Links {
+		if !strings.HasPrefix(l, siteOrigin+"/") && !strings.HasPrefix(l, "tel:") && !strings.HasPrefix(l, "mailto:") && !strings.HasPrefix(l, "https://beian.") {
+			tb.t.Errorf("%s: link %s of the frame does not go to the site at %s", tb.vp.name, l, siteOrigin)
+		}
+	}
+	for _, msg := range outlineProblems(tb) {
+		tb.t.Errorf("%s: %s", tb.vp.name, msg)
+	}
+	checkTouchTargets(tb, buttons)
+}
+
+// submitNoJS clicks the submit button of a page without JavaScript and returns the answer
+// the browser ends at.
+func submitNoJS(tb *tab) *network.Response {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("join-submit")))
+	if err != nil {
+		tb.t.Fatalf("%s: submit without JavaScript: %v", tb.vp.name, err)
+	}
+	tb.settle()
+	return resp
+}
+
+// TestJoinWithoutJavaScriptOtherOrigin is the China layout: the site's form posts to the
+// API on its own origin (apiPath is the execute-api URL there), which knows the site's
+// origin. Refused and then accepted, its pages look like the site: the frame's links go
+// back to the site's origin, its style is inline (allowed by hash), nothing else loads.
+func TestJoinWithoutJavaScriptOtherOrigin(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.scripts(false)
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	eval[bool](tb, `(document.getElementById('join-form').action = `+strconv.Quote(env.apiOrigin+"/api/join")+`, true)`)
+	vals := enterprise("另一来源")
+	bad := corrupt(value(vals, "credit_code"))
+	fill(tb, append(without(vals, "credit_code"), formValue{"credit_code", "text", bad}))
+	tb.rec.reset()
+	resp := submitNoJS(tb)
+	if resp.Status != 400 || !strings.HasPrefix(resp.URL, env.apiOrigin+"/api/join") {
+		t.Fatalf("after the POST: got %d %s, want 400 from the API's origin %s", resp.Status, resp.URL, env.apiOrigin)
+	}
+	checkFramed(tb, env.baseURL, 1)
+	tb.screenshot("join-refused-other-origin")
+	tb.checkNoSideScroll()
+	otherOrigin(tb, map[string]int64{"/api/join": 400})
+
+	// Corrected on the error page, which posts to its own origin.
+	tb.do(chromedp.SetValue(chromedp.ID("f-credit_code"), value(vals, "credit_code")))
+	tb.rec.reset()
+	resp = submitNoJS(tb)
+	if resp.Status != 200 || !strings.HasPrefix(resp.URL, env.apiOrigin+"/api/join/thanks") {
+		t.Fatalf("after the corrected POST: got %d %s, want 200 from %s/api/join/thanks", resp.Status, resp.URL, env.apiOrigin)
+	}
+	number := eval[string](tb, `document.querySelector('.join-number').textContent.trim()`)
+	checkFramed(tb, env.baseURL, 0)
+	tb.screenshot("join-thanks-other-origin")
+	tb.checkNoSideScroll()
+	otherOrigin(tb, nil)
+	checkStored(t, number, vals, version)
+	tb.scripts(true)
+	tb.checkAxe()
+}
+
+// otherOrigin fails the test on the page's problems, except that its requests went to
+// the API's own origin, which the China layout means.
+func otherOrigin(tb *tab, allowStatus map[string]int64) {
+	tb.t.Helper()
+	for _, p := range tb.problems(allowStatus) {
+		if strings.HasPrefix(p, "request to another host: ") && strings.Contains(p, " "+env.apiOrigin+"/api/") {
+			continue
+		}
+		tb.t.Errorf("%s: %s", tb.vp.name, p)
+	}
 }

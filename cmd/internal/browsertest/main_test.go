@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 )
 
@@ -36,6 +37,10 @@ var env struct {
 	axe      string            // source of axe.min.js
 	shotsDir string            // $ROOT/screenshots
 	store    *localstore.Store // the store behind /api
+	// apiOrigin is a second server of the same API on an origin of its own, with
+	// SITE_ORIGIN set to baseURL: the China layout, where the API is not behind the
+	// site's CloudFront but on its execute-api address.
+	apiOrigin string
 }
 
 func TestMain(m *testing.M) {
@@ -85,12 +90,23 @@ func run(m *testing.M) int {
 	}
 	env.baseURL = "http://" + ln.Addr().String()
 
-	api, store, closeAPI, err := openAPI(filepath.Join(tmp, "data"), env.baseURL)
+	// Site and API on one origin, as behind CloudFront: the API's pages keep the
+	// frame's links as they are.
+	api, store, closeAPI, err := openAPI(filepath.Join(tmp, "data"), "", env.siteDir)
 	if err != nil {
 		return fail("open the API: %v", err)
 	}
 	defer closeAPI()
 	env.store = store
+	apiLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail("listen: %v", err)
+	}
+	env.apiOrigin = "http://" + apiLn.Addr().String()
+	apiSrv := &http.Server{ReadHeaderTimeout: 10 * time.Second,
+		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir)})}
+	go apiSrv.Serve(apiLn)
+	defer apiSrv.Close()
 
 	// The API sets its own headers; the static site gets the deployed ones.
 	mux := http.NewServeMux()

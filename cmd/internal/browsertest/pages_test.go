@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smelisting/alliance/functions/httpapi"
 )
 
 // pageType is one kind of page a visitor sees.
@@ -143,6 +145,7 @@ func TestPages(t *testing.T) {
 					t.Errorf("%s: got <html lang=%q>, want zh-CN", pt.path, lang)
 				}
 				tb.checkNoSideScroll()
+				checkTouchTargets(tb, 0)
 				tb.screenshot(pt.name)
 
 				tb.checkAxe()
@@ -205,5 +208,75 @@ func TestIcon(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("GET %s = %d %s, want 200 image/svg+xml", icon, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// sitePages returns the path of every HTML page of the built site (redirects of old
+// URLs and the API's frame, which is no page, left out), in order.
+func sitePages(t *testing.T) []string {
+	t.Helper()
+	var paths []string
+	err := filepath.WalkDir(env.siteDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil || strings.Contains(string(b), `http-equiv="refresh"`) {
+			return err
+		}
+		rel, _ := filepath.Rel(env.siteDir, p)
+		if rel == httpapi.FramePath {
+			return nil
+		}
+		paths = append(paths, "/"+strings.TrimSuffix(filepath.ToSlash(rel), "index.html"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// outlineProblems lists how the headings of the current page break the outline: not
+// exactly one h1, or a level skipped on the way down (h1 followed by h3).
+func outlineProblems(tb *tab) []string {
+	tb.t.Helper()
+	levels := eval[[]int](tb, `[...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1])`)
+	var out []string
+	h1 := 0
+	for _, l := range levels {
+		if l == 1 {
+			h1++
+		}
+	}
+	if h1 != 1 {
+		out = append(out, fmt.Sprintf("headings %v: got %d h1, want exactly one", levels, h1))
+	}
+	prev := 0
+	for _, l := range levels {
+		if l > prev+1 {
+			out = append(out, fmt.Sprintf("headings %v: h%d follows h%d, skipping a level", levels, l, prev))
+			break
+		}
+		prev = l
+	}
+	return out
+}
+
+// TestHeadingOutline loads every page of the site and checks that its headings form an
+// outline: one h1, and no level skipped on the way down (what the HTML validator and
+// Lighthouse report, and what a screen reader's list of headings shows).
+func TestHeadingOutline(t *testing.T) {
+	tb := openTab(t, desktop)
+	pages := sitePages(t)
+	if len(pages) < 40 {
+		t.Fatalf("got %d pages in the built site, want the whole site (>= 40)", len(pages))
+	}
+	for _, p := range pages {
+		tb.load(p)
+		for _, msg := range outlineProblems(tb) {
+			t.Errorf("%s: %s", p, msg)
+		}
 	}
 }

@@ -177,6 +177,14 @@ func (s *Server) Watch(ctx context.Context, dirs ...string) error {
 	}
 }
 
+// File returns a file of the last good build as the generator wrote it (without the
+// reload script), or nil: the API reads its frame (httpapi.FramePath) from here.
+func (s *Server) File(name string) []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.files[name]
+}
+
 // ServeHTTP serves /api/ through the API handler, the live reload endpoint
 // and script, and the rendered files (HTML with the reload script added).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package sitegen
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -16,9 +17,13 @@ type Config struct {
 	Description string `yaml:"description"`
 	BaseURL     string `yaml:"baseURL"`
 	Language    string `yaml:"language"`
-	// ICP is the ICP 备案 number shown in the footer.
-	ICP     string  `yaml:"icp"`
-	Contact Contact `yaml:"contact"`
+	// ICP is the ICP 备案 number shown in the footer with a link to the MIIT's filing
+	// site; empty until the filing is approved, and then the footer leaves the line out.
+	ICP string `yaml:"icp"`
+	// PublicSecurityFiling is the 公安联网备案 number (京公网安备…号), shown in the footer
+	// with a link to its record on beian.mps.gov.cn when set.
+	PublicSecurityFiling string  `yaml:"publicSecurityFiling"`
+	Contact              Contact `yaml:"contact"`
 	// APIPath is the base path of the membership API the join form posts to.
 	APIPath string `yaml:"apiPath"`
 	// PrivacyNoticeVersion is the version of the privacy notice the join form shows.
@@ -70,6 +75,9 @@ func parseConfig(name string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: baseURL %q is not an absolute http(s) URL", name, c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/") + "/"
+	if c.PublicSecurityFiling != "" && len(c.PublicSecurityCode()) < 6 {
+		return nil, fmt.Errorf("%s: publicSecurityFiling %q has no record number (digits, as in 京公网安备11010802012345号)", name, c.PublicSecurityFiling)
+	}
 	if c.Paginate < 1 {
 		return nil, fmt.Errorf("%s: paginate must be at least 1, got %d", name, c.Paginate)
 	}
@@ -86,6 +94,50 @@ func parseConfig(name string, data []byte) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// PublicSecurityCode returns the digits of the 公安联网备案 number, which name its
+// record in the link https://beian.mps.gov.cn/#/query/webSearch?code=….
+func (c *Config) PublicSecurityCode() string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, c.PublicSecurityFiling)
+}
+
+// Warnings lists what a site published at its base URL should not lack: the ICP filing
+// number and the secretariat's email address. A site at an example or loopback address
+// (a test, `alliance serve`) gets none. file names the configuration in each line.
+func (c *Config) Warnings(file string) []string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || placeholderHost(u.Hostname()) {
+		return nil
+	}
+	var w []string
+	if c.ICP == "" {
+		w = append(w, file+": icp is empty: the footer shows no ICP 备案号, which a site served in mainland China must show once its filing is approved")
+	}
+	if c.Contact.Email == "" {
+		w = append(w, file+": contact.email is empty: the site shows the secretariat's phone and address but no email address")
+	}
+	return w
+}
+
+// placeholderHost reports whether host is reserved for examples and tests (RFC 2606,
+// RFC 6761) or is the machine itself.
+func placeholderHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || ip.IsUnspecified()
+	}
+	for _, d := range []string{"example", "example.com", "example.net", "example.org", "test", "invalid", "localhost"} {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // termBySlugOrName finds a term by its slug or its display name.

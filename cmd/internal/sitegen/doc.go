@@ -35,9 +35,17 @@
 // asset (hashed URL of an asset), partialCached NAME KEY DATA (a partial
 // rendered once per key and build), partialCachedEach NAME PAGES (the same
 // for each page, keyed by URL), eventKind, memberKind and industry (config
-// terms by slug), absURL, dict, and cndate, cntime, weekday and isotime for
-// a time.Time; a Date field already holds these as .CNDate, .CNTime,
-// .CNWeekday and .ISO, which is cheaper on every page.
+// terms by slug), absURL, dict, phrases (a title with a <wbr> between its
+// phrases, see phrasesHTML), tel (the tel: link of a phone number), and
+// cndate, cntime, weekday and isotime for a time.Time; a Date field already
+// holds these as .CNDate, .CNTime, .CNWeekday and .ISO, which is cheaper on
+// every page.
+//
+// # The API's frame
+//
+// templates/api-frame.html, when present, is rendered once on the join page
+// to /api-frame.html with its stylesheet and icon inlined: the frame the
+// membership API puts its own pages in (see frame.go and functions/httpapi).
 //
 // # Assets
 //

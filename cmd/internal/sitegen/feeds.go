@@ -269,6 +269,9 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	if p.Register != "" {
 		desc += "\n报名方式：" + p.Register
 	}
+	if phone := site.Config.Contact.Phone; phone != "" {
+		desc += "\n秘书处电话：" + phone
+	}
 	desc += "\n详情：" + link
 	line("DESCRIPTION:" + icsText(desc))
 	line("CATEGORIES:" + icsText(site.Config.EventKind(p.FrontMatter.Kind)))

@@ -43,6 +43,8 @@ type Options struct {
 type Summary struct {
 	Pages, Feeds, Aliases, Files int
 	Duration                     time.Duration
+	// Warnings are what the site lacks but can be built without (see Config.Warnings).
+	Warnings []string
 }
 
 // String is the one-line summary the build prints, like Hugo's.
@@ -409,7 +411,7 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		}
 		jobs = append(jobs, job{out: out, tmpl: t, data: data, file: file, layout: o.TemplatesName + "/" + layout + ".html"})
 	}
-	summary := Summary{}
+	summary := Summary{Warnings: cfg.Warnings(cfgName)}
 	for _, p := range site.Pages {
 		switch {
 		case p.PageKind == "home":
@@ -550,6 +552,14 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		files[k] = v
 		sources[k] = o.ContentName + "/events"
 		summary.Feeds++
+	}
+	frame, err := renderFrame(lay, site, o.TemplatesName)
+	if err != nil {
+		return nil, err
+	}
+	if frame != nil {
+		files[frameFile] = frame
+		sources[frameFile] = o.TemplatesName + "/" + frameLayout + ".html"
 	}
 	files["sitemap.xml"] = sitemap(site, jobs)
 	files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + cfg.APIPath + "\n\nSitemap: " + cfg.BaseURL + "sitemap.xml\n")

@@ -50,11 +50,37 @@ func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
 			return u, nil
 		},
 		"absURL":  func(u string) string { return base + strings.TrimPrefix(u, "/") },
+		"tel":     telURL,
+		"phrases": memoPhrases(),
 		"cndate":  func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
 		"cntime":  func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
 		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
 		"isotime": func(t time.Time) string { return t.In(Shanghai).Format(time.RFC3339) },
 	}
+}
+
+// telURL returns the tel: link (RFC 3966) of a mainland number as people write it, as
+// the global number so that it works from a phone abroad too: 010-68200012 is
+// tel:+86-10-68200012, 138 0013 8000 tel:+86-13800138000, 010-68200012-256 has ;ext=256.
+// It returns "" when phone holds no digits; the URL holds only digits, "+", "-" and ";ext=".
+func telURL(phone string) template.URL {
+	s := strings.TrimSpace(phone)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "+86"), "0086")
+	groups := strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	if len(groups) == 0 {
+		return ""
+	}
+	if !strings.HasPrefix(groups[0], "0") { // a mobile, or a number after +86: all its digits
+		return template.URL("tel:+86-" + strings.Join(groups, ""))
+	}
+	u := "tel:+86-" + strings.TrimPrefix(groups[0], "0") // the area code without its trunk 0
+	if len(groups) > 1 {
+		u += "-" + groups[1]
+	}
+	if len(groups) > 2 {
+		u += ";ext=" + strings.Join(groups[2:], "")
+	}
+	return template.URL(u)
 }
 
 // loadLayouts parses templates/base.html, templates/partials/*.html and
