@@ -28,9 +28,16 @@ type Store interface {
 	// Application returns the application with the number, or ENOTFOUND.
 	Application(ctx context.Context, number string) (*membership.Application, error)
 
-	// Applications lists the applications with the status, or all when status
-	// is "", oldest first.
-	Applications(ctx context.Context, status membership.Status) ([]membership.Application, error)
+	// Applications returns the page of the applications that q (checked by
+	// ApplicationQuery.Normal) asks for: those q.Matches, oldest first
+	// (ApplicationSummary.Before), after q.After, at most q.Limit, with the
+	// cursor of the next page when there is one (ApplicationQuery.PageOf
+	// says the same of a whole list). Errors: EINVALID for a bad cursor.
+	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+
+	// ApplicationCounts returns how many applications there are of each
+	// status (statuses without any may be left out).
+	ApplicationCounts(ctx context.Context) (map[membership.Status]int, error)
 
 	// UpdateApplication loads the application, checks that its Version equals
 	// expectedVersion (any version when 0), calls fn on it and stores the

@@ -111,13 +111,19 @@ func (c *AdminClient) WhoAmI(ctx context.Context) (*membership.Actor, error) {
 	return call[membership.Actor](ctx, c, http.MethodGet, "/api/admin/me", nil)
 }
 
-// Applications lists the applications with the status ("" for all).
-func (c *AdminClient) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
-	l, err := call[applicationList](ctx, c, http.MethodGet, "/api/admin/applications"+query("status", string(status)), nil)
-	if err != nil {
-		return nil, err
+// Dashboard returns the reader's 工作台.
+func (c *AdminClient) Dashboard(ctx context.Context) (*backoffice.Dashboard, error) {
+	return call[backoffice.Dashboard](ctx, c, http.MethodGet, "/api/admin/dashboard", nil)
+}
+
+// Applications returns one page of the applications the query asks for.
+func (c *AdminClient) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
+	limit := ""
+	if q.Limit != 0 {
+		limit = strconv.Itoa(q.Limit)
 	}
-	return l.Applications, nil
+	return call[membership.ApplicationPage](ctx, c, http.MethodGet, "/api/admin/applications"+
+		query("status", string(q.Status), "search", q.Search, "after", q.After, "limit", limit), nil)
 }
 
 // Application returns one application with its history.
