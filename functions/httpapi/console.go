@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -268,8 +269,14 @@ func (c *console) checkChange(r *http.Request, s *membership.Session) error {
 // query included), else "/admin/": sign-in never sends the browser elsewhere.
 func consolePath(ret string) string {
 	u, err := url.Parse(ret)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/admin/") ||
-		strings.Contains(ret, "//") || strings.Contains(ret, `\`) || u.Fragment != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" || strings.ContainsAny(ret, `\`) {
+		return "/admin/"
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") {
+		clean += "/"
+	}
+	if clean != u.Path || !strings.HasPrefix(clean, "/admin/") {
 		return "/admin/"
 	}
 	return u.RequestURI()
