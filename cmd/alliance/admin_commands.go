@@ -127,7 +127,22 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(a, func(w io.Writer) { printApplication(w, a) })
+	return c.print(a, func(w io.Writer) {
+		printApplication(w, a.Application)
+		fmt.Fprintf(w, "you may\t%s\n", joinOr(a.Actions, "nothing at this status"))
+	})
+}
+
+// joinOr joins the values with spaces, or returns none when there are none.
+func joinOr[T ~string](vs []T, none string) string {
+	if len(vs) == 0 {
+		return none
+	}
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, " ")
 }
 
 // transitionExamples are the usage examples of the workflow's subcommands.
@@ -227,7 +242,11 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(m, func(w io.Writer) { printMember(w, m) })
+	return c.print(m, func(w io.Writer) {
+		printMember(w, m.Member)
+		fmt.Fprintf(w, "standing\t%s\tlast attended %s\n", m.Standing.State, m.Standing.LastAttended)
+		fmt.Fprintf(w, "you may\t%s\n", joinOr(m.Tasks, "nothing"))
+	})
 }
 
 // changeMember runs change with the member's version (the current one when

@@ -22,6 +22,14 @@ type Certified struct {
 	Member      *membership.Member      `json:"member"`
 }
 
+// ApplicationDetail is an application with the actions the reader may take
+// on it now (membership.Application.Actions): the console offers exactly
+// these, `alliance admin show` lists them.
+type ApplicationDetail struct {
+	*membership.Application
+	Actions []membership.Action `json:"actions"`
+}
+
 // Applications returns one page of the applications: those with the status
 // ("" for all) and matching the search (a number or credit code, or part of
 // a name), oldest first, after the cursor of the previous page. Errors:
@@ -38,13 +46,18 @@ func (s *Service) Applications(ctx context.Context, q membership.ApplicationQuer
 	return s.store.Applications(ctx, q)
 }
 
-// Application returns the application with its history. Errors:
-// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
-func (s *Service) Application(ctx context.Context, number string) (*membership.Application, error) {
-	if _, err := actor(ctx, membership.TaskRead); err != nil {
+// Application returns the application with its history and the actions
+// the reader may take on it. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
+func (s *Service) Application(ctx context.Context, number string) (*ApplicationDetail, error) {
+	a, err := actor(ctx, membership.TaskRead)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Application(ctx, number)
+	app, err := s.store.Application(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return &ApplicationDetail{Application: app, Actions: app.Actions(a)}, nil
 }
 
 // ChangeApplication takes the workflow action on the application: review,

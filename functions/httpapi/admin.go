@@ -187,7 +187,7 @@ func (a *Admin) applicationEndpoints() map[Route]endpoint {
 			}
 			return o.Applications(r.Context(), q)
 		}, "status", "search", "after", "limit"),
-		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*membership.Application, error) {
+		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*backoffice.ApplicationDetail, error) {
 			return o.Application(r.Context(), r.PathValue("number"))
 		}),
 		{"POST", "/api/admin/applications/{number}/review"}:  change(membership.ActionReview),
@@ -222,7 +222,7 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 			ms, err := o.Members(r.Context(), membership.MemberStatus(r.URL.Query().Get("status")))
 			return memberList{ms}, err
 		}, "status"),
-		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*membership.Member, error) {
+		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*backoffice.MemberDetail, error) {
 			return o.Member(r.Context(), r.PathValue("certificate"))
 		}),
 		{"POST", "/api/admin/members/{certificate}/exit"}: post(http.StatusOK, func(r *http.Request, q backoffice.ExitRequest) (*membership.Member, error) {

@@ -126,9 +126,10 @@ func (c *AdminClient) Applications(ctx context.Context, q membership.Application
 		query("status", string(q.Status), "search", q.Search, "after", q.After, "limit", limit), nil)
 }
 
-// Application returns one application with its history.
-func (c *AdminClient) Application(ctx context.Context, number string) (*membership.Application, error) {
-	return call[membership.Application](ctx, c, http.MethodGet, applicationPath(number), nil)
+// Application returns one application with its history and the actions
+// the token's holder may take on it.
+func (c *AdminClient) Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error) {
+	return call[backoffice.ApplicationDetail](ctx, c, http.MethodGet, applicationPath(number), nil)
 }
 
 // ChangeApplication reviews, approves, rejects or files the application.
@@ -153,9 +154,10 @@ func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatu
 	return l.Members, nil
 }
 
-// Member returns one member with its history.
-func (c *AdminClient) Member(ctx context.Context, certificate string) (*membership.Member, error) {
-	return call[membership.Member](ctx, c, http.MethodGet, memberPath(certificate), nil)
+// Member returns one member with its history, standing and the tasks the
+// token's holder may carry out.
+func (c *AdminClient) Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error) {
+	return call[backoffice.MemberDetail](ctx, c, http.MethodGet, memberPath(certificate), nil)
 }
 
 // Exit records a member's voluntary exit.

@@ -221,6 +221,16 @@ func jsonFields(typ reflect.Type) (map[string]reflect.Type, []string) {
 	var required []string
 	for f := range typ.Fields() {
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" { // an embedded struct's fields are the outer one's
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			inner, req := jsonFields(ft)
+			maps.Copy(fields, inner)
+			required = append(required, req...)
+			continue
+		}
 		if !f.IsExported() || tag == "-" {
 			continue
 		}

@@ -18,7 +18,9 @@
 // # Layouts
 //
 // templates/base.html defines the page skeleton and the blocks "title",
-// "head" and "main" (with defaults). Every other templates/NAME.html is a
+// "head" and "main" (with defaults), all inside the block "page", which a
+// layout with a skeleton of its own (the console's) redefines whole. Every
+// other templates/NAME.html is a
 // layout: it is parsed on top of a copy of base.html and the files of
 // templates/partials/, and redefines the blocks it needs, for example
 //
