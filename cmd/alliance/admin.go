@@ -86,7 +86,7 @@ func runAdmin(ctx context.Context, args []string) error {
 // (admin_test.go checks it), so the commands speak the API's contract in Go
 // types, as benbjohnson/wtf's CLI does through its http package.
 type office interface {
-	WhoAmI(ctx context.Context) (*membership.Actor, error)
+	WhoAmI(ctx context.Context) (*backoffice.Me, error)
 	Dashboard(ctx context.Context) (*backoffice.Dashboard, error)
 	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
 	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)

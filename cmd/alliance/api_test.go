@@ -51,6 +51,7 @@ func startServe(t *testing.T, flags ...string) string {
 	for range 300 { // up to 30 s for the first build
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for it
 			t.Fatalf("serve ended early: %v", err)
 		default:
 		}

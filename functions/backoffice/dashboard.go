@@ -17,7 +17,7 @@ const DashboardWaiting = 10
 // the reader's role, expulsions waiting for the chairman's office, the
 // members at risk of lapsing and this year's unpaid dues.
 type Dashboard struct {
-	Me         membership.Actor                `json:"me"`
+	Me         Me                              `json:"me"`
 	Today      string                          `json:"today"`
 	Counts     map[membership.Status]int       `json:"counts"`
 	Waiting    []membership.ApplicationSummary `json:"waiting"`
@@ -45,7 +45,7 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		return nil, err
 	}
 	now := s.now()
-	d := &Dashboard{Me: a, Today: membership.Today(now), Year: now.In(membership.China).Year(),
+	d := &Dashboard{Me: Me{Actor: a, Tasks: a.Tasks()}, Today: membership.Today(now), Year: now.In(membership.China).Year(),
 		Waiting: []membership.ApplicationSummary{}, Expulsions: []PendingExpulsion{}, Unpaid: []membership.DuesLine{}}
 	if d.Counts, err = s.store.ApplicationCounts(ctx); err != nil {
 		return nil, err

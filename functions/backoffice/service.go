@@ -137,14 +137,21 @@ func actor(ctx context.Context, t membership.Task) (membership.Actor, error) {
 	return a, a.May(t)
 }
 
-// WhoAmI returns the context's actor, if they may use the back office at all.
-// Errors: EUNAUTHORIZED, EFORBIDDEN.
-func (s *Service) WhoAmI(ctx context.Context) (*membership.Actor, error) {
+// Me is who is signed in, with every task of the back office they may do
+// (membership.Actor.Tasks).
+type Me struct {
+	membership.Actor
+	Tasks []membership.Task `json:"tasks"`
+}
+
+// WhoAmI returns the context's actor, if they may use the back office at
+// all, with the tasks they may do. Errors: EUNAUTHORIZED, EFORBIDDEN.
+func (s *Service) WhoAmI(ctx context.Context) (*Me, error) {
 	a, err := actor(ctx, membership.TaskRead)
 	if err != nil {
 		return nil, err
 	}
-	return &a, nil
+	return &Me{Actor: a, Tasks: a.Tasks()}, nil
 }
 
 // checkVersion rejects a change that does not say which version of the record

@@ -160,7 +160,7 @@ type (
 // endpoints maps every admin route to its endpoint.
 func (a *Admin) endpoints() map[Route]endpoint {
 	eps := map[Route]endpoint{
-		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*membership.Actor, error) { return a.office.WhoAmI(r.Context()) }),
+		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*backoffice.Me, error) { return a.office.WhoAmI(r.Context()) }),
 		{"GET", "/api/admin/dashboard"}: get(func(r *http.Request) (*backoffice.Dashboard, error) {
 			return a.office.Dashboard(r.Context())
 		}),

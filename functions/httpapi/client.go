@@ -106,9 +106,9 @@ func applicationPath(number string) string {
 }
 func memberPath(cert string) string { return "/api/admin/members/" + url.PathEscape(cert) }
 
-// WhoAmI returns the token's identity and roles.
-func (c *AdminClient) WhoAmI(ctx context.Context) (*membership.Actor, error) {
-	return call[membership.Actor](ctx, c, http.MethodGet, "/api/admin/me", nil)
+// WhoAmI returns the token's identity, roles and the tasks they may do.
+func (c *AdminClient) WhoAmI(ctx context.Context) (*backoffice.Me, error) {
+	return call[backoffice.Me](ctx, c, http.MethodGet, "/api/admin/me", nil)
 }
 
 // Dashboard returns the reader's 工作台.

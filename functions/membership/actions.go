@@ -46,3 +46,19 @@ func (m *Member) Tasks(actor Actor, st Standing) []Task {
 	}
 	return ts
 }
+
+// taskOrder is the order Actor.Tasks lists tasks in.
+var taskOrder = []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskDecideExpulsion, TaskMarkLapsed, TaskAttendance, TaskFees, TaskPayment}
+
+// Tasks returns every task of the back office the actor may do at all; the
+// console shows the forms of these (the workflow's actions have their own
+// rule, see Application.Actions).
+func (a Actor) Tasks() []Task {
+	ts := []Task{}
+	for _, t := range taskOrder {
+		if a.May(t) == nil {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}

@@ -180,3 +180,23 @@ func TestSessionLifetimes(t *testing.T) {
 		t.Errorf("NeedsTouch: want a write once a minute at most")
 	}
 }
+
+func TestActorTasks(t *testing.T) {
+	if len(taskOrder) != len(permissions) {
+		t.Fatalf("taskOrder lists %d tasks, permissions %d", len(taskOrder), len(permissions))
+	}
+	tests := []struct {
+		who  Actor
+		want []Task
+	}{
+		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskAttendance, TaskFees, TaskPayment}},
+		{actor("c", RoleChair), []Task{TaskRead, TaskDecideExpulsion}},
+		{actor("c", RoleSupervisor), []Task{TaskRead}},
+		{actor("c", "guest"), []Task{}},
+	}
+	for _, tt := range tests {
+		if got := tt.who.Tasks(); !slices.Equal(got, tt.want) {
+			t.Errorf("%v: got %v, want %v", tt.who.Roles, got, tt.want)
+		}
+	}
+}

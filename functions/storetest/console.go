@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -98,6 +99,8 @@ type ConsoleOptions struct {
 	// APIOrigin is the origin browsers reach the API on, when it is not
 	// http://<Listener's address> (a host name mapped to 127.0.0.1).
 	APIOrigin string
+	// TLS serves the API over https:// with httptest's certificate.
+	TLS bool
 }
 
 // NewConsoleAPI serves the API over s with the console's sign-in until the
@@ -112,7 +115,9 @@ func NewConsoleAPI(t *testing.T, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		}
 	}
 	origin := opt.APIOrigin
-	if origin == "" {
+	if origin == "" && opt.TLS {
+		origin = "https://" + ln.Addr().String()
+	} else if origin == "" {
 		origin = "http://" + ln.Addr().String()
 	}
 	callback := origin + httpapi.ConsoleRoutes[1].Pattern
@@ -153,8 +158,14 @@ func NewConsoleAPI(t *testing.T, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 	if opt.Wrap != nil {
 		h = opt.Wrap(mux)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	if opt.TLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
 	return &ConsoleAPI{URL: origin, Issuer: iss, Clock: clock, secret: secret}
 }

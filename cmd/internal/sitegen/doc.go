@@ -37,7 +37,8 @@
 // asset (hashed URL of an asset), partialCached NAME KEY DATA (a partial
 // rendered once per key and build), partialCachedEach NAME PAGES (the same
 // for each page, keyed by URL), eventKind, memberKind and industry (config
-// terms by slug), absURL, dict, and cndate, cntime, weekday and isotime for
+// terms by slug), absURL, origin (scheme://host of an absolute URL, "" for a
+// path), dict, and cndate, cntime, weekday and isotime for
 // a time.Time; a Date field already holds these as .CNDate, .CNTime,
 // .CNWeekday and .ISO, which is cheaper on every page.
 //

@@ -124,7 +124,9 @@ func (p *Provider) render(w http.ResponseWriter, status int, id, name, role, msg
 		d.Roles = append(d.Roles, roleChoice{r, membership.RoleLabels[r], r == role || role == "" && r == Roles[0]})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	// No form-action: it would cover every redirect after the post too (the
+	// console's callback, then the console itself, on origins of their own).
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = page.Execute(w, d)
