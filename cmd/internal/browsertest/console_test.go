@@ -671,8 +671,16 @@ func (l *cookieLog) wrap(h http.Handler) http.Handler {
 	})
 }
 
-func (l *cookieLog) from(origin string) bool { l.mu.Lock(); defer l.mu.Unlock(); return l.reached[origin] }
-func (l *cookieLog) with(origin string) bool { l.mu.Lock(); defer l.mu.Unlock(); return l.cookie[origin] }
+func (l *cookieLog) from(origin string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reached[origin]
+}
+func (l *cookieLog) with(origin string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cookie[origin]
+}
 
 // httptestTLS serves h over https:// on ln (httptest's certificate, which
 // the browser of the test is told to accept) until the test ends.
