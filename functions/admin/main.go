@@ -1,6 +1,7 @@
 // Command admin is the secretariat API as an AWS Lambda function behind API
 // Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
-// back office → token verifier → handler → lambda.Start.
+// back office → token verifier → the console's sign-in (when API_ORIGIN says
+// where browsers reach the API) → handler → lambda.Start.
 package main
 
 import (
@@ -32,18 +33,32 @@ func main() {
 		Applications: os.Getenv("APPLICATIONS_TABLE"),
 		Members:      os.Getenv("MEMBERS_TABLE"),
 		Dues:         os.Getenv("DUES_TABLE"),
+		Sessions:     os.Getenv("SESSIONS_TABLE"),
 	})
-	verifier, err := auth.New(ctx, auth.Config{
+	cfg := auth.Config{
 		Issuer:     os.Getenv("JWT_ISSUER"),
 		Audience:   os.Getenv("JWT_AUDIENCE"),
 		JWKSURL:    os.Getenv("JWKS_URL"),
 		RolesClaim: os.Getenv("JWT_ROLES_CLAIM"),
-	})
+	}
+	verifier, err := auth.New(ctx, cfg)
 	if err != nil {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
+	siteOrigin := os.Getenv("SITE_ORIGIN")
+	var console *httpapi.ConsoleConfig
+	if apiOrigin := os.Getenv("API_ORIGIN"); apiOrigin != "" {
+		// The console's client ID is the audience: its ID tokens are checked like bearer tokens.
+		login, err := auth.NewLogin(auth.LoginConfig{Config: cfg, ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"),
+			RedirectURL: apiOrigin + httpapi.ConsoleRoutes[1].Pattern}, verifier)
+		if err != nil {
+			log.Error("start", "err", err.Error())
+			os.Exit(1)
+		}
+		console = &httpapi.ConsoleConfig{Login: login, Sessions: store, Origin: siteOrigin}
+	}
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console})
 	lambda.Start(apigateway.Handler(h))
 }

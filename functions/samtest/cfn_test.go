@@ -51,6 +51,9 @@ type scenario struct {
 	wantSite   string // the SiteUrl/SiteWebsiteUrl output, with ${Resource.Attr} placeholders
 	wantCORS   string // the one CORS origin of the HTTP API, or "" for none
 	wantOrigin string // SITE_ORIGIN of the functions
+	// wantAPIOrigin is API_ORIGIN of the secretariat function: where the
+	// console signs in ("" for no console).
+	wantAPIOrigin string
 }
 
 var required = map[string]string{
@@ -78,11 +81,13 @@ var scenarios = []scenario{
 		name: "global, own domain", region: "ap-east-1",
 		params:   with(map[string]string{"SiteDomain": "www.example.org", "SiteCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}),
 		wantSite: "https://www.example.org", wantCORS: "https://www.example.org", wantOrigin: "https://www.example.org",
+		wantAPIOrigin: "https://www.example.org",
 	},
 	{
 		name: "global, domain without its certificate", region: "eu-west-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.org"}),
+		params:   with(map[string]string{"SiteDomain": "www.example.org", "ConsoleOrigin": "https://d111111abcdef8.cloudfront.net"}),
 		wantSite: "https://${Distribution.DomainName}", wantCORS: "", wantOrigin: "",
+		wantAPIOrigin: "https://d111111abcdef8.cloudfront.net",
 	},
 	{
 		name: "China, ICP recordal, S3 website on the domain", china: true, region: "cn-north-1",
@@ -97,6 +102,13 @@ var scenarios = []scenario{
 	{
 		name: "China, no ICP recordal yet", china: true, region: "cn-northwest-1", params: with(nil),
 		wantSite: "not served: set IcpNumber (ICP recordal) first", wantCORS: "", wantOrigin: "",
+	},
+	{
+		name: "China, site and API on their own domains", china: true, region: "cn-north-1",
+		params: with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号", "ApiDomain": "api.example.cn",
+			"ApiCertificateArn": "arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc", "OidcClientSecretId": "alliance/console"}),
+		wantSite: "https://www.example.cn", wantCORS: "https://www.example.cn", wantOrigin: "https://www.example.cn",
+		wantAPIOrigin: "https://api.example.cn",
 	},
 }
 

@@ -52,6 +52,7 @@ func (c *callRecorder) addTables(n dynamo.TableNames) {
 	c.tables[n.Idempotency] = "IdempotencyTable"
 	c.tables[n.Members] = "MembersTable"
 	c.tables[n.Dues] = "DuesTable"
+	c.tables[n.Sessions] = "SessionsTable"
 }
 
 func (c *callRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +135,9 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	})
 	t.Run("back office", func(t *testing.T) {
 		storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore { return newStore(t) })
+	})
+	t.Run("console sessions", func(t *testing.T) {
+		storetest.RunSessions(t, func(t *testing.T) httpapi.SessionStore { return newStore(t) })
 	})
 	if t.Failed() {
 		return

@@ -29,7 +29,7 @@ var global = scenarios[0]
 // routeLists maps each function's logical ID to the route list its handler serves.
 var routeLists = map[string][]httpapi.Route{
 	"ApplyFunction": httpapi.PublicRoutes,
-	"AdminFunction": httpapi.AdminRoutes,
+	"AdminFunction": slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
 }
 
 // optionalEnv are variables a main.go may read that the deployment does not set.
@@ -660,6 +660,7 @@ func TestTemplateSiteDelivery(t *testing.T) {
 				if !api {
 					t.Errorf("%s: no /api/* behaviour: site and API must share one origin", id)
 				}
+				checkConsoleBehaviour(t, id, d, cfg.CacheBehaviors, def)
 				if def.ResponseHeadersPolicyId == nil || tableOfEnv(*def.ResponseHeadersPolicyId) == "" {
 					t.Errorf("%s: default behaviour without a response headers policy", id)
 				}
@@ -682,8 +683,8 @@ func TestTemplateSiteDelivery(t *testing.T) {
 				}
 			}
 			policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
-			if len(policies) != 1 {
-				t.Fatalf("%d response headers policies, want 1", len(policies))
+			if len(policies) != 2 {
+				t.Fatalf("%d response headers policies, want 2 (the site's and the console's)", len(policies))
 			}
 			for id, p := range policies {
 				sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig
@@ -736,6 +737,47 @@ func TestTemplateSiteDelivery(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkConsoleBehaviour checks the console's behaviour (/admin/*): the site's
+// bucket, HTTPS, the index rewrite, and its own headers: the site's CSP
+// overriding, no referrer to other origins, X-Robots-Tag noindex.
+func checkConsoleBehaviour(t *testing.T, id string, d *deployed, behaviours []cloudfront.Distribution_CacheBehavior, def *cloudfront.Distribution_DefaultCacheBehavior) {
+	t.Helper()
+	i := slices.IndexFunc(behaviours, func(b cloudfront.Distribution_CacheBehavior) bool { return b.PathPattern == "/admin/*" })
+	if i < 0 {
+		t.Errorf("%s: no /admin/* behaviour for the console", id)
+		return
+	}
+	b := behaviours[i]
+	if b.TargetOriginId != def.TargetOriginId || len(b.FunctionAssociations) != 1 || ptrString(b.FunctionAssociations[0].FunctionARN) != ptrString(def.FunctionAssociations[0].FunctionARN) {
+		t.Errorf("%s: /admin/* goes to %s with %v, want the site bucket with the index rewrite", id, b.TargetOriginId, b.FunctionAssociations)
+	}
+	if b.ResponseHeadersPolicyId == nil || *b.ResponseHeadersPolicyId == *def.ResponseHeadersPolicyId {
+		t.Fatalf("%s: /admin/* without a response headers policy of its own", id)
+	}
+	p, ok := d.GetAllCloudFrontResponseHeadersPolicyResources()[tableOfEnv(*b.ResponseHeadersPolicyId)]
+	if !ok {
+		t.Fatalf("%s: /admin/* response headers policy %s is not in the template", id, *b.ResponseHeadersPolicyId)
+	}
+	cfg := p.ResponseHeadersPolicyConfig
+	sec := cfg.SecurityHeadersConfig
+	if sec == nil || sec.ContentSecurityPolicy == nil || !sec.ContentSecurityPolicy.Override ||
+		!strings.HasPrefix(sec.ContentSecurityPolicy.ContentSecurityPolicy, "default-src 'self';") || strings.Contains(sec.ContentSecurityPolicy.ContentSecurityPolicy, "unsafe") {
+		t.Errorf("%s: the console's CSP %+v, want the site's (default-src 'self'), overriding", id, sec)
+	}
+	if sec == nil || sec.ReferrerPolicy == nil || sec.ReferrerPolicy.ReferrerPolicy != "same-origin" {
+		t.Errorf("%s: the console's Referrer-Policy, want same-origin", id)
+	}
+	var robots bool
+	if cfg.CustomHeadersConfig != nil {
+		for _, h := range cfg.CustomHeadersConfig.Items {
+			robots = robots || h.Header == "X-Robots-Tag" && strings.Contains(h.Value, "noindex")
+		}
+	}
+	if !robots {
+		t.Errorf("%s: the console is not marked X-Robots-Tag: noindex", id)
 	}
 }
 
@@ -842,5 +884,63 @@ func TestMakeDeploy(t *testing.T) {
 				t.Errorf("make deploy REGION=%s runs\n%s\nwant no %q", tt.region, out, a)
 			}
 		}
+	}
+}
+
+// TestTemplateConsole checks what the console needs in each scenario: the
+// secretariat function knows where browsers reach the API (API_ORIGIN, the
+// sign-in's redirect URI), and the output names the URI to register; its
+// client secret comes from Secrets Manager only when named; CORS lets the
+// site's origin send the session cookie; and in China the API gets its own
+// domain beside the site's, mapped to the HTTP API, only when asked for.
+func TestTemplateConsole(t *testing.T) {
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			d := load(t, s)
+			var admin function
+			for _, f := range functions(t, d) {
+				if f.id == "AdminFunction" {
+					admin = f
+				}
+			}
+			if got := admin.env["API_ORIGIN"]; got != s.wantAPIOrigin {
+				t.Errorf("API_ORIGIN = %q, want %q", got, s.wantAPIOrigin)
+			}
+			redirect := fmt.Sprint(dig(d.raw["Outputs"], "ConsoleRedirectUri", "Value"))
+			if s.wantAPIOrigin != "" && redirect != s.wantAPIOrigin+httpapi.ConsoleRoutes[1].Pattern {
+				t.Errorf("output ConsoleRedirectUri = %q, want %s%s", redirect, s.wantAPIOrigin, httpapi.ConsoleRoutes[1].Pattern)
+			}
+			if s.wantAPIOrigin == "" && !strings.HasPrefix(redirect, "none: ") {
+				t.Errorf("output ConsoleRedirectUri = %q, want it to say there is none yet and why", redirect)
+			}
+			secret := admin.env["OIDC_CLIENT_SECRET"]
+			if id := s.params["OidcClientSecretId"]; id != "" && secret != "{{resolve:secretsmanager:"+id+"}}" || id == "" && secret != "" {
+				t.Errorf("OIDC_CLIENT_SECRET = %q, want a dynamic reference to the secret %q, if any", secret, id)
+			}
+			for id, api := range d.GetAllServerlessHttpApiResources() {
+				c := api.CorsConfiguration.CorsConfigurationObject
+				if c == nil || c.AllowCredentials == nil || !*c.AllowCredentials || !slices.Contains(c.AllowHeaders, "x-csrf-token") ||
+					!slices.Contains(c.ExposeHeaders, "x-csrf-token") || slices.Contains(c.AllowOrigins, "*") {
+					t.Errorf("%s: CORS %+v, want credentials for the listed origins only and the CSRF header both ways", id, c)
+				}
+			}
+			domains := d.GetAllApiGatewayV2DomainNameResources()
+			mappings := d.GetAllApiGatewayV2ApiMappingResources()
+			want := s.params["ApiDomain"] != "" && s.china
+			if got := len(domains) == 1 && len(mappings) == 1; got != want || !want && len(domains)+len(mappings) > 0 {
+				t.Fatalf("%d API domains and %d mappings, want one each: %v", len(domains), len(mappings), want)
+			}
+			for id, dn := range domains {
+				if dn.DomainName != s.params["ApiDomain"] || len(dn.DomainNameConfigurations) != 1 ||
+					ptrString(dn.DomainNameConfigurations[0].EndpointType) != "REGIONAL" || ptrString(dn.DomainNameConfigurations[0].SecurityPolicy) != "TLS_1_2" {
+					t.Errorf("%s: %+v, want %s, regional, TLS 1.2", id, dn, s.params["ApiDomain"])
+				}
+				for mid, m := range mappings {
+					if m.DomainName != "${"+id+"}" || m.ApiId != "${HttpApi}" || m.Stage != "$default" {
+						t.Errorf("%s: maps %s to %s stage %s, want ${%s} to ${HttpApi} $default", mid, m.DomainName, m.ApiId, m.Stage, id)
+					}
+				}
+			}
+		})
 	}
 }
