@@ -463,9 +463,17 @@
 
   // ---- attendance
   pages.attendance = async () => {
+    const date = params.get("date") || today();
+    $("f-date").value = date;
     async function load() {
-      const [m, at, ms] = await Promise.all([whoami(), get("attendance"), get("members?status=active")]);
+      const [m, at, ms, lr] = await Promise.all([whoami(), get("attendance"), get("members?status=active"),
+        get("lapse-report?date=" + encodeURIComponent(date))]);
       showMe(m);
+      const risky = lr.lapsed.concat(lr.at_risk);
+      rows($("lapse"), risky, (s) => [link(memberURL(s.certificate), s.certificate), s.name,
+        label("standing", s.state) + (s.lapsed_on ? "（" + s.lapsed_on + " 起）" : "") + (s.lapses_on ? "（如不参加活动，" + s.lapses_on + " 起）" : ""),
+        s.last_attended || "从未出席"]);
+      $("lapse-summary").textContent = lr.as_of + "：在册会员 " + lr.active + " 名，已满足自动退会条件 " + lr.lapsed.length + " 名，有风险 " + lr.at_risk.length + " 名。";
       rows($("records"), at.attendance.slice().reverse(), (a) => [a.date, a.title ? a.title + "（" + a.event + "）" : a.event,
         link(memberURL(a.member), a.member), a.voided ? "已作废：" + a.voided.reason : "有效"], (a) => a.voided && "void");
       $("records-empty").hidden = at.attendance.length > 0;

@@ -692,3 +692,90 @@ func httptestTLS(t *testing.T, ln net.Listener, h http.Handler) *httptest.Server
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// TestConsoleMemberWork uses every remaining form of the console: attendance
+// entered from a site event and voided, a lapse the rule confirms, an exit,
+// an expulsion proposed by the clerk and refused by the chair, a fee
+// schedule changed, a payment and its correction. Each lands in the store.
+func TestConsoleMemberWork(t *testing.T) {
+	c := newConsoleEnv(t)
+	ctx := t.Context()
+	y := time.Now().In(membership.China).Year()
+	lapsing := storetest.Member(t, c.store, fmt.Sprintf("%d-01-01", y-2))
+	leaving := storetest.Member(t, c.store, today())
+	expelled := storetest.Member(t, c.store, today())
+	clerk := c.tab(t, desktop)
+
+	c.open(clerk, "/admin/attendance/")
+	c.signIn(clerk, membership.RoleSecretariat, "王秘书")
+	event := eval[string](clerk, `document.querySelector('#at-pick option[value^="/events/"]').value`)
+	clerk.do(chromedp.SetValue(chromedp.ID("at-pick"), event))
+	eval[bool](clerk, `document.getElementById('at-pick').dispatchEvent(new Event('change')), true`)
+	clerk.do(chromedp.Click(chromedp.ID("at-m-" + leaving.Certificate)))
+	act(clerk, "record", nil)
+	id := eval[string](clerk, `document.getElementById('at-event').value`)
+	recs, _ := c.store.Attendance(ctx)
+	if msg, ok := notice(clerk); !ok || len(recs[leaving.Certificate]) != 1 || recs[leaving.Certificate][0].Event != id || !strings.HasSuffix(event, "/"+id+"/") {
+		t.Fatalf("attendance of %s at %s: %q, stored %+v", leaving.Certificate, event, msg, recs[leaving.Certificate])
+	}
+	if got := text(clerk, "lapse"); !strings.Contains(got, lapsing.Certificate) || strings.Contains(got, leaving.Certificate) {
+		t.Errorf("lapse check: %q, want %s (joined %s, never attended) and not %s", got, lapsing.Certificate, lapsing.JoinedOn, leaving.Certificate)
+	}
+	act(clerk, "void", map[string]string{"void-event": id, "void-members": leaving.Certificate, "void-note": "误登记：该会员未到场"})
+	if recs, _ := c.store.Attendance(ctx); recs[leaving.Certificate][0].Voided == nil {
+		t.Fatalf("void: %q, stored %+v", text(clerk, "notice"), recs[leaving.Certificate])
+	}
+
+	c.open(clerk, "/admin/member/?certificate="+lapsing.Certificate)
+	c.ready(clerk)
+	act(clerk, "task-lapse", nil)
+	c.open(clerk, "/admin/member/?certificate="+leaving.Certificate)
+	c.ready(clerk)
+	clerk.do(chromedp.SetValue(chromedp.ID("exit-date"), today()), chromedp.Click(chromedp.ID("exit-returned")))
+	act(clerk, "task-exit", map[string]string{"exit-note": "书面申请已存档"})
+	c.open(clerk, "/admin/member/?certificate="+expelled.Certificate)
+	c.ready(clerk)
+	act(clerk, "task-propose-expulsion", map[string]string{"expel-reason": "多次违反章程第十三条"})
+	for cert, want := range map[string]membership.MemberStatus{lapsing.Certificate: membership.MemberLapsed, leaving.Certificate: membership.MemberExited} {
+		if m, _ := c.store.Member(ctx, cert); m.Status != want {
+			t.Errorf("%s: %s, want %s", cert, m.Status, want)
+		}
+	}
+
+	chair := c.tab(t, desktop)
+	c.open(chair, "/admin/member/?certificate="+expelled.Certificate)
+	c.signIn(chair, membership.RoleChair, "刘理事长")
+	chair.do(chromedp.Click(chromedp.ID("decide-no")))
+	act(chair, "task-decide-expulsion", map[string]string{"decide-note": "情节较轻，予以警告"})
+	if m, _ := c.store.Member(ctx, expelled.Certificate); m.Status != membership.MemberActive || m.PendingExpulsion != nil ||
+		m.History[len(m.History)-1].Note != "情节较轻，予以警告" {
+		t.Errorf("refused expulsion: %+v", m)
+	}
+
+	c.open(clerk, "/admin/dues/")
+	c.ready(clerk)
+	clerk.do(chromedp.Click(chromedp.CSS("#fees-section summary")))
+	for _, id := range []string{"fee-enterprise", "fee-group"} {
+		clerk.do(chromedp.SetValue(chromedp.ID(id), "30,000"))
+	}
+	act(clerk, "fees", map[string]string{"fee-note": fmt.Sprintf("%d 年会员大会决议", y)})
+	if fs, _ := c.store.FeeSchedule(ctx, y); fs.Enterprise != 3_000_000 || fs.Group != 3_000_000 || fs.Individual != 0 {
+		t.Errorf("fee schedule: %+v, want 30,000 yuan for enterprises and groups", fs)
+	}
+	c.open(clerk, "/admin/dues/?member="+expelled.Certificate)
+	c.ready(clerk)
+	act(clerk, "pay", map[string]string{"pay-receipt": "SK-2026-0201"})
+	first, err := c.store.CurrentPayment(ctx, expelled.Certificate, y)
+	if err != nil || first.Amount != 3_000_000 {
+		t.Fatalf("payment: %q, stored %+v, %v", text(clerk, "notice"), first, err)
+	}
+	clerk.do(chromedp.SetValue(chromedp.ID("pay-member"), expelled.Certificate), chromedp.SetValue(chromedp.ID("pay-amount"), "30000"))
+	act(clerk, "pay", map[string]string{"pay-receipt": "SK-2026-0202", "pay-note": "收据号登记有误，更正", "pay-corrects": first.ID})
+	if cur, err := c.store.CurrentPayment(ctx, expelled.Certificate, y); err != nil || cur.Corrects != first.ID || cur.Receipt != "SK-2026-0202" {
+		t.Errorf("correction: %q, stored %+v, %v", text(clerk, "notice"), cur, err)
+	}
+	if got := text(clerk, "ledger"); !containsAll(got, first.ID, "SK-2026-0201", "SK-2026-0202", "更正") {
+		t.Errorf("ledger: %q, want both entries, the correction named", got)
+	}
+	clerk.clean(nil)
+}
