@@ -255,9 +255,9 @@
         return done(r);
       }
       const msg = (r.error && r.error.message) || "操作未完成（" + r.status + "）";
-      if (r.status === 409) {
-        notice("error", "其他人已先一步办理，以下是最新情况。您填写的内容已保留，请核对后再决定。", msg);
-        if (refresh) await refresh(form);
+      if (r.status === 409 && refresh) { // the record changed: show it as it is now
+        await refresh(form);
+        notice("error", "其他人已先一步办理，页面已更新为最新情况。您填写的内容已保留，请核对后再决定。");
         return;
       }
       showErrors(form, r.error && r.error.fields);
@@ -570,6 +570,14 @@
   };
 
   // ---- start
+  // A table wider than a phone scrolls in its box: the box takes the focus,
+  // so that the keyboard can scroll it too, and is named by the caption.
+  all(".scroll").forEach((d) => {
+    const cap = d.querySelector("caption");
+    d.tabIndex = 0;
+    d.setAttribute("role", "region");
+    d.setAttribute("aria-label", cap ? cap.textContent : "表格");
+  });
   const reason = params.get("signin");
   if (reason) {
     signIn(reason);
