@@ -101,3 +101,9 @@ func TestListsFollowPages(t *testing.T) {
 func TestSessionContract(t *testing.T) {
 	storetest.RunSessions(t, func(t *testing.T) httpapi.SessionStore { return newStore(t) })
 }
+
+func BenchmarkAdminList(b *testing.B) {
+	for name, q := range storetest.ListQueries {
+		b.Run(name, func(b *testing.B) { storetest.BenchList(b, benchStore(b), q) })
+	}
+}

@@ -53,3 +53,16 @@ func TestSessionContract(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkAdminList(b *testing.B) {
+	for name, q := range storetest.ListQueries {
+		b.Run(name, func(b *testing.B) {
+			s, err := localstore.Open(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			storetest.BenchList(b, s, q)
+		})
+	}
+}
