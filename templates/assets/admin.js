@@ -99,7 +99,8 @@
       signIn(known ? "expired" : "");
       throw stop;
     }
-    const json = (res.headers.get("Content-Type") || "").indexOf("json") >= 0 ? await res.json() : null;
+    const text = await res.text(); // read whole, so that no answer is left half-read
+    const json = text && (res.headers.get("Content-Type") || "").indexOf("json") >= 0 ? JSON.parse(text) : null;
     const r = { status: res.status, ok: res.ok, data: json, error: json && json.error };
     if (res.status === 503 || res.status === 429) {
       notice("error", "系统繁忙，请稍后再试。您填写的内容已保留。");

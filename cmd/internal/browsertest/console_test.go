@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,12 @@ type consoleEnv struct {
 
 func newConsoleEnv(t *testing.T) *consoleEnv {
 	t.Helper()
+	return newConsoleEnvWith(t, nil)
+}
+
+// newConsoleEnvWith is newConsoleEnv with middleware in front of the API.
+func newConsoleEnvWith(t *testing.T, mw func(http.Handler) http.Handler) *consoleEnv {
+	t.Helper()
 	store, err := localstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +55,9 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	}
 	api := storetest.NewConsoleAPI(t, store, storetest.ConsoleOptions{Listener: ln, Wrap: func(h http.Handler) http.Handler {
 		mux := http.NewServeMux()
+		if mw != nil {
+			h = mw(h)
+		}
 		mux.Handle("/api/", h)
 		mux.Handle("/", withCSP(staticSite{dir: env.siteDir}))
 		return mux
@@ -778,4 +788,51 @@ func TestConsoleMemberWork(t *testing.T) {
 		t.Errorf("ledger: %q, want both entries, the correction named", got)
 	}
 	clerk.clean(nil)
+}
+
+// TestConsoleBusy answers a review with 503 (the store is out, say): the
+// console says 系统繁忙 in Chinese and keeps the note; the next try goes
+// through. Then the clerk signs out, and the session is gone.
+func TestConsoleBusy(t *testing.T) {
+	var busy atomic.Bool
+	c := newConsoleEnvWith(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if busy.Load() && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/review") {
+				w.Header().Set("Retry-After", "5")
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprint(w, `{"error":{"code":"unavailable","message":"服务暂时不可用","request_id":"busy-1"}}`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	number := c.submitted(t, "青岛西海岸示例海洋科技有限公司")[0]
+	tb := c.tab(t, desktop)
+	c.open(tb, "/admin/application/?number="+number)
+	c.signIn(tb, membership.RoleSecretariat, "王秘书")
+	const note = "材料齐全，待系统恢复后提交"
+	busy.Store(true)
+	act(tb, "act-review", map[string]string{"review-note": note})
+	if msg, ok := notice(tb); ok || !strings.Contains(msg, "系统繁忙，请稍后再试") {
+		t.Errorf("503: the page says %q, want 系统繁忙，请稍后再试", msg)
+	}
+	if got := eval[string](tb, `document.getElementById('review-note').value`); got != note {
+		t.Errorf("503: the note is %q, want %q kept", got, note)
+	}
+	busy.Store(false)
+	act(tb, "act-review", nil)
+	if msg, ok := notice(tb); !ok {
+		t.Fatalf("after the outage: %q", msg)
+	}
+	tb.do(chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("signin")))
+	if got := text(tb, "signin-text"); !strings.Contains(got, "已退出登录") {
+		t.Errorf("after signing out: %q", got)
+	}
+	if status := eval[int](tb, `fetch('/api/admin/me', {credentials: 'include'}).then(r => r.status)`); status != http.StatusUnauthorized {
+		t.Errorf("the API after signing out: %d, want 401", status)
+	}
+	allow := signedOut("/api/admin/me", "/api/admin/applications/"+number)
+	allow["/api/admin/applications/"+number+"/review"] = http.StatusServiceUnavailable
+	tb.clean(allow)
 }
