@@ -6,4 +6,7 @@
 // localstore packages implement), the secretariat routes call the use cases of
 // backoffice.Service with the verified token's actor in the request's context.
 // AdminClient calls the secretariat routes with the same Go types, for `alliance admin`.
+// The secretariat's console signs in through ConsoleRoutes (console.go: a
+// backend-for-frontend client of the issuer) and calls the same routes with a session
+// cookie, which a SessionStore keeps, and a CSRF token on every change.
 package httpapi
