@@ -144,7 +144,12 @@ func (c *console) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := c.sessions.TakeSignIn(ctx, membership.SecretHash(state))
-	if err == nil && in.Expired(c.now()) {
+	switch {
+	case membership.ErrorCode(err) == membership.EINTERNAL:
+		c.log.ErrorContext(ctx, "sign-in not read", "request_id", requestID(r), "err", err.Error())
+		c.back(w, r, "/admin/", "unavailable")
+		return
+	case err == nil && in.Expired(c.now()):
 		err = errors.New("sign-in expired")
 	}
 	if err != nil {
