@@ -73,7 +73,7 @@ func (a *ConsoleAPI) OAuth2Config(t *testing.T) *oauth2.Config {
 
 // Submit stores a sample application of the named organisation and returns
 // its number.
-func Submit(t *testing.T, s httpapi.ApplicationStore, name string) string {
+func Submit(t testing.TB, s httpapi.ApplicationStore, name string) string {
 	t.Helper()
 	a := Sample(time.Now())
 	a.OrgName = name
@@ -105,7 +105,7 @@ type ConsoleOptions struct {
 
 // NewConsoleAPI serves the API over s with the console's sign-in until the
 // test ends.
-func NewConsoleAPI(t *testing.T, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI {
+func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI {
 	t.Helper()
 	ln := opt.Listener
 	if ln == nil {

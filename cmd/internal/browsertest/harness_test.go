@@ -49,7 +49,7 @@ const (
 // tab is one browser tab, in a browser context of its own, with a recorder of
 // its network and console events.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	vp  viewport
 	rec *recorder
@@ -59,13 +59,13 @@ type tab struct {
 }
 
 // openTab opens a tab at viewport vp; the test's cleanup closes it.
-func openTab(t *testing.T, vp viewport) *tab {
+func openTab(t testing.TB, vp viewport) *tab {
 	t.Helper()
 	return openTabIn(t, env.browser, vp)
 }
 
 // openTabIn opens a tab of the browser of the chromedp context.
-func openTabIn(t *testing.T, browser context.Context, vp viewport) *tab {
+func openTabIn(t testing.TB, browser context.Context, vp viewport) *tab {
 	t.Helper()
 	tctx, cancelTimeout := context.WithTimeout(browser, tabTimeout)
 	ctx, cancel := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
