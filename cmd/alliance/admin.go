@@ -26,7 +26,10 @@ The API and the token come from --api/--token or ALLIANCE_API/ALLIANCE_TOKEN;
 the API defaults to ` + "`alliance serve`" + ` at ` + defaultAdminAPI + `.
 
 Applications (第十四条):
-  applications [--status S]                list applications (all, or one status)
+  dashboard                                工作台: counts, what waits for me, lapse risks, unpaid dues
+  applications [--status S] [--search Q] [--limit N]
+                                           list applications, oldest first (Q: a number, a credit
+                                           code or part of a name; at most N, else all)
   show NUMBER                              one application with its history
   review NUMBER [--note]                   秘书处审核通过            (secretariat)
   approve NUMBER [--note]                  理事长办公会批准          (chair; not the reviewer)
@@ -83,13 +86,14 @@ func runAdmin(ctx context.Context, args []string) error {
 // (admin_test.go checks it), so the commands speak the API's contract in Go
 // types, as benbjohnson/wtf's CLI does through its http package.
 type office interface {
-	WhoAmI(ctx context.Context) (*membership.Actor, error)
-	Applications(ctx context.Context, status membership.Status) ([]membership.Application, error)
-	Application(ctx context.Context, number string) (*membership.Application, error)
+	WhoAmI(ctx context.Context) (*backoffice.Me, error)
+	Dashboard(ctx context.Context) (*backoffice.Dashboard, error)
+	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)
 	ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error)
 	Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error)
 	Members(ctx context.Context, status membership.MemberStatus) ([]membership.Member, error)
-	Member(ctx context.Context, certificate string) (*membership.Member, error)
+	Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error)
 	Exit(ctx context.Context, certificate string, q backoffice.ExitRequest) (*membership.Member, error)
 	ProposeExpulsion(ctx context.Context, certificate string, q backoffice.ExpulsionRequest) (*membership.Member, error)
 	DecideExpulsion(ctx context.Context, certificate string, q backoffice.DecisionRequest) (*membership.Member, error)
@@ -146,6 +150,7 @@ func adminMain(ctx context.Context, args []string, out, errOut io.Writer, env fu
 // adminCommands maps each subcommand to its function (admin_commands.go).
 var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []string) error{
 	"whoami":           (*adminCLI).whoami,
+	"dashboard":        (*adminCLI).dashboard,
 	"applications":     (*adminCLI).applications,
 	"show":             (*adminCLI).show,
 	"review":           transition(membership.ActionReview),

@@ -32,16 +32,67 @@ func (c *adminCLI) whoami(ctx context.Context, args []string) error {
 	})
 }
 
-func (c *adminCLI) applications(ctx context.Context, args []string) error {
-	fs := c.flags("applications", "applications [--status S]", "alliance admin applications --status reviewed")
-	status := fs.String("status", "", "only this `status`: submitted, reviewed, approved, filed, certified, rejected, withdrawn")
+func (c *adminCLI) dashboard(ctx context.Context, args []string) error {
+	fs := c.flags("dashboard", "dashboard", "alliance admin dashboard")
 	_, o, err := c.parse(fs, args, 0)
 	if err != nil {
 		return err
 	}
-	apps, err := o.Applications(ctx, membership.Status(*status))
+	d, err := o.Dashboard(ctx)
 	if err != nil {
 		return err
+	}
+	return c.print(d, func(w io.Writer) {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", d.Today, actorLabel(d.Me.ID, d.Me.Name), strings.Join(d.Me.Roles, ","))
+		for _, st := range []membership.Status{membership.StatusSubmitted, membership.StatusReviewed, membership.StatusApproved,
+			membership.StatusFiled, membership.StatusCertified, membership.StatusRejected, membership.StatusWithdrawn} {
+			fmt.Fprintf(w, "%s\t%d\t%s\n", st, d.Counts[st], membership.StatusLabels[st])
+		}
+		fmt.Fprintln(w, "WAITING FOR ME")
+		for _, a := range d.Waiting {
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", a.Number, a.Status, a.OrgName, a.CreatedAt.In(membership.China).Format("2006-01-02 15:04"))
+		}
+		for _, e := range d.Expulsions {
+			fmt.Fprintf(w, "  %s\texpulsion proposed\t%s\t%s\n", e.Certificate, e.Name, e.Reason)
+		}
+		fmt.Fprintln(w, "LAPSE")
+		for _, st := range d.AtRisk {
+			fmt.Fprintf(w, "  %s\t%s\t%s\tlast attended %s\n", st.Certificate, st.State, st.Name, st.LastAttended)
+		}
+		fmt.Fprintf(w, "DUES %d\tunpaid %d\toutstanding %s yuan\n", d.Year, d.Dues.Unpaid, membership.Yuan(d.Dues.Owed))
+		for _, l := range d.Unpaid {
+			fmt.Fprintf(w, "  %s\t%s\t%s\n", l.Certificate, l.Name, membership.Yuan(l.Due))
+		}
+	})
+}
+
+func (c *adminCLI) applications(ctx context.Context, args []string) error {
+	fs := c.flags("applications", "applications [--status S] [--search Q] [--limit N]", "alliance admin applications --status reviewed --search 科技")
+	status := fs.String("status", "", "only this `status`: submitted, reviewed, approved, filed, certified, rejected, withdrawn")
+	search := fs.String("search", "", "an application number, a credit code or part of a `name`")
+	limit := fs.Int("limit", 0, "list at most `N` (0: all)")
+	_, o, err := c.parse(fs, args, 0)
+	if err != nil {
+		return err
+	}
+	if *limit < 0 {
+		return errors.New("applications: --limit must not be negative")
+	}
+	q := membership.ApplicationQuery{Status: membership.Status(*status), Search: *search, Limit: membership.MaxPageSize}
+	apps := []membership.ApplicationSummary{}
+	for {
+		if *limit > 0 {
+			q.Limit = min(membership.MaxPageSize, *limit-len(apps))
+		}
+		p, err := o.Applications(ctx, q)
+		if err != nil {
+			return err
+		}
+		apps = append(apps, p.Applications...)
+		if p.Next == "" || *limit > 0 && len(apps) >= *limit {
+			break
+		}
+		q.After = p.Next
 	}
 	return c.print(apps, func(w io.Writer) {
 		fmt.Fprintln(w, "NUMBER\tSTATUS\tTYPE\tNAME\tSUBMITTED\tVERSION")
@@ -76,7 +127,22 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(a, func(w io.Writer) { printApplication(w, a) })
+	return c.print(a, func(w io.Writer) {
+		printApplication(w, a.Application)
+		fmt.Fprintf(w, "you may\t%s\n", joinOr(a.Actions, "nothing at this status"))
+	})
+}
+
+// joinOr joins the values with spaces, or returns none when there are none.
+func joinOr[T ~string](vs []T, none string) string {
+	if len(vs) == 0 {
+		return none
+	}
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, " ")
 }
 
 // transitionExamples are the usage examples of the workflow's subcommands.
@@ -176,7 +242,11 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(m, func(w io.Writer) { printMember(w, m) })
+	return c.print(m, func(w io.Writer) {
+		printMember(w, m.Member)
+		fmt.Fprintf(w, "standing\t%s\tlast attended %s\n", m.Standing.State, m.Standing.LastAttended)
+		fmt.Fprintf(w, "you may\t%s\n", joinOr(m.Tasks, "nothing"))
+	})
 }
 
 // changeMember runs change with the member's version (the current one when

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -197,8 +198,9 @@ func TestParseYuan(t *testing.T) {
 }
 
 // TestDevToken checks that a token minted by `alliance admin dev-token` is
-// accepted by the secretariat API that `alliance serve` mounts, that the key
-// set is published, and that another data folder's key is refused.
+// accepted by the secretariat API that `alliance serve` mounts (trusting its
+// development OpenID provider), that the provider publishes the key, and
+// that another data folder's key or another issuer is refused.
 func TestDevToken(t *testing.T) {
 	dir := t.TempDir()
 	s, err := localstore.Open(filepath.Join(dir, "store"))
@@ -207,8 +209,13 @@ func TestDevToken(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	mux := http.NewServeMux()
-	if err := mountAdmin(mux, dir, backoffice.New(backoffice.Config{Store: s}), "", slog.New(slog.DiscardHandler)); err != nil {
+	issuer, err := mountAdmin(t.Context(), mux, adminMount{DataDir: dir, IssuerAddr: "127.0.0.1:0", Origin: "http://127.0.0.1:1313",
+		Office: backoffice.New(backoffice.Config{Store: s}), Sessions: s, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
+		t.Fatalf("issuer %s, want one on 127.0.0.1", issuer)
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -231,24 +238,22 @@ func TestDevToken(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	if code, body := whoami(mint(dir, "--role", "chair")); code != 200 || !strings.Contains(body, `"dev-chair"`) {
+	if code, body := whoami(mint(dir, "--role", "chair", "--issuer", issuer)); code != 200 || !strings.Contains(body, `"dev-chair"`) {
 		t.Errorf("dev token: got %d %s, want 200 for dev-chair", code, body)
 	}
-	if code, _ := whoami(mint(t.TempDir(), "--role", "chair")); code != 401 {
+	if code, _ := whoami(mint(t.TempDir(), "--role", "chair", "--issuer", issuer)); code != 401 {
 		t.Errorf("token of another data folder: got %d, want 401", code)
 	}
-	res, err := http.Get(srv.URL + devJWKSPath)
-	if err != nil {
-		t.Fatal(err)
+	if code, _ := whoami(mint(dir, "--role", "chair", "--issuer", "http://127.0.0.1:1")); code != 401 {
+		t.Errorf("token of another issuer: got %d, want 401", code)
 	}
-	jwks, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	v, err := auth.NewFromJWKS(jwks, auth.Config{Issuer: auth.DevIssuer, Audience: auth.DevAudience})
+	v, err := auth.New(t.Context(), auth.Config{Issuer: issuer, Audience: auth.DevAudience, JWKSURL: issuer + "/keys",
+		AllowLoopbackHTTP: true}) // serve's provider is http:// on 127.0.0.1; auth wants https:// otherwise
 	if err != nil {
-		t.Fatalf("published JWKS: %v", err)
+		t.Fatalf("the provider's key set: %v", err)
 	}
-	if _, err := v.Verify(mint(dir, "--role", "supervisor")); err != nil {
-		t.Errorf("token against the published JWKS: got %v, want valid", err)
+	if _, err := v.Verify(mint(dir, "--role", "supervisor", "--issuer", issuer)); err != nil {
+		t.Errorf("token against the provider's key set: got %v, want valid", err)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, devKeyFile)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("key file: got %v %v, want mode 0600", fi, err)
@@ -256,15 +261,21 @@ func TestDevToken(t *testing.T) {
 }
 
 // TestServeAdminWithDevToken runs `alliance serve`, mints a development token
-// for its data folder and works through `alliance admin` against it.
+// for its data folder and issuer and works through `alliance admin` against it.
 func TestServeAdminWithDevToken(t *testing.T) {
 	dataDir := t.TempDir()
-	base := startServe(t, "--data-dir", dataDir)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuerAddr := l.Addr().String()
+	l.Close()
+	base := startServe(t, "--data-dir", dataDir, "--issuer-addr", issuerAddr)
 	if code, _ := post(t, base, "serve-admin-1"); code != http.StatusCreated {
 		t.Fatalf("submission: got %d, want 201", code)
 	}
 	var tok bytes.Buffer
-	if err := adminMain(t.Context(), []string{"dev-token", "--role", "secretariat", "--data-dir", dataDir}, &tok, io.Discard, os.Getenv); err != nil {
+	if err := adminMain(t.Context(), []string{"dev-token", "--role", "secretariat", "--data-dir", dataDir, "--issuer", "http://" + issuerAddr}, &tok, io.Discard, os.Getenv); err != nil {
 		t.Fatal(err)
 	}
 	env := func(k string) string {
@@ -277,13 +288,18 @@ func TestServeAdminWithDevToken(t *testing.T) {
 	if !strings.Contains(out.String(), "submitted") || !strings.Contains(out.String(), "SQ") {
 		t.Errorf("applications: got %q, want the submitted application", out.String())
 	}
-	res, err := http.Get(base + devJWKSPath)
+	res, err := http.Get("http://" + issuerAddr + "/.well-known/openid-configuration")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var doc struct {
+		Issuer string `json:"issuer"`
+		Keys   string `json:"jwks_uri"`
+	}
+	json.NewDecoder(res.Body).Decode(&doc)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("GET %s: got %d, want 200", devJWKSPath, res.StatusCode)
+	if doc.Issuer != "http://"+issuerAddr || doc.Keys == "" {
+		t.Errorf("the development provider's discovery document: got %+v, want issuer http://%s with a key set", doc, issuerAddr)
 	}
 }
 

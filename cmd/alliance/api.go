@@ -19,12 +19,13 @@ type apiConfig struct {
 	DynamoEndpoint string              // when set, use DynamoDB at this endpoint instead of the embedded store
 	SiteOrigin     string              // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
 	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
+	IssuerAddr     string              // loopback address of the development OpenID provider
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
 // The store is the embedded one in cfg.DataDir, or DynamoDB at cfg.DynamoEndpoint with
 // the default table names (created if missing). The public routes and the secretariat
-// routes (development tokens, see mountAdmin) share it.
+// routes (trusting the development OpenID provider, see mountAdmin) share it.
 func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, io.Closer, error) {
 	store, closer, err := openStore(ctx, cfg)
 	if err != nil {
@@ -33,7 +34,8 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 	mux := http.NewServeMux()
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, log); err != nil {
+	if _, err := mountAdmin(ctx, mux, adminMount{DataDir: cfg.DataDir, IssuerAddr: cfg.IssuerAddr, Origin: cfg.SiteOrigin,
+		Office: office, Sessions: store, Log: log}); err != nil {
 		closer.Close()
 		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
 	}
@@ -41,10 +43,12 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 }
 
 // store is what `alliance serve` keeps both halves of the API in: the
-// applications the public submits and the back office's records.
+// applications the public submits, the back office's records and the
+// console's sessions.
 type store interface {
 	httpapi.ApplicationStore
 	backoffice.Store
+	httpapi.SessionStore
 }
 
 // openStore opens the store openAPI uses.

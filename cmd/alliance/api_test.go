@@ -38,7 +38,7 @@ func startServe(t *testing.T, flags ...string) string {
 	l.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	args := append([]string{"--addr", addr, "--content", filepath.Join(root, "content"),
+	args := append([]string{"--addr", addr, "--issuer-addr", "127.0.0.1:0", "--content", filepath.Join(root, "content"),
 		"--templates", filepath.Join(root, "templates")}, flags...)
 	go func() { done <- runServe(ctx, args) }()
 	t.Cleanup(func() {
@@ -51,6 +51,7 @@ func startServe(t *testing.T, flags ...string) string {
 	for range 300 { // up to 30 s for the first build
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for it
 			t.Fatalf("serve ended early: %v", err)
 		default:
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,48 +13,79 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/auth/devprovider"
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
 // devKeyFile is the development signing key inside the data folder. It is
-// made on first use and never leaves this machine; only `alliance serve`
-// trusts the tokens it signs (issuer auth.DevIssuer), the deployed function
-// trusts only its configured JWKS.
+// made on first use and never leaves this machine; `alliance serve`'s
+// development OpenID provider signs with it, and so does `alliance admin
+// dev-token`. The deployed function trusts only its configured issuer.
 const devKeyFile = "dev-token-key.pem"
 
-// devJWKSPath is where `alliance serve` publishes the development key set.
-const devJWKSPath = "/api/dev/jwks.json"
+// defaultIssuerAddr is where `alliance serve` runs the development OpenID
+// provider unless --issuer-addr says otherwise.
+const defaultIssuerAddr = "127.0.0.1:1314"
 
-// devIssuer loads (or makes) the development issuer of the data folder.
-func devIssuer(dataDir string) (*auth.LocalIssuer, error) {
-	return auth.LoadLocalIssuer(filepath.Join(dataDir, devKeyFile), auth.DevIssuer, auth.DevAudience)
+// devKeys loads (or makes) the development key of the data folder, as the
+// key of the issuer at the URL.
+func devKeys(dataDir, issuer string) (*auth.LocalIssuer, error) {
+	return auth.LoadLocalIssuer(filepath.Join(dataDir, devKeyFile), issuer, auth.DevAudience)
 }
 
-// mountAdmin adds the secretariat API and the development JWKS to mux, for
-// `alliance serve`: tokens come from `alliance admin dev-token`.
-func mountAdmin(mux *http.ServeMux, dataDir string, office *backoffice.Service, origin string, log *slog.Logger) error {
-	li, err := devIssuer(dataDir)
+// adminMount is what mountAdmin needs.
+type adminMount struct {
+	DataDir    string // holds the development key
+	IssuerAddr string // loopback address of the development OpenID provider
+	Origin     string // the origin of the site, the console and the API (one in serve)
+	Office     *backoffice.Service
+	Sessions   httpapi.SessionStore
+	Log        *slog.Logger
+}
+
+// mountAdmin starts the development OpenID provider (until ctx ends) and
+// adds the secretariat API to mux, trusting that provider exactly as the
+// deployed function trusts the alliance's issuer: bearer tokens checked
+// against its published keys, and the console's sign-in through it as a
+// confidential client with PKCE. Only the issuer's address (http:// on
+// 127.0.0.1) differs; auth allows it because serve says so. It returns the
+// issuer's URL.
+func mountAdmin(ctx context.Context, mux *http.ServeMux, m adminMount) (string, error) {
+	li, err := devKeys(m.DataDir, "")
 	if err != nil {
-		return err
+		return "", err
 	}
-	v, err := li.Verifier()
+	key, kid := li.SigningKey()
+	callback := m.Origin + httpapi.ConsoleRoutes[1].Pattern
+	secret := rand.Text()
+	iss, err := devprovider.Start(ctx, m.IssuerAddr, devprovider.Config{ClientID: auth.DevAudience, ClientSecret: secret,
+		RedirectURIs: []string{callback}, Key: key, KeyID: kid, Log: m.Log})
 	if err != nil {
-		return err
+		return "", err
 	}
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: origin}))
-	jwks := li.JWKS()
-	mux.HandleFunc("GET "+devJWKSPath, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(jwks)
-	})
+	cfg := auth.Config{Issuer: iss.URL, Audience: auth.DevAudience, JWKSURL: iss.KeysURL(), RolesClaim: "roles", AllowLoopbackHTTP: true}
+	v, err := auth.New(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	login, err := auth.NewLogin(auth.LoginConfig{Config: cfg, ClientSecret: secret, RedirectURL: callback}, v)
+	if err != nil {
+		return "", err
+	}
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: m.Office, Verifier: v, Log: m.Log, SiteOrigin: m.Origin,
+		Console: &httpapi.ConsoleConfig{Login: login, Sessions: m.Sessions}}))
 	hint := "alliance admin dev-token --role secretariat"
-	if dataDir != ".alliance-data" {
-		hint += " --data-dir " + dataDir
+	if m.DataDir != ".alliance-data" {
+		hint += " --data-dir " + m.DataDir
 	}
-	log.Info("secretariat API at /api/admin/ (development tokens only): export ALLIANCE_TOKEN=$(" + hint + ")")
-	return nil
+	if iss.URL != "http://"+defaultIssuerAddr {
+		hint += " --issuer " + iss.URL
+	}
+	m.Log.Info("secretariat console at " + m.Origin + "/admin/ (sign in through the development OpenID provider at " + iss.URL +
+		"); API at /api/admin/: export ALLIANCE_TOKEN=$(" + hint + ")")
+	return iss.URL, nil
 }
 
 var devRoles = []string{membership.RoleSecretariat, membership.RoleChair, membership.RoleSupervisor}
@@ -66,6 +99,7 @@ func runDevToken(args []string, out io.Writer) error {
 	name := fs.String("name", "", "display name in the token")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid (at most 12h)")
 	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of `alliance serve` holding the development key")
+	issuer := fs.String("issuer", "http://"+defaultIssuerAddr, "`URL` of `alliance serve`'s development OpenID provider (its --issuer-addr)")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,7 +116,7 @@ func runDevToken(args []string, out io.Writer) error {
 	if *name == "" {
 		*name = *subject
 	}
-	li, err := devIssuer(*dataDir)
+	li, err := devKeys(*dataDir, *issuer)
 	if err != nil {
 		return err
 	}

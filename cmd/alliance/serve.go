@@ -21,6 +21,7 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address` (keep it on 127.0.0.1)")
 	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of the embedded store behind /api/")
 	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
+	issuerAddr := fs.String("issuer-addr", defaultIssuerAddr, "listen `address` of the development OpenID provider the console signs in with (keep it on 127.0.0.1)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +53,8 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
-	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame}, log)
+	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
+		IssuerAddr: *issuerAddr}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

@@ -1,6 +1,7 @@
 // Command admin is the secretariat API as an AWS Lambda function behind API
 // Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
-// back office → token verifier → handler → lambda.Start.
+// back office → token verifier → the console's sign-in (when API_ORIGIN says
+// where browsers reach the API) → handler → lambda.Start.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/secrets"
 )
 
 func main() {
@@ -33,19 +35,44 @@ func main() {
 		Applications: os.Getenv("APPLICATIONS_TABLE"),
 		Members:      os.Getenv("MEMBERS_TABLE"),
 		Dues:         os.Getenv("DUES_TABLE"),
+		Sessions:     os.Getenv("SESSIONS_TABLE"),
 	})
 	// https:// only; an empty JWKS_URL means the jwks_uri of the issuer's discovery document.
-	verifier, err := auth.New(ctx, auth.Config{
+	cfg := auth.Config{
 		Issuer:     os.Getenv("JWT_ISSUER"),
 		Audience:   os.Getenv("JWT_AUDIENCE"),
 		JWKSURL:    os.Getenv("JWKS_URL"),
 		RolesClaim: os.Getenv("JWT_ROLES_CLAIM"),
-	})
+	}
+	verifier, err := auth.New(ctx, cfg)
 	if err != nil {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
+	siteOrigin := os.Getenv("SITE_ORIGIN")
+	var console *httpapi.ConsoleConfig
+	if apiOrigin := os.Getenv("API_ORIGIN"); apiOrigin != "" {
+		// The console's client ID is the audience: its ID tokens are checked like bearer tokens.
+		lc := auth.LoginConfig{Config: cfg, RedirectURL: apiOrigin + httpapi.ConsoleRoutes[1].Pattern}
+		if arn := os.Getenv("OIDC_CLIENT_SECRET_ARN"); arn != "" {
+			// Read from Secrets Manager when the first sign-in needs it; empty: a public client.
+			sm, err := secrets.NewClient(os.Getenv("SECRETS_ENDPOINT"))
+			if err != nil {
+				log.Error("start", "err", err.Error())
+				os.Exit(1)
+			}
+			lc.LoadClientSecret = secrets.String(sm, arn)
+		}
+		login, err := auth.NewLogin(lc, verifier)
+		if err != nil {
+			log.Error("start", "err", err.Error())
+			os.Exit(1)
+		}
+		console = &httpapi.ConsoleConfig{Login: login, Sessions: store, Origin: siteOrigin}
+	}
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console})
+	// ORIGIN_VERIFY_SECRET is set in the global layout only: in China the API (and its own
+	// domain, ApiDomain) is reached directly, not through CloudFront.
 	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
 }

@@ -154,6 +154,11 @@ func (v *Verifier) Verify(token string) (Identity, error) {
 	if _, err := v.parser.ParseWithClaims(token, claims, v.keys); err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrBadToken, err)
 	}
+	return v.identity(claims)
+}
+
+// identity returns the identity of verified claims.
+func (v *Verifier) identity(claims jwt.MapClaims) (Identity, error) {
 	id := Identity{}
 	id.Subject, _ = claims["sub"].(string)
 	if id.Subject == "" {

@@ -132,3 +132,8 @@ func (li *LocalIssuer) Mint(subject, name string, roles []string, ttl time.Durat
 	}
 	return s, nil
 }
+
+// SigningKey returns the issuer's private key and its key id, for the
+// development OpenID provider (devprovider) that signs with the same key as
+// `alliance admin dev-token`.
+func (li *LocalIssuer) SigningKey() (*ecdsa.PrivateKey, string) { return li.key, li.kid }

@@ -22,25 +22,42 @@ type Certified struct {
 	Member      *membership.Member      `json:"member"`
 }
 
-// Applications lists the applications with the status ("" for all), oldest
-// first. Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID for an unknown status.
-func (s *Service) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
-	if _, err := actor(ctx, membership.TaskRead); err != nil {
-		return nil, err
-	}
-	if _, ok := membership.StatusLabels[status]; status != "" && !ok {
-		return nil, membership.Errorf(membership.EINVALID, "backoffice: list applications", "未知状态 %q", status)
-	}
-	return s.store.Applications(ctx, status)
+// ApplicationDetail is an application with the actions the reader may take
+// on it now (membership.Application.Actions): the console offers exactly
+// these, `alliance admin show` lists them.
+type ApplicationDetail struct {
+	*membership.Application
+	Actions []membership.Action `json:"actions"`
 }
 
-// Application returns the application with its history. Errors:
-// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
-func (s *Service) Application(ctx context.Context, number string) (*membership.Application, error) {
+// Applications returns one page of the applications: those with the status
+// ("" for all) and matching the search (a number or credit code, or part of
+// a name), oldest first, after the cursor of the previous page. Errors:
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID (an unknown status, a page size out of
+// range, a bad cursor).
+func (s *Service) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
 	}
-	return s.store.Application(ctx, number)
+	q, err := q.Normal()
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Applications(ctx, q)
+}
+
+// Application returns the application with its history and the actions
+// the reader may take on it. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
+func (s *Service) Application(ctx context.Context, number string) (*ApplicationDetail, error) {
+	a, err := actor(ctx, membership.TaskRead)
+	if err != nil {
+		return nil, err
+	}
+	app, err := s.store.Application(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return &ApplicationDetail{Application: app, Actions: app.Actions(a)}, nil
 }
 
 // ChangeApplication takes the workflow action on the application: review,

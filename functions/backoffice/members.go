@@ -58,13 +58,35 @@ func (s *Service) Members(ctx context.Context, status membership.MemberStatus) (
 	return out, nil
 }
 
-// Member returns the member with its history. Errors: EUNAUTHORIZED,
-// EFORBIDDEN, ENOTFOUND.
-func (s *Service) Member(ctx context.Context, certificate string) (*membership.Member, error) {
-	if _, err := actor(ctx, membership.TaskRead); err != nil {
+// MemberDetail is a member with its standing under the lapse rule today and
+// the tasks the reader may carry out on it now (membership.Member.Tasks).
+type MemberDetail struct {
+	*membership.Member
+	Standing membership.Standing `json:"standing"`
+	Tasks    []membership.Task   `json:"tasks"`
+}
+
+// Member returns the member with its history, its standing today and the
+// tasks the reader may carry out. Errors: EUNAUTHORIZED, EFORBIDDEN,
+// ENOTFOUND.
+func (s *Service) Member(ctx context.Context, certificate string) (*MemberDetail, error) {
+	a, err := actor(ctx, membership.TaskRead)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Member(ctx, membership.NormalCertificate(certificate))
+	m, err := s.store.Member(ctx, membership.NormalCertificate(certificate))
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.store.Attendance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := membership.Lapse(m, all[m.Certificate], membership.Today(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	return &MemberDetail{Member: m, Standing: st, Tasks: m.Tasks(a, st)}, nil
 }
 
 // Exit records a member's voluntary exit. Errors: EUNAUTHORIZED, EFORBIDDEN,

@@ -28,9 +28,16 @@ type Store interface {
 	// Application returns the application with the number, or ENOTFOUND.
 	Application(ctx context.Context, number string) (*membership.Application, error)
 
-	// Applications lists the applications with the status, or all when status
-	// is "", oldest first.
-	Applications(ctx context.Context, status membership.Status) ([]membership.Application, error)
+	// Applications returns the page of the applications that q (checked by
+	// ApplicationQuery.Normal) asks for: those q.Matches, oldest first
+	// (ApplicationSummary.Before), after q.After, at most q.Limit, with the
+	// cursor of the next page when there is one (ApplicationQuery.PageOf
+	// says the same of a whole list). Errors: EINVALID for a bad cursor.
+	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+
+	// ApplicationCounts returns how many applications there are of each
+	// status (statuses without any may be left out).
+	ApplicationCounts(ctx context.Context) (map[membership.Status]int, error)
 
 	// UpdateApplication loads the application, checks that its Version equals
 	// expectedVersion (any version when 0), calls fn on it and stores the
@@ -130,14 +137,21 @@ func actor(ctx context.Context, t membership.Task) (membership.Actor, error) {
 	return a, a.May(t)
 }
 
-// WhoAmI returns the context's actor, if they may use the back office at all.
-// Errors: EUNAUTHORIZED, EFORBIDDEN.
-func (s *Service) WhoAmI(ctx context.Context) (*membership.Actor, error) {
+// Me is who is signed in, with every task of the back office they may do
+// (membership.Actor.Tasks).
+type Me struct {
+	membership.Actor
+	Tasks []membership.Task `json:"tasks"`
+}
+
+// WhoAmI returns the context's actor, if they may use the back office at
+// all, with the tasks they may do. Errors: EUNAUTHORIZED, EFORBIDDEN.
+func (s *Service) WhoAmI(ctx context.Context) (*Me, error) {
 	a, err := actor(ctx, membership.TaskRead)
 	if err != nil {
 		return nil, err
 	}
-	return &a, nil
+	return &Me{Actor: a, Tasks: a.Tasks()}, nil
 }
 
 // checkVersion rejects a change that does not say which version of the record

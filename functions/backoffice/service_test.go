@@ -38,7 +38,11 @@ var useCases = []struct {
 	call   func(ctx context.Context, s *backoffice.Service) error
 }{
 	{"WhoAmI", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.WhoAmI(ctx); return err }},
-	{"Applications", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Applications(ctx, ""); return err }},
+	{"Dashboard", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Dashboard(ctx); return err }},
+	{"Applications", false, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.Applications(ctx, membership.ApplicationQuery{})
+		return err
+	}},
 	{"Application", false, func(ctx context.Context, s *backoffice.Service) error {
 		_, err := s.Application(ctx, "SQ2026-000001")
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -92,5 +93,17 @@ func TestListsFollowPages(t *testing.T) {
 	att, err := st.Attendance(ctx)
 	if err != nil || len(att) != count {
 		t.Fatalf("Attendance: got %d members, %v; want %d", len(att), err, count)
+	}
+}
+
+// TestSessionContract runs the contract suite of the console's sessions
+// against DynamoDB Local.
+func TestSessionContract(t *testing.T) {
+	storetest.RunSessions(t, func(t *testing.T) httpapi.SessionStore { return newStore(t) })
+}
+
+func BenchmarkAdminList(b *testing.B) {
+	for name, q := range storetest.ListQueries {
+		b.Run(name, func(b *testing.B) { storetest.BenchList(b, benchStore(b), q) })
 	}
 }

@@ -135,43 +135,6 @@ func failedConditions(err error) (failed []bool, ok bool) {
 	return failed, true
 }
 
-// Applications lists the applications with the status ("" for all) from the
-// by_status index, oldest first.
-func (s *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
-	const op = "dynamo: list applications"
-	statuses := []membership.Status{status}
-	if status == "" {
-		statuses = statuses[:0]
-		for k := range membership.StatusLabels {
-			statuses = append(statuses, k)
-		}
-	}
-	apps := []membership.Application{}
-	for _, sts := range statuses {
-		e, err := expression.NewBuilder().WithKeyCondition(expression.Key("status").Equal(expression.Value(string(sts)))).Build()
-		if err != nil {
-			return nil, membership.Internal(op, err)
-		}
-		p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-			TableName: aws.String(s.tables.Applications), IndexName: aws.String(IndexByStatus),
-			KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, membership.Internal(op, fmt.Errorf("query %s: %w", sts, err))
-			}
-			var page []membership.Application
-			if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
-				return nil, membership.Internal(op, err)
-			}
-			apps = append(apps, page...)
-		}
-	}
-	slices.SortStableFunc(apps, func(a, b membership.Application) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return apps, nil
-}
-
 // maxIssueTries bounds the retries of a certificate issue that lost the race
 // for the next number to another issue (not to a change of the application).
 const maxIssueTries = 20

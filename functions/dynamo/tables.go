@@ -13,13 +13,15 @@ import (
 )
 
 // TableNames are the physical names of the tables, from the functions' environment
-// (APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, MEMBERS_TABLE, DUES_TABLE, LIMITS_TABLE).
+// (APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, MEMBERS_TABLE, DUES_TABLE, LIMITS_TABLE,
+// SESSIONS_TABLE).
 type TableNames struct {
 	Applications string
 	Idempotency  string
 	Members      string
 	Dues         string
 	Limits       string
+	Sessions     string
 }
 
 // DefaultTableNames are the names `alliance serve` and the tests use.
@@ -29,6 +31,7 @@ var DefaultTableNames = TableNames{
 	Members:      "members",
 	Dues:         "dues",
 	Limits:       "limits",
+	Sessions:     "sessions",
 }
 
 // Table is the definition of one table: its logical name (the key of TableNames, e.g.
@@ -89,7 +92,7 @@ func Tables(n TableNames) []Table {
 	// The back office appends the members and dues tables here.
 	tables = append(tables, backOfficeTables(n)...)
 	tables = append(tables, limitsTable(n))
-	return tables
+	return append(tables, sessionsTable(n.Sessions))
 }
 
 // CreateTables creates every table of Tables(n) that does not exist yet, waits until it

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/smelisting/alliance/functions/auth"
@@ -18,10 +20,12 @@ import (
 )
 
 // AdminRoutes are the routes of the secretariat function (Lambda "admin").
-// Every one needs a bearer token; who may do what is the domain's to say
-// (membership.Actor.May), the handler only translates.
+// Every one needs a bearer token (`alliance admin`) or a session of the
+// console (ConsoleRoutes) and, for a change, its CSRF token; who may do what
+// is the domain's to say (membership.Actor.May), the handler only translates.
 var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/me"},
+	{http.MethodGet, "/api/admin/dashboard"},
 	{http.MethodGet, "/api/admin/applications"},
 	{http.MethodGet, "/api/admin/applications/{number}"},
 	{http.MethodPost, "/api/admin/applications/{number}/review"},  // 秘书处审核通过
@@ -56,17 +60,21 @@ type AdminConfig struct {
 	Office     *backoffice.Service // the use cases the routes translate to
 	Verifier   TokenVerifier
 	Log        *slog.Logger // nil: discard
-	SiteOrigin string       // the only origin CORS allows
+	SiteOrigin string       // the only origin CORS allows (with credentials, for the console)
+	// Console, when set, adds ConsoleRoutes and lets AdminRoutes be called
+	// with a session cookie instead of a bearer token.
+	Console *ConsoleConfig
 }
 
 // Admin serves AdminRoutes: it verifies the token, puts its actor in the
 // request's context (membership.NewContext), decodes the request, calls the
 // back office and answers JSON.
 type Admin struct {
-	office *backoffice.Service
-	verify TokenVerifier
-	log    *slog.Logger
-	h      http.Handler
+	office  *backoffice.Service
+	verify  TokenVerifier
+	console *console // nil: bearer tokens only
+	log     *slog.Logger
+	h       http.Handler
 }
 
 // NewAdmin returns the handler of every secretariat route.
@@ -87,8 +95,16 @@ func NewAdmin(cfg AdminConfig) *Admin {
 	if len(eps) != len(AdminRoutes) {
 		panic("httpapi: an admin handler has no route in AdminRoutes")
 	}
-	mux.Handle("/api/", notFoundOr405(AdminRoutes, a.log))
-	a.h = withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type")
+	routes := AdminRoutes
+	if cfg.Console != nil {
+		a.console = newConsole(cfg.Console, a.log)
+		for rt, h := range a.console.handlers() {
+			mux.Handle(rt.String(), h)
+		}
+		routes = append(slices.Clone(AdminRoutes), ConsoleRoutes...)
+	}
+	mux.Handle("/api/", notFoundOr405(routes, a.log))
+	a.h = allowCredentials(withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type, "+CSRFHeader), cfg.SiteOrigin)
 	return a
 }
 
@@ -130,9 +146,6 @@ func post[In, Out any](status int, fn func(r *http.Request, q In) (Out, error)) 
 
 // The list answers wrap their lists in an object, so that fields can be added later.
 type (
-	applicationList struct {
-		Applications []membership.Application `json:"applications"`
-	}
 	memberList struct {
 		Members []membership.Member `json:"members"`
 	}
@@ -147,7 +160,10 @@ type (
 // endpoints maps every admin route to its endpoint.
 func (a *Admin) endpoints() map[Route]endpoint {
 	eps := map[Route]endpoint{
-		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*membership.Actor, error) { return a.office.WhoAmI(r.Context()) }),
+		{"GET", "/api/admin/me"}: get(func(r *http.Request) (*backoffice.Me, error) { return a.office.WhoAmI(r.Context()) }),
+		{"GET", "/api/admin/dashboard"}: get(func(r *http.Request) (*backoffice.Dashboard, error) {
+			return a.office.Dashboard(r.Context())
+		}),
 	}
 	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints()} {
 		maps.Copy(eps, part)
@@ -164,11 +180,14 @@ func (a *Admin) applicationEndpoints() map[Route]endpoint {
 		})
 	}
 	return map[Route]endpoint{
-		{"GET", "/api/admin/applications"}: get(func(r *http.Request) (applicationList, error) {
-			as, err := o.Applications(r.Context(), membership.Status(r.URL.Query().Get("status")))
-			return applicationList{as}, err
-		}, "status"),
-		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*membership.Application, error) {
+		{"GET", "/api/admin/applications"}: get(func(r *http.Request) (*membership.ApplicationPage, error) {
+			q, err := applicationQuery(r)
+			if err != nil {
+				return nil, err
+			}
+			return o.Applications(r.Context(), q)
+		}, "status", "search", "after", "limit"),
+		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*backoffice.ApplicationDetail, error) {
 			return o.Application(r.Context(), r.PathValue("number"))
 		}),
 		{"POST", "/api/admin/applications/{number}/review"}:  change(membership.ActionReview),
@@ -203,7 +222,7 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 			ms, err := o.Members(r.Context(), membership.MemberStatus(r.URL.Query().Get("status")))
 			return memberList{ms}, err
 		}, "status"),
-		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*membership.Member, error) {
+		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*backoffice.MemberDetail, error) {
 			return o.Member(r.Context(), r.PathValue("certificate"))
 		}),
 		{"POST", "/api/admin/members/{certificate}/exit"}: post(http.StatusOK, func(r *http.Request, q backoffice.ExitRequest) (*membership.Member, error) {
@@ -269,18 +288,20 @@ func (a *Admin) duesEndpoints() map[Route]endpoint {
 	}
 }
 
-// authenticated verifies the token (401), puts its actor in the request's
-// context and answers the endpoint's result as JSON.
+// authenticated finds who the request speaks for (a bearer token, or else
+// the console's session, whose changes must also pass checkChange), puts
+// them in the request's context and answers the endpoint's result as JSON.
 func (a *Admin) authenticated(ep endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := a.verify.VerifyRequest(r)
+		actor, err := a.actor(w, r)
 		if err != nil {
-			a.log.InfoContext(r.Context(), "token refused", "request_id", requestID(r), "err", err.Error())
-			w.Header().Set("WWW-Authenticate", `Bearer realm="alliance-admin"`)
-			writeError(w, r, a.log, membership.Errorf(membership.EUNAUTHORIZED, "httpapi: verify token", "请先登录（令牌无效或已过期）"))
+			if membership.ErrorCode(err) == membership.EUNAUTHORIZED {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="alliance-admin"`)
+			}
+			writeError(w, r, a.log, err)
 			return
 		}
-		r = r.WithContext(membership.NewContext(r.Context(), id.Actor()))
+		r = r.WithContext(membership.NewContext(r.Context(), actor))
 		status, v, err := ep.serve(w, r)
 		switch {
 		case err != nil:
@@ -288,6 +309,59 @@ func (a *Admin) authenticated(ep endpoint) http.Handler {
 		case status != 0:
 			writeJSON(w, status, v)
 		}
+	})
+}
+
+// actor returns the actor of the request's bearer token or, without one, of
+// its console session; the answer to a session's request carries the
+// session's CSRF token. Errors: EUNAUTHORIZED, EFORBIDDEN (a change without
+// the CSRF token or from another origin).
+func (a *Admin) actor(w http.ResponseWriter, r *http.Request) (membership.Actor, error) {
+	id, err := a.verify.VerifyRequest(r)
+	if err == nil {
+		return id.Actor(), nil
+	}
+	if !errors.Is(err, auth.ErrNoToken) || a.console == nil {
+		a.log.InfoContext(r.Context(), "token refused", "request_id", requestID(r), "err", err.Error())
+		return membership.Actor{}, membership.Errorf(membership.EUNAUTHORIZED, "httpapi: verify token", "请先登录（令牌无效或已过期）")
+	}
+	s, err := a.console.session(r)
+	if err != nil {
+		return membership.Actor{}, err
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if err := a.console.checkChange(r, s); err != nil {
+			return membership.Actor{}, err
+		}
+	}
+	w.Header().Set(CSRFHeader, s.CSRF)
+	return s.Actor, nil
+}
+
+// applicationQuery reads the list query of GET /api/admin/applications.
+func applicationQuery(r *http.Request) (membership.ApplicationQuery, error) {
+	v := r.URL.Query()
+	q := membership.ApplicationQuery{Status: membership.Status(v.Get("status")), Search: v.Get("search"), After: v.Get("after")}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return q, &membership.Error{Code: membership.EINVALID, Op: "httpapi: list query", Message: "每页条数应在 1 至 200 之间",
+				Fields: map[string]string{"limit": "每页条数应在 1 至 200 之间"}}
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+// allowCredentials lets the console on the site's origin call the API with
+// its session cookie (fetch with credentials: "include"): CORS then needs
+// Access-Control-Allow-Credentials, for that exact origin only.
+func allowCredentials(h http.Handler, origin string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin != "" && r.Header.Get("Origin") == origin {
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

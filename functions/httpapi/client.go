@@ -106,23 +106,30 @@ func applicationPath(number string) string {
 }
 func memberPath(cert string) string { return "/api/admin/members/" + url.PathEscape(cert) }
 
-// WhoAmI returns the token's identity and roles.
-func (c *AdminClient) WhoAmI(ctx context.Context) (*membership.Actor, error) {
-	return call[membership.Actor](ctx, c, http.MethodGet, "/api/admin/me", nil)
+// WhoAmI returns the token's identity, roles and the tasks they may do.
+func (c *AdminClient) WhoAmI(ctx context.Context) (*backoffice.Me, error) {
+	return call[backoffice.Me](ctx, c, http.MethodGet, "/api/admin/me", nil)
 }
 
-// Applications lists the applications with the status ("" for all).
-func (c *AdminClient) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
-	l, err := call[applicationList](ctx, c, http.MethodGet, "/api/admin/applications"+query("status", string(status)), nil)
-	if err != nil {
-		return nil, err
+// Dashboard returns the reader's 工作台.
+func (c *AdminClient) Dashboard(ctx context.Context) (*backoffice.Dashboard, error) {
+	return call[backoffice.Dashboard](ctx, c, http.MethodGet, "/api/admin/dashboard", nil)
+}
+
+// Applications returns one page of the applications the query asks for.
+func (c *AdminClient) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
+	limit := ""
+	if q.Limit != 0 {
+		limit = strconv.Itoa(q.Limit)
 	}
-	return l.Applications, nil
+	return call[membership.ApplicationPage](ctx, c, http.MethodGet, "/api/admin/applications"+
+		query("status", string(q.Status), "search", q.Search, "after", q.After, "limit", limit), nil)
 }
 
-// Application returns one application with its history.
-func (c *AdminClient) Application(ctx context.Context, number string) (*membership.Application, error) {
-	return call[membership.Application](ctx, c, http.MethodGet, applicationPath(number), nil)
+// Application returns one application with its history and the actions
+// the token's holder may take on it.
+func (c *AdminClient) Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error) {
+	return call[backoffice.ApplicationDetail](ctx, c, http.MethodGet, applicationPath(number), nil)
 }
 
 // ChangeApplication reviews, approves, rejects or files the application.
@@ -147,9 +154,10 @@ func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatu
 	return l.Members, nil
 }
 
-// Member returns one member with its history.
-func (c *AdminClient) Member(ctx context.Context, certificate string) (*membership.Member, error) {
-	return call[membership.Member](ctx, c, http.MethodGet, memberPath(certificate), nil)
+// Member returns one member with its history, standing and the tasks the
+// token's holder may carry out.
+func (c *AdminClient) Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error) {
+	return call[backoffice.MemberDetail](ctx, c, http.MethodGet, memberPath(certificate), nil)
 }
 
 // Exit records a member's voluntary exit.

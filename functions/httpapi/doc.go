@@ -8,4 +8,7 @@
 // AdminClient calls the secretariat routes with the same Go types, for `alliance admin`.
 // The join form's pages without JavaScript are html/template content (pages.html) in the
 // site's frame, which a FrameSource gives (frame.go).
+// The secretariat's console signs in through ConsoleRoutes (console.go: a
+// backend-for-frontend client of the issuer) and calls the same routes with a session
+// cookie, which a SessionStore keeps, and a CSRF token on every change.
 package httpapi

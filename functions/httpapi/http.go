@@ -192,7 +192,7 @@ func withCommon(h http.Handler, log *slog.Logger, origin string, allowHeaders st
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if o := r.Header.Get("Origin"); o != "" && origin != "" && o == origin {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
-			w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id, Location")
+			w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id, Location, X-CSRF-Token")
 			w.Header().Add("Vary", "Origin")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")

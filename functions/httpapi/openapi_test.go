@@ -28,14 +28,24 @@ var publicEndpoints = map[Route]endpoint{
 	PublicRoutes[4]: {in: reflect.TypeFor[withdrawRequest](), answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
 }
 
+// consoleEndpoints are what the sign-in routes read: their query
+// parameters. They answer redirects, and sign-out nothing.
+var consoleEndpoints = map[Route]endpoint{
+	ConsoleRoutes[0]: {query: []string{"return"}},
+	ConsoleRoutes[1]: {query: []string{"code", "state", "error"}},
+	ConsoleRoutes[2]: {},
+}
+
 // TestOpenAPIDescription reads the published API description with a real
 // OpenAPI 3.1 parser, validates it, and checks it against the code: every
-// route of PublicRoutes and AdminRoutes is described and nothing else; each
+// route of PublicRoutes, AdminRoutes and ConsoleRoutes is described and
+// nothing else; each
 // operation's path and query parameters are the ones its handler reads; its
 // JSON request body and success answers have exactly the JSON fields of the
 // Go types the handler decodes and encodes, nested types included, with the
 // fields a valid body always has (no omitempty) marked required; the
-// secretariat's operations need the bearer token and the public ones do not;
+// secretariat's operations need the bearer token or the console's session,
+// and the public ones and the start and end of a sign-in do not;
 // and the error answer is errorBody.
 func TestOpenAPIDescription(t *testing.T) {
 	loader := openapi3.NewLoader()
@@ -59,7 +69,8 @@ func TestOpenAPIDescription(t *testing.T) {
 	endpoints := map[Route]endpoint{}
 	maps.Copy(endpoints, publicEndpoints)
 	maps.Copy(endpoints, (&Admin{}).endpoints())
-	for _, rt := range slices.Concat(PublicRoutes, AdminRoutes) {
+	maps.Copy(endpoints, consoleEndpoints)
+	for _, rt := range slices.Concat(PublicRoutes, AdminRoutes, ConsoleRoutes) {
 		op, ok := documented[rt]
 		if !ok {
 			t.Errorf("%s: not described", rt)
@@ -70,7 +81,7 @@ func TestOpenAPIDescription(t *testing.T) {
 		t.Run(rt.String(), func(t *testing.T) { checkOperation(t, rt, op, ep) })
 	}
 	for rt := range documented {
-		t.Errorf("%s: described, but no such route in PublicRoutes or AdminRoutes", rt)
+		t.Errorf("%s: described, but no such route in PublicRoutes, AdminRoutes or ConsoleRoutes", rt)
 	}
 
 	answer := doc.Components.Responses["Error"].Value.Content.Get("application/json")
@@ -101,8 +112,9 @@ func checkOperation(t *testing.T, rt Route, op *openapi3.Operation, ep endpoint)
 	if admin && !slices.Equal(sorted(query), sorted(ep.query)) {
 		t.Errorf("query parameters: got %v, want %v (the ones the handler reads)", query, ep.query)
 	}
-	if secured := op.Security != nil && len(*op.Security) > 0; secured != admin {
-		t.Errorf("needs a bearer token: got %v, want %v", secured, admin)
+	wantSecured := admin && rt != ConsoleRoutes[0] && rt != ConsoleRoutes[1]
+	if secured := op.Security != nil && len(*op.Security) > 0; secured != wantSecured {
+		t.Errorf("needs a bearer token or a session: got %v, want %v", secured, wantSecured)
 	}
 
 	var body *openapi3.MediaType
@@ -209,6 +221,16 @@ func jsonFields(typ reflect.Type) (map[string]reflect.Type, []string) {
 	var required []string
 	for f := range typ.Fields() {
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" { // an embedded struct's fields are the outer one's
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			inner, req := jsonFields(ft)
+			maps.Copy(fields, inner)
+			required = append(required, req...)
+			continue
+		}
 		if !f.IsExported() || tag == "-" {
 			continue
 		}

@@ -57,7 +57,10 @@ func Open(dir string) (*Store, error) {
 				return err
 			}
 		}
-		return s.sweep(tx)
+		if err := s.sweep(tx); err != nil {
+			return err
+		}
+		return s.sweepSessions(tx)
 	})
 	if err != nil {
 		db.Close()

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -29,26 +28,43 @@ func writeBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 	return tx.CreateBucketIfNotExists(name)
 }
 
-// Applications lists the applications with the status ("" for all), oldest first.
-func (s *Store) Applications(ctx context.Context, status membership.Status) ([]membership.Application, error) {
-	apps := []membership.Application{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+// Applications returns the page of the applications q asks for (see
+// backoffice.Store). Errors: EINVALID for a bad cursor.
+func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
+	var apps []membership.ApplicationSummary
+	err := s.eachApplication(func(a *membership.Application) {
+		if sum := a.Summary(); q.Matches(&sum) {
+			apps = append(apps, sum)
+		}
+	})
+	if err != nil {
+		return nil, wrap(err, "localstore: list applications")
+	}
+	return q.PageOf(apps)
+}
+
+// ApplicationCounts returns how many applications there are of each status.
+func (s *Store) ApplicationCounts(ctx context.Context) (map[membership.Status]int, error) {
+	counts := map[membership.Status]int{}
+	err := s.eachApplication(func(a *membership.Application) { counts[a.Status]++ })
+	if err != nil {
+		return nil, wrap(err, "localstore: count applications")
+	}
+	return counts, nil
+}
+
+// eachApplication calls fn with every stored application.
+func (s *Store) eachApplication(fn func(*membership.Application)) error {
+	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketApplications).ForEach(func(k, v []byte) error {
 			a, err := decodeApplication(v)
 			if err != nil {
 				return err
 			}
-			if status == "" || a.Status == status {
-				apps = append(apps, *a)
-			}
+			fn(a)
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, wrap(err, "localstore: list applications")
-	}
-	slices.SortStableFunc(apps, func(a, b membership.Application) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return apps, nil
 }
 
 // IssueCertificate certifies the application and creates its member in one

@@ -55,6 +55,9 @@ type scenario struct {
 	wantOrigin string // SITE_ORIGIN of the functions
 	public     bool   // China: the bucket is a website the CDN may read
 	file       string // the template, relative to the module root; default template.yaml (China: its variant)
+	// wantAPIOrigin is API_ORIGIN of the secretariat function: where the
+	// console signs in ("" for no console).
+	wantAPIOrigin string
 }
 
 // required are the parameters without a default.
@@ -82,6 +85,8 @@ var prodGlobal = map[string]string{
 	"SiteCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
 	"WebAclArn":          "arn:aws:wafv2:us-east-1:123456789012:global/webacl/alliance-prod-edge/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
 	"AccessLogsBucket":   "alliance-prod-edge-accesslogsbucket-1a2b3c4d5e6f",
+	// The console's client secret (optional): the admin function may read it.
+	"OidcClientSecretArn": "arn:aws:secretsmanager:ap-east-1:123456789012:secret:alliance/console-AbC123",
 }
 
 const refererSecret = "0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -90,10 +95,13 @@ var scenarios = []scenario{
 	{
 		name: "global, production on its own domain", region: "ap-east-1", params: with(prodGlobal),
 		wantSite: "https://www.example.org", wantCORS: "https://www.example.org", wantOrigin: "https://www.example.org",
+		wantAPIOrigin: "https://www.example.org",
 	},
 	{
-		name: "global, staging on the CloudFront domain", region: "us-east-1", params: with(map[string]string{"EnvironmentName": "staging"}),
+		name: "global, staging on the CloudFront domain", region: "us-east-1",
+		params:   with(map[string]string{"EnvironmentName": "staging", "ConsoleOrigin": "https://d111111abcdef8.cloudfront.net"}),
 		wantSite: "https://${Distribution.DomainName}", wantCORS: "", wantOrigin: "",
+		wantAPIOrigin: "https://d111111abcdef8.cloudfront.net",
 	},
 	{
 		name: "China, ICP recordal, domain and CDN: served", china: true, region: "cn-north-1",
@@ -119,7 +127,20 @@ var scenarios = []scenario{
 		name: "China, nothing yet", china: true, region: "cn-northwest-1", params: with(nil),
 		wantSite: notServed,
 	},
+	{
+		name: "China, site and API on their own domains", china: true, region: "cn-north-1",
+		params: with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号-1", "WebsiteRefererSecret": refererSecret,
+			"ApiDomain": "api.example.cn", "ApiCertificateArn": chinaAPICertificate, "OidcClientSecretArn": chinaClientSecret}),
+		wantSite: "https://www.example.cn", wantCORS: "https://www.example.cn", wantOrigin: "https://www.example.cn", public: true,
+		wantAPIOrigin: "https://api.example.cn",
+	},
 }
+
+// The API domain's certificate and the console's client secret of the China scenario.
+const (
+	chinaAPICertificate = "arn:aws-cn:acm:cn-north-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+	chinaClientSecret   = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:alliance/console-AbC123"
+)
 
 const notServed = "not served: set SiteDomain, IcpNumber (ICP recordal) and WebsiteRefererSecret first"
 

@@ -39,6 +39,7 @@ import (
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/secrets/secretstest"
 )
 
 var (
@@ -368,6 +369,7 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"IDEMPOTENCY_TABLE":     n.Idempotency,
 		"MEMBERS_TABLE":         n.Members,
 		"DUES_TABLE":            n.Dues,
+		"SESSIONS_TABLE":        n.Sessions,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
 	}
@@ -569,7 +571,8 @@ func newIssuer(t *testing.T) *issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]string{"issuer": is.url, "jwks_uri": is.url + "/keys"})
+		json.NewEncoder(w).Encode(map[string]string{"issuer": is.url, "jwks_uri": is.url + "/keys",
+			"authorization_endpoint": is.url + "/authorize", "token_endpoint": is.url + "/token"})
 	})
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -658,6 +661,54 @@ func TestEmulatorAdmin(t *testing.T) {
 	}
 	t.Logf("admin under the emulator: cold start (emulator start → first answer, JWKS fetched) %v, init %s, warm invoke median %v (of %d)",
 		cold.Round(time.Millisecond), e.initString(), median(warm).Round(100*time.Microsecond), len(warm))
+}
+
+// TestEmulatorAdminConsoleSignIn: with API_ORIGIN the admin function signs the console in
+// at the issuer. Its client secret is read from Secrets Manager (OIDC_CLIENT_SECRET_ARN,
+// here a fake on 127.0.0.1) when the first sign-in needs it, not at start; a sign-in while
+// Secrets Manager does not answer goes back to the console as unavailable, and the next
+// one, once it answers, goes to the issuer.
+func TestEmulatorAdminConsoleSignIn(t *testing.T) {
+	srv := dynamoServer(t)
+	tables, err := srv.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := newIssuer(t)
+	sm := secretstest.New(t)
+	const arn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:alliance/console-AbC123"
+	e := startEmulator(t, hostBootstrap(t, "admin"), functionEnv(srv, tables, map[string]string{
+		"JWT_ISSUER": is.url, "JWT_AUDIENCE": "alliance-admin", "JWT_ROLES_CLAIM": "roles", "JWKS_URL": "",
+		"SSL_CERT_FILE": is.certFile, "API_ORIGIN": "https://api.example.cn",
+		"OIDC_CLIENT_SECRET_ARN": arn, "SECRETS_ENDPOINT": sm.URL,
+	}))
+	if resp, _ := e.firstInvoke(t, apiEvent(t, "GET", "/api/admin/me", nil, "")); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("GET /api/admin/me without a token: status %d %s, want 401", resp.StatusCode, resp.Body)
+	}
+	if calls := sm.Calls(); len(calls) != 0 {
+		t.Errorf("the secret was read at start (%v), want only when a sign-in needs it", calls)
+	}
+	location := func(resp events.APIGatewayV2HTTPResponse) string {
+		if l := resp.Headers["Location"]; l != "" {
+			return l
+		}
+		return strings.Join(resp.MultiValueHeaders["Location"], ",")
+	}
+	sm.SetDown(true)
+	resp := e.invoke(t, apiEvent(t, "GET", "/api/admin/signin", nil, ""))
+	if to := location(resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, "https://www.example.cn/admin/") || !strings.Contains(to, "unavailable") {
+		t.Errorf("sign-in without Secrets Manager: status %d to %q, want 303 back to the console, unavailable", resp.StatusCode, to)
+	}
+	sm.SetDown(false)
+	sm.Put(arn, "console-client-secret")
+	resp = e.invoke(t, apiEvent(t, "GET", "/api/admin/signin", nil, ""))
+	if to := location(resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, is.url+"/authorize?") || !strings.Contains(to, "client_id=alliance-admin") {
+		t.Errorf("sign-in: status %d to %q, want 303 to the issuer's authorization endpoint", resp.StatusCode, to)
+	}
+	calls := sm.Calls()
+	if len(calls) == 0 || slices.ContainsFunc(calls, func(c string) bool { return c != arn }) {
+		t.Errorf("Secrets Manager was asked for %v, want only %s", calls, arn)
+	}
 }
 
 // initCPUBound is what TestEmulatorInit allows for the median CPU time of a bootstrap from

@@ -99,6 +99,21 @@ func TestTemplateParameterPatterns(t *testing.T) {
 		{"AlarmEmail", "ops", false},
 		{"EnvironmentName", "prod", true},
 		{"EnvironmentName", "Prod", false},
+		{"OidcClientSecretArn", "", true},
+		{"OidcClientSecretArn", prodGlobal["OidcClientSecretArn"], true},
+		{"OidcClientSecretArn", chinaClientSecret, true},
+		{"OidcClientSecretArn", "alliance/console", false}, // a name: the role is granted one ARN
+		{"OidcClientSecretArn", strings.TrimSuffix(chinaClientSecret, "-AbC123"), false},
+		{"OidcClientSecretArn", strings.Replace(chinaClientSecret, "console-AbC123", "*", 1), false},
+		{"ConsoleOrigin", "", true},
+		{"ConsoleOrigin", "https://d111111abcdef8.cloudfront.net", true},
+		{"ConsoleOrigin", "http://d111111abcdef8.cloudfront.net", false},
+		{"ConsoleOrigin", "https://d111111abcdef8.cloudfront.net/", false},
+		{"ApiDomain", "api.example.cn", true},
+		{"ApiDomain", "https://api.example.cn", false},
+		{"ApiCertificateArn", "", true},
+		{"ApiCertificateArn", chinaAPICertificate, true},
+		{"ApiCertificateArn", "arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc", false},
 	}
 	templates := map[string]map[string]any{
 		"template.yaml":    rawTemplate(t, templateFile(t, false)),

@@ -63,6 +63,7 @@ func (c *callRecorder) addTables(n dynamo.TableNames) {
 	c.tables[n.Members] = "MembersTable"
 	c.tables[n.Dues] = "DuesTable"
 	c.tables[n.Limits] = "LimitsTable"
+	c.tables[n.Sessions] = "SessionsTable"
 }
 
 func (c *callRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -164,15 +165,15 @@ func globMatch(pattern, s string) bool {
 	return regexp.MustCompile("^" + re + "$").MatchString(s)
 }
 
-// TestTemplatePoliciesCoverStoreCalls runs the store contract suites (and the per-client
-// counter's) against DynamoDB Local through a recorder and checks, in each layout, that
-// every action the DynamoDB store performed on a table or index is granted there by the
-// role of a function the table is given to (by its *_TABLE variable), also under the
-// statement's dynamodb:LeadingKeys condition for the keys the call touched: a call the
-// policy forgets is an AccessDeniedException only on AWS. A table two functions share needs
-// each action granted to at least one of them. And every grant must be such a call: least
-// privilege. A table that no function of a layout is given (the limits table outside China)
-// is not checked in that layout, but some layout must give it.
+// TestTemplatePoliciesCoverStoreCalls runs the store contract suites (and those of the
+// per-client counter and of the console's sessions) against DynamoDB Local through a
+// recorder and checks, in each layout, that every action the DynamoDB store performed on a
+// table or index is granted there by the role of a function the table is given to (by its
+// *_TABLE variable), also under the statement's dynamodb:LeadingKeys condition for the keys
+// the call touched: a call the policy forgets is an AccessDeniedException only on AWS. A
+// table two functions share needs each action granted to at least one of them. And every
+// grant must be such a call: least privilege. A table that no function of a layout is given
+// (the limits table outside China) is not checked in that layout, but some layout must give it.
 func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	srv := dynamoServer(t)
 	rec, endpoint := newCallRecorder(t, srv.Endpoint)
@@ -196,6 +197,9 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	})
 	t.Run("client limits", func(t *testing.T) {
 		storetest.Limits(t, dynamo.NewLimits(client, newTables(t).Limits))
+	})
+	t.Run("console sessions", func(t *testing.T) {
+		storetest.RunSessions(t, func(t *testing.T) httpapi.SessionStore { return dynamo.New(client, newTables(t)) })
 	})
 	if t.Failed() {
 		return

@@ -29,6 +29,7 @@ func TestTemplateSiteDelivery(t *testing.T) {
 			for id, dist := range dists {
 				cfg := dist.DistributionConfig
 				checkOrigins(t, d, s, id, cfg)
+				checkConsoleBehaviour(t, d, id, cfg.CacheBehaviors, cfg.DefaultCacheBehavior)
 				checkEdgeSettings(t, d, s, id, dist)
 				checkNotFoundPage(t, id, cfg.CustomErrorResponses)
 			}
@@ -161,13 +162,13 @@ func checkEdgeSettings(t *testing.T, d *deployed, s scenario, id string, dist *c
 	}
 }
 
-// checkHeadersPolicy checks the one response headers policy: CSP, HSTS, nosniff, Referrer,
-// Permissions-Policy and Cross-Origin-Opener-Policy.
+// checkHeadersPolicy checks the response headers policies, the site's and the console's:
+// CSP, HSTS, nosniff, Referrer, Permissions-Policy and Cross-Origin-Opener-Policy.
 func checkHeadersPolicy(t *testing.T, d *deployed) {
 	t.Helper()
 	policies := d.GetAllCloudFrontResponseHeadersPolicyResources()
-	if len(policies) != 1 {
-		t.Fatalf("%d response headers policies, want 1", len(policies))
+	if len(policies) != 2 {
+		t.Fatalf("%d response headers policies, want 2 (the site's and the console's)", len(policies))
 	}
 	for id, p := range policies {
 		sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig
@@ -202,6 +203,48 @@ func checkHeadersPolicy(t *testing.T, d *deployed) {
 				t.Errorf("%s: Permissions-Policy %q, want %s among its features", id, pp, feature)
 			}
 		}
+	}
+}
+
+// checkConsoleBehaviour checks the console's behaviour (/admin/*): the site's
+// bucket, HTTPS, the index rewrite, and its own headers: the site's CSP
+// overriding, no referrer to other origins, X-Robots-Tag noindex.
+func checkConsoleBehaviour(t *testing.T, d *deployed, id string, behaviours []cloudfront.Distribution_CacheBehavior, def *cloudfront.Distribution_DefaultCacheBehavior) {
+	t.Helper()
+	i := slices.IndexFunc(behaviours, func(b cloudfront.Distribution_CacheBehavior) bool { return b.PathPattern == "/admin/*" })
+	if i < 0 {
+		t.Errorf("%s: no /admin/* behaviour for the console", id)
+		return
+	}
+	b := behaviours[i]
+	if b.TargetOriginId != def.TargetOriginId || len(b.FunctionAssociations) != 1 || len(def.FunctionAssociations) != 1 ||
+		ptrString(b.FunctionAssociations[0].FunctionARN) != ptrString(def.FunctionAssociations[0].FunctionARN) {
+		t.Errorf("%s: /admin/* goes to %s with %v, want the site bucket with the index rewrite", id, b.TargetOriginId, b.FunctionAssociations)
+	}
+	if b.ResponseHeadersPolicyId == nil || def.ResponseHeadersPolicyId == nil || *b.ResponseHeadersPolicyId == *def.ResponseHeadersPolicyId {
+		t.Fatalf("%s: /admin/* without a response headers policy of its own", id)
+	}
+	p, ok := d.GetAllCloudFrontResponseHeadersPolicyResources()[tableOfEnv(*b.ResponseHeadersPolicyId)]
+	if !ok {
+		t.Fatalf("%s: /admin/* response headers policy %s is not in the template", id, *b.ResponseHeadersPolicyId)
+	}
+	cfg := p.ResponseHeadersPolicyConfig
+	sec := cfg.SecurityHeadersConfig
+	if sec == nil || sec.ContentSecurityPolicy == nil || !sec.ContentSecurityPolicy.Override ||
+		!strings.HasPrefix(sec.ContentSecurityPolicy.ContentSecurityPolicy, "default-src 'self';") || strings.Contains(sec.ContentSecurityPolicy.ContentSecurityPolicy, "unsafe") {
+		t.Errorf("%s: the console's CSP %+v, want the site's (default-src 'self'), overriding", id, sec)
+	}
+	if sec == nil || sec.ReferrerPolicy == nil || sec.ReferrerPolicy.ReferrerPolicy != "same-origin" {
+		t.Errorf("%s: the console's Referrer-Policy, want same-origin", id)
+	}
+	var robots bool
+	if cfg.CustomHeadersConfig != nil {
+		for _, h := range cfg.CustomHeadersConfig.Items {
+			robots = robots || h.Header == "X-Robots-Tag" && strings.Contains(h.Value, "noindex")
+		}
+	}
+	if !robots {
+		t.Errorf("%s: the console is not marked X-Robots-Tag: noindex", id)
 	}
 }
 

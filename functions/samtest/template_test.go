@@ -30,13 +30,14 @@ var global = scenarios[0]
 // routeLists maps each function's logical ID to the route list its handler serves.
 var routeLists = map[string][]httpapi.Route{
 	"ApplyFunction": httpapi.PublicRoutes,
-	"AdminFunction": httpapi.AdminRoutes,
+	"AdminFunction": slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
 }
 
 // optionalEnv are variables a main.go may read that the deployment does not set.
 var optionalEnv = map[string]bool{
 	"DYNAMODB_ENDPOINT": true, // tests and `alliance serve` only
 	"S3_ENDPOINT":       true, // tests only
+	"SECRETS_ENDPOINT":  true, // tests only
 }
 
 // function is one AWS::Serverless::Function with the Globals merged in, as SAM does.
@@ -462,7 +463,7 @@ func TestTemplatePolicies(t *testing.T) {
 				}
 				granted := map[string]bool{}
 				var logs, tracing bool
-				frameGrants := 0
+				frameGrants, secretGrants := 0, 0
 				for _, st := range statements(d, f) {
 					if st["Effect"] != "Allow" {
 						t.Errorf("statement %v: effect %v, want only Allow statements", st["Sid"], st["Effect"])
@@ -522,8 +523,20 @@ func TestTemplatePolicies(t *testing.T) {
 							t.Errorf("statement %v grants the frame, but SITE_BUCKET is %q, want !Ref SiteBucket", st["Sid"], f.env["SITE_BUCKET"])
 						}
 						frameGrants++
+					case "secretsmanager":
+						// The one Secrets Manager grant: reading the console's client secret, the
+						// secret named by OIDC_CLIENT_SECRET_ARN and no other (no wildcard).
+						secret := f.env["OIDC_CLIENT_SECRET_ARN"]
+						got := fmt.Sprint(st["Resource"])
+						if got != secret || !strings.HasPrefix(got, "arn:"+s.partition()+":secretsmanager:") || strings.ContainsAny(got, "*?") {
+							t.Errorf("statement %v: secretsmanager on %v, want only the secret OIDC_CLIENT_SECRET_ARN names (%q)", st["Sid"], got, secret)
+						}
+						if len(actions) != 1 || actions[0] != "secretsmanager:GetSecretValue" {
+							t.Errorf("statement %v on the client secret grants %v, want only secretsmanager:GetSecretValue", st["Sid"], actions)
+						}
+						secretGrants++
 					default:
-						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB and the frame's S3 read only", st["Sid"], actions)
+						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, the frame's S3 read and the console's client secret only", st["Sid"], actions)
 					}
 				}
 				if !logs {
@@ -540,6 +553,9 @@ func TestTemplatePolicies(t *testing.T) {
 				}
 				if _, readsBucket := f.env["SITE_BUCKET"]; (frameGrants == 1) != readsBucket || frameGrants > 1 {
 					t.Errorf("policy grants the frame %d times; the function is given SITE_BUCKET: %v; want one grant exactly when it is", frameGrants, readsBucket)
+				}
+				if readsSecret := f.env["OIDC_CLIENT_SECRET_ARN"] != ""; (secretGrants == 1) != readsSecret || secretGrants > 1 {
+					t.Errorf("policy grants a secret %d times; the function is given OIDC_CLIENT_SECRET_ARN: %v; want one grant exactly when it is", secretGrants, readsSecret)
 				}
 			})
 		}
@@ -852,5 +868,76 @@ func TestTemplateCORS(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTemplateConsole checks what the console needs in each scenario: the
+// secretariat function knows where browsers reach the API (API_ORIGIN, the
+// sign-in's redirect URI), and the output names the URI to register; it is
+// told which Secrets Manager secret holds its client secret, only when one is
+// named, and never the value; CORS lets the site's origin send the session
+// cookie; and in China the API gets its own domain beside the site's, mapped
+// to the HTTP API and without the origin secret, only when asked for.
+func TestTemplateConsole(t *testing.T) {
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			d := load(t, s)
+			var admin function
+			for _, f := range functions(t, d) {
+				if f.id == "AdminFunction" {
+					admin = f
+				}
+			}
+			if got := admin.env["API_ORIGIN"]; got != s.wantAPIOrigin {
+				t.Errorf("API_ORIGIN = %q, want %q", got, s.wantAPIOrigin)
+			}
+			redirect := fmt.Sprint(dig(d.raw["Outputs"], "ConsoleRedirectUri", "Value"))
+			if s.wantAPIOrigin != "" && redirect != s.wantAPIOrigin+httpapi.ConsoleRoutes[1].Pattern {
+				t.Errorf("output ConsoleRedirectUri = %q, want %s%s", redirect, s.wantAPIOrigin, httpapi.ConsoleRoutes[1].Pattern)
+			}
+			if s.wantAPIOrigin == "" && !strings.HasPrefix(redirect, "none: ") {
+				t.Errorf("output ConsoleRedirectUri = %q, want it to say there is none yet and why", redirect)
+			}
+			// The function reads the secret itself (TestTemplatePolicies checks the one grant):
+			// never its value in the configuration, where every reader of the function sees it.
+			if got, want := admin.env["OIDC_CLIENT_SECRET_ARN"], s.params["OidcClientSecretArn"]; got != want {
+				t.Errorf("OIDC_CLIENT_SECRET_ARN = %q, want the OidcClientSecretArn parameter %q", got, want)
+			}
+			for name, v := range admin.env {
+				if strings.Contains(v, "{{resolve:secretsmanager:") && name != "ORIGIN_VERIFY_SECRET" {
+					t.Errorf("%s = %q: a secret's value in the function's configuration", name, v)
+				}
+			}
+			for id, api := range d.GetAllServerlessHttpApiResources() {
+				c := api.CorsConfiguration.CorsConfigurationObject
+				if c == nil || c.AllowCredentials == nil || !*c.AllowCredentials || !slices.Contains(c.AllowHeaders, "x-csrf-token") ||
+					!slices.Contains(c.ExposeHeaders, "x-csrf-token") || slices.Contains(c.AllowOrigins, "*") {
+					t.Errorf("%s: CORS %+v, want credentials for the listed origins only and the CSRF header both ways", id, c)
+				}
+			}
+			domains := d.GetAllApiGatewayV2DomainNameResources()
+			mappings := d.GetAllApiGatewayV2ApiMappingResources()
+			want := s.params["ApiDomain"] != "" && s.china
+			if got := len(domains) == 1 && len(mappings) == 1; got != want || !want && len(domains)+len(mappings) > 0 {
+				t.Fatalf("%d API domains and %d mappings, want one each: %v", len(domains), len(mappings), want)
+			}
+			// The API's own domain is not behind CloudFront: nothing there adds the origin secret.
+			for _, f := range functions(t, d) {
+				if _, ok := f.env["ORIGIN_VERIFY_SECRET"]; ok && len(domains) > 0 {
+					t.Errorf("%s checks the CloudFront origin secret, which requests to %s do not carry", f.id, s.params["ApiDomain"])
+				}
+			}
+			for id, dn := range domains {
+				if dn.DomainName != s.params["ApiDomain"] || len(dn.DomainNameConfigurations) != 1 ||
+					ptrString(dn.DomainNameConfigurations[0].EndpointType) != "REGIONAL" || ptrString(dn.DomainNameConfigurations[0].SecurityPolicy) != "TLS_1_2" {
+					t.Errorf("%s: %+v, want %s, regional, TLS 1.2", id, dn, s.params["ApiDomain"])
+				}
+				for mid, m := range mappings {
+					if m.DomainName != "${"+id+"}" || m.ApiId != "${HttpApi}" || m.Stage != "$default" {
+						t.Errorf("%s: maps %s to %s stage %s, want ${%s} to ${HttpApi} $default", mid, m.DomainName, m.ApiId, m.Stage, id)
+					}
+				}
+			}
+		})
 	}
 }

@@ -30,7 +30,8 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 		name string
 		fn   func(t *testing.T, s AdminStore)
 	}{
-		{"ApplicationsByStatus", testApplicationsByStatus},
+		{"ApplicationListPagesFiltersAndSearches", testApplicationList},
+		{"ApplicationCounts", testApplicationCounts},
 		{"IssueCertificateAllOrNothing", testIssueCertificate},
 		{"MemberUpdateWithVersion", testMemberUpdate},
 		{"AttendanceOncePerMemberEvent", testAttendance},
@@ -108,33 +109,6 @@ func certify(t *testing.T, s AdminStore, number string, version int) (*membershi
 		}
 		return membership.NewMember(a, clerk, t0), nil
 	})
-}
-
-func testApplicationsByStatus(t *testing.T, s AdminStore) {
-	ctx := t.Context()
-	numbers := created(t, s, 3)
-	advance(t, s, numbers[1], membership.StatusReviewed)
-	all, err := s.Applications(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range all {
-		got = append(got, a.Number)
-	}
-	if !slices.Equal(got, numbers) {
-		t.Errorf("all applications: got %v, want %v oldest first", got, numbers)
-	}
-	sub, err := s.Applications(ctx, membership.StatusSubmitted)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sub) != 2 || sub[0].Number != numbers[0] || sub[1].Number != numbers[2] {
-		t.Errorf("submitted: got %d applications, want %s and %s", len(sub), numbers[0], numbers[2])
-	}
-	if none, err := s.Applications(ctx, membership.StatusCertified); err != nil || len(none) != 0 {
-		t.Errorf("certified: got %d, %v, want none", len(none), err)
-	}
 }
 
 func testIssueCertificate(t *testing.T, s AdminStore) {

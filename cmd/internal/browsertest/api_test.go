@@ -33,15 +33,20 @@ func siteFrame(siteDir string) httpapi.FrameSource {
 // storedByOrgName returns the submitted applications whose organisation name
 // is name.
 func storedByOrgName(ctx context.Context, name string) ([]membership.Application, error) {
-	apps, err := env.store.Applications(ctx, membership.StatusSubmitted)
+	p, err := env.store.Applications(ctx, membership.ApplicationQuery{Status: membership.StatusSubmitted, Search: name, Limit: membership.MaxPageSize})
 	if err != nil {
 		return nil, err
 	}
 	var out []membership.Application
-	for _, a := range apps {
-		if a.OrgName == name {
-			out = append(out, a)
+	for _, a := range p.Applications {
+		if a.OrgName != name {
+			continue
 		}
+		app, err := env.store.Application(ctx, a.Number)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *app)
 	}
 	return out, nil
 }

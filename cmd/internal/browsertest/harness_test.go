@@ -49,16 +49,25 @@ const (
 // tab is one browser tab, in a browser context of its own, with a recorder of
 // its network and console events.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	vp  viewport
 	rec *recorder
+	// origins are the scheme://host of every server the page may reach; nil
+	// means the test server's alone (env.baseURL).
+	origins []string
 }
 
 // openTab opens a tab at viewport vp; the test's cleanup closes it.
-func openTab(t *testing.T, vp viewport) *tab {
+func openTab(t testing.TB, vp viewport) *tab {
 	t.Helper()
-	tctx, cancelTimeout := context.WithTimeout(env.browser, tabTimeout)
+	return openTabIn(t, env.browser, vp)
+}
+
+// openTabIn opens a tab of the browser of the chromedp context.
+func openTabIn(t testing.TB, browser context.Context, vp viewport) *tab {
+	t.Helper()
+	tctx, cancelTimeout := context.WithTimeout(browser, tabTimeout)
 	ctx, cancel := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() { cancel(); cancelTimeout() })
 	tb := &tab{t: t, ctx: ctx, vp: vp, rec: newRecorder()}
@@ -194,15 +203,18 @@ func (tb *tab) clean(allowStatus map[string]int64) {
 }
 
 // problems lists what is wrong with the requests and the console of the page:
-// a request to another host, a failed request or one answered with an error
+// a request to a host not among the tab's origins, a failed request or one answered with an error
 // status (except the statuses allowed for given paths), a render-blocking
 // script, a console error or an uncaught exception.
 func (tb *tab) problems(allowStatus map[string]int64) []string {
 	var out []string
-	base, _ := url.Parse(env.baseURL)
+	origins := tb.origins
+	if origins == nil {
+		origins = []string{env.baseURL}
+	}
 	for _, r := range tb.rec.snapshot() {
 		u, err := url.Parse(r.url)
-		if err != nil || u.Host != base.Host || u.Scheme != base.Scheme {
+		if err != nil || !slices.Contains(origins, u.Scheme+"://"+u.Host) {
 			out = append(out, fmt.Sprintf("request to another host: %s %s", r.method, r.url))
 			continue
 		}

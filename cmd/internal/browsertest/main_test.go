@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -159,8 +162,26 @@ func moduleRoot() (string, error) {
 // real generator, with baseURL as the site's address so canonical and feed
 // URLs point at the test server.
 func buildSite(root, out, baseURL string) error {
+	return buildSiteWith(root, out, baseURL, "")
+}
+
+// buildSiteWith is buildSite with another apiPath in the configuration,
+// when not "" (the China layout: the API on its own origin).
+func buildSiteWith(root, out, baseURL, apiPath string) error {
+	var content fs.FS = os.DirFS(filepath.Join(root, "content"))
+	if apiPath != "" {
+		cfg, err := fs.ReadFile(content, "config.yaml")
+		if err != nil {
+			return err
+		}
+		re := regexp.MustCompile(`(?m)^apiPath: .*$`)
+		if !re.Match(cfg) {
+			return errors.New("content/config.yaml has no apiPath line")
+		}
+		content = overlayFS{content, "config.yaml", re.ReplaceAll(cfg, []byte("apiPath: "+apiPath))}
+	}
 	_, err := sitegen.Build(context.Background(), sitegen.Options{
-		Content:   os.DirFS(filepath.Join(root, "content")),
+		Content:   content,
 		Templates: os.DirFS(filepath.Join(root, "templates")),
 		OutDir:    out,
 		BaseURL:   baseURL + "/",
@@ -168,9 +189,29 @@ func buildSite(root, out, baseURL string) error {
 	return err
 }
 
+// overlayFS is a file system with one file's content replaced.
+type overlayFS struct {
+	fs.FS
+	name string
+	data []byte
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if name != o.name {
+		return o.FS.Open(name)
+	}
+	f, err := fstest.MapFS{name: &fstest.MapFile{Data: o.data, Mode: 0o644}}.Open(name)
+	return f, err
+}
+
 // startBrowser starts one headless Chromium with a fresh profile in dir and
 // returns its chromedp context and a func that stops it.
 func startBrowser(dir string) (context.Context, func(), error) {
+	return startBrowserWith(dir)
+}
+
+// startBrowserWith is startBrowser with extra flags.
+func startBrowserWith(dir string, extra ...chromedp.ExecAllocatorOption) (context.Context, func(), error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(dir),
@@ -183,6 +224,7 @@ func startBrowser(dir string) (context.Context, func(), error) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	stop := func() { cancel(); cancelAlloc() }

@@ -18,7 +18,9 @@
 // # Layouts
 //
 // templates/base.html defines the page skeleton and the blocks "title",
-// "head" and "main" (with defaults). Every other templates/NAME.html is a
+// "head" and "main" (with defaults), all inside the block "page", which a
+// layout with a skeleton of its own (the console's) redefines whole. Every
+// other templates/NAME.html is a
 // layout: it is parsed on top of a copy of base.html and the files of
 // templates/partials/, and redefines the blocks it needs, for example
 //
@@ -35,11 +37,11 @@
 // asset (hashed URL of an asset), partialCached NAME KEY DATA (a partial
 // rendered once per key and build), partialCachedEach NAME PAGES (the same
 // for each page, keyed by URL), eventKind, memberKind and industry (config
-// terms by slug), absURL, dict, phrases (a title with a <wbr> between its
-// phrases, see phrasesHTML), tel (the tel: link of a phone number), and
-// cndate, cntime, weekday and isotime for a time.Time; a Date field already
-// holds these as .CNDate, .CNTime, .CNWeekday and .ISO, which is cheaper on
-// every page.
+// terms by slug), absURL, origin (scheme://host of an absolute URL, "" for a
+// path), dict, phrases (a title with a <wbr> between its phrases, see
+// phrasesHTML), tel (the tel: link of a phone number), and cndate, cntime,
+// weekday and isotime for a time.Time; a Date field already holds these as
+// .CNDate, .CNTime, .CNWeekday and .ISO, which is cheaper on every page.
 //
 // # The API's frame
 //

@@ -211,7 +211,8 @@ func foldLine(s string) string {
 	return b.String()
 }
 
-// sitemap lists every rendered page except 404 and paginated copies.
+// sitemap lists every rendered page except 404, paginated copies and pages
+// marked noindex.
 func sitemap(site *Site, jobs []job) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -219,7 +220,7 @@ func sitemap(site *Site, jobs []job) []byte {
 	urls := make([]string, 0, len(jobs))
 	mod := map[string]time.Time{}
 	for _, j := range jobs {
-		if j.out == "404.html" {
+		if j.out == "404.html" || j.data.Page.FrontMatter.Noindex {
 			continue
 		}
 		urls = append(urls, j.data.URL)

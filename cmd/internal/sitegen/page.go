@@ -96,6 +96,9 @@ type FrontMatter struct {
 	Layout string `yaml:"layout"`
 	// TOC asks for a table of contents built from the h2 and h3 headings.
 	TOC bool `yaml:"toc"`
+	// Noindex keeps the page out of the sitemap; its layout says
+	// <meta name="robots" content="noindex"> (the secretariat's console).
+	Noindex bool `yaml:"noindex"`
 
 	// Events: start and end time, place, kind (a slug of config eventKinds)
 	// and how to register.

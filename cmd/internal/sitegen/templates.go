@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -52,6 +53,7 @@ func templateFuncs(cfg *Config, assets map[string]string) template.FuncMap {
 		"absURL":  func(u string) string { return base + strings.TrimPrefix(u, "/") },
 		"tel":     telURL,
 		"phrases": memoPhrases(),
+		"origin":  originOf,
 		"cndate":  func(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") },
 		"cntime":  func(t time.Time) string { return t.In(Shanghai).Format("15:04") },
 		"weekday": func(t time.Time) string { return weekdays[t.In(Shanghai).Weekday()] },
@@ -81,6 +83,17 @@ func telURL(phone string) template.URL {
 		u += ";ext=" + strings.Join(groups[2:], "")
 	}
 	return template.URL(u)
+}
+
+// originOf returns the origin (scheme://host) of an absolute URL and "" for
+// a path: the API's origin when it is not the site's (apiPath), for the
+// console's connect-src.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
 }
 
 // loadLayouts parses templates/base.html, templates/partials/*.html and
