@@ -244,10 +244,10 @@ func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
 // vevent returns the VEVENT block of an event, cached for the site.
-func (site *Site) vevent(p *Page, host string) []byte {
-	site.veventMu.Lock()
-	v, ok := site.vevents[p]
-	site.veventMu.Unlock()
+func (s *Site) vevent(p *Page, host string) []byte {
+	s.veventMu.Lock()
+	v, ok := s.vevents[p]
+	s.veventMu.Unlock()
 	if ok {
 		return v
 	}
@@ -257,7 +257,7 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	if end.IsZero() {
 		end = p.Start.Add(2 * time.Hour)
 	}
-	link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
+	link := s.BaseURL + strings.TrimPrefix(p.URL, "/")
 	line("BEGIN:VEVENT")
 	line("UID:" + strings.Trim(strings.ReplaceAll(p.URL, "/", "-"), "-") + "@" + host)
 	line("DTSTAMP:" + pubTime(p).UTC().Format("20060102T150405Z"))
@@ -271,14 +271,14 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	}
 	desc += "\n详情：" + link
 	line("DESCRIPTION:" + icsText(desc))
-	line("CATEGORIES:" + icsText(site.Config.EventKind(p.FrontMatter.Kind)))
+	line("CATEGORIES:" + icsText(s.Config.EventKind(p.FrontMatter.Kind)))
 	line("URL:" + link)
 	line("END:VEVENT")
-	site.veventMu.Lock()
-	if site.vevents == nil {
-		site.vevents = map[*Page][]byte{}
+	s.veventMu.Lock()
+	if s.vevents == nil {
+		s.vevents = map[*Page][]byte{}
 	}
-	site.vevents[p] = b.Bytes()
-	site.veventMu.Unlock()
+	s.vevents[p] = b.Bytes()
+	s.veventMu.Unlock()
 	return b.Bytes()
 }

@@ -1,7 +1,6 @@
 package sitegen
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"testing"
@@ -25,15 +24,15 @@ func TestRenderChangedEqualsFullRender(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, tm := fixtureFS(t, fixture, nil)
 			b := NewBuilder(Options{Content: c, Templates: tm, Now: testNow})
-			if _, err := b.Render(context.Background()); err != nil {
+			if _, err := b.Render(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			c[tt.file] = &fstest.MapFile{Data: []byte(tt.data)}
-			got, err := b.RenderChanged(context.Background(), []string{tt.file})
+			got, err := b.RenderChanged(t.Context(), []string{tt.file})
 			if err != nil {
 				t.Fatalf("RenderChanged: %v", err)
 			}
-			want, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
+			want, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,20 +52,20 @@ func TestRenderChangedEqualsFullRender(t *testing.T) {
 func TestRenderChangedBrokenLink(t *testing.T) {
 	c, tm := fixtureFS(t, fixture, nil)
 	b := NewBuilder(Options{Content: c, Templates: tm, Now: testNow})
-	if _, err := b.Render(context.Background()); err != nil {
+	if _, err := b.Render(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	c["news/one.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 第一条新闻\ndate: 2026-11-02\n---\n[坏链接](/nowhere/)\n")}
-	if _, err := b.RenderChanged(context.Background(), []string{"news/one.md"}); err == nil {
+	if _, err := b.RenderChanged(t.Context(), []string{"news/one.md"}); err == nil {
 		t.Fatal("got no error for a broken link in a fast rebuild, want one")
 	}
 	// the about page loses #org, which soon.md links to
 	c["news/one.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 第一条新闻\ndate: 2026-11-02\n---\n好了。\n")}
-	if _, err := b.RenderChanged(context.Background(), []string{"news/one.md"}); err != nil {
+	if _, err := b.RenderChanged(t.Context(), []string{"news/one.md"}); err != nil {
 		t.Fatalf("got %v after fixing the link, want success", err)
 	}
 	c["about.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 关于我们\nsummary: 关于联盟\naliases: [/old-about/]\ntoc: true\n---\n## 第一章 总则\n\n无锚点。\n")}
-	if _, err := b.RenderChanged(context.Background(), []string{"about.md"}); err == nil {
+	if _, err := b.RenderChanged(t.Context(), []string{"about.md"}); err == nil {
 		t.Fatal("got no error after removing an anchor other pages link to, want one")
 	}
 }
