@@ -217,11 +217,11 @@ func TestCheck(t *testing.T) {
 	}{
 		{"page and anchor", `<a href="/about/#org">`, ""},
 		{"Chinese anchor, escaped", `<a href="/about/#%e7%ac%ac%e4%b8%80%e7%ab%a0-%e6%80%bb%e5%88%99">`, ""},
-		{"relative and own anchor", `<a href="../about/"><a href="#here" id="here"><img src="../logo.png">`, ""},
+		{"relative and own anchor", `<a href='../about/'><a href=#here id=here><img src=../logo.png>`, ""},
 		{"external and API", `<a href="https://example.com/x/"><form action="/api/join"><a href="/api/applications">`, ""},
-		{"missing page", `<a href="/nowhere/">`, `broken link "/nowhere/" on /news/index.html: no page /nowhere/`},
-		{"missing image", `<img src="/missing.png">`, `broken link "/missing.png" on /news/index.html: no page /missing.png`},
-		{"missing anchor", `<a href="/about/#article-90">`, "no anchor #article-90 on /about/"},
+		{"missing page, single-quoted", `<a href='/nowhere/'>`, `broken link "/nowhere/" on /news/index.html: no page /nowhere/`},
+		{"missing page, unquoted", `<img src=/missing.png>`, `broken link "/missing.png" on /news/index.html: no page /missing.png`},
+		{"missing anchor", `<A HREF=/about/#article-90>`, "no anchor #article-90 on /about/"},
 		{"own site, absolute", `<a href="https://test.example/gone/">`, "no page /gone/"},
 		{"malformed", `<a href="/%zz/">`, "malformed URL"},
 	}
