@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/smelisting/alliance/cmd/internal/parallel"
 )
 
 // check is the fourth phase: it verifies the internal links and anchors of
@@ -24,7 +26,7 @@ func (p *plan) check(names []string) error {
 	type broken struct{ name, href, msg string }
 	var mu sync.Mutex
 	var bad []broken
-	_ = parallel(context.Background(), runtime.GOMAXPROCS(0), len(names), func(i int) error {
+	_ = parallel.For(context.Background(), runtime.GOMAXPROCS(0), len(names), func(i int) error {
 		name := names[i]
 		pageDir := "/" + name[:strings.LastIndexByte(name, '/')+1]
 		hrefs := p.links[name].hrefs

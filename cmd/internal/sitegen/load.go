@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/smelisting/alliance/cmd/internal/parallel"
 )
 
 // load is the first phase: it reads the configuration, every content file
@@ -29,9 +31,26 @@ func (b *Builder) load(ctx context.Context) (*plan, error) {
 	if o.BaseURL != "" {
 		cfg.BaseURL = strings.TrimSuffix(o.BaseURL, "/") + "/"
 	}
-	p := &plan{opts: o, now: buildClock(o), cfg: cfg, cfgRaw: cfgData, static: map[string][]byte{}}
-	var mdFiles []string
-	err = fs.WalkDir(o.Content, ".", func(name string, d fs.DirEntry, err error) error {
+	p := &plan{opts: o, now: buildClock(o), cfg: cfg, cfgRaw: cfgData}
+	mdFiles, static, err := walkContent(o.Content)
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", o.ContentName, err)
+	}
+	p.static = static
+	if p.pages, err = b.loadPages(ctx, mdFiles); err != nil {
+		return nil, err
+	}
+	if p.layouts, err = loadLayouts(o.Templates, o.TemplatesName, cfg); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// walkContent lists the Markdown files of the content folder and reads
+// the other files but config.yaml; names starting with a dot are left out.
+func walkContent(content fs.FS) (md []string, static map[string][]byte, err error) {
+	static = map[string][]byte{}
+	err = fs.WalkDir(content, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -45,26 +64,17 @@ func (b *Builder) load(ctx context.Context) (*plan, error) {
 			return nil
 		}
 		if strings.HasSuffix(name, ".md") {
-			mdFiles = append(mdFiles, name)
+			md = append(md, name)
 			return nil
 		}
-		data, err := fs.ReadFile(o.Content, name)
+		data, err := fs.ReadFile(content, name)
 		if err != nil {
 			return err
 		}
-		p.static[name] = data
+		static[name] = data
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", o.ContentName, err)
-	}
-	if p.pages, err = b.loadPages(ctx, mdFiles); err != nil {
-		return nil, err
-	}
-	if p.layouts, err = loadLayouts(o.Templates, o.TemplatesName, cfg); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return md, static, err
 }
 
 // buildClock is Options.Now (default now) in Asia/Shanghai.
@@ -82,7 +92,7 @@ func (b *Builder) loadPages(ctx context.Context, names []string) ([]*Page, error
 	sort.Strings(names)
 	pages := make([]*Page, len(names))
 	errs := make([]error, len(names))
-	_ = parallel(ctx, runtime.GOMAXPROCS(0), len(names), func(i int) error {
+	_ = parallel.For(ctx, runtime.GOMAXPROCS(0), len(names), func(i int) error {
 		pages[i], errs[i] = b.loadPage(names[i])
 		return nil
 	})

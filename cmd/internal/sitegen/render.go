@@ -7,10 +7,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
+	"github.com/smelisting/alliance/cmd/internal/parallel"
 	"github.com/smelisting/alliance/cmd/internal/sitewriter"
-	"golang.org/x/sync/errgroup"
 )
 
 // render is the third phase: it executes the layout of every job in
@@ -71,7 +70,7 @@ func (p *plan) renderJobs(ctx context.Context, idx []int, w siteWriter) ([][]byt
 	if w != nil {
 		workers = sitewriter.Workers() // each also waits for its writes
 	}
-	err := parallel(ctx, workers, n, func(i int) error {
+	err := parallel.For(ctx, workers, n, func(i int) error {
 		j := p.jobs[i]
 		if idx != nil {
 			j = p.jobs[idx[i]]
@@ -90,32 +89,4 @@ func (p *plan) renderJobs(ctx context.Context, idx []int, w siteWriter) ([][]byt
 		return nil
 	})
 	return pages, links, err
-}
-
-// parallel runs f(0…n-1) on the given number of goroutines and returns the
-// first error; after one, or once ctx ends, it starts no more. Each
-// goroutine takes index after index: one goroutine per index (errgroup's
-// SetLimit) would start each template execution on a new small stack and
-// grow it every time, which cost 6% more CPU time at 10,000 pages.
-func parallel(ctx context.Context, workers, n int, f func(i int) error) error {
-	g, gctx := errgroup.WithContext(ctx)
-	var next atomic.Int64
-	for range min(workers, n) {
-		g.Go(func() error {
-			for gctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return nil
-				}
-				if err := f(i); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
 }

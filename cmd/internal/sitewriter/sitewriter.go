@@ -24,8 +24,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/smelisting/alliance/cmd/internal/parallel"
 	"github.com/smelisting/alliance/cmd/internal/sysfile"
-	"golang.org/x/sync/errgroup"
 )
 
 // Workers is the number of goroutines worth writing files at once: more
@@ -157,21 +157,7 @@ func (w *Writer) WriteAll(ctx context.Context, files map[string][]byte, skip fun
 			names = append(names, k)
 		}
 	}
-	return forEach(ctx, len(names), func(i int) error { return w.Write(names[i], files[names[i]]) })
-}
-
-// forEach runs f(0…n-1) on Workers goroutines and returns the first error;
-// after one, or once ctx ends, it starts no more.
-func forEach(ctx context.Context, n int, f func(i int) error) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(Workers())
-	for i := 0; i < n && gctx.Err() == nil; i++ {
-		g.Go(func() error { return f(i) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return parallel.For(ctx, Workers(), len(names), func(i int) error { return w.Write(names[i], files[names[i]]) })
 }
 
 // prune removes from a recycled working folder every file and folder this
@@ -185,7 +171,7 @@ func (w *Writer) prune() error {
 	for d := range w.dirs {
 		dirs = append(dirs, d)
 	}
-	return forEach(context.Background(), len(dirs), func(i int) error {
+	return parallel.For(context.Background(), Workers(), len(dirs), func(i int) error {
 		entries, err := os.ReadDir(filepath.Join(w.tmp, filepath.FromSlash(dirs[i])))
 		if err != nil {
 			return fmt.Errorf("write site: %w", err)
@@ -257,7 +243,7 @@ func keepSpare(dir, spare string) {
 // alone unlinks one file at a time).
 func removeTree(dir string) {
 	entries, _ := os.ReadDir(dir)
-	_ = forEach(context.Background(), len(entries), func(i int) error {
+	_ = parallel.For(context.Background(), Workers(), len(entries), func(i int) error {
 		os.RemoveAll(filepath.Join(dir, entries[i].Name()))
 		return nil
 	})
