@@ -85,17 +85,36 @@ func (p *plan) makeSite() error {
 	for name, list := range site.sections {
 		sortSection(name, list)
 	}
-	site.feeds = []FeedLink{
-		{Title: cfg.Title + " · 活动（RSS）", Type: "application/rss+xml", URL: "/events/index.xml"},
-		{Title: cfg.Title + " · 活动（Atom）", Type: "application/atom+xml", URL: "/events/atom.xml"},
-		{Title: cfg.Title + " · 活动（JSON Feed）", Type: "application/feed+json", URL: "/events/feed.json"},
-	}
+	p.addFeedLinks(site)
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil {
 		return fmt.Errorf("%s/config.yaml: baseURL: %w", p.opts.ContentName, err)
 	}
 	p.site, p.base = site, base
 	return nil
+}
+
+// addFeedLinks gives the site the feeds of each section of feedSections
+// that has a list page, and notes the feeds the pages of such a section
+// advertise: its own first, then the site's others.
+func (p *plan) addFeedLinks(site *Site) {
+	site.sectionFeeds = map[string][]FeedLink{}
+	for _, name := range feedSections {
+		if list := site.byURL["/"+name+"/"]; list != nil {
+			site.sectionFeeds[name] = feedLinks(p.cfg, list.Title, list.URL)
+			site.feeds = append(site.feeds, site.sectionFeeds[name]...)
+		}
+	}
+	p.headFeeds = map[string][]FeedLink{}
+	for name, own := range site.sectionFeeds {
+		head := slices.Clone(own)
+		for _, l := range site.feeds {
+			if !slices.Contains(own, l) {
+				head = append(head, l)
+			}
+		}
+		p.headFeeds[name] = head
+	}
 }
 
 // published reports whether a page is in the site at now: not a draft
@@ -156,7 +175,7 @@ func (p *plan) addListJobs(pg *Page) []error {
 			fp.TOC = nil
 			var feeds []FeedLink
 			if pg.Section == "events" {
-				feeds = kindFeeds(p.cfg, t, base)
+				feeds = feedLinks(p.cfg, t.Name, base)
 			}
 			for _, data := range p.listPages(&fp, base, sel) {
 				data.Filter = &Filter{Field: f.field, Term: t}
@@ -235,6 +254,9 @@ func (p *plan) describe(data *PageData) {
 	data.Site = site
 	if data.Feeds == nil {
 		data.Feeds = site.feeds
+		if own, ok := p.headFeeds[data.Page.Section]; ok {
+			data.Feeds = own
+		}
 	}
 	data.Canonical = site.BaseURL + strings.TrimPrefix(data.URL, "/")
 	data.Title, data.Description = cfg.Title, cfg.Description

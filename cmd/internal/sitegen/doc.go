@@ -57,8 +57,8 @@
 //     layout that renders it), the files written as they are (content
 //     files, assets, redirects of aliases), the sitemap and robots.txt;
 //   - render (render.go) executes the jobs in parallel and renders the
-//     feeds and calendars (feeds.go), reading the ids and links of every
-//     HTML output (links.go);
+//     feeds (feeds.go, feedformats.go) and calendars, reading the ids and
+//     links of every HTML output (links.go);
 //   - check (check.go) verifies every internal link and anchor;
 //   - write (write.go) writes the files through package sitewriter, which
 //     swaps the new site in only when all of it is written.

@@ -16,6 +16,7 @@ func TestRenderChangedEqualsFullRender(t *testing.T) {
 		data string
 	}{
 		{"body of an event", "events/soon.md", "---\ntitle: 公益大讲堂——走进合肥：专精特新企业的资本市场之路，北交所上市条件与审核要点；案例分享\ndate: 2026-11-01\nstart: 2026-12-05 14:00\nend: 2026-12-05 17:30\ncity: 安徽合肥\nvenue: 政务中心, 三楼; 会议室\nkind: lecture\nregister: 免费参加\nsummary: 即将举行的大讲堂\n---\n新的正文，[详情](/about/#org)。\n\n## 新小节\n"},
+		{"body of a news item", "news/one.md", "---\ntitle: 第一条新闻\ndate: 2026-11-02\n---\n改过的新闻正文，见[活动](/events/)。\n"},
 		{"front matter of a page", "news/one.md", "---\ntitle: 改过标题的新闻\ndate: 2026-11-02\n---\n新闻正文。\n"},
 		{"body of the about page (anchors change)", "about.md", "---\ntitle: 关于我们\nsummary: 关于联盟\naliases: [/old-about/]\ntoc: true\n---\n## 组织 {#org}\n\n新的正文。\n"},
 		{"a list page", "events/_index.md", "---\ntitle: 活动\n---\n活动列表的新介绍。\n"},

@@ -98,6 +98,22 @@ func TestAssemble(t *testing.T) {
 			t.Errorf("%s: got layout %s, want %s", out, layouts[out], want)
 		}
 	}
+	// Each page advertises its own list's feeds first, then the site's others.
+	for out, want := range map[string][]string{
+		"index.html":                   {"/events/index.xml", "/events/atom.xml", "/events/feed.json", "/news/index.xml", "/news/atom.xml", "/news/feed.json"},
+		"news/index.html":              {"/news/index.xml", "/news/atom.xml", "/news/feed.json", "/events/index.xml", "/events/atom.xml", "/events/feed.json"},
+		"news/one/index.html":          {"/news/index.xml", "/news/atom.xml", "/news/feed.json", "/events/index.xml", "/events/atom.xml", "/events/feed.json"},
+		"events/kind/salon/index.html": {"/events/kind/salon/index.xml", "/events/kind/salon/atom.xml", "/events/kind/salon/feed.json", "/events/index.xml", "/events/atom.xml", "/events/feed.json", "/news/index.xml", "/news/atom.xml", "/news/feed.json"},
+	} {
+		i := slices.IndexFunc(p.jobs, func(j job) bool { return j.out == out })
+		var got []string
+		for _, f := range p.jobs[i].data.Feeds {
+			got = append(got, f.URL)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got feeds %q, want %q", out, got, want)
+		}
+	}
 	var files []string
 	for name, data := range p.files {
 		if data == nil {
@@ -184,8 +200,8 @@ func TestRender(t *testing.T) {
 		if alias := p.links["old-about/index.html"]; !slices.Contains(alias.hrefs, "https://test.example/about/") {
 			t.Errorf("got alias links %v, want the link it redirects to", alias)
 		}
-		if p.summary.Feeds != 13 || p.summary.Files != len(p.files) {
-			t.Errorf("got summary %+v, want 13 feeds (9 feeds, 4 calendars) and %d files", p.summary, len(p.files))
+		if p.summary.Feeds != 16 || p.summary.Files != len(p.files) {
+			t.Errorf("got summary %+v, want 16 feeds (12 feeds, 4 calendars) and %d files", p.summary, len(p.files))
 		}
 	})
 	t.Run("to a writer", func(t *testing.T) {

@@ -30,7 +30,10 @@ type plan struct {
 	files   map[string][]byte    // output path → bytes (nil for a page written already)
 	sources map[string]string    // output path → the file it comes from, for errors
 	links   map[string]pageLinks // HTML output → its ids and links (render)
-	summary Summary
+	// headFeeds are the feeds the pages of a section advertise: its own
+	// first, then the site's other feeds (assemble).
+	headFeeds map[string][]FeedLink
+	summary   Summary
 
 	// Kept by Render for RenderChanged (keep).
 	tmplSum [32]byte

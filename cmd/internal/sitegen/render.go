@@ -38,11 +38,12 @@ func (p *plan) render(ctx context.Context, w siteWriter) error {
 		p.links[j.out] = links[i]
 	}
 	for name, data := range feeds {
+		section := p.opts.ContentName + "/" + strings.SplitN(name, "/", 2)[0] // the section the feed follows
 		if prev, ok := p.sources[name]; ok {
-			return fmt.Errorf("%s: feed /%s clashes with a file from %s", p.opts.ContentName+"/events", name, prev)
+			return fmt.Errorf("%s: feed /%s clashes with a file from %s", section, name, prev)
 		}
 		p.files[name] = data
-		p.sources[name] = p.opts.ContentName + "/events"
+		p.sources[name] = section
 		p.summary.Feeds++
 	}
 	for name, data := range p.files { // redirects and HTML copied from content

@@ -62,7 +62,9 @@ type Site struct {
 	Pages    []*Page
 	sections map[string][]*Page
 	byURL    map[string]*Page
-	feeds    []FeedLink
+	feeds    []FeedLink // of every section with feeds, in the order of feedSections
+	// sectionFeeds are the feeds of each section of feedSections with a list page.
+	sectionFeeds map[string][]FeedLink
 
 	veventMu sync.Mutex
 	vevents  map[*Page][]byte // iCalendar VEVENT blocks
@@ -70,7 +72,11 @@ type Site struct {
 
 // FeedLink is a feed for autodiscovery and subscription links.
 type FeedLink struct {
-	Title, Type, URL string
+	Title string // for feed readers: "中小企业上市服务联盟 · 新闻（RSS）"
+	// Format is the name people know the format by: "RSS", "Atom" or
+	// "JSON Feed", the text of a subscription link.
+	Format    string
+	Type, URL string // the media type and the site-relative URL
 }
 
 // Section returns the pages of a section in its order: events by start,
@@ -114,8 +120,11 @@ func (s *Site) MenuCurrent(url string) string {
 // GetPage returns the page at a site-relative URL, or nil.
 func (s *Site) GetPage(url string) *Page { return s.byURL[url] }
 
-// Feeds returns the site-wide feeds (all events).
+// Feeds returns the site-wide feeds: of all events and of the news.
 func (s *Site) Feeds() []FeedLink { return s.feeds }
+
+// SectionFeeds returns the feeds of a section ("events", "news"), or none.
+func (s *Site) SectionFeeds(section string) []FeedLink { return s.sectionFeeds[section] }
 
 // PageData is the data of a layout.
 type PageData struct {
