@@ -237,10 +237,83 @@ func linkAttr(key []byte) int {
 
 // attrValue is an attribute's value as the tokenizer returns it.
 func attrValue(raw []byte, quote byte) string {
-	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 && bytes.IndexByte(raw, 0) < 0 {
+	if bytes.IndexByte(raw, '\r') >= 0 || bytes.IndexByte(raw, 0) >= 0 {
+		return tokenizerAttr(raw, quote)
+	}
+	amp := bytes.IndexByte(raw, '&')
+	if amp < 0 {
 		return string(raw)
 	}
-	// Rare: let the tokenizer decode it, from the attribute written again.
+	// Not rare: html/template writes a + as &#43; (the tel: link in every
+	// footer) and & as &amp;. Those stand for one printable ASCII character;
+	// any other reference goes to the tokenizer.
+	b := make([]byte, 0, len(raw))
+	for rest := raw; ; {
+		c, n := asciiReference(rest[amp:])
+		if n == 0 {
+			return tokenizerAttr(raw, quote)
+		}
+		b = append(append(b, rest[:amp]...), c)
+		rest = rest[amp+n:]
+		if amp = bytes.IndexByte(rest, '&'); amp < 0 {
+			return string(append(b, rest...))
+		}
+	}
+}
+
+// asciiReferences are the named references asciiReference decodes.
+var asciiReferences = [...]struct {
+	name string
+	c    byte
+}{{"&amp;", '&'}, {"&quot;", '"'}, {"&lt;", '<'}, {"&gt;", '>'}}
+
+// asciiReference decodes the character reference at the start of s (which
+// begins with '&') when it ends with ';' and stands for a printable ASCII
+// character (&#43;, &#x2B;, &amp; …), as the tokenizer does, and returns
+// it and its length; n is 0 for any other.
+func asciiReference(s []byte) (c byte, n int) {
+	for _, r := range asciiReferences {
+		if bytes.HasPrefix(s, []byte(r.name)) {
+			return r.c, len(r.name)
+		}
+	}
+	if len(s) < 4 || s[1] != '#' {
+		return 0, 0
+	}
+	i, base := 2, 10
+	if s[2] == 'x' || s[2] == 'X' {
+		i, base = 3, 16
+	}
+	x, start := 0, i
+	for ; i < len(s) && i-start < 8; i++ {
+		d := digitValue(s[i], base)
+		if d < 0 {
+			break
+		}
+		x = x*base + d
+	}
+	if i == start || i >= len(s) || s[i] != ';' || x < 0x20 || x > 0x7e {
+		return 0, 0
+	}
+	return byte(x), i + 1
+}
+
+// digitValue is the value of the digit c in base 10 or 16, or -1.
+func digitValue(c byte, base int) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case base == 16 && 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case base == 16 && 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// tokenizerAttr is attrValue done by the tokenizer, from the attribute
+// written again.
+func tokenizerAttr(raw []byte, quote byte) string {
 	tag := make([]byte, 0, len(raw)+8)
 	tag = append(tag, "<a v="...)
 	if quote != 0 {

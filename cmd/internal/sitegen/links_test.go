@@ -23,6 +23,8 @@ func TestExtractLinks(t *testing.T) {
 		{"the first of repeated names", `<a href="/first/" HREF="/second/">`, nil, []string{"/first/"}},
 		{"entities decoded", `<a href="/s/?a=1&amp;b=2" id="&#x4e00;">`, []string{"一"}, []string{"/s/?a=1&b=2"}},
 		{"attribute entities need ;", `<a href="/s/?x=1&copy=2">`, nil, []string{"/s/?x=1&copy=2"}},
+		{"references html/template writes", `<a href="tel:&#43;86-10-68200012" id="a&amp;b&#x2B;&#X2b;&lt;&gt;&quot;">`, []string{`a&b++<>"`}, []string{"tel:+86-10-68200012"}},
+		{"numeric references without ; or beyond ASCII", `<a href="/&#43x/&#128;/&#0;/&#00000000043;/&#x1F600;/&#;/&amp">`, nil, []string{"/+x/€/\uFFFD/+/😀/&#;/&"}},
 		{"distinct links once", `<a href="/a/"><a href="/a/"><a href="">`, nil, []string{"/a/"}},
 		{"not in text", `<p>href="/text/" id="t"</p>`, nil, nil},
 		{"not in comments", `<!-- <a href="/c/"> --><a href="/after/">`, nil, []string{"/after/"}},
@@ -70,6 +72,7 @@ func FuzzExtractLinks(f *testing.F) {
 		`<title><a href="/t/"></title>`, `<script><!--<script></script>--></script><a href=/x>`,
 		`<textarea></TEXTAREA ><a href="/a/">`, `</a href='>'><a =href=x>`, `<a href="&amp;&#0;&x">`,
 		"<a href=\"a\r\nb\x00\">", `<!doctype html><?x?></>`, `<p id>`, `<a href=">`,
+		`<a href="tel:&#43;86&#x2b;&#X2B;&#043;&#43&#127;&#31;&#xFFFFFFFFF;&quot;&lt;&gt;&amp">`,
 	} {
 		f.Add([]byte(s))
 	}
