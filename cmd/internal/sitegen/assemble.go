@@ -325,7 +325,7 @@ func outPath(url string) string {
 	return p
 }
 func validateSectionFields(cfg *Config, file string, p *Page) error {
-	if p.PageKind != "page" {
+	if p.PageKind != "page" || p.fromRegister {
 		return nil
 	}
 	line := func(field string) string {

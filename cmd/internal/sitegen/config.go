@@ -36,6 +36,10 @@ type Config struct {
 	EventKinds  []Term     `yaml:"eventKinds"`
 	MemberKinds []Term     `yaml:"memberKinds"`
 	Industries  []Term     `yaml:"industries"`
+	// SampleMembers says when the sample profiles of 会员风采 (sample: true)
+	// are shown: "auto" (the default) only while no real member is, "always"
+	// or "never".
+	SampleMembers string `yaml:"sampleMembers"`
 }
 
 // Contact holds the secretariat's contact details.
@@ -77,6 +81,13 @@ func parseConfig(name string, data []byte) (*Config, error) {
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/") + "/"
 	if c.PublicSecurityFiling != "" && len(c.PublicSecurityCode()) < 6 {
 		return nil, fmt.Errorf("%s: publicSecurityFiling %q has no record number (digits, as in 京公网安备11010802012345号)", name, c.PublicSecurityFiling)
+	}
+	switch c.SampleMembers {
+	case "":
+		c.SampleMembers = "auto"
+	case "auto", "always", "never":
+	default:
+		return nil, fmt.Errorf("%s: sampleMembers %q, want auto, always or never", name, c.SampleMembers)
 	}
 	if c.Paginate < 1 {
 		return nil, fmt.Errorf("%s: paginate must be at least 1, got %d", name, c.Paginate)

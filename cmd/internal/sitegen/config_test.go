@@ -71,9 +71,20 @@ func TestConfigWarnings(t *testing.T) {
 // edited by edit.
 func renderRealSiteWith(t *testing.T, edit func(config string) string) *Output {
 	t.Helper()
-	root := moduleRoot(t)
+	content := realContent(t)
+	content["config.yaml"].Data = []byte(edit(string(content["config.yaml"].Data)))
+	out, err := NewBuilder(Options{Content: content, Templates: os.DirFS(filepath.Join(moduleRoot(t), "templates")), Now: testNow}).Render(context.Background())
+	if err != nil {
+		t.Fatalf("render content/ with an edited config: %v", err)
+	}
+	return out
+}
+
+// realContent is a copy of the project's content/ in memory, for a test to edit.
+func realContent(t *testing.T) fstest.MapFS {
+	t.Helper()
 	content := fstest.MapFS{}
-	dir := filepath.Join(root, "content")
+	dir := filepath.Join(moduleRoot(t), "content")
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -83,20 +94,13 @@ func renderRealSiteWith(t *testing.T, edit func(config string) string) *Output {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if rel == "config.yaml" {
-			data = []byte(edit(string(data)))
-		}
 		content[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := NewBuilder(Options{Content: content, Templates: os.DirFS(filepath.Join(root, "templates")), Now: testNow}).Render(context.Background())
-	if err != nil {
-		t.Fatalf("render content/ with an edited config: %v", err)
-	}
-	return out
+	return content
 }
 
 // TestFooterFilingsAndContact renders the real site with the filing numbers and the

@@ -184,7 +184,6 @@ func TestRealSite(t *testing.T) {
 // (go test ./cmd/internal/sitegen -run Golden -update rewrites them).
 func TestGolden(t *testing.T) {
 	out := renderRealSite(t)
-	assetRe := regexp.MustCompile(`/assets/site\.[0-9a-f]{10}\.css`)
 	pages := []struct{ golden, file string }{
 		{"home", "index.html"},
 		{"charter", "charter/index.html"},
@@ -203,25 +202,34 @@ func TestGolden(t *testing.T) {
 			if !ok {
 				t.Fatalf("got no %s", p.file)
 			}
-			// the CSS hash changes with every style edit; the asset test covers it
-			data = assetRe.ReplaceAll(data, []byte("/assets/site.HASH.css"))
-			path := filepath.Join("testdata", p.golden+".golden")
-			if *update {
-				if err := os.WriteFile(path, data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if !bytes.Equal(data, want) {
-				t.Errorf("got %s differing from %s (run with -update if the change is intended):\n%s", p.file, path, firstDiff(string(data), string(want)))
-			}
+			compareGolden(t, p.golden, data)
 		})
 	}
 }
+
+// compareGolden compares data with testdata/NAME.golden (-update rewrites it),
+// the CSS's content hash left out: it changes with every style edit, and the
+// asset test covers it.
+func compareGolden(t *testing.T, name string, data []byte) {
+	t.Helper()
+	data = goldenAssetRe.ReplaceAll(data, []byte("/assets/site.HASH.css"))
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(data, want) {
+		t.Errorf("got output differing from %s (run with -update if the change is intended):\n%s", path, firstDiff(string(data), string(want)))
+	}
+}
+
+var goldenAssetRe = regexp.MustCompile(`/assets/site\.[0-9a-f]{10}\.css`)
 
 func firstDiff(got, want string) string {
 	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")

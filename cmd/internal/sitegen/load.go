@@ -16,8 +16,9 @@ import (
 
 // load is the first phase: it reads the configuration (noting what it lacks
 // in the summary's warnings), every content file (Markdown parsed and
-// converted, reusing the Builder's cache; other files kept as they are) and
-// the layouts and assets, into a new plan.
+// converted, reusing the Builder's cache; other files kept as they are),
+// the register's members (register.go) and the layouts and assets, into a
+// new plan.
 func (b *Builder) load(ctx context.Context) (*plan, error) {
 	o := b.opts
 	cfgName := o.ContentName + "/config.yaml"
@@ -42,6 +43,11 @@ func (b *Builder) load(ctx context.Context) (*plan, error) {
 	if p.pages, err = b.loadPages(ctx, mdFiles); err != nil {
 		return nil, err
 	}
+	members, err := readRegister(ctx, o.Register)
+	if err != nil {
+		return nil, err
+	}
+	p.showcase(members)
 	if p.layouts, err = loadLayouts(o.Templates, o.TemplatesName, cfg); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,10 @@ type FrontMatter struct {
 	Website  string `yaml:"website"`
 	Logo     string `yaml:"logo"`
 	Sample   bool   `yaml:"sample"`
+	// Certificate (LM-2026-0001) makes the file enrich the page the
+	// register gives that member (logo, summary, longer text); without the
+	// member shown by the register the file makes no page.
+	Certificate string `yaml:"certificate"`
 }
 
 // Page is one rendered page: a content file or a generated list page.
@@ -142,9 +146,10 @@ type Page struct {
 	// Description is the summary or, without one, the start of the body text.
 	Description string
 
-	raw      []byte // the whole source file
-	bodyLine int    // line number of the first body line
-	body     []byte
+	fromRegister bool   // made from the register (register.go), not from a content file
+	raw          []byte // the whole source file
+	bodyLine     int    // line number of the first body line
+	body         []byte
 }
 
 // Heading is an entry of a table of contents.

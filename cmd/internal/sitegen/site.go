@@ -24,6 +24,9 @@ type Options struct {
 	Drafts, Future bool
 	// BaseURL overrides the config's baseURL.
 	BaseURL string
+	// Register, when set, is read for 会员风采 (register.go); without it
+	// the site is made from the content alone.
+	Register Register
 }
 
 // Summary counts what a build produced.

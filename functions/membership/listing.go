@@ -1,0 +1,45 @@
+package membership
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Listing is what the public site may know of a member: never its contact,
+// credit code, filing or history. Shown says whether it appears in 会员风采;
+// a member not shown keeps only its certificate number here (its old page
+// says it is no longer shown, without its name).
+type Listing struct {
+	Certificate string
+	Shown       bool
+	Type        MemberType
+	JoinedYear  int
+	Profile     Profile // empty unless Shown; Homepage only when http(s)
+}
+
+// Listing returns the public view of the member. A member is shown when
+// Showcased and an organisation: an individual member's name is a
+// person's, which the showcase does not publish.
+func (m *Member) Listing() Listing {
+	l := Listing{Certificate: m.Certificate}
+	if !m.Showcased() || m.Type == TypeIndividual {
+		return l
+	}
+	l.Shown, l.Type, l.Profile = true, m.Type, m.Profile
+	l.Profile.Homepage = webAddress(m.Profile.Homepage)
+	if y, err := strconv.Atoi(strings.SplitN(m.JoinedOn, "-", 2)[0]); err == nil {
+		l.JoinedYear = y
+	}
+	return l
+}
+
+// webAddress returns s when it is an absolute http or https address with a
+// host, else "".
+func webAddress(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return ""
+	}
+	return u.String()
+}
