@@ -22,14 +22,15 @@ type apiConfig struct {
 	IssuerAddr     string              // loopback address of the development OpenID provider
 }
 
-// openAPI returns the handler for every /api/ route and a closer for its store.
+// openAPI returns the handler for every /api/ route, its store (which is also
+// the register the site's 会员风采 is read from) and a closer for it.
 // The store is the embedded one in cfg.DataDir, or DynamoDB at cfg.DynamoEndpoint with
 // the default table names (created if missing). The public routes and the secretariat
 // routes (trusting the development OpenID provider, see mountAdmin) share it.
-func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, io.Closer, error) {
+func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, store, io.Closer, error) {
 	store, closer, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
@@ -37,9 +38,9 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 	if _, err := mountAdmin(ctx, mux, adminMount{DataDir: cfg.DataDir, IssuerAddr: cfg.IssuerAddr, Origin: cfg.SiteOrigin,
 		Office: office, Sessions: store, Log: log}); err != nil {
 		closer.Close()
-		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
+		return nil, nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
 	}
-	return mux, closer, nil
+	return mux, store, closer, nil
 }
 
 // store is what `alliance serve` keeps both halves of the API in: the

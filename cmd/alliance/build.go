@@ -5,10 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // siteFlags are the flags build and serve share.
@@ -45,11 +48,33 @@ func (f *siteFlags) options() (sitegen.Options, error) {
 	return opts, nil
 }
 
+// openRegister opens the register a build reads 会员风采 from: DynamoDB at
+// endpoint, else the embedded store in dataDir (read-only), else none.
+func openRegister(ctx context.Context, dataDir, endpoint string) (sitegen.Register, io.Closer, error) {
+	switch {
+	case endpoint != "":
+		client, err := dynamo.NewClient(ctx, endpoint)
+		if err != nil {
+			return nil, nil, err
+		}
+		return dynamo.New(client, dynamo.DefaultTableNames), io.NopCloser(nil), nil
+	case dataDir != "":
+		s, err := localstore.OpenReadOnly(dataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s, nil
+	}
+	return nil, io.NopCloser(nil), nil
+}
+
 func runBuild(ctx context.Context, args []string) error {
 	fs := newFlagSet("build", "build [flags]", "alliance build --now 2026-11-27 --out site")
 	var sf siteFlags
 	sf.register(fs)
 	out := fs.String("out", "site", "output `folder` (replaced only when the build succeeds)")
+	dataDir := fs.String("data-dir", "", "read 会员风采's members from the embedded store in this `folder` (as serve's --data-dir; default: content alone)")
+	dynamo := fs.String("dynamodb-endpoint", "", "read 会员风采's members from DynamoDB at this `URL` (default tables)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +86,12 @@ func runBuild(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.OutDir = *out
+	reg, closer, err := openRegister(ctx, *dataDir, *dynamo)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	defer closer.Close()
+	opts.Register = reg
 	start := time.Now()
 	sum, err := sitegen.Build(ctx, opts)
 	if errors.Is(err, context.Canceled) {

@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/storetest"
 )
 
 // root is the module root (ALLIANCE_ROOT or two folders up from cmd/alliance).
@@ -222,5 +226,42 @@ func TestBuildWarnsOfMissingFilings(t *testing.T) {
 				t.Errorf("build for %q: warning %q, want it to start %q", tt.baseURL, lines[i], w)
 			}
 		}
+	}
+}
+
+// TestBuildReadsRegister builds with --data-dir: a consenting member of the
+// embedded store is in 会员风采, and the sample profiles are gone.
+func TestBuildReadsRegister(t *testing.T) {
+	data := t.TempDir()
+	s, err := localstore.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.Sample(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	a.ShowcaseConsent = true
+	if err := s.CreateApplication(t.Context(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	clerk := membership.Actor{ID: "s-1", Name: "王秘书", Roles: []string{membership.RoleSecretariat}}
+	_, m, err := s.IssueCertificate(t.Context(), a.Number, 0, func(a *membership.Application) (*membership.Member, error) {
+		return membership.NewMember(a, clerk, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	out := filepath.Join(t.TempDir(), "site")
+	r := root(t)
+	err = runBuild(t.Context(), []string{"--content", filepath.Join(r, "content"), "--templates", filepath.Join(r, "templates"),
+		"--now", "2026-11-27", "--out", out, "--data-dir", data})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "members", strings.ToLower(m.Certificate), "index.html"))
+	if err != nil || !strings.Contains(string(page), a.OrgName) {
+		t.Errorf("member page: got %v, want the page of %s", err, a.OrgName)
+	}
+	if _, err := os.Stat(filepath.Join(out, "members/qiheng/index.html")); err == nil {
+		t.Errorf("got the sample profile members/qiheng/ beside a real member")
 	}
 }

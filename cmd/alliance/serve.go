@@ -14,6 +14,10 @@ import (
 	"github.com/smelisting/alliance/functions/httpapi"
 )
 
+// registerPoll is how often serve reads the register to rebuild 会员风采
+// when it changed (devserver.WatchRegister).
+const registerPoll = 2 * time.Second
+
 func runServe(ctx context.Context, args []string) error {
 	fs := newFlagSet("serve", "serve [flags]", "alliance serve --addr 127.0.0.1:1313 --drafts")
 	var sf siteFlags
@@ -53,16 +57,18 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
-	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
+	api, store, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
 		IssuerAddr: *issuerAddr}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}
 	defer closer.Close()
+	opts.Register = store
 	srv, err = devserver.New(ctx, devserver.Config{Build: opts, API: api, Logger: log})
 	if err != nil {
 		return fmt.Errorf("serve: first build failed:\n%w", err)
 	}
+	go srv.WatchRegister(ctx, store, registerPoll)
 	go func() {
 		if err := srv.Watch(ctx, sf.content, sf.templates); err != nil {
 			log.Error("watch stopped", "err", err)

@@ -69,6 +69,21 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the existing store in dir for reading only (`alliance
+// build` reads the register from it). It waits at most 2 s for a process
+// that has it open for writing (`alliance serve`), then fails.
+func OpenReadOnly(dir string) (*Store, error) {
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("localstore: open %s for reading: %w", path, err)
+	}
+	return &Store{db: db, now: time.Now}, nil
+}
+
 // sweep deletes the expired idempotency records in the write transaction tx.
 func (s *Store) sweep(tx *bolt.Tx) error {
 	now := s.now()
