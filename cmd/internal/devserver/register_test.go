@@ -50,7 +50,7 @@ func TestWatchRegister(t *testing.T) {
 	}
 	r := &register{}
 	srv, err := New(t.Context(), Config{
-		Build: sitegen.Options{Content: os.DirFS(filepath.Join(dir, "content")), Templates: os.DirFS(filepath.Join(dir, "templates")), Register: r},
+		Build:  sitegen.Options{Content: os.DirFS(filepath.Join(dir, "content")), Templates: os.DirFS(filepath.Join(dir, "templates")), Register: r},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
