@@ -13,13 +13,17 @@ import (
 	"github.com/smelisting/alliance/cmd/internal/publish"
 )
 
-// runPublish uploads the built site to S3 and invalidates CloudFront for what changed.
+// runPublish uploads the sources of the site (for the site builder function) and the built site
+// to S3 and invalidates CloudFront for what changed.
 func runPublish(ctx context.Context, args []string) error {
 	fs := newFlagSet("publish", "publish --bucket NAME [--distribution ID] [--dry-run] [flags]",
 		"alliance publish --bucket alliance-prod-sitebucket-1a2b3c --distribution E2ABCDEF123456")
 	bucket := fs.String("bucket", "", "S3 `bucket` to upload to (stack output SiteBucketName); required")
 	distribution := fs.String("distribution", "", "CloudFront distribution `ID` to invalidate (stack output DistributionId); none in the China regions")
 	dir := fs.String("site", "site", "built site `folder` (run `alliance build` first)")
+	content := fs.String("content", "content", "content `folder`, uploaded as the site builder's source")
+	templates := fs.String("templates", "templates", "templates `folder`, uploaded as the site builder's source")
+	sourcesOnly := fs.Bool("sources-only", false, "upload only the sources; the site builder function builds and uploads the site (what make deploy does)")
 	dryRun := fs.Bool("dry-run", false, "print what would be uploaded, deleted and invalidated, and change nothing")
 	region := fs.String("region", "", "AWS `region` (default: AWS_REGION or the profile's)")
 	endpoint := fs.String("endpoint", "", "S3-compatible endpoint `URL` instead of AWS S3 (path-style), e.g. http://127.0.0.1:9000")
@@ -53,7 +57,21 @@ func runPublish(ctx context.Context, args []string) error {
 		cf = cloudfront.NewFromConfig(cfg)
 	}
 
-	res, err := publish.New(s3Client, *bucket, cf, *distribution).Publish(ctx, *dir, *dryRun)
+	pub := publish.New(s3Client, *bucket, cf, *distribution)
+	// The sources first: a builder run triggered meanwhile then builds what is being published.
+	sources, err := publish.ScanSources(*content, *templates)
+	if err != nil {
+		return err
+	}
+	src, err := pub.Sources().PublishFiles(ctx, sources, *dryRun)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sources: %d uploaded, %d deleted, %d unchanged\n", len(src.Upload), len(src.Delete), src.Unchanged)
+	if *sourcesOnly {
+		return nil
+	}
+	res, err := pub.Publish(ctx, *dir, *dryRun)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,15 @@ func TestRunPublish(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>联盟</p>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"--bucket", "site", "--site", dir, "--region", "us-east-1", "--endpoint", srv.URL}
+	src := t.TempDir()
+	for name, data := range map[string]string{"content/_index.md": "---\ntitle: 首页\n---\n", "templates/base.html": "<!doctype html>"} {
+		os.MkdirAll(filepath.Join(src, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(src, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := []string{"--bucket", "site", "--site", dir, "--region", "us-east-1", "--endpoint", srv.URL,
+		"--content", filepath.Join(src, "content"), "--templates", filepath.Join(src, "templates")}
 	tests := []struct {
 		name string
 		args []string
@@ -56,9 +64,11 @@ func TestRunPublish(t *testing.T) {
 	}{
 		{"dry run", append([]string{"--dry-run"}, base...), []string{
 			"upload  index.html  (text/html; charset=utf-8; public, max-age=300)",
-			"dry run: 1 to upload, 0 to delete, 0 unchanged"}},
-		{"first publish", base, []string{"upload  index.html", "1 uploaded, 0 deleted, 0 unchanged"}},
-		{"second publish", base, []string{"0 uploaded, 0 deleted, 1 unchanged"}},
+			"sources: 2 uploaded, 0 deleted, 0 unchanged", "dry run: 1 to upload, 0 to delete, 0 unchanged"}},
+		{"first publish", base, []string{"sources: 2 uploaded", "upload  index.html", "\n1 uploaded, 0 deleted, 0 unchanged"}},
+		// The site's publish leaves the sources alone, and theirs the site.
+		{"second publish", base, []string{"sources: 0 uploaded, 0 deleted, 2 unchanged", "\n0 uploaded, 0 deleted, 1 unchanged"}},
+		{"sources only", append([]string{"--sources-only"}, base...), []string{"sources: 0 uploaded, 0 deleted, 2 unchanged"}},
 	}
 	for _, tt := range tests {
 		out, err := captureStdout(t, func() error { return runPublish(t.Context(), tt.args) })

@@ -1,5 +1,8 @@
-// Package publish uploads the built site (site/) to an S3 bucket and invalidates the CloudFront
-// distribution in front of it for what changed.
+// Package publish uploads the built site (site/, or a site rendered in memory) to an S3 bucket
+// and invalidates the CloudFront distribution in front of it for what changed; `alliance publish`
+// and the site builder function (functions/site) share it. It also keeps the sources the builder
+// rebuilds from (content/ and templates/) under the private prefix SourcesPrefix of the same
+// bucket, which publishing the site never touches.
 //
 // Only changed files are uploaded: the MD5 of each local file is compared with the object's ETag,
 // which S3 sets to the MD5 of the body for single-part uploads to a bucket encrypted with SSE-S3
@@ -15,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
@@ -47,12 +51,19 @@ type CloudFront interface {
 // invalidated instead (CloudFront bills each path beyond 1,000 a month; a wildcard counts as one).
 const MaxInvalidationPaths = 15
 
+// SourcesPrefix is where `alliance publish` keeps the site's sources in the site bucket:
+// SourcesPrefix+"content/…" and SourcesPrefix+"templates/…". No built file starts with a dot
+// (the generator skips such names), the bucket policy lets only the site builder read it, and
+// publishing the site leaves it alone.
+const SourcesPrefix = ".sources/"
+
 // Publisher uploads a folder to a bucket. Create one with New.
 type Publisher struct {
 	s3           S3
 	cf           CloudFront
 	bucket       string
 	distribution string
+	prefix       string // the keys this publisher owns: "" the site (all but SourcesPrefix), or SourcesPrefix
 	now          func() time.Time
 }
 
@@ -62,13 +73,35 @@ func New(client S3, bucket string, cf CloudFront, distribution string) *Publishe
 	return &Publisher{s3: client, cf: cf, bucket: bucket, distribution: distribution, now: time.Now}
 }
 
+// Sources returns a Publisher of the keys under SourcesPrefix of the same bucket, which
+// invalidates nothing (nobody reads them through CloudFront).
+func (p *Publisher) Sources() *Publisher {
+	return &Publisher{s3: p.s3, bucket: p.bucket, prefix: SourcesPrefix, now: p.now}
+}
+
 // File is one file of the site as it will be stored.
 type File struct {
 	Key          string // object key, slash-separated, relative to the site folder
-	Path         string // local file path
+	Path         string // local file path, read when Body is nil
+	Body         []byte // the content, for a file held in memory
 	MD5          string // hex MD5 of the content
 	ContentType  string
 	CacheControl string
+}
+
+// NewFile returns the File of key with its content in memory.
+func NewFile(key string, body []byte) File {
+	sum := md5.Sum(body)
+	return File{Key: key, Body: body, MD5: hex.EncodeToString(sum[:]), ContentType: ContentType(key, body), CacheControl: CacheControl(key)}
+}
+
+// Files returns the files of a site rendered in memory (key → content), sorted by key.
+func Files(site map[string][]byte) []File {
+	files := make([]File, 0, len(site))
+	for _, key := range slices.Sorted(maps.Keys(site)) {
+		files = append(files, NewFile(key, site[key]))
+	}
+	return files
 }
 
 // Plan is what a publish does: the files to upload (pages last), the keys to delete, and
@@ -117,6 +150,11 @@ func (p *Publisher) Plan(ctx context.Context, dir string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	return p.PlanFiles(ctx, local)
+}
+
+// PlanFiles compares files with the bucket's objects.
+func (p *Publisher) PlanFiles(ctx context.Context, local []File) (Plan, error) {
 	remote, err := p.list(ctx)
 	if err != nil {
 		return Plan{}, err
@@ -158,7 +196,16 @@ func cmpBool(a, b bool) int {
 // Publish uploads the changed files under dir, deletes the objects whose files are gone and
 // invalidates the changed paths. With dryRun it only computes what it would do.
 func (p *Publisher) Publish(ctx context.Context, dir string, dryRun bool) (Result, error) {
-	plan, err := p.Plan(ctx, dir)
+	local, err := Scan(dir)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.PublishFiles(ctx, local, dryRun)
+}
+
+// PublishFiles is Publish of files (from Scan, Files or NewFile).
+func (p *Publisher) PublishFiles(ctx context.Context, local []File, dryRun bool) (Result, error) {
+	plan, err := p.PlanFiles(ctx, local)
 	if err != nil {
 		return Result{}, err
 	}
@@ -198,30 +245,41 @@ func (p *Publisher) Publish(ctx context.Context, dir string, dryRun bool) (Resul
 	return res, nil
 }
 
-// list returns the bucket's keys with their ETags (unquoted).
+// list returns the keys this publisher owns with their ETags (unquoted), relative to its prefix.
 func (p *Publisher) list(ctx context.Context) (map[string]string, error) {
 	objects := make(map[string]string)
-	pages := s3.NewListObjectsV2Paginator(p.s3, &s3.ListObjectsV2Input{Bucket: aws.String(p.bucket)})
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(p.bucket)}
+	if p.prefix != "" {
+		in.Prefix = aws.String(p.prefix)
+	}
+	pages := s3.NewListObjectsV2Paginator(p.s3, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("publish: list bucket %s: %w", p.bucket, err)
 		}
 		for _, o := range page.Contents {
-			objects[aws.ToString(o.Key)] = strings.Trim(aws.ToString(o.ETag), `"`)
+			key := aws.ToString(o.Key)
+			if p.prefix == "" && strings.HasPrefix(key, SourcesPrefix) {
+				continue // the sources are not the site's
+			}
+			objects[strings.TrimPrefix(key, p.prefix)] = strings.Trim(aws.ToString(o.ETag), `"`)
 		}
 	}
 	return objects, nil
 }
 
 func (p *Publisher) put(ctx context.Context, f File) error {
-	body, err := os.ReadFile(f.Path)
-	if err != nil {
-		return fmt.Errorf("publish: read %s: %w", f.Path, err)
+	body := f.Body
+	if body == nil {
+		var err error
+		if body, err = os.ReadFile(f.Path); err != nil {
+			return fmt.Errorf("publish: read %s: %w", f.Path, err)
+		}
 	}
-	_, err = p.s3.PutObject(ctx, &s3.PutObjectInput{
+	_, err := p.s3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:       aws.String(p.bucket),
-		Key:          aws.String(f.Key),
+		Key:          aws.String(p.prefix + f.Key),
 		Body:         bytes.NewReader(body),
 		ContentType:  aws.String(f.ContentType),
 		CacheControl: aws.String(f.CacheControl),
@@ -237,7 +295,7 @@ func (p *Publisher) delete(ctx context.Context, keys []string) error {
 	for batch := range slices.Chunk(keys, 1000) {
 		ids := make([]s3types.ObjectIdentifier, len(batch))
 		for i, k := range batch {
-			ids[i] = s3types.ObjectIdentifier{Key: aws.String(k)}
+			ids[i] = s3types.ObjectIdentifier{Key: aws.String(p.prefix + k)}
 		}
 		out, err := p.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{
 			Bucket: aws.String(p.bucket),
@@ -302,6 +360,23 @@ func Scan(dir string) ([]File, error) {
 	}
 	if len(files) == 0 {
 		return nil, errors.New("publish: scan " + dir + ": no files (run `alliance build` first)")
+	}
+	return files, nil
+}
+
+// ScanSources lists the files of the content and templates folders as the sources the site
+// builder reads: keys "content/…" and "templates/…" (relative to SourcesPrefix).
+func ScanSources(content, templates string) ([]File, error) {
+	var files []File
+	for _, src := range []struct{ name, dir string }{{"content", content}, {"templates", templates}} {
+		fs, err := Scan(src.dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			f.Key = src.name + "/" + f.Key
+			files = append(files, f)
+		}
 	}
 	return files, nil
 }
