@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 )
 
 // newKinds are the content types `alliance new` writes: folder and front

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 )
 
 func TestSlugFromTitle(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/smelisting/alliance/cmd/internal/publish"
+	"github.com/smelisting/alliance/cmd/site/publish"
 )
 
 // runPublish uploads the sources of the site (for the site builder function) and the built site

@@ -68,7 +68,7 @@ func newEnvWith(t *testing.T, store httpapi.ApplicationStore, ls *localstore.Sto
 	return &env{h: httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: origin, Now: now, Frame: testFrame}), store: ls, logs: logs}
 }
 
-// testFrame is testdata/frame.html, a small frame of the shape cmd/internal/sitegen
+// testFrame is testdata/frame.html, a small frame of the shape cmd/site/sitegen
 // writes (the browser tests use the real one).
 var testFrame = httpapi.FrameFunc(func(context.Context) ([]byte, error) { return os.ReadFile("testdata/frame.html") })
 

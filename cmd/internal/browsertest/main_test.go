@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 )

@@ -27,7 +27,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 )
 
 // ReloadPath is the Server-Sent Events endpoint; ReloadScript the script

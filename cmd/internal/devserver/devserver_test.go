@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 )
 
 var siteFiles = map[string]string{

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 )
 
 // WatchRegister rebuilds the site when what the site shows of the

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitegen"
+	"github.com/smelisting/alliance/cmd/site/sitegen"
 	"github.com/smelisting/alliance/functions/membership"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/smelisting/alliance/cmd/internal/parallel"
-	"github.com/smelisting/alliance/cmd/internal/sitewriter"
+	"github.com/smelisting/alliance/cmd/site/parallel"
+	"github.com/smelisting/alliance/cmd/site/sitewriter"
 )
 
 // render is the third phase: it executes the layout of every job in

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitewriter"
+	"github.com/smelisting/alliance/cmd/site/sitewriter"
 	"github.com/yuin/goldmark"
 )
 

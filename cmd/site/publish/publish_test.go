@@ -21,7 +21,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/smelisting/alliance/cmd/internal/publish"
+	"github.com/smelisting/alliance/cmd/site/publish"
 )
 
 // fakeS3 is gofakes3 on 127.0.0.1 with a record of the headers of every PUT, because gofakes3

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/smelisting/alliance/cmd/internal/sitewriter"
+	"github.com/smelisting/alliance/cmd/site/sitewriter"
 )
 
 // Each phase of a build runs alone here, on the fixture site or on a plan

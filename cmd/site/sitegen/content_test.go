@@ -181,7 +181,7 @@ func TestRealSite(t *testing.T) {
 }
 
 // TestGolden compares rendered pages of the real site with testdata/*.golden
-// (go test ./cmd/internal/sitegen -run Golden -update rewrites them).
+// (go test ./cmd/site/sitegen -run Golden -update rewrites them).
 func TestGolden(t *testing.T) {
 	out := renderRealSite(t)
 	pages := []struct{ golden, file string }{

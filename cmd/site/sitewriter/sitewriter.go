@@ -24,8 +24,8 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/smelisting/alliance/cmd/internal/parallel"
-	"github.com/smelisting/alliance/cmd/internal/sysfile"
+	"github.com/smelisting/alliance/cmd/site/parallel"
+	"github.com/smelisting/alliance/cmd/site/sysfile"
 )
 
 // Workers is the number of goroutines worth writing files at once: more

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/smelisting/alliance/cmd/internal/parallel"
+	"github.com/smelisting/alliance/cmd/site/parallel"
 )
 
 // check is the fourth phase: it verifies the internal links and anchors of

@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/smelisting/alliance/cmd/internal/budoux"
+	"github.com/smelisting/alliance/cmd/site/budoux"
 )
 
 // phrasesHTML is the template function phrases: the title s, escaped, in a

@@ -14,7 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/sitewriter"
+	"github.com/smelisting/alliance/cmd/site/sitewriter"
 )
 
 // phrases are realistic Chinese sentences the synthetic site is made of.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/smelisting/alliance/cmd/internal/parallel"
+	"github.com/smelisting/alliance/cmd/site/parallel"
 )
 
 // load is the first phase: it reads the configuration (noting what it lacks

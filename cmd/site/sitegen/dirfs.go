@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/smelisting/alliance/cmd/internal/sysfile"
+	"github.com/smelisting/alliance/cmd/site/sysfile"
 )
 
 // DirFS is os.DirFS(dir) with a faster ReadFile (see package sysfile), for the
