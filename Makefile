@@ -85,7 +85,8 @@ template-cn:
 
 ## deploy: sam build + sam deploy (showing the change set for confirmation), then (global
 ## regions) the us-east-1 stack with the distribution to watch, the stack policy and termination
-## protection, and the site built and published. Needs AWS credentials and a first
+## protection, and the sources published and the site builder run once (it builds the site with
+## the register and uploads what changed). Needs AWS credentials and a first
 ## `sam deploy --guided` (README "Deployment"); REGION cn-* deploys bin/template-cn.yaml.
 STACK   ?= alliance-prod
 REGION  ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
@@ -101,9 +102,10 @@ deploy: $(if $(CHINA),template-cn)
 	  --stack-name $(STACK) --region $(REGION) --confirm-changeset --no-fail-on-empty-changeset
 	$(if $(CHINA),,$(call edge-deploy,DistributionId="$(call stack-output,DistributionId)"))
 	$(call protect,$(STACK),$(REGION))
-	$(GO) run ./cmd/alliance build
-	$(GO) run ./cmd/alliance publish --region $(REGION) --bucket "$(call stack-output,SiteBucketName)" \
-	  $(if $(CHINA),,--distribution "$(call stack-output,DistributionId)")
+	$(GO) run ./cmd/alliance publish --sources-only --region $(REGION) --bucket "$(call stack-output,SiteBucketName)"
+	@mkdir -p bin
+	aws lambda invoke --region $(REGION) --function-name "$(call stack-output,SiteFunctionName)" \
+	  --cli-binary-format raw-in-base64-out --payload '{}' bin/site-build.json && cat bin/site-build.json && echo
 
 ## edge: the global layout's us-east-1 stack <STACK>-edge (functions/deploy/edge.yaml: the WAF web
 ## ACL, CloudFront's log bucket and alarm, the cost budget), before the first deployment of the

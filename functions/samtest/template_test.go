@@ -775,7 +775,8 @@ func TestTemplateRoutes(t *testing.T) {
 // TestMakeDeploy checks what `make deploy` and `make edge` would run (make -n: nothing runs):
 // the change set shown for confirmation, the stack policy and termination protection on
 // every stack, the us-east-1 stack with the distribution to watch (global only), the China
-// template without CloudFront, and no distribution to invalidate there.
+// template without CloudFront, the sources published and the site builder invoked (which
+// builds the site with the register and publishes it).
 func TestMakeDeploy(t *testing.T) {
 	protect := []string{"set-stack-policy", "file://functions/deploy/stack-policy.json", "--enable-termination-protection"}
 	tests := []struct {
@@ -783,11 +784,13 @@ func TestMakeDeploy(t *testing.T) {
 		want, absent []string
 	}{
 		{[]string{"deploy", "REGION=ap-east-1"},
-			append([]string{"--template-file template.yaml", "--region ap-east-1", "--confirm-changeset", "--distribution", "publish --region ap-east-1",
+			append([]string{"--template-file template.yaml", "--region ap-east-1", "--confirm-changeset", "publish --sources-only --region ap-east-1",
+				"aws lambda invoke --region ap-east-1", "SiteFunctionName",
 				"--template-file functions/deploy/edge.yaml", "--stack-name alliance-test-edge --region us-east-1", "DistributionId="}, protect...),
 			[]string{"template-cn"}},
 		{[]string{"deploy", "REGION=cn-north-1"},
-			append([]string{"--template-file bin/template-cn.yaml", "--region cn-north-1", "--confirm-changeset", "publish --region cn-north-1", "SiteBucketName"}, protect...),
+			append([]string{"--template-file bin/template-cn.yaml", "--region cn-north-1", "--confirm-changeset", "publish --sources-only --region cn-north-1", "SiteBucketName",
+				"aws lambda invoke --region cn-north-1", "SiteFunctionName"}, protect...),
 			[]string{"--distribution", "DistributionId", "edge.yaml", "us-east-1"}},
 		{[]string{"edge", "ALARM_EMAIL=ops@example.org"},
 			append([]string{"--template-file functions/deploy/edge.yaml", "--stack-name alliance-test-edge --region us-east-1", "--confirm-changeset", "AlarmEmail=ops@example.org",
