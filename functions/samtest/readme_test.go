@@ -38,7 +38,7 @@ func TestReadmeGuidedDeploy(t *testing.T) {
 			n := 0
 			events, _ := f.props["Events"].(map[string]any)
 			for _, ev := range events {
-				if dig(ev, "Properties", "Auth") == nil {
+				if dig(ev, "Type") == "HttpApi" && dig(ev, "Properties", "Auth") == nil {
 					n++
 				}
 			}
