@@ -591,8 +591,14 @@ func newIssuer(t *testing.T) *issuer {
 
 func (is *issuer) token(t *testing.T, roles ...string) string {
 	t.Helper()
+	return is.tokenFor(t, "u-1", roles...)
+}
+
+// tokenFor is a token of the user sub with roles.
+func (is *issuer) tokenFor(t *testing.T, sub string, roles ...string) string {
+	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": is.url, "aud": "alliance-admin", "sub": "u-1", "name": "秘书处小李",
+		"iss": is.url, "aud": "alliance-admin", "sub": sub, "name": "秘书处小李",
 		"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(), "roles": roles,
 	})
 	tok.Header["kid"] = "samtest"
