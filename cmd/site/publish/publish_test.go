@@ -416,3 +416,39 @@ func BenchmarkPublishUnchanged(b *testing.B) {
 		}
 	}
 }
+
+// TestPublishFilesFromMemory publishes a site held in memory beside the sources: the site's
+// publish uploads what changed, deletes what went and leaves the sources alone; the sources'
+// publish leaves the site alone, and invalidates nothing.
+func TestPublishFilesFromMemory(t *testing.T) {
+	f := newFakeS3(t)
+	cf := &fakeCloudFront{}
+	p := publish.New(f.client, bucket, cf, "E1")
+	if _, err := p.Sources().PublishFiles(t.Context(), []publish.File{publish.NewFile("content/_index.md", []byte("---\ntitle: 首页\n---\n"))}, false); err != nil {
+		t.Fatal(err)
+	}
+	site := map[string][]byte{"index.html": []byte("<p>一</p>"), "old/index.html": []byte("<p>旧</p>"), "feed.json": []byte(`{"version":"https://jsonfeed.org/version/1.1"}`)}
+	if _, err := p.PublishFiles(t.Context(), publish.Files(site), false); err != nil {
+		t.Fatal(err)
+	}
+	site["index.html"] = []byte("<p>二</p>")
+	delete(site, "old/index.html")
+	res, err := p.PublishFiles(t.Context(), publish.Files(site), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(keysOf(res.Upload), res.Delete, res.Unchanged); got != "[index.html] [old/index.html] 1" {
+		t.Errorf("second publish: got uploads, deletes, unchanged %s, want [index.html] [old/index.html] 1", got)
+	}
+	if got := fmt.Sprint(objectKeys(t, f.client)); got != "[.sources/content/_index.md feed.json index.html]" {
+		t.Errorf("bucket: got %s, want the sources kept beside the site", got)
+	}
+	if h := f.putHeaders("feed.json"); h.Get("Content-Type") != "application/feed+json" {
+		t.Errorf("feed.json sent as %q, want application/feed+json", h.Get("Content-Type"))
+	}
+	if len(cf.calls) != 2 || slices.ContainsFunc(cf.calls, func(paths []string) bool {
+		return slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "/.sources") })
+	}) {
+		t.Errorf("invalidations %v, want one per site publish and none of the sources", cf.calls)
+	}
+}
