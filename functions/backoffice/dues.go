@@ -133,7 +133,8 @@ func (s *Service) Payments(ctx context.Context, year int, member string) ([]memb
 }
 
 // DuesReport is every member's dues position for the year.
-// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID (year).
+// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID (year), EINTERNAL (see
+// membership.BuildDuesReport).
 func (s *Service) DuesReport(ctx context.Context, year int) (*membership.DuesReport, error) {
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
@@ -150,5 +151,5 @@ func (s *Service) DuesReport(ctx context.Context, year int) (*membership.DuesRep
 	if err != nil {
 		return nil, err
 	}
-	return membership.BuildDuesReport(year, fs, ms, ps), nil
+	return membership.BuildDuesReport(year, fs, ms, ps)
 }
