@@ -85,11 +85,11 @@ func runAdmin(ctx context.Context, args []string) error {
 type office interface {
 	WhoAmI(ctx context.Context) (*membership.Actor, error)
 	Applications(ctx context.Context, status membership.Status) ([]membership.Application, error)
-	Application(ctx context.Context, number string) (*membership.Application, error)
+	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)
 	ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error)
 	Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error)
 	Members(ctx context.Context, status membership.MemberStatus) ([]membership.Member, error)
-	Member(ctx context.Context, certificate string) (*membership.Member, error)
+	Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error)
 	Exit(ctx context.Context, certificate string, q backoffice.ExitRequest) (*membership.Member, error)
 	ProposeExpulsion(ctx context.Context, certificate string, q backoffice.ExpulsionRequest) (*membership.Member, error)
 	DecideExpulsion(ctx context.Context, certificate string, q backoffice.DecisionRequest) (*membership.Member, error)

@@ -76,7 +76,22 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(a, func(w io.Writer) { printApplication(w, a) })
+	return c.print(a, func(w io.Writer) {
+		printApplication(w, a.Application)
+		printRelated(w, a.Related)
+	})
+}
+
+// printRelated lists the other records of the organisation, if any.
+func printRelated(w io.Writer, r backoffice.Related) {
+	for _, a := range r.Applications {
+		fmt.Fprintf(w, "same credit code\tapplication %s\t%s (%s)\t%s\t%s\n", a.Number, membership.StatusLabels[a.Status], a.Status,
+			a.CreatedAt.In(membership.China).Format(time.DateOnly), a.OrgName)
+	}
+	for _, m := range r.Members {
+		fmt.Fprintf(w, "same credit code\tmember %s\t%s (%s)\tjoined %s\t%s\n", m.Certificate, membership.MemberStatusLabels[m.Status], m.Status,
+			m.JoinedOn, m.Name)
+	}
 }
 
 // transitionExamples are the usage examples of the workflow's subcommands.
@@ -176,7 +191,10 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(m, func(w io.Writer) { printMember(w, m) })
+	return c.print(m, func(w io.Writer) {
+		printMember(w, m.Member)
+		printRelated(w, m.Related)
+	})
 }
 
 // changeMember runs change with the member's version (the current one when

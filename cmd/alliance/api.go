@@ -10,6 +10,7 @@ import (
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 )
 
@@ -43,7 +44,7 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 // store is what `alliance serve` keeps both halves of the API in: the
 // applications the public submits and the back office's records.
 type store interface {
-	httpapi.ApplicationStore
+	intake.Store
 	backoffice.Store
 }
 

@@ -10,15 +10,15 @@ import (
 // written request and that the certificate was returned.
 type ExitRequest struct {
 	Version             int    `json:"version"`
-	RequestedOn         string `json:"requested_on"`
+	RequestedOn         string `json:"requested_on" label:"退会申请日期" validate:"oneline"`
 	CertificateReturned bool   `json:"certificate_returned"`
-	Note                string `json:"note,omitempty"`
+	Note                string `json:"note,omitempty" label:"备注" validate:"multiline"`
 }
 
 // ExpulsionRequest is the secretariat's proposal to expel a member, with the reason.
 type ExpulsionRequest struct {
 	Version int    `json:"version"`
-	Reason  string `json:"reason"`
+	Reason  string `json:"reason" label:"除名理由" validate:"multiline"`
 }
 
 // DecisionRequest is the chairman's office decision on a proposed expulsion;
@@ -26,14 +26,14 @@ type ExpulsionRequest struct {
 type DecisionRequest struct {
 	Version int    `json:"version"`
 	Approve bool   `json:"approve"`
-	Note    string `json:"note,omitempty"`
+	Note    string `json:"note,omitempty" label:"备注" validate:"multiline"`
 }
 
 // LapseRequest records that a member lapsed by the rule on a date ("" for
 // today in China).
 type LapseRequest struct {
 	Version int    `json:"version"`
-	Date    string `json:"date,omitempty"`
+	Date    string `json:"date,omitempty" label:"日期" validate:"oneline"`
 }
 
 // Members lists the members with the status ("" for all) by certificate
@@ -58,19 +58,28 @@ func (s *Service) Members(ctx context.Context, status membership.MemberStatus) (
 	return out, nil
 }
 
-// Member returns the member with its history. Errors: EUNAUTHORIZED,
-// EFORBIDDEN, ENOTFOUND.
-func (s *Service) Member(ctx context.Context, certificate string) (*membership.Member, error) {
+// Member returns the member with its history and the other records of its
+// organisation. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
+func (s *Service) Member(ctx context.Context, certificate string) (*MemberDetail, error) {
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
 	}
-	return s.store.Member(ctx, membership.NormalCertificate(certificate))
+	m, err := s.store.Member(ctx, membership.NormalCertificate(certificate))
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.related(ctx, m.CreditCode, m.Application, m.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	return &MemberDetail{Member: m, Related: r}, nil
 }
 
-// Exit records a member's voluntary exit. Errors: EUNAUTHORIZED, EFORBIDDEN,
-// EINVALID, ENOTFOUND, ECONFLICT (see membership.Member.Exit).
+// Exit records a member's voluntary exit; the organisation may apply again.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT (see
+// membership.Member.Exit).
 func (s *Service) Exit(ctx context.Context, certificate string, q ExitRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskExit, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskExit, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.Exit(a, q.RequestedOn, q.CertificateReturned, q.Note, s.now())
 	})
 }
@@ -78,7 +87,7 @@ func (s *Service) Exit(ctx context.Context, certificate string, q ExitRequest) (
 // ProposeExpulsion records the secretariat's proposal to expel the member.
 // Errors: as Exit (see membership.Member.ProposeExpulsion).
 func (s *Service) ProposeExpulsion(ctx context.Context, certificate string, q ExpulsionRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskProposeExpulsion, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskProposeExpulsion, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.ProposeExpulsion(a, q.Reason, s.now())
 	})
 }
@@ -86,7 +95,7 @@ func (s *Service) ProposeExpulsion(ctx context.Context, certificate string, q Ex
 // DecideExpulsion records the chairman's office decision on a proposed
 // expulsion. Errors: as Exit (see membership.Member.DecideExpulsion).
 func (s *Service) DecideExpulsion(ctx context.Context, certificate string, q DecisionRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskDecideExpulsion, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskDecideExpulsion, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.DecideExpulsion(a, q.Approve, q.Note, s.now())
 	})
 }
@@ -102,7 +111,7 @@ func (s *Service) MarkLapsed(ctx context.Context, certificate string, q LapseReq
 	if err != nil {
 		return nil, err
 	}
-	return s.updateMember(ctx, membership.TaskMarkLapsed, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskMarkLapsed, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		date := q.Date
 		if date == "" {
 			date = membership.Today(s.now())
@@ -115,14 +124,18 @@ func (s *Service) MarkLapsed(ctx context.Context, certificate string, q LapseReq
 	})
 }
 
-// updateMember checks that the context's actor may do the task and that the
-// change names a version, then applies fn to the member under that version.
-func (s *Service) updateMember(ctx context.Context, t membership.Task, certificate string, version int, fn func(membership.Actor, *membership.Member) error) (*membership.Member, error) {
+// updateMember checks that the context's actor may do the task, that the
+// change names a version and that its input q holds only clean text
+// (membership.CheckInput), then applies fn to the member under that version.
+func (s *Service) updateMember(ctx context.Context, t membership.Task, certificate string, version int, q any, fn func(membership.Actor, *membership.Member) error) (*membership.Member, error) {
 	a, err := actor(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkVersion(version); err != nil {
+		return nil, err
+	}
+	if err := membership.CheckInput(q); err != nil {
 		return nil, err
 	}
 	certificate = membership.NormalCertificate(certificate)

@@ -57,6 +57,7 @@ func Tables(n TableNames) []Table {
 					{AttributeName: aws.String("number"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("status"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("created_at"), AttributeType: types.ScalarAttributeTypeS},
+					{AttributeName: aws.String("credit_code"), AttributeType: types.ScalarAttributeTypeS},
 				},
 				KeySchema: []types.KeySchemaElement{
 					{AttributeName: aws.String("number"), KeyType: types.KeyTypeHash},
@@ -68,7 +69,7 @@ func Tables(n TableNames) []Table {
 						{AttributeName: aws.String("created_at"), KeyType: types.KeyTypeRange},
 					},
 					Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-				}},
+				}, creditCodeIndex("created_at")},
 			},
 		},
 		{

@@ -7,10 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/backoffice"
@@ -55,8 +55,9 @@ type TokenVerifier interface {
 type AdminConfig struct {
 	Office     *backoffice.Service // the use cases the routes translate to
 	Verifier   TokenVerifier
-	Log        *slog.Logger // nil: discard
-	SiteOrigin string       // the only origin CORS allows
+	Log        *slog.Logger  // nil: discard
+	SiteOrigin string        // the only origin CORS allows
+	Timeout    time.Duration // bounds the store work of each request (see Deadline); 0: DefaultTimeout
 }
 
 // Admin serves AdminRoutes: it verifies the token, puts its actor in the
@@ -88,7 +89,7 @@ func NewAdmin(cfg AdminConfig) *Admin {
 		panic("httpapi: an admin handler has no route in AdminRoutes")
 	}
 	mux.Handle("/api/", notFoundOr405(AdminRoutes, a.log))
-	a.h = withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type")
+	a.h = withCommon(Deadline(mux, cfg.Timeout), a.log, cfg.SiteOrigin, "Authorization, Content-Type")
 	return a
 }
 
@@ -168,7 +169,7 @@ func (a *Admin) applicationEndpoints() map[Route]endpoint {
 			as, err := o.Applications(r.Context(), membership.Status(r.URL.Query().Get("status")))
 			return applicationList{as}, err
 		}, "status"),
-		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*membership.Application, error) {
+		{"GET", "/api/admin/applications/{number}"}: get(func(r *http.Request) (*backoffice.ApplicationDetail, error) {
 			return o.Application(r.Context(), r.PathValue("number"))
 		}),
 		{"POST", "/api/admin/applications/{number}/review"}:  change(membership.ActionReview),
@@ -203,7 +204,7 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 			ms, err := o.Members(r.Context(), membership.MemberStatus(r.URL.Query().Get("status")))
 			return memberList{ms}, err
 		}, "status"),
-		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*membership.Member, error) {
+		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*backoffice.MemberDetail, error) {
 			return o.Member(r.Context(), r.PathValue("certificate"))
 		}),
 		{"POST", "/api/admin/members/{certificate}/exit"}: post(http.StatusOK, func(r *http.Request, q backoffice.ExitRequest) (*membership.Member, error) {
@@ -291,12 +292,12 @@ func (a *Admin) authenticated(ep endpoint) http.Handler {
 	})
 }
 
-// decodeJSON reads a JSON request body into v strictly: JSON only (415), at
-// most MaxBodyBytes (413), no unknown fields, no trailing data.
+// decodeJSON reads a JSON request body into v strictly: JSON in UTF-8 only (415),
+// at most MaxBodyBytes (413), valid UTF-8 (400), no unknown fields, no trailing data.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	const op = "httpapi: decode request"
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 JSON（Content-Type: application/json）"}
+	if err := checkContentType(r, "application/json", "只接受 JSON（Content-Type: application/json）"); err != nil {
+		return err
 	}
 	body, err := readBody(w, r)
 	if err != nil {

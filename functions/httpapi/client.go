@@ -120,9 +120,10 @@ func (c *AdminClient) Applications(ctx context.Context, status membership.Status
 	return l.Applications, nil
 }
 
-// Application returns one application with its history.
-func (c *AdminClient) Application(ctx context.Context, number string) (*membership.Application, error) {
-	return call[membership.Application](ctx, c, http.MethodGet, applicationPath(number), nil)
+// Application returns one application with its history and the other records
+// of its organisation.
+func (c *AdminClient) Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error) {
+	return call[backoffice.ApplicationDetail](ctx, c, http.MethodGet, applicationPath(number), nil)
 }
 
 // ChangeApplication reviews, approves, rejects or files the application.
@@ -147,9 +148,10 @@ func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatu
 	return l.Members, nil
 }
 
-// Member returns one member with its history.
-func (c *AdminClient) Member(ctx context.Context, certificate string) (*membership.Member, error) {
-	return call[membership.Member](ctx, c, http.MethodGet, memberPath(certificate), nil)
+// Member returns one member with its history and the other records of its
+// organisation.
+func (c *AdminClient) Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error) {
+	return call[backoffice.MemberDetail](ctx, c, http.MethodGet, memberPath(certificate), nil)
 }
 
 // Exit records a member's voluntary exit.

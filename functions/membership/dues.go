@@ -141,13 +141,13 @@ type Payment struct {
 
 // PaymentInput is what the secretariat enters to record a payment.
 type PaymentInput struct {
-	Member   string `json:"member"`
+	Member   string `json:"member" label:"会员证书编号" validate:"oneline"`
 	Year     int    `json:"year"`
-	Amount   int64  `json:"amount"` // fen
-	PaidOn   string `json:"paid_on"`
-	Receipt  string `json:"receipt"`
-	Note     string `json:"note,omitempty"`
-	Corrects string `json:"corrects,omitempty"`
+	Amount   int64  `json:"amount"` // fen, at most MaxAmount
+	PaidOn   string `json:"paid_on" label:"缴费日期" validate:"oneline"`
+	Receipt  string `json:"receipt" label:"收款凭证号" validate:"oneline"`
+	Note     string `json:"note,omitempty" label:"备注" validate:"multiline"`
+	Corrects string `json:"corrects,omitempty" label:"更正的记录" validate:"oneline"`
 }
 
 // NewPayment checks a payment the actor enters for member m against the

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
 // AdminStore is a store of both halves: the applications the public submits
 // and the back office's records. dynamo.Store and localstore.Store are both.
 type AdminStore interface {
-	httpapi.ApplicationStore
+	intake.Store
 	backoffice.Store
 }
 

@@ -114,10 +114,11 @@ func (a *API) Expect(want int, method, path, token string, body, out any) []byte
 	return b
 }
 
-// SampleSubmission is the JSON body of a valid enterprise application.
+// SampleSubmission is the JSON body of a valid application of an enterprise of
+// its own (a credit code no other sample has).
 func SampleSubmission(name string) map[string]any {
 	return map[string]any{
-		"type": "enterprise", "org_name": name, "credit_code": "91110000600037341L",
+		"type": "enterprise", "org_name": name, "credit_code": NewCreditCode(),
 		"representative": "张三", "representative_kind": "legal", "contact": "李四", "phone": "13800138000",
 		"email": "lisi@example.com", "region": "北京市", "industry": "软件", "specialised": "provincial",
 		"listing_plan": map[string]any{"board": "star", "year": 2028}, "services": []string{"ipo"},
