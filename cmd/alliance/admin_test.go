@@ -207,7 +207,7 @@ func TestDevToken(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	mux := http.NewServeMux()
-	if err := mountAdmin(mux, dir, backoffice.New(backoffice.Config{Store: s}), "", slog.New(slog.DiscardHandler)); err != nil {
+	if err := mountAdmin(mux, dir, backoffice.New(backoffice.Config{Store: s}), "", 0, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mux)

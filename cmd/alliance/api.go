@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
@@ -20,6 +21,7 @@ type apiConfig struct {
 	DynamoEndpoint string              // when set, use DynamoDB at this endpoint instead of the embedded store
 	SiteOrigin     string              // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
 	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
+	Timeout        time.Duration       // the store work of one request (httpapi.Deadline); 0: the default
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -32,9 +34,9 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame, Timeout: cfg.Timeout}))
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, log); err != nil {
+	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, cfg.Timeout, log); err != nil {
 		closer.Close()
 		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
 	}

@@ -32,7 +32,7 @@ func devIssuer(dataDir string) (*auth.LocalIssuer, error) {
 
 // mountAdmin adds the secretariat API and the development JWKS to mux, for
 // `alliance serve`: tokens come from `alliance admin dev-token`.
-func mountAdmin(mux *http.ServeMux, dataDir string, office *backoffice.Service, origin string, log *slog.Logger) error {
+func mountAdmin(mux *http.ServeMux, dataDir string, office *backoffice.Service, origin string, timeout time.Duration, log *slog.Logger) error {
 	li, err := devIssuer(dataDir)
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func mountAdmin(mux *http.ServeMux, dataDir string, office *backoffice.Service, 
 	if err != nil {
 		return err
 	}
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: origin}))
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: origin, Timeout: timeout}))
 	jwks := li.JWKS()
 	mux.HandleFunc("GET "+devJWKSPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -21,6 +21,7 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address` (keep it on 127.0.0.1)")
 	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of the embedded store behind /api/")
 	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
+	timeout := fs.Duration("store-timeout", httpapi.DefaultTimeout, "answer an API request 503 (busy) when the store has not answered within this `duration`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +53,10 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
-	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame}, log)
+	if *timeout <= 0 {
+		return fmt.Errorf("serve: --store-timeout %s: want a positive duration such as 3s", *timeout)
+	}
+	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame, Timeout: *timeout}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

@@ -24,6 +24,11 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log) // libraries' lines (a failed JWKS refresh) in JSON too, for the level=ERROR metric filter
 
+	timeout, err := httpapi.ParseTimeout(os.Getenv("STORE_TIMEOUT"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
 	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
 	if err != nil {
 		log.Error("start", "err", err.Error())
@@ -46,6 +51,6 @@ func main() {
 		os.Exit(1)
 	}
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN")})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: os.Getenv("SITE_ORIGIN"), Timeout: timeout})
 	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
 }

@@ -14,9 +14,11 @@ import (
 
 // The claims on credit codes (membership.CreditClaim) live in the applications
 // table, an item each: number "CREDIT#<code>", holder (S): the application
-// number or certificate number holding it. They have no status and no
-// credit_code attribute, so neither index lists them; the item exists while
-// the code is held.
+// number or certificate number holding it, absent once released. They have no
+// status and no credit_code attribute, so neither index lists them. A release
+// rewrites the item without its holder rather than deleting it, so that both
+// functions make do with the PutItem they have on the table (the public one
+// may delete nothing).
 
 // claimPrefix starts the key of a claim on a credit code in the applications table.
 const claimPrefix = "CREDIT#"
@@ -33,9 +35,14 @@ func claimItem(code, holder string) map[string]types.AttributeValue {
 	return item
 }
 
-// claimFreeOr is the condition of taking a claim: nobody holds it, or holder does.
+// claimFree is the condition of taking a claim: nobody holds it.
+func claimFree() expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name("holder"))
+}
+
+// claimFreeOr is the condition of moving a claim: nobody holds it, or holder does.
 func claimFreeOr(holder string) expression.ConditionBuilder {
-	return expression.AttributeNotExists(expression.Name("number")).Or(expression.Name("holder").Equal(expression.Value(holder)))
+	return claimFree().Or(expression.Name("holder").Equal(expression.Value(holder)))
 }
 
 // claimHolder returns who holds the claim on code, "" for nobody.
@@ -66,31 +73,29 @@ func (s *Store) heldError(ctx context.Context, op, code string) error {
 // claimChange returns the transaction items that change the claim of the
 // record key from the code it held (before) to the code it holds after a
 // change (after; "" for none): the release of before, if key still holds it
-// (a Delete on condition that it does), and the taking of after (a Put on
-// condition that it is free). A code held by another record is not released.
+// (a Put without holder on condition that key holds it), and the taking of
+// after (a Put on condition that it is free). A code held by another record is
+// not released.
 func (s *Store) claimChange(ctx context.Context, key, before, after string) ([]types.TransactWriteItem, error) {
 	if before == after {
 		return nil, nil
 	}
 	var items []types.TransactWriteItem
-	holder := ""
 	if before != "" {
-		var err error
-		if holder, err = s.claimHolder(ctx, before); err != nil {
-			return nil, err
-		}
-	}
-	if before != "" && holder == key {
-		e, err := condition(expression.Name("holder").Equal(expression.Value(key)))
+		holder, err := s.claimHolder(ctx, before)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.tables.Applications),
-			Key: creditKey(before), ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(),
-			ExpressionAttributeValues: e.Values()}})
+		if holder == key {
+			put, err := conditionalPut(s.tables.Applications, creditKey(before), expression.Name("holder").Equal(expression.Value(key)))
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, types.TransactWriteItem{Put: put})
+		}
 	}
 	if after != "" {
-		put, err := conditionalPut(s.tables.Applications, claimItem(after, key), expression.AttributeNotExists(expression.Name("number")))
+		put, err := conditionalPut(s.tables.Applications, claimItem(after, key), claimFree())
 		if err != nil {
 			return nil, err
 		}

@@ -82,7 +82,7 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 	items := []types.TransactWriteItem{{Put: put}}
 	claim, idem := -1, -1 // the indexes of the claim's and the record's items
 	if code := app.CreditClaim(); code != "" {
-		put, err := conditionalPut(s.tables.Applications, claimItem(code, number), expression.AttributeNotExists(expression.Name("number")))
+		put, err := conditionalPut(s.tables.Applications, claimItem(code, number), claimFree())
 		if err != nil {
 			return fail(op, err)
 		}

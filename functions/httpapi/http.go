@@ -162,6 +162,20 @@ func checkContentType(r *http.Request, mediaType, msg string) error {
 // inside the functions' Lambda timeout (10 s) and API Gateway's 30 s.
 const DefaultTimeout = 3 * time.Second
 
+// ParseTimeout reads a request's time limit as the functions' configuration
+// writes it (STORE_TIMEOUT: "3s", "2500ms"); "" is 0, which means DefaultTimeout.
+// Errors: not a duration, not positive, or longer than a minute.
+func ParseTimeout(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Minute {
+		return 0, fmt.Errorf("httpapi: time limit %q: want a duration from 1ms to 1m, such as 3s", s)
+	}
+	return d, nil
+}
+
 // DeadlineMargin is what Deadline keeps of a request's own deadline (on Lambda, the
 // invocation's) for answering once the store has given up.
 const DeadlineMargin = 500 * time.Millisecond

@@ -153,6 +153,9 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 			return err
 		}
 		if err := moveClaim(tx, op, app.CreditClaim(), "", number); err != nil {
+			if membership.ErrorCode(err) == membership.ECONFLICT {
+				return membership.CreditCodeTaken(op) // naming no one: the applicant may be anyone
+			}
 			return err
 		}
 		apps := tx.Bucket(bucketApplications)

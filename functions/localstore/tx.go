@@ -63,8 +63,7 @@ var bucketCreditCodes = []byte("credit_codes")
 
 // moveClaim changes who holds the claim on code, in the write transaction tx:
 // from the record from ("": nobody) to the record to ("": nobody). Taking a code
-// someone else holds is an error: membership.CreditCodeTaken when a new
-// application takes it (from is ""), CreditCodeHeld otherwise. Releasing a code
+// another record holds is a membership.CreditCodeHeld error; releasing a code
 // held by another record than from leaves it alone.
 func moveClaim(tx *bolt.Tx, op, code, from, to string) error {
 	if code == "" || from == to {
@@ -81,10 +80,7 @@ func moveClaim(tx *bolt.Tx, op, code, from, to string) error {
 		}
 		return nil
 	}
-	switch {
-	case held != "" && held != from && from == "":
-		return membership.CreditCodeTaken(op)
-	case held != "" && held != from:
+	if held != "" && held != from {
 		return membership.CreditCodeHeld(op, code, held)
 	}
 	return bk.Put([]byte(code), []byte(to))

@@ -43,6 +43,10 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 		{"ConcurrentSameMemberYearOneWins", testConcurrentMemberYear},
 		{"ConcurrentSameReceiptOneWins", testConcurrentReceipt},
 		{"WrappedDomainErrorsKeepTheirCode", testWrappedErrors},
+		{"CreditCodeHeldByOneRecordAtATime", testCreditCodeClaims},
+		{"CreditCodeHeldElsewhereIsRefused", testCreditCodeHeld},
+		{"ConcurrentSameCreditCodeOneStored", testConcurrentCreditCode},
+		{"RecordsByCreditCode", testRecordsByCreditCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
