@@ -370,6 +370,9 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"DUES_TABLE":            n.Dues,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
+		// Longer than template.yaml's 3s: DynamoDB Local's first transactions can take
+		// seconds on a loaded machine, and these tests are not about the limit.
+		"STORE_TIMEOUT": "30s",
 	}
 	for k, v := range extra {
 		env[k] = v

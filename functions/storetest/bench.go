@@ -49,7 +49,7 @@ var benchRun int
 // handler adds (decoding, validation, token, JSON) over the store's own time.
 func BenchmarkSubmit(b *testing.B, s intake.Store) {
 	ts := &timedStore{Store: s}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: ts})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: ts, Timeout: TestTimeout})
 	benchRun++
 	total := make([]time.Duration, 0, b.N)
 	store := make([]time.Duration, 0, b.N)

@@ -296,7 +296,7 @@ func testUpdateConcurrent(t *testing.T, s intake.Store) {
 func Concurrency(t *testing.T, s intake.Store) {
 	const total, workers = 200, 20
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, Timeout: TestTimeout})
 	type sub struct {
 		key  string
 		body []byte
