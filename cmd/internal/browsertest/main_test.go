@@ -29,13 +29,13 @@ const contentSecurityPolicy = "default-src 'self'"
 
 // env is the shared state TestMain prepares for every test.
 var env struct {
-	root     string            // module root
-	siteDir  string            // the built site
-	baseURL  string            // http://127.0.0.1:port of the test server
-	browser  context.Context   // chromedp context of the one browser
-	axe      string            // source of axe.min.js
-	shotsDir string            // $ROOT/screenshots
-	store    *stallable        // the store behind /api, which a test may stall
+	root     string          // module root
+	siteDir  string          // the built site
+	baseURL  string          // http://127.0.0.1:port of the test server
+	browser  context.Context // chromedp context of the one browser
+	axe      string          // source of axe.min.js
+	shotsDir string          // $ROOT/screenshots
+	store    *stallable      // the store behind /api, which a test may stall
 	// apiOrigin is a second server of the same API on an origin of its own, with
 	// SITE_ORIGIN set to baseURL: the China layout, where the API is not behind the
 	// site's CloudFront but on its execute-api address.
