@@ -183,6 +183,10 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := readBody(w, r)
+	if membership.ErrorCode(err) == membership.EINVALID { // bytes that are not UTF-8
+		p.renderPage(w, r, http.StatusBadRequest, "errors", formPage{Message: membership.ErrorMessage(err), Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
+		return
+	}
 	if err != nil {
 		writeError(w, r, p.log, err)
 		return
