@@ -3,9 +3,9 @@ package httpapi_test
 import (
 	"reflect"
 	"strings"
+	"testing"
 	"unicode"
 	"unicode/utf8"
-	"testing"
 
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
