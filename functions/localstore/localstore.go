@@ -1,6 +1,8 @@
 // Package localstore is the embedded store `alliance serve` uses by default: one bbolt
 // file under the data folder, kept across restarts. It implements the same contracts as
-// the dynamo package (see storetest).
+// the dynamo package (see storetest): the claims on credit codes are a bucket of their
+// own, changed in the transaction of the record (tx.go), and a write that cannot have
+// its turn by its context's deadline, or a file another process holds, is EUNAVAILABLE.
 package localstore
 
 import (
