@@ -17,6 +17,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -58,7 +59,7 @@ func Open(dir string) (*Store, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, membership.Unavailable("localstore: open "+path,
 			fmt.Errorf("another process (a second alliance serve?) has the file open: %w", err))
 	}

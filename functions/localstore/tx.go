@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -51,7 +52,7 @@ func wrap(err error, op string) error {
 	switch {
 	case err == nil || errors.As(err, &e):
 		return err
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, berrors.ErrTimeout):
 		return membership.Unavailable(op, err)
 	}
 	return membership.Internal(op, err)
