@@ -142,7 +142,11 @@ func (p *Public) frame(ctx context.Context) frame {
 	if p.frames == nil {
 		return p.fallback
 	}
-	ctx, cancel := context.WithTimeout(ctx, frameTimeout)
+	base, limit := ctx, frameTimeout
+	if ctx.Err() != nil { // the store used up the request's time; its busy page still wants the frame
+		base, limit = context.WithoutCancel(ctx), DeadlineMargin
+	}
+	ctx, cancel := context.WithTimeout(base, limit)
 	defer cancel()
 	b, err := p.frames.Frame(ctx)
 	p.frameMu.Lock()

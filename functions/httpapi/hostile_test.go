@@ -376,7 +376,14 @@ func (s stalledStore) CreateApplication(ctx context.Context, a *membership.Appli
 func TestBusyStore(t *testing.T) {
 	ls := openStore(t)
 	const timeout = 300 * time.Millisecond
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: stalledStore{ls}, SiteOrigin: origin, Frame: testFrame, Timeout: timeout})
+	// A frame source that, like S3, gives up with its context.
+	frame := httpapi.FrameFunc(func(ctx context.Context) ([]byte, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return testFrame(ctx)
+	})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: stalledStore{ls}, SiteOrigin: origin, Frame: frame, Timeout: timeout})
 	e := &env{h: h, store: ls}
 
 	start := time.Now()
@@ -395,6 +402,9 @@ func TestBusyStore(t *testing.T) {
 	body := page.Body.String()
 	if page.Code != http.StatusServiceUnavailable || page.Header().Get("Retry-After") == "" || !strings.Contains(body, "系统繁忙，请稍后再试") {
 		t.Errorf("form: got %d (Retry-After %q), want a 503 page saying 系统繁忙，请稍后再试 with Retry-After:\n%s", page.Code, page.Header().Get("Retry-After"), body)
+	}
+	if !strings.Contains(body, `<header class="site-header">`) {
+		t.Errorf("busy page: want it in the site's frame, although the request's time is up")
 	}
 	for _, kept := range []string{`value="北京示例科技股份有限公司"`, `value="91110000600037341L"`, `value="北京市" selected`, `value="ipo" checked`,
 		`name="idempotency_key" value="busy-form-1"`} {
