@@ -79,6 +79,7 @@ func WantUnavailable(t *testing.T, what string, a Answer, limit time.Duration) {
 	if a.Took > limit {
 		t.Errorf("%s: answered after %v, want within %v", what, a.Took.Round(time.Millisecond), limit)
 	}
+	t.Logf("%s: %d after %v", what, a.Status, a.Took.Round(time.Millisecond))
 }
 
 // Outage checks what the API does while its store is stalled (stall until
