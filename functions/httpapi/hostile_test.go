@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -414,5 +415,39 @@ func TestBusyStore(t *testing.T) {
 	}
 	if apps, _ := ls.Applications(t.Context(), ""); len(apps) != 0 {
 		t.Errorf("stored: %d applications, want none", len(apps))
+	}
+}
+
+// TestDeadline: a request's store work ends after the time limit, or by its
+// own deadline (on Lambda, the invocation's) less DeadlineMargin, whichever is
+// sooner.
+func TestDeadline(t *testing.T) {
+	var got time.Time
+	h := httpapi.Deadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = r.Context().Deadline()
+	}), 3*time.Second)
+	for _, tt := range []struct {
+		name string
+		own  time.Duration // the request's own deadline from now; 0: none
+		want time.Duration
+	}{
+		{"no deadline of its own", 0, 3 * time.Second},
+		{"an invocation with 10 s left", 10 * time.Second, 3 * time.Second},
+		{"an invocation with 2 s left", 2 * time.Second, 2*time.Second - httpapi.DeadlineMargin},
+	} {
+		ctx := t.Context()
+		if tt.own > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, tt.own)
+			defer cancel()
+		}
+		start := time.Now()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, "GET", "/api/x", nil))
+		if d := got.Sub(start); d > tt.want+100*time.Millisecond || d < tt.want-time.Second {
+			t.Errorf("%s: deadline in %v, want %v", tt.name, d, tt.want)
+		}
+	}
+	if d, err := httpapi.ParseTimeout(""); d != 0 || err != nil {
+		t.Errorf(`ParseTimeout(""): %v, %v; want 0 (the default)`, d, err)
 	}
 }
