@@ -22,6 +22,7 @@ func runServe(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of the embedded store behind /api/")
 	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
 	issuerAddr := fs.String("issuer-addr", defaultIssuerAddr, "listen `address` of the development OpenID provider the console signs in with (keep it on 127.0.0.1)")
+	timeout := fs.Duration("store-timeout", httpapi.DefaultTimeout, "answer an API request 503 (busy) when the store has not answered within this `duration`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,8 +54,11 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
+	if *timeout <= 0 {
+		return fmt.Errorf("serve: --store-timeout %s: want a positive duration such as 3s", *timeout)
+	}
 	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
-		IssuerAddr: *issuerAddr}, log)
+		IssuerAddr: *issuerAddr, Timeout: *timeout}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

@@ -26,6 +26,11 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log) // libraries' lines (a failed JWKS refresh) in JSON too, for the level=ERROR metric filter
 
+	timeout, err := httpapi.ParseTimeout(os.Getenv("STORE_TIMEOUT"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
 	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
 	if err != nil {
 		log.Error("start", "err", err.Error())
@@ -71,7 +76,7 @@ func main() {
 		console = &httpapi.ConsoleConfig{Login: login, Sessions: store, Origin: siteOrigin}
 	}
 	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console, Timeout: timeout})
 	// ORIGIN_VERIFY_SECRET is set in the global layout only: in China the API (and its own
 	// domain, ApiDomain) is reached directly, not through CloudFront.
 	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))

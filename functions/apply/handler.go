@@ -20,6 +20,7 @@ type config struct {
 	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
 	SiteBucket   string // SITE_BUCKET, where the frame of the form's own pages is read
 	S3Endpoint   string // S3_ENDPOINT, tests only
+	Timeout      string // STORE_TIMEOUT: the store work of one request (httpapi.Deadline); empty: the default
 }
 
 // newHandler builds the client, the store and the handler once, outside the invocations.
@@ -27,12 +28,16 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	if cfg.Applications == "" || cfg.Idempotency == "" {
 		return nil, errors.New("apply: APPLICATIONS_TABLE and IDEMPOTENCY_TABLE must be set")
 	}
+	timeout, err := httpapi.ParseTimeout(cfg.Timeout)
+	if err != nil {
+		return nil, err
+	}
 	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
 	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency})
-	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}

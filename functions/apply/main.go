@@ -26,6 +26,7 @@ func main() {
 		SiteOrigin:   os.Getenv("SITE_ORIGIN"),
 		SiteBucket:   os.Getenv("SITE_BUCKET"),
 		S3Endpoint:   os.Getenv("S3_ENDPOINT"),
+		Timeout:      os.Getenv("STORE_TIMEOUT"),
 	}, log)
 	if err != nil {
 		log.Error("start", "err", err.Error())

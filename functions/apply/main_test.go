@@ -191,3 +191,19 @@ func TestNewHandlerNeedsTables(t *testing.T) {
 		t.Errorf("newHandler without table names: error = nil, want one")
 	}
 }
+
+// TestNewHandlerReadsStoreTimeout: STORE_TIMEOUT must be a duration the
+// handlers can use; a typo stops the function at start rather than serving
+// without the limit meant.
+func TestNewHandlerReadsStoreTimeout(t *testing.T) {
+	for _, v := range []string{"3", "soon", "-1s", "0s", "2m"} {
+		cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Timeout: v}
+		if _, err := newHandler(t.Context(), cfg, slog.Default()); err == nil {
+			t.Errorf("STORE_TIMEOUT=%q: error = nil, want one", v)
+		}
+	}
+	cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Timeout: "2500ms"}
+	if _, err := newHandler(t.Context(), cfg, slog.Default()); err != nil {
+		t.Errorf("STORE_TIMEOUT=2500ms: %v, want nil", err)
+	}
+}

@@ -245,9 +245,17 @@ func TestAttendanceAndLapse(t *testing.T) {
 	if err != nil || rep.AsOf != "2026-11-27" || len(rep.Lapsed) != 1 {
 		t.Fatalf("lapse report today: got %+v, %v; want %s lapsed as of 2026-11-27", rep, err, m.Certificate)
 	}
+	again := storetest.Sample(now)
+	again.CreditCode = m.CreditCode
+	if err := st.CreateApplication(t.Context(), again, nil); membership.ErrorCode(err) != membership.ECONFLICT {
+		t.Fatalf("applying again while a member: got %v, want a conflict", err)
+	}
 	lapsed, err := s.MarkLapsed(ctx, m.Certificate, backoffice.LapseRequest{Version: 1})
 	if err != nil || lapsed.Status != membership.MemberLapsed || lapsed.LeftOn != "2026-01-01" {
 		t.Fatalf("lapse: got %+v, %v; want lapsed on 2026-01-01 (2024 and 2025 without attendance)", lapsed, err)
+	}
+	if err := st.CreateApplication(t.Context(), again, nil); err != nil {
+		t.Errorf("applying again after the lapse: got %v, want the application stored", err)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -37,7 +37,7 @@ func newStore(t *testing.T) *dynamo.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return newStore(t) })
+	storetest.Run(t, func(t *testing.T) intake.Store { return newStore(t) })
 }
 
 func TestConcurrentSubmissions(t *testing.T) {

@@ -60,6 +60,7 @@ func Tables(n TableNames) []Table {
 					{AttributeName: aws.String("number"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("status"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("created_at"), AttributeType: types.ScalarAttributeTypeS},
+					{AttributeName: aws.String("credit_code"), AttributeType: types.ScalarAttributeTypeS},
 				},
 				KeySchema: []types.KeySchemaElement{
 					{AttributeName: aws.String("number"), KeyType: types.KeyTypeHash},
@@ -71,7 +72,7 @@ func Tables(n TableNames) []Table {
 						{AttributeName: aws.String("created_at"), KeyType: types.KeyTypeRange},
 					},
 					Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-				}},
+				}, creditCodeIndex("created_at")},
 			},
 		},
 		{

@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"mime"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/backoffice"
@@ -59,8 +59,9 @@ type TokenVerifier interface {
 type AdminConfig struct {
 	Office     *backoffice.Service // the use cases the routes translate to
 	Verifier   TokenVerifier
-	Log        *slog.Logger // nil: discard
-	SiteOrigin string       // the only origin CORS allows (with credentials, for the console)
+	Log        *slog.Logger  // nil: discard
+	SiteOrigin string        // the only origin CORS allows (with credentials, for the console)
+	Timeout    time.Duration // bounds the store work of each request (see Deadline); 0: DefaultTimeout
 	// Console, when set, adds ConsoleRoutes and lets AdminRoutes be called
 	// with a session cookie instead of a bearer token.
 	Console *ConsoleConfig
@@ -104,7 +105,7 @@ func NewAdmin(cfg AdminConfig) *Admin {
 		routes = append(slices.Clone(AdminRoutes), ConsoleRoutes...)
 	}
 	mux.Handle("/api/", notFoundOr405(routes, a.log))
-	a.h = allowCredentials(withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type, "+CSRFHeader), cfg.SiteOrigin)
+	a.h = allowCredentials(withCommon(Deadline(mux, cfg.Timeout), a.log, cfg.SiteOrigin, "Authorization, Content-Type, "+CSRFHeader), cfg.SiteOrigin)
 	return a
 }
 
@@ -365,12 +366,12 @@ func allowCredentials(h http.Handler, origin string) http.Handler {
 	})
 }
 
-// decodeJSON reads a JSON request body into v strictly: JSON only (415), at
-// most MaxBodyBytes (413), no unknown fields, no trailing data.
+// decodeJSON reads a JSON request body into v strictly: JSON in UTF-8 only (415),
+// at most MaxBodyBytes (413), valid UTF-8 (400), no unknown fields, no trailing data.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	const op = "httpapi: decode request"
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 JSON（Content-Type: application/json）"}
+	if err := checkContentType(r, "application/json", "只接受 JSON（Content-Type: application/json）"); err != nil {
+		return err
 	}
 	body, err := readBody(w, r)
 	if err != nil {

@@ -126,8 +126,8 @@ func (c *AdminClient) Applications(ctx context.Context, q membership.Application
 		query("status", string(q.Status), "search", q.Search, "after", q.After, "limit", limit), nil)
 }
 
-// Application returns one application with its history and the actions
-// the token's holder may take on it.
+// Application returns one application with its history, the actions the
+// token's holder may take on it and the other records of its organisation.
 func (c *AdminClient) Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error) {
 	return call[backoffice.ApplicationDetail](ctx, c, http.MethodGet, applicationPath(number), nil)
 }
@@ -154,8 +154,8 @@ func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatu
 	return l.Members, nil
 }
 
-// Member returns one member with its history, standing and the tasks the
-// token's holder may carry out.
+// Member returns one member with its history, standing, the tasks the
+// token's holder may carry out and the other records of its organisation.
 func (c *AdminClient) Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error) {
 	return call[backoffice.MemberDetail](ctx, c, http.MethodGet, memberPath(certificate), nil)
 }

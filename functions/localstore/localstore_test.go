@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -19,7 +19,7 @@ func open(t *testing.T, dir string) *localstore.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore {
+	storetest.Run(t, func(t *testing.T) intake.Store {
 		s := open(t, t.TempDir())
 		t.Cleanup(func() { s.Close() })
 		return s

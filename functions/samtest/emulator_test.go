@@ -372,6 +372,9 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"SESSIONS_TABLE":        n.Sessions,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
+		// Longer than template.yaml's 3s: DynamoDB Local's first transactions can take
+		// seconds on a loaded machine, and these tests are not about the limit.
+		"STORE_TIMEOUT": "30s",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -830,8 +833,9 @@ func (c *connectRecorder) seen() []string {
 
 // TestEmulatorLambdaEnvironment runs apply with only what Lambda and template.yaml provide
 // (no DYNAMODB_ENDPOINT): the DynamoDB client must find the region's endpoint itself, in the
-// China partition too (amazonaws.com.cn), and an unreachable DynamoDB must answer a 500 that
-// shows no internals. A proxy on 127.0.0.1 records the endpoint and refuses the connection.
+// China partition too (amazonaws.com.cn), and an unreachable DynamoDB must answer a 503 (with
+// Retry-After) that shows no internals. A proxy on 127.0.0.1 records the endpoint and refuses
+// the connection.
 func TestEmulatorLambdaEnvironment(t *testing.T) {
 	boot := hostBootstrap(t, "apply")
 	for _, tt := range []struct{ region, wantHost, wantS3 string }{
@@ -851,12 +855,12 @@ func TestEmulatorLambdaEnvironment(t *testing.T) {
 			})
 			resp, _ := e.firstInvoke(t, apiEvent(t, "POST", "/api/applications",
 				map[string]string{"content-type": "application/json", "idempotency-key": "samtest-env"}, validApplication))
-			if resp.StatusCode != http.StatusInternalServerError {
-				t.Errorf("status %d %s, want 500 (DynamoDB unreachable)", resp.StatusCode, resp.Body)
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+				t.Errorf("status %d (headers %v) %s, want 503 with Retry-After (DynamoDB unreachable)", resp.StatusCode, resp.Headers, resp.Body)
 			}
 			for _, leak := range []string{"amazonaws", "proxy", "dynamodb", "Forbidden", "samtest"} {
 				if strings.Contains(strings.ToLower(resp.Body), strings.ToLower(leak)) {
-					t.Errorf("500 body %s shows %q, want no internals", resp.Body, leak)
+					t.Errorf("503 body %s shows %q, want no internals", resp.Body, leak)
 				}
 			}
 			hosts := proxy.seen()

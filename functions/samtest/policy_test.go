@@ -18,6 +18,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -190,7 +191,7 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 		return n
 	}
 	t.Run("applications", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return dynamo.New(client, newTables(t)) })
+		storetest.Run(t, func(t *testing.T) intake.Store { return dynamo.New(client, newTables(t)) })
 	})
 	t.Run("back office", func(t *testing.T) {
 		storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore { return dynamo.New(client, newTables(t)) })

@@ -17,6 +17,7 @@ import (
 	"github.com/smelisting/alliance/functions/auth/devprovider"
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 )
 
 // ConsoleStore is a store of everything the console reaches.
@@ -73,7 +74,7 @@ func (a *ConsoleAPI) OAuth2Config(t *testing.T) *oauth2.Config {
 
 // Submit stores a sample application of the named organisation and returns
 // its number.
-func Submit(t testing.TB, s httpapi.ApplicationStore, name string) string {
+func Submit(t testing.TB, s intake.Store, name string) string {
 	t.Helper()
 	a := Sample(time.Now())
 	a.OrgName = name
@@ -152,8 +153,8 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 	office := backoffice.New(backoffice.Config{Store: s, Log: log})
 	mux := http.NewServeMux()
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,
-		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}}))
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin}))
+		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}, Timeout: TestTimeout}))
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin, Timeout: TestTimeout}))
 	var h http.Handler = mux
 	if opt.Wrap != nil {
 		h = opt.Wrap(mux)

@@ -452,12 +452,27 @@ func TestConsoleSupervisorReadsOnly(t *testing.T) {
 
 // consoleData fills the store with an application at each step, members,
 // attendance and a payment, for pages with something in every table.
-func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
+func consoleData(t *testing.T, c *consoleEnv) (number, cert, earlier string) {
 	t.Helper()
-	ns := c.submitted(t, "北京中关村示例信息技术股份有限公司", "深圳南山示例电子股份有限公司", "广州天河示例文化传媒有限公司")
-	m := storetest.Member(t, c.store, today())
 	ctx := membership.NewContext(t.Context(), membership.Actor{ID: "seed", Name: "王秘书", Roles: []string{membership.RoleSecretariat}})
 	office := backoffice.New(backoffice.Config{Store: c.store})
+	// The first organisation applied once before and was turned down: its
+	// application shows that earlier one among the related records.
+	first := storetest.Sample(time.Now().Add(-time.Hour))
+	first.OrgName = "北京中关村示例信息技术股份有限公司"
+	if err := c.store.CreateApplication(t.Context(), first, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := office.ChangeApplication(ctx, first.Number, membership.ActionReject, backoffice.ChangeRequest{Version: 1, Note: "材料不全"}); err != nil {
+		t.Fatal(err)
+	}
+	again := storetest.Sample(time.Now())
+	again.OrgName, again.CreditCode = first.OrgName, first.CreditCode
+	if err := c.store.CreateApplication(t.Context(), again, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.submitted(t, "深圳南山示例电子股份有限公司", "广州天河示例文化传媒有限公司")
+	m := storetest.Member(t, c.store, today())
 	if _, err := office.RecordAttendance(ctx, backoffice.AttendanceRequest{Event: "2026-suzhou-lecture", Title: "中国中小企业公益大讲堂——走进苏州",
 		Kind: membership.EventActivity, Date: today(), Members: []string{m.Certificate}}); err != nil {
 		t.Fatal(err)
@@ -466,7 +481,7 @@ func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
 		Amount: membership.DefaultAnnualFee, PaidOn: today(), Receipt: "SK-2026-0101"}); err != nil {
 		t.Fatal(err)
 	}
-	return ns[0], m.Certificate
+	return again.Number, m.Certificate, first.Number
 }
 
 // TestConsolePages loads every page of the console signed in as a clerk at
@@ -474,7 +489,7 @@ func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
 // sideways scrolling on a phone, a screenshot each; and the sign-in page.
 func TestConsolePages(t *testing.T) {
 	c := newConsoleEnv(t)
-	number, cert := consoleData(t, c)
+	number, cert, earlier := consoleData(t, c)
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
 			tb := c.tab(t, vp)
@@ -497,6 +512,11 @@ func TestConsolePages(t *testing.T) {
 				}
 				if robots := eval[string](tb, `document.querySelector('meta[name=robots]').content`); !strings.Contains(robots, "noindex") {
 					t.Errorf("%s: robots %q, want noindex", p.path, robots)
+				}
+				if p.name == "application" {
+					if got := text(tb, "related-list"); !strings.Contains(got, earlier) || !strings.Contains(got, membership.StatusLabels[membership.StatusRejected]) {
+						t.Errorf("application %s: related records %q, want the earlier application %s (rejected)", number, got, earlier)
+					}
 				}
 				tb.checkNoSideScroll()
 				tb.screenshot("console-" + p.name)

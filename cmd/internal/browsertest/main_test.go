@@ -20,7 +20,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
 	"github.com/smelisting/alliance/functions/httpapi"
-	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // chromiumPath is Debian's Chromium binary; the shell wrapper /usr/bin/chromium
@@ -33,13 +32,13 @@ const contentSecurityPolicy = "default-src 'self'"
 
 // env is the shared state TestMain prepares for every test.
 var env struct {
-	root     string            // module root
-	siteDir  string            // the built site
-	baseURL  string            // http://127.0.0.1:port of the test server
-	browser  context.Context   // chromedp context of the one browser
-	axe      string            // source of axe.min.js
-	shotsDir string            // $ROOT/screenshots
-	store    *localstore.Store // the store behind /api
+	root     string          // module root
+	siteDir  string          // the built site
+	baseURL  string          // http://127.0.0.1:port of the test server
+	browser  context.Context // chromedp context of the one browser
+	axe      string          // source of axe.min.js
+	shotsDir string          // $ROOT/screenshots
+	store    *stallable      // the store behind /api, which a test may stall
 	// apiOrigin is a second server of the same API on an origin of its own, with
 	// SITE_ORIGIN set to baseURL: the China layout, where the API is not behind the
 	// site's CloudFront but on its execute-api address.
@@ -107,7 +106,7 @@ func run(m *testing.M) int {
 	}
 	env.apiOrigin = "http://" + apiLn.Addr().String()
 	apiSrv := &http.Server{ReadHeaderTimeout: 10 * time.Second,
-		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir)})}
+		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir), Timeout: apiTimeout})}
 	go apiSrv.Serve(apiLn)
 	defer apiSrv.Close()
 

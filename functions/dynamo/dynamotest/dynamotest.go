@@ -129,12 +129,31 @@ func start(cmd *exec.Cmd, port int) (*Server, error) {
 	}
 }
 
-// Stop ends the server process and its children.
+// Stop ends the server process and its children (SIGKILL): from then on a
+// connection to it is refused — a server that went down.
 func (s *Server) Stop() {
 	if s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		_ = s.cmd.Wait()
 	}
+}
+
+// Freeze stops the server's processes where they are (SIGSTOP): the kernel
+// still accepts connections and takes requests in, but nothing answers — a
+// server that hangs. Thaw resumes it.
+func (s *Server) Freeze() error {
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("dynamotest: freeze: %w", err)
+	}
+	return nil
+}
+
+// Thaw resumes a frozen server (SIGCONT).
+func (s *Server) Thaw() error {
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGCONT); err != nil {
+		return fmt.Errorf("dynamotest: thaw: %w", err)
+	}
+	return nil
 }
 
 var seq atomic.Int64
