@@ -70,3 +70,7 @@ func TestLimits(t *testing.T) {
 	}
 	storetest.Limits(t, dynamo.NewLimits(server.Client, n.Limits))
 }
+
+func TestEventsContract(t *testing.T) {
+	storetest.RunEvents(t, func(t *testing.T) storetest.EventStore { return newStore(t) })
+}

@@ -65,3 +65,14 @@ func BenchmarkSubmit(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkSubmit(b, s)
 }
+
+func TestEventsContract(t *testing.T) {
+	storetest.RunEvents(t, func(t *testing.T) storetest.EventStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -144,6 +144,7 @@ var seq atomic.Int64
 func (s *Server) NewTables(ctx context.Context) (dynamo.TableNames, error) {
 	p := fmt.Sprintf("t%d-", seq.Add(1))
 	d := dynamo.DefaultTableNames
-	n := dynamo.TableNames{Applications: p + d.Applications, Idempotency: p + d.Idempotency, Members: p + d.Members, Dues: p + d.Dues, Limits: p + d.Limits}
+	n := dynamo.TableNames{Applications: p + d.Applications, Idempotency: p + d.Idempotency, Members: p + d.Members, Dues: p + d.Dues, Limits: p + d.Limits,
+		Registrations: p + d.Registrations}
 	return n, dynamo.CreateTables(ctx, s.Client, n)
 }
