@@ -19,6 +19,7 @@ type apiConfig struct {
 	DynamoEndpoint string              // when set, use DynamoDB at this endpoint instead of the embedded store
 	SiteOrigin     string              // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
 	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
+	Events         httpapi.EventSource // the published events with registration (events.CatalogFile)
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -31,8 +32,9 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
-	office := backoffice.New(backoffice.Config{Store: store, Log: log})
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
+		Registrations: store, Events: cfg.Events}))
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Log: log})
 	if err := mountAdmin(mux, cfg.DataDir, office, cfg.SiteOrigin, log); err != nil {
 		closer.Close()
 		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
@@ -45,6 +47,8 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 type store interface {
 	httpapi.ApplicationStore
 	backoffice.Store
+	httpapi.RegistrationStore
+	backoffice.EventStore
 }
 
 // openStore opens the store openAPI uses.

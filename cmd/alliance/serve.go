@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/devserver"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 )
 
@@ -52,7 +53,17 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
-	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame}, log)
+	// The registration API reads the events' settings from the same build.
+	catalog := events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		if srv == nil {
+			return nil, errors.New("serve: the site is not built yet")
+		}
+		if b := srv.File(events.CatalogFile); b != nil {
+			return b, nil
+		}
+		return nil, fmt.Errorf("serve: the site has no /%s", events.CatalogFile)
+	})
+	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame, Events: catalog}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

@@ -38,6 +38,7 @@ type formPage struct {
 	Token    string
 	SiteHome string
 	Hidden   map[string]string
+	Event    *eventPage // the pages of event registration (eventform.go)
 }
 
 //go:embed pages.html

@@ -30,6 +30,8 @@ var PublicRoutes = []Route{
 	{http.MethodPost, "/api/join"},                           // urlencoded submission (the form without JavaScript)
 	{http.MethodGet, "/api/join/thanks"},                     // the thank-you page the form redirects to
 	{http.MethodPost, "/api/applications/{number}/withdraw"}, // the applicant withdraws before approval (withdraw.go)
+	// Event registration (events.go): EventRoutes.
+	EventRoutes[0], EventRoutes[1], EventRoutes[2], EventRoutes[3], EventRoutes[4], EventRoutes[5],
 }
 
 // MaxBodyBytes is the largest request body the public routes read.
@@ -50,6 +52,10 @@ type PublicConfig struct {
 	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
 	// with a link to the site.
 	Frame FrameSource
+	// Registrations keeps event registrations and Events gives the published events
+	// (events.CatalogFile); nil: the event routes answer that there is no such event.
+	Registrations RegistrationStore
+	Events        EventSource
 }
 
 // Public serves PublicRoutes.
@@ -59,6 +65,8 @@ type Public struct {
 	origin string
 	now    func() time.Time
 	h      http.Handler
+	regs   RegistrationStore
+	events EventSource
 
 	frames    FrameSource
 	fallback  frame
@@ -69,7 +77,8 @@ type Public struct {
 
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
-	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame}
+	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame,
+		regs: cfg.Registrations, events: cfg.Events}
 	var err error
 	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
 		panic(err) // a constant, tested
@@ -86,6 +95,12 @@ func NewPublic(cfg PublicConfig) *Public {
 		PublicRoutes[2]: p.joinForm,
 		PublicRoutes[3]: p.joinThanks,
 		PublicRoutes[4]: p.withdrawApplication,
+		EventRoutes[0]:  p.getEvent,
+		EventRoutes[1]:  p.createRegistration,
+		EventRoutes[2]:  p.getRegistration,
+		EventRoutes[3]:  p.cancelRegistration,
+		EventRoutes[4]:  p.eventForm,
+		EventRoutes[5]:  p.eventRegistered,
 	}
 	mux := http.NewServeMux()
 	for _, rt := range PublicRoutes {

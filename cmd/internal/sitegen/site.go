@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
+
+	"github.com/smelisting/alliance/functions/events"
 )
 
 // Options configure a build.
@@ -553,6 +555,12 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		sources[k] = o.ContentName + "/events"
 		summary.Feeds++
 	}
+	catalog, err := eventCatalog(site)
+	if err != nil {
+		return nil, err
+	}
+	files[events.CatalogFile] = catalog
+	sources[events.CatalogFile] = o.ContentName + "/events"
 	frame, err := renderFrame(lay, site, o.TemplatesName)
 	if err != nil {
 		return nil, err
@@ -753,6 +761,9 @@ func validateSectionFields(cfg *Config, file string, p *Page) error {
 		}
 		if !hasSlug(cfg.EventKinds, p.FrontMatter.Kind) {
 			return fmt.Errorf("%s: unknown event kind %q, want one of the eventKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
+		}
+		if err := checkRegistration(p, line); err != nil {
+			return err
 		}
 	case "members":
 		if !hasSlug(cfg.MemberKinds, p.FrontMatter.Kind) {
