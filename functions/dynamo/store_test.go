@@ -72,5 +72,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestEventsContract(t *testing.T) {
-	storetest.RunEvents(t, func(t *testing.T) storetest.EventStore { return newStore(t) })
+	events := func(t *testing.T) storetest.EventStore { return newStore(t) }
+	storetest.RunEvents(t, events)
+	storetest.EventsConcurrency(t, events)
 }

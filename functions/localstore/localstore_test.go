@@ -67,12 +67,14 @@ func BenchmarkSubmit(b *testing.B) {
 }
 
 func TestEventsContract(t *testing.T) {
-	storetest.RunEvents(t, func(t *testing.T) storetest.EventStore {
+	newStore := func(t *testing.T) storetest.EventStore {
 		s, err := localstore.Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
 		return s
-	})
+	}
+	storetest.RunEvents(t, newStore)
+	storetest.EventsConcurrency(t, newStore)
 }

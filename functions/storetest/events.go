@@ -27,9 +27,7 @@ type EventStore interface {
 type NewEventStore func(t *testing.T) EventStore
 
 // RunEvents runs the contract suite of event registrations against stores
-// made by newStore, the concurrency numbers of the issue included: 500
-// registrations at once for 100 places, 50 cancellations at once, one code
-// checked in twice at once.
+// made by newStore; EventsConcurrency adds the numbers under load.
 func RunEvents(t *testing.T, newStore NewEventStore) {
 	tests := []struct {
 		name string
@@ -44,12 +42,20 @@ func RunEvents(t *testing.T, newStore NewEventStore) {
 		{"VoidCheckInVoidsItsAttendance", testVoidCheckIn},
 		{"WalkInRegistersAndChecksIn", testWalkIn},
 		{"MemberStatus", testMemberStatus},
-		{"Concurrent500RegistrationsFor100Places", testConcurrentRegistrations},
-		{"ConcurrentCheckInsOneAttendance", testConcurrentCheckIns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
 	}
+}
+
+// EventsConcurrency checks the numbers of the issue against stores made by
+// newStore: 500 registrations at once for 100 places (exactly 100 confirmed,
+// 400 waiting in the order the store took them, positions without a gap),
+// then 50 cancellations at once (exactly the first 50 waiting promoted), and
+// one code checked in ten times at once (one check-in, one attendance).
+func EventsConcurrency(t *testing.T, newStore NewEventStore) {
+	t.Run("500RegistrationsFor100PlacesThen50Cancellations", func(t *testing.T) { testConcurrentRegistrations(t, newStore(t)) })
+	t.Run("TenCheckInsOfOneCodeOneAttendance", func(t *testing.T) { testConcurrentCheckIns(t, newStore(t)) })
 }
 
 // eventStart is when the sample event starts: 2026-12-05 14:00 in China.
