@@ -40,7 +40,7 @@ func newInvoke(t *testing.T) invoke {
 		t.Fatal(err)
 	}
 	h, err := newHandler(t.Context(), config{Endpoint: server.Endpoint, Applications: n.Applications,
-		Idempotency: n.Idempotency, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		Idempotency: n.Idempotency, Registrations: n.Registrations, Members: n.Members, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

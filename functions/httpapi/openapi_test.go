@@ -26,6 +26,13 @@ var publicEndpoints = map[Route]endpoint{
 	PublicRoutes[2]: {},
 	PublicRoutes[3]: {},
 	PublicRoutes[4]: {in: reflect.TypeFor[withdrawRequest](), answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
+	EventRoutes[0]:  {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[eventBody]()}},
+	EventRoutes[1]: {in: reflect.TypeFor[registrationRequest](), answers: map[int]reflect.Type{
+		http.StatusCreated: reflect.TypeFor[registrationBody](), http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[2]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[4]: {},
+	EventRoutes[5]: {},
 }
 
 // TestOpenAPIDescription reads the published API description with a real
@@ -209,6 +216,12 @@ func jsonFields(typ reflect.Type) (map[string]reflect.Type, []string) {
 	var required []string
 	for f := range typ.Fields() {
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct { // encoding/json lifts its fields
+			inner, req := jsonFields(f.Type)
+			maps.Copy(fields, inner)
+			required = append(required, req...)
+			continue
+		}
 		if !f.IsExported() || tag == "-" {
 			continue
 		}

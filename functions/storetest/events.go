@@ -528,6 +528,15 @@ func testConcurrentCheckIns(t *testing.T, s EventStore) {
 	}
 }
 
+// SampleCatalog is the catalog NewAPI serves: SampleEvent("2026-salon", 100).
+func SampleCatalog() *events.Catalog {
+	c, err := events.ParseCatalog(CatalogJSON(SampleEvent("2026-salon", 100)))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // fixedCatalog is an EventSource of one catalog.
 type fixedCatalog struct{ c *events.Catalog }
 

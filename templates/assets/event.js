@@ -43,7 +43,7 @@
 
   function refreshPlaces() {
     fetch(api, { headers: { Accept: "application/json" } }).then(function (resp) {
-      return resp.ok ? resp.json() : null;
+      return resp.json().then(function (data) { return resp.ok ? data : null; });
     }).then(showPlaces).catch(function () { /* the static text stays */ });
   }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
@@ -19,8 +20,16 @@ func openAPI(dir, siteOrigin, siteDir string) (http.Handler, *localstore.Store, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir)})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir),
+		Registrations: store, Events: siteEvents(siteDir)})
 	return h, store, func() { store.Close() }, nil
+}
+
+// siteEvents reads the published events with registration from the built site in siteDir.
+func siteEvents(siteDir string) *events.CatalogCache {
+	return events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		return os.ReadFile(filepath.Join(siteDir, events.CatalogFile))
+	})
 }
 
 // siteFrame reads the frame of the API's pages from the built site in siteDir.

@@ -104,7 +104,8 @@ func run(m *testing.M) int {
 	}
 	env.apiOrigin = "http://" + apiLn.Addr().String()
 	apiSrv := &http.Server{ReadHeaderTimeout: 10 * time.Second,
-		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir)})}
+		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir),
+			Registrations: store, Events: siteEvents(env.siteDir)})}
 	go apiSrv.Serve(apiLn)
 	defer apiSrv.Close()
 
