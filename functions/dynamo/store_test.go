@@ -76,3 +76,11 @@ func TestEventsContract(t *testing.T) {
 	storetest.RunEvents(t, events)
 	storetest.EventsConcurrency(t, events)
 }
+
+func BenchmarkRegister(b *testing.B) {
+	n, err := server.NewTables(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
+}

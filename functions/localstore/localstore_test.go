@@ -78,3 +78,12 @@ func TestEventsContract(t *testing.T) {
 	storetest.RunEvents(t, newStore)
 	storetest.EventsConcurrency(t, newStore)
 }
+
+func BenchmarkRegister(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkRegister(b, s)
+}
