@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
@@ -196,12 +198,18 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 	op := "dynamo: register " + r.Event
 	for attempt := 1; attempt <= maxRegisterTries; attempt++ {
 		existing, err := s.phoneHolder(ctx, op, r.Event, r.Phone)
+		var seats events.Seats
+		if err == nil && existing == nil {
+			seats, err = s.Seats(ctx, r.Event)
+		}
+		if retryable(err) {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, membership.Internal(op, err)
+			}
+			continue
+		}
 		if err != nil || existing != nil {
 			return existing, err
-		}
-		seats, err := s.Seats(ctx, r.Event)
-		if err != nil {
-			return nil, err
 		}
 		saved := *r
 		if saved.Status, err = events.Admit(capacity, seats, r.WaitlistAccepted); err != nil {
@@ -236,7 +244,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 		switch {
 		case ok && len(failed) == 5 && failed[4]:
 			return nil, membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
-		case ok && slicesAny(failed), isTransactionConflict(err):
+		case ok && slicesAny(failed), retryable(err):
 			// the seats changed the decision, the phone or code was taken meanwhile, or
 			// another transaction wrote the seats: read again
 			if err := backoff(ctx, attempt); err != nil {
@@ -247,6 +255,19 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 		}
 	}
 	return nil, membership.Errorf(membership.ECONFLICT, op, "报名人数较多，请稍后重试")
+}
+
+// retryable reports whether a write that failed with err may simply be tried
+// again: another transaction was writing the same items, or the server gave up
+// waiting for them (a 500 that DynamoDB Local answers under load and DynamoDB
+// asks clients to retry), or the SDK's own retries ran out of quota because
+// many requests retried at once.
+func retryable(err error) bool {
+	var ise *types.InternalServerError
+	var quota ratelimit.QuotaExceededError
+	var api smithy.APIError
+	return isTransactionConflict(err) || errors.As(err, &ise) || errors.As(err, &quota) ||
+		errors.As(err, &api) && api.ErrorCode() == "InternalServerError"
 }
 
 func slicesAny(b []bool) bool {
@@ -339,6 +360,12 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 	op := "dynamo: cancel registration " + code
 	for attempt := 1; attempt <= maxRegisterTries; attempt++ {
 		r, err := s.getRegistration(ctx, op, event, code)
+		if retryable(err) {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, membership.Internal(op, err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -356,10 +383,10 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 			if err == nil {
 				return r, nil
 			}
-			if _, ok := failedConditions(err); !ok && !isTransactionConflict(err) {
+			if _, ok := failedConditions(err); !ok && !retryable(err) {
 				return nil, membership.Internal(op, err)
 			}
-		} else if membership.ErrorCode(err) != membership.ECONFLICT {
+		} else if membership.ErrorCode(err) != membership.ECONFLICT && !retryable(err) {
 			return nil, err
 		} // else the seats read were older than a registration to promote: read again
 		if err := backoff(ctx, attempt); err != nil {
