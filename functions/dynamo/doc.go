@@ -19,6 +19,7 @@
 //	               expired items late.
 //	members, dues  defined by the back office in the same Tables list.
 //	limits         per-client request counters (limits.go).
+//	registrations  event registrations, their seats and claims (events.go).
 //
 // Writes are conditional: an application is put with attribute_not_exists(number) in one
 // TransactWriteItems with its idempotency record (attribute_not_exists(key) OR
