@@ -47,6 +47,7 @@ require (
 
 require (
 	github.com/aws/smithy-go v1.28.9
+	github.com/yeqown/go-qrcode/v2 v2.3.0
 	golang.org/x/sys v0.49.0
 )
 
@@ -84,6 +85,7 @@ require (
 	github.com/rs/cors v1.11.1 // indirect
 	github.com/ryszard/goskiplist v0.0.0-20150312221310-2dfbae5fcf46 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	github.com/yeqown/reedsolomon v1.0.0 // indirect
 	github.com/zitadel/schema v1.3.2 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel v1.46.0 // indirect

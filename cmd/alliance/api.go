@@ -23,6 +23,7 @@ type apiConfig struct {
 	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
 	IssuerAddr     string              // loopback address of the development OpenID provider
 	Timeout        time.Duration       // the store work of one request (httpapi.Deadline); 0: the default
+	Events         httpapi.EventSource // the published events with registration (events.CatalogFile)
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -35,8 +36,9 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame, Timeout: cfg.Timeout}))
-	office := backoffice.New(backoffice.Config{Store: store, Log: log})
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
+		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout}))
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Log: log})
 	if _, err := mountAdmin(ctx, mux, adminMount{DataDir: cfg.DataDir, IssuerAddr: cfg.IssuerAddr, Origin: cfg.SiteOrigin,
 		Office: office, Sessions: store, Log: log, Timeout: cfg.Timeout}); err != nil {
 		closer.Close()
@@ -52,6 +54,8 @@ type store interface {
 	intake.Store
 	backoffice.Store
 	httpapi.SessionStore
+	httpapi.RegistrationStore
+	backoffice.EventStore
 }
 
 // openStore opens the store openAPI uses.

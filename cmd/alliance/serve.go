@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/devserver"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 )
 
@@ -57,8 +58,18 @@ func runServe(ctx context.Context, args []string) error {
 	if *timeout <= 0 {
 		return fmt.Errorf("serve: --store-timeout %s: want a positive duration such as 3s", *timeout)
 	}
+	// The registration API reads the events' settings from the same build.
+	catalog := events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		if srv == nil {
+			return nil, errors.New("serve: the site is not built yet")
+		}
+		if b := srv.File(events.CatalogFile); b != nil {
+			return b, nil
+		}
+		return nil, fmt.Errorf("serve: the site has no /%s", events.CatalogFile)
+	})
 	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
-		IssuerAddr: *issuerAddr, Timeout: *timeout}, log)
+		IssuerAddr: *issuerAddr, Timeout: *timeout, Events: catalog}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

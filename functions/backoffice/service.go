@@ -116,20 +116,26 @@ type Store interface {
 // Config is what a Service needs.
 type Config struct {
 	Store Store
-	Log   *slog.Logger     // the record of what was done; nil: discard
-	Now   func() time.Time // nil: time.Now
+	// Events keeps the registrations of events and Catalog gives the
+	// published events (events.go); both nil when the host has no events.
+	Events  EventStore
+	Catalog EventSource
+	Log     *slog.Logger     // the record of what was done; nil: discard
+	Now     func() time.Time // nil: time.Now
 }
 
 // Service carries out the back office's use cases over a store.
 type Service struct {
-	store Store
-	log   *slog.Logger
-	now   func() time.Time
+	store   Store
+	events  EventStore
+	catalog EventSource
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // New returns the service over cfg.Store.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now}
+	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

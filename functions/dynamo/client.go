@@ -4,19 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-)
-
-// The retryer's bounds: three attempts, at most 200 ms apart (the SDK's default
-// waits up to 20 s), so that three throttled attempts take well under a second.
-const (
-	MaxAttempts = 3
-	MaxBackoff  = 200 * time.Millisecond
 )
 
 // NewClient returns a DynamoDB client configured from the environment the way the Lambda
@@ -26,8 +17,9 @@ const (
 // cn-north-1 unless AWS_REGION says otherwise, and no response checksum check (local
 // servers' 400 answers lack a valid one).
 //
-// Its retryer makes at most MaxAttempts attempts with at most MaxBackoff between them,
-// so that a throttled or failing call gives up well inside a request's deadline
+// Its retryer (newRetryer, the first layer of the store's one retry policy: retry.go)
+// makes at most MaxAttempts attempts with at most MaxBackoff between them, so that a
+// throttled or failing call gives up well inside a request's deadline
 // (httpapi.DefaultTimeout); every call also ends with its context, whose deadline the
 // handlers set.
 //
@@ -35,9 +27,7 @@ const (
 // config files, SSO or web-identity profiles, and leaving that code out makes each Lambda
 // binary about 2.4 MB smaller (the SDK's default chain reads the same variables on Lambda).
 func NewClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
-	opts := dynamodb.Options{Region: os.Getenv("AWS_REGION"), Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts, o.MaxBackoff = MaxAttempts, MaxBackoff
-	})}
+	opts := dynamodb.Options{Region: os.Getenv("AWS_REGION"), Retryer: newRetryer()}
 	if endpoint != "" {
 		if opts.Region == "" {
 			opts.Region = "cn-north-1"

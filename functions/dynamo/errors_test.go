@@ -96,3 +96,35 @@ func TestThrottledTransactionIsUnavailable(t *testing.T) {
 		t.Errorf("got %v (code %q), want %q", err, got, membership.EUNAVAILABLE)
 	}
 }
+
+// TestRegistrationGivesUpOnTransientFailures: a registration, which reads
+// its state again after a failure DynamoDB asks clients to retry (a 500), does
+// so a bounded number of times (retry.go), not until its race bound, and is
+// then EUNAVAILABLE: a 503, not a request held for a minute.
+func TestRegistrationGivesUpOnTransientFailures(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(500)
+		_, _ = io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"lock wait timeout"}`)
+	}))
+	defer srv.Close()
+	client, err := dynamo.NewClient(t.Context(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := storetest.SampleEvent("2026-salon", 10)
+	start := time.Now()
+	_, err = dynamo.New(client, dynamo.DefaultTableNames).Register(t.Context(), storetest.SampleRegistration(ev, 1, false), ev.Capacity, nil)
+	if got := membership.ErrorCode(err); got != membership.EUNAVAILABLE {
+		t.Errorf("got %v (code %q), want %q", err, got, membership.EUNAVAILABLE)
+	}
+	if n := calls.Load(); n < dynamo.MaxAttempts || n > 5*dynamo.MaxAttempts {
+		t.Errorf("calls: got %d, want the retryer's %d attempts for each of at most 5 reads", n, dynamo.MaxAttempts)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("gave up after %v, want within a few seconds", took.Round(time.Millisecond))
+	}
+}

@@ -163,10 +163,13 @@ var errRetryIssue = errors.New("dynamo: the certificate number was taken meanwhi
 // Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
 	op := "dynamo: issue certificate " + number
-	for range maxIssueTries {
+	for attempt := 1; attempt <= maxIssueTries; attempt++ {
 		app, m, err := s.issue(ctx, op, number, expectedVersion, fn)
 		if err != errRetryIssue {
 			return app, m, err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, nil, fail(op, err)
 		}
 	}
 	return nil, nil, membership.Errorf(membership.ECONFLICT, op, "证书编号分配繁忙，请重试")
@@ -231,21 +234,6 @@ func (s *Store) issue(ctx context.Context, op, number string, expectedVersion in
 		return nil, nil, s.heldError(ctx, op, code)
 	}
 	return nil, nil, fail(op, err)
-}
-
-// isTransactionConflict reports whether a transaction was cancelled because
-// another one was writing the same items (it may be retried).
-func isTransactionConflict(err error) bool {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		for _, r := range tce.CancellationReasons {
-			if aws.ToString(r.Code) == "TransactionConflict" {
-				return true
-			}
-		}
-	}
-	var tip *types.TransactionInProgressException
-	return errors.As(err, &tip)
 }
 
 // counter returns the value of a counter item, 0 when it does not exist.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -149,13 +148,11 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) e
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
 	for attempt := 1; ; attempt++ {
 		_, err := s.client.TransactWriteItems(ctx, in)
-		if !slices.Contains(cancellationReasons(err), "TransactionConflict") || attempt == 5 {
+		if !isTransactionConflict(err) || attempt == 5 {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
+		if err := backoff(ctx, attempt); err != nil {
+			return err
 		}
 	}
 }

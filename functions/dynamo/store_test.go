@@ -70,3 +70,17 @@ func TestLimits(t *testing.T) {
 	}
 	storetest.Limits(t, dynamo.NewLimits(server.Client, n.Limits))
 }
+
+func TestEventsContract(t *testing.T) {
+	events := func(t *testing.T) storetest.EventStore { return newStore(t) }
+	storetest.RunEvents(t, events)
+	storetest.EventsConcurrency(t, events)
+}
+
+func BenchmarkRegister(b *testing.B) {
+	n, err := server.NewTables(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
+}

@@ -48,6 +48,8 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/payments"}, // the ledger of a year, corrections included
 	{http.MethodGet, "/api/admin/dues/{year}"},
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
+	// Events (adminevents.go): registrations and the check-in at the door.
+	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.
@@ -166,7 +168,7 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return a.office.Dashboard(r.Context())
 		}),
 	}
-	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints()} {
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints()} {
 		maps.Copy(eps, part)
 	}
 	return eps

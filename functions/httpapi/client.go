@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -237,4 +238,35 @@ func (c *AdminClient) Payments(ctx context.Context, year int, member string) ([]
 // DuesReport returns every member's dues position for the year.
 func (c *AdminClient) DuesReport(ctx context.Context, year int) (*membership.DuesReport, error) {
 	return call[membership.DuesReport](ctx, c, http.MethodGet, "/api/admin/dues/"+strconv.Itoa(year), nil)
+}
+
+func eventPath(slug string) string { return "/api/admin/events/" + url.PathEscape(slug) }
+
+// Events lists the published events with registration and their counts.
+func (c *AdminClient) Events(ctx context.Context) ([]backoffice.EventSummary, error) {
+	l, err := call[eventList](ctx, c, http.MethodGet, "/api/admin/events", nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Events, nil
+}
+
+// Roster lists an event's registrations with their counts.
+func (c *AdminClient) Roster(ctx context.Context, slug string) (*events.Roster, error) {
+	return call[events.Roster](ctx, c, http.MethodGet, eventPath(slug)+"/registrations", nil)
+}
+
+// CheckIn checks a registrant in at the door, by code or phone.
+func (c *AdminClient) CheckIn(ctx context.Context, slug string, q backoffice.CheckInRequest) (*backoffice.CheckedIn, error) {
+	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/checkins", q)
+}
+
+// VoidCheckIn voids a check-in entered by mistake, and the attendance it recorded.
+func (c *AdminClient) VoidCheckIn(ctx context.Context, slug string, q backoffice.VoidCheckInRequest) (*backoffice.CheckInVoided, error) {
+	return call[backoffice.CheckInVoided](ctx, c, http.MethodPost, eventPath(slug)+"/checkins/void", q)
+}
+
+// WalkIn registers and checks in at once a person who arrived without a registration.
+func (c *AdminClient) WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error) {
+	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/walk-ins", q)
 }

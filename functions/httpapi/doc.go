@@ -1,5 +1,6 @@
 // Package httpapi serves the alliance's /api routes as plain http.Handlers: the public
-// membership application routes (PublicRoutes) and the secretariat routes (AdminRoutes).
+// routes of membership applications and event registration (PublicRoutes, EventRoutes) and
+// the secretariat routes (AdminRoutes, AdminEventRoutes).
 // The same handlers run inside AWS Lambda and inside `alliance serve`. They translate HTTP
 // to the domain and back and decide nothing themselves: the public routes call the
 // applicant's use cases (intake.Service, over an intake.Store, which the dynamo and

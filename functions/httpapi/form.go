@@ -39,6 +39,7 @@ type formPage struct {
 	Token    string
 	SiteHome string
 	Hidden   map[string]string
+	Event    *eventPage // the pages of event registration (eventform.go)
 }
 
 //go:embed pages.html
@@ -200,7 +201,7 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 		p.renderPage(w, r, http.StatusBadRequest, "errors", formPage{Message: "无法读取提交的表单，请返回重试。", Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
 		return
 	}
-	if err := utf8Values(v); err != nil {
+	if err := utf8Values(v, formFields(nil)); err != nil {
 		p.renderPage(w, r, http.StatusBadRequest, "errors", p.errorPage(v, err, requestID(r)))
 		return
 	}
@@ -236,11 +237,12 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // utf8Values returns an EINVALID error when a value of the form is not UTF-8 once
-// percent-decoded (%FF%FE), naming the form's fields that hold one; it replaces
-// those values with what is left of them, so that the error page shows only text.
-func utf8Values(v url.Values) error {
+// percent-decoded (%FF%FE), naming the form's fields (those of a page's form) that
+// hold one; it replaces those values with what is left of them, so that the error
+// page shows only text.
+func utf8Values(v url.Values, form []formField) error {
 	labels := map[string]string{}
-	for _, f := range formFields(nil) {
+	for _, f := range form {
 		labels[f.Name] = f.Label
 	}
 	bad, fields := false, map[string]string{}

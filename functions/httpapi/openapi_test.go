@@ -28,6 +28,13 @@ var publicEndpoints = map[Route]endpoint{
 	PublicRoutes[2]: {},
 	PublicRoutes[3]: {},
 	PublicRoutes[4]: {in: reflect.TypeFor[intake.Withdrawal](), answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
+	EventRoutes[0]:  {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[eventBody]()}},
+	EventRoutes[1]: {in: reflect.TypeFor[registrationRequest](), answers: map[int]reflect.Type{
+		http.StatusCreated: reflect.TypeFor[registrationBody](), http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[2]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[4]: {},
+	EventRoutes[5]: {},
 }
 
 // consoleEndpoints are what the sign-in routes read: their query

@@ -30,6 +30,8 @@ var PublicRoutes = []Route{
 	{http.MethodPost, "/api/join"},                           // urlencoded submission (the form without JavaScript)
 	{http.MethodGet, "/api/join/thanks"},                     // the thank-you page the form redirects to
 	{http.MethodPost, "/api/applications/{number}/withdraw"}, // the applicant withdraws before approval (withdraw.go)
+	// Event registration (events.go): EventRoutes.
+	EventRoutes[0], EventRoutes[1], EventRoutes[2], EventRoutes[3], EventRoutes[4], EventRoutes[5],
 }
 
 // MaxBodyBytes is the largest request body the public routes read.
@@ -52,6 +54,10 @@ type PublicConfig struct {
 	Frame FrameSource
 	// Timeout bounds the store work of each request (see Deadline); 0: DefaultTimeout.
 	Timeout time.Duration
+	// Registrations keeps event registrations and Events gives the published events
+	// (events.CatalogFile); nil: the event routes answer that there is no such event.
+	Registrations RegistrationStore
+	Events        EventSource
 }
 
 // Public serves PublicRoutes: it translates HTTP to the applicant's use cases
@@ -62,6 +68,8 @@ type Public struct {
 	origin string
 	now    func() time.Time
 	h      http.Handler
+	regs   RegistrationStore
+	events EventSource
 
 	frames    FrameSource
 	fallback  frame
@@ -72,7 +80,8 @@ type Public struct {
 
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
-	p := &Public{log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame}
+	p := &Public{log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame,
+		regs: cfg.Registrations, events: cfg.Events}
 	var err error
 	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
 		panic(err) // a constant, tested
@@ -90,6 +99,12 @@ func NewPublic(cfg PublicConfig) *Public {
 		PublicRoutes[2]: p.joinForm,
 		PublicRoutes[3]: p.joinThanks,
 		PublicRoutes[4]: p.withdrawApplication,
+		EventRoutes[0]:  p.getEvent,
+		EventRoutes[1]:  p.createRegistration,
+		EventRoutes[2]:  p.getRegistration,
+		EventRoutes[3]:  p.cancelRegistration,
+		EventRoutes[4]:  p.eventForm,
+		EventRoutes[5]:  p.eventRegistered,
 	}
 	mux := http.NewServeMux()
 	for _, rt := range PublicRoutes {
@@ -201,7 +216,7 @@ func DecodeApplication(body []byte) (*membership.Application, bool, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false, membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON：对象之后还有多余内容")
 	}
-	if err := exactKeys(body); err != nil {
+	if err := exactKeys(body, requestKeys, map[string]map[string]bool{"listing_plan": planKeys}); err != nil {
 		return nil, false, err
 	}
 	app := q.application()
@@ -226,23 +241,27 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	return keys
 }
 
-// exactKeys rejects a key of a decoded submission that is not spelled exactly like a
-// field: encoding/json matches names regardless of case ("TYPE" fills type), which
-// DisallowUnknownFields lets through.
-func exactKeys(body []byte) error {
+// exactKeys rejects a key of a decoded JSON object that is not spelled exactly like a
+// field (known; nested: the known keys of an object field): encoding/json matches
+// names regardless of case ("TYPE" fills type), which DisallowUnknownFields lets
+// through.
+func exactKeys(body []byte, known map[string]bool, nested map[string]map[string]bool) error {
+	const op = "httpapi: check keys"
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return decodeError("httpapi: check keys", err)
+		return decodeError(op, err)
 	}
-	var plan map[string]json.RawMessage
-	_ = json.Unmarshal(top["listing_plan"], &plan) // already decoded once: an object or null
-	for _, level := range []struct {
-		obj   map[string]json.RawMessage
-		known map[string]bool
-	}{{top, requestKeys}, {plan, planKeys}} {
-		for k := range level.obj {
-			if !level.known[k] {
-				return membership.Errorf(membership.EINVALID, "httpapi: check keys", "不支持的字段：%s（字段名区分大小写）", k)
+	for k := range top {
+		if !known[k] {
+			return membership.Errorf(membership.EINVALID, op, "不支持的字段：%s（字段名区分大小写）", k)
+		}
+	}
+	for field, keys := range nested {
+		var obj map[string]json.RawMessage
+		_ = json.Unmarshal(top[field], &obj) // already decoded once: an object or null
+		for k := range obj {
+			if !keys[k] {
+				return membership.Errorf(membership.EINVALID, op, "不支持的字段：%s（字段名区分大小写）", k)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -17,7 +18,8 @@ var textRules = []string{"oneline", "multiline", "membertype", "repkind", "speci
 
 // TestEveryTextFieldIsChecked: each string, or list of strings, that a request
 // brings in — the JSON bodies of the secretariat's writes, the applicant's
-// withdrawal, and the submission's fields as the Application stores them —
+// withdrawal, the submission's fields as the Application stores them, and a
+// registration's as events.Input validates them —
 // carries a rule that keeps it clean text (membership.CheckInput, Validate)
 // and a Chinese label to name it, so that a field added later cannot miss it.
 func TestEveryTextFieldIsChecked(t *testing.T) {
@@ -37,6 +39,28 @@ func TestEveryTextFieldIsChecked(t *testing.T) {
 		sent[k] = k != "website" // the honeypot is never stored
 	}
 	checkTextFields(t, "membership.Application", reflect.TypeFor[membership.Application](), sent)
+	// A registration's fields are validated as events.Input (Validate: CheckInput).
+	sent = map[string]bool{}
+	for k := range registrationKeys {
+		sent[k] = k != "website"
+	}
+	input := reflect.TypeFor[events.Input]()
+	checkTextFields(t, "events.Input", input, sent)
+	for k := range sent {
+		if _, ok := fieldByJSON(input, k); !ok && sent[k] {
+			t.Errorf("registration field %s: events.Input has no field of that JSON name, so nothing validates it", k)
+		}
+	}
+}
+
+// fieldByJSON returns the field of the struct typ with the JSON name.
+func fieldByJSON(typ reflect.Type, name string) (reflect.StructField, bool) {
+	for f := range typ.Fields() {
+		if n, _, _ := strings.Cut(f.Tag.Get("json"), ","); n == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // checkTextFields checks the string fields of the struct typ (of those whose

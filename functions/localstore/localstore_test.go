@@ -65,3 +65,25 @@ func BenchmarkSubmit(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkSubmit(b, s)
 }
+
+func TestEventsContract(t *testing.T) {
+	newStore := func(t *testing.T) storetest.EventStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storetest.RunEvents(t, newStore)
+	storetest.EventsConcurrency(t, newStore)
+}
+
+func BenchmarkRegister(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkRegister(b, s)
+}

@@ -186,28 +186,31 @@ func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVe
 // Errors: ENOTFOUND (no such member), ECONFLICT (already recorded).
 func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	const op = "localstore: add attendance"
-	err := s.write(ctx, op, func(tx *bolt.Tx) error {
-		if mb := readBucket(tx, bucketMembers); mb == nil || mb.Get([]byte(a.Member)) == nil {
-			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
-		}
-		bk, err := writeBucket(tx, bucketAttendance)
-		if err != nil {
+	err := s.write(ctx, op, func(tx *bolt.Tx) error { return addAttendance(tx, op, a) })
+	return wrap(err, op)
+}
+
+// addAttendance is AddAttendance in the write transaction tx.
+func addAttendance(tx *bolt.Tx, op string, a *membership.Attendance) error {
+	if mb := readBucket(tx, bucketMembers); mb == nil || mb.Get([]byte(a.Member)) == nil {
+		return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
+	}
+	bk, err := writeBucket(tx, bucketAttendance)
+	if err != nil {
+		return err
+	}
+	prefix := a.Member + "/"
+	c := bk.Cursor()
+	for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+		var old membership.Attendance
+		if err := json.Unmarshal(v, &old); err != nil {
 			return err
 		}
-		prefix := a.Member + "/"
-		c := bk.Cursor()
-		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-			var old membership.Attendance
-			if err := json.Unmarshal(v, &old); err != nil {
-				return err
-			}
-			if old.Event == a.Event && old.Voided == nil {
-				return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
-			}
+		if old.Event == a.Event && old.Voided == nil {
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
 		}
-		return putJSON(bk, prefix+a.Date+"/"+a.Event, a)
-	})
-	return wrap(err, op)
+	}
+	return putJSON(bk, prefix+a.Date+"/"+a.Event, a)
 }
 
 // VoidAttendance voids the member's current record of the event and keeps it

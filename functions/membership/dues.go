@@ -375,6 +375,15 @@ func (r *DuesReport) CSV() []byte {
 	return buf.Bytes()
 }
 
+// SpreadsheetCell defuses text that a spreadsheet would run as a formula (a
+// leading =, +, -, @, tab or CR gets an apostrophe), for CSV files opened in
+// Excel.
+func SpreadsheetCell(s string) string { return cell(s) }
+
+// SpreadsheetText is SpreadsheetCell for a code or number that must stay text:
+// digits that Excel would read as a number are written as ="…".
+func SpreadsheetText(s string) string { return textCell(s) }
+
 // textCell keeps a code made of digits as text: Excel reads a CSV cell of
 // digits as a number, so 0012345 would show as 12345 and an 18-digit number
 // would lose its last digits.

@@ -34,16 +34,37 @@ func (a *Application) Normalize() {
 	a.RepresentativeKind = RepresentativeKind(strings.TrimSpace(string(a.RepresentativeKind)))
 	a.Specialised = Specialised(strings.TrimSpace(string(a.Specialised)))
 	a.CreditCode = strings.ToUpper(dropSpaces(width.Narrow.String(a.CreditCode)))
-	a.Phone = phoneMarks.Replace(dropSpaces(width.Narrow.String(a.Phone)))
-	for _, cc := range []string{"+86", "0086"} {
-		if p := strings.TrimPrefix(strings.TrimPrefix(a.Phone, cc), "-"); p != a.Phone && mobileRE.MatchString(p) {
-			a.Phone = p
-		}
-	}
-	a.Email = strings.TrimSpace(width.Narrow.String(a.Email))
+	a.Phone = NormalizePhone(a.Phone)
+	a.Email = NormalizeEmail(a.Email)
 	for i, s := range a.Services {
 		a.Services[i] = strings.TrimSpace(s)
 	}
+}
+
+// NormalizePhone writes a phone number the way the register keeps it, whatever
+// form it was typed in: full-width digits and marks become ASCII, spaces and the
+// parentheses around an area code go, dashes and 转 (extension) become "-", and
+// the +86 or 0086 before a mobile number is dropped (what a phone's autofill
+// often gives). The join form and the event registrations share it.
+func NormalizePhone(s string) string {
+	p := phoneMarks.Replace(dropSpaces(width.Narrow.String(s)))
+	for _, cc := range []string{"+86", "0086"} {
+		if q := strings.TrimPrefix(strings.TrimPrefix(p, cc), "-"); q != p && mobileRE.MatchString(q) {
+			p = q
+		}
+	}
+	return p
+}
+
+// NormalizeEmail trims an email address and turns full-width characters (＠)
+// into ASCII.
+func NormalizeEmail(s string) string { return strings.TrimSpace(width.Narrow.String(s)) }
+
+// ValidEmail reports whether s is an email address by the same rule as the
+// join form's (validator's email), at most 254 characters.
+func ValidEmail(s string) bool {
+	v, _ := validation()
+	return len(s) <= 254 && v.Var(s, "email") == nil
 }
 
 // phoneMarks drops the parentheses around an area code, (010)68200012, and writes the

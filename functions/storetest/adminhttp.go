@@ -55,9 +55,16 @@ func NewAPIWithTimeout(t *testing.T, s AdminStore, timeout time.Duration, wrap .
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	mux := http.NewServeMux()
-	office := backoffice.New(backoffice.Config{Store: s, Log: log})
+	cfg := backoffice.Config{Store: s, Log: log}
+	pc := httpapi.PublicConfig{Store: s, Log: log, Timeout: timeout}
+	if es, ok := s.(EventStore); ok { // with the sample events of SampleCatalog
+		cat := fixedCatalog{SampleCatalog()}
+		cfg.Events, cfg.Catalog = es, cat
+		pc.Registrations, pc.Events = es, cat
+	}
+	office := backoffice.New(cfg)
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, Timeout: timeout}))
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, Timeout: timeout}))
+	mux.Handle("/api/", httpapi.NewPublic(pc))
 	var h http.Handler = mux
 	for _, w := range slices.Backward(wrap) {
 		h = w(h)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
@@ -22,7 +23,8 @@ func openAPI(dir, siteOrigin, siteDir string) (http.Handler, *stallable, func(),
 		return nil, nil, nil, err
 	}
 	store := &stallable{Store: ls}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir), Timeout: apiTimeout})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir),
+		Registrations: store, Events: siteEvents(siteDir), Timeout: apiTimeout})
 	return h, store, func() { ls.Close() }, nil
 }
 
@@ -45,6 +47,13 @@ func (s *stallable) CreateApplication(ctx context.Context, a *membership.Applica
 		<-ctx.Done()
 	}
 	return s.Store.CreateApplication(ctx, a, rec)
+}
+
+// siteEvents reads the published events with registration from the built site in siteDir.
+func siteEvents(siteDir string) *events.CatalogCache {
+	return events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		return os.ReadFile(filepath.Join(siteDir, events.CatalogFile))
+	})
 }
 
 // siteFrame reads the frame of the API's pages from the built site in siteDir.

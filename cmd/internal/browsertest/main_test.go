@@ -106,7 +106,8 @@ func run(m *testing.M) int {
 	}
 	env.apiOrigin = "http://" + apiLn.Addr().String()
 	apiSrv := &http.Server{ReadHeaderTimeout: 10 * time.Second,
-		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir), Timeout: apiTimeout})}
+		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir),
+			Registrations: store, Events: siteEvents(env.siteDir), Timeout: apiTimeout})}
 	go apiSrv.Serve(apiLn)
 	defer apiSrv.Close()
 

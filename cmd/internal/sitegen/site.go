@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
+
+	"github.com/smelisting/alliance/functions/events"
 )
 
 // Options configure a build.
@@ -553,6 +555,12 @@ func (b *Builder) render(ctx context.Context, w *siteWriter) (*Output, error) {
 		sources[k] = o.ContentName + "/events"
 		summary.Feeds++
 	}
+	catalog, err := eventCatalog(site)
+	if err != nil {
+		return nil, err
+	}
+	files[events.CatalogFile] = catalog
+	sources[events.CatalogFile] = o.ContentName + "/events"
 	frame, err := renderFrame(lay, site, o.TemplatesName)
 	if err != nil {
 		return nil, err
@@ -754,6 +762,9 @@ func validateSectionFields(cfg *Config, file string, p *Page) error {
 		if !hasSlug(cfg.EventKinds, p.FrontMatter.Kind) {
 			return fmt.Errorf("%s: unknown event kind %q, want one of the eventKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
 		}
+		if err := checkRegistration(p, line); err != nil {
+			return err
+		}
 	case "members":
 		if !hasSlug(cfg.MemberKinds, p.FrontMatter.Kind) {
 			return fmt.Errorf("%s: unknown member kind %q, want one of the memberKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
@@ -865,17 +876,22 @@ func paginate(base string, items []*Page, per int) []*Pager {
 	return pagers
 }
 
-// parallel runs f(0..n-1) on GOMAXPROCS workers and returns the first error.
+// parallel runs f(0..n-1) on GOMAXPROCS workers and returns the first error
+// (see parallelN).
 func parallel(ctx context.Context, n int, f func(i int) error) error {
 	return parallelN(ctx, runtime.GOMAXPROCS(0), n, f)
 }
 
-// parallelN runs f(0..n-1) on the given number of workers.
+// parallelN runs f(0..n-1) on the given number of workers. Once one fails no
+// other is started, and the error returned is that of the lowest i that failed
+// (every lower i was started before it), so that a build reports the same
+// page's error whichever worker failed first.
 func parallelN(ctx context.Context, workers, n int, f func(i int) error) error {
 	workers = min(workers, n)
 	var next int
 	var mu sync.Mutex
 	var first error
+	firstAt := n
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -892,8 +908,8 @@ func parallelN(ctx context.Context, workers, n int, f func(i int) error) error {
 				mu.Unlock()
 				if err := f(i); err != nil {
 					mu.Lock()
-					if first == nil {
-						first = err
+					if i < firstAt {
+						first, firstAt = err, i
 					}
 					mu.Unlock()
 					return
