@@ -65,3 +65,23 @@ func Visible(s string) string {
 func textMessage(label string) string {
 	return label + "中有无法显示的特殊字符（常见于从别处复制粘贴），请删除后重新填写"
 }
+
+// MaxActorName is the most characters of a person's display name the
+// histories keep.
+const MaxActorName = 50
+
+// ActorName returns the display name a token carries ("name" or
+// "preferred_username") as the histories may store and show it: clean text
+// (see CleanText) on one line, without the characters it refuses (bytes that
+// are not UTF-8 and U+FFFD dropped too; a tab or line break between words
+// made a space), spaces trimmed and runs of them made one, and at most
+// MaxActorName characters. The issuer is trusted with who a person is, not
+// with what their name may hold.
+func ActorName(s string) string {
+	s = strings.ReplaceAll(Visible(strings.ToValidUTF8(s, "")), "\uFFFD", "")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > MaxActorName {
+		s = strings.TrimSpace(string(r[:MaxActorName]))
+	}
+	return s
+}

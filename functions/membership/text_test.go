@@ -147,3 +147,39 @@ func TestCheckInput(t *testing.T) {
 		})
 	}
 }
+
+// TestActorName: a token's display name loses every character CleanText
+// refuses, keeps its words, and is cut to MaxActorName characters.
+func TestActorName(t *testing.T) {
+	long := ""
+	for range MaxActorName + 10 {
+		long += "王"
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"王秘书", "王秘书"},
+		{"  王 秘书  ", "王 秘书"},
+		{"\u202e书秘王", "书秘王"},
+		{"王\u200b秘\u2060书\ufeff", "王秘书"},
+		{"王秘书\u001b[2J\u001b[31m", "王秘书[2J[31m"},
+		{"王\r\n秘书", "王 秘书"},
+		{"王\t秘书\u2028", "王 秘书"},
+		{"王\xff\xfe秘书\ufffd", "王秘书"},
+		{"Wang\u00a0Mishu", "Wang Mishu"},
+		{"\u200b\u200d", ""},
+		{long, long[:len("王")*MaxActorName]},
+		{long[:len("王")*(MaxActorName-1)] + " 李", long[:len("王")*(MaxActorName-1)]},
+	} {
+		got := ActorName(tt.in)
+		if got != tt.want {
+			t.Errorf("ActorName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if !CleanText(got, false) {
+			t.Errorf("ActorName(%q) = %q, which is not clean text", tt.in, got)
+		}
+	}
+	for _, tt := range refusedText {
+		if got := ActorName(tt.s); !CleanText(got, false) {
+			t.Errorf("ActorName(%q (%s)) = %q, which is not clean text", tt.s, tt.name, got)
+		}
+	}
+}
