@@ -294,7 +294,7 @@ func (s *Service) WalkIn(ctx context.Context, slug string, q WalkInRequest) (*Ch
 	in := events.Input{Name: q.Name, Org: q.Org, JobTitle: q.JobTitle, Phone: q.Phone, Email: q.Email, Certificate: q.Certificate,
 		PrivacyAccepted: q.PrivacyAccepted, PrivacyVersion: events.PrivacyNoticeVersions[len(events.PrivacyNoticeVersions)-1]}
 	in.Normalize()
-	if err := in.Validate(); err != nil {
+	if err := in.ValidateWalkIn(); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -79,6 +79,12 @@ func TestPromotions(t *testing.T) {
 			t.Errorf("Promotions(%d, %d confirmed, %d waiting) = %d, want %d", tt.capacity, tt.confirmed, len(tt.queue), got, tt.want)
 		}
 	}
+	if got := events.Promotable(100, events.Seats{Queue: make([]string, 50)}); got != 50 {
+		t.Errorf("Promotable(100 places, 50 waiting) = %d, want all 50 (Promotions bounds one write, not the count)", got)
+	}
+	if got := events.Promotable(60, events.Seats{Confirmed: 40, Queue: make([]string, 50)}); got != 20 {
+		t.Errorf("Promotable(60 places, 40 confirmed, 50 waiting) = %d, want the 20 free", got)
+	}
 }
 
 func TestEventCheck(t *testing.T) {
@@ -188,7 +194,35 @@ func TestInputNormalizeAndValidate(t *testing.T) {
 			if got := membership.ErrorFields(err)[tt.field]; !strings.Contains(got, tt.want) {
 				t.Fatalf("Validate: %v; message on %s = %q, want it to contain %q", err, tt.field, got, tt.want)
 			}
+			if door := in.ValidateWalkIn(); membership.ErrorFields(door)[tt.field] == "" {
+				t.Errorf("ValidateWalkIn: %v, want the same field %s refused at the door", door, tt.field)
+			}
 		})
+	}
+}
+
+// TestValidateWalkIn: at the door only name, unit, phone and the consent are
+// required; a job title or email left empty is fine, a wrong one is not.
+func TestValidateWalkIn(t *testing.T) {
+	door := events.Input{Name: "赵六", Org: "合肥示例储能科技有限公司", Phone: "13900001111", PrivacyAccepted: true, PrivacyVersion: events.PrivacyNoticeVersions[0]}
+	if err := door.ValidateWalkIn(); err != nil {
+		t.Errorf("name, unit, phone and consent: %v, want accepted at the door", err)
+	}
+	if fe := membership.ErrorFields(door.Validate()); fe["job_title"] == "" || fe["email"] == "" {
+		t.Errorf("the same on the form: %v, want job title and email required", fe)
+	}
+	for field, edit := range map[string]func(*events.Input){
+		"name":             func(in *events.Input) { in.Name = "" },
+		"org":              func(in *events.Input) { in.Org = "" },
+		"phone":            func(in *events.Input) { in.Phone = "" },
+		"email":            func(in *events.Input) { in.Email = "zhao@" },
+		"privacy_accepted": func(in *events.Input) { in.PrivacyAccepted = false },
+	} {
+		in := door
+		edit(&in)
+		if fe := membership.ErrorFields(in.ValidateWalkIn()); fe[field] == "" {
+			t.Errorf("walk-in without a good %s: %v, want it named", field, fe)
+		}
 	}
 }
 
@@ -264,6 +298,103 @@ func TestCancel(t *testing.T) {
 	late := registered(t, events.StatusConfirmed)
 	if err := late.Cancel(ev, events.RegistrantActor, "", start); code(err) != membership.ECONFLICT {
 		t.Errorf("cancel at the start: %v, want conflict", err)
+	}
+}
+
+func TestCancelFor(t *testing.T) {
+	ev := salon()
+	other := salon()
+	other.Slug = "2026-other"
+	checkedIn := registered(t, events.StatusConfirmed)
+	if _, _, err := checkedIn.CheckIn(ev, clerk, start); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := registered(t, events.StatusConfirmed)
+	_ = cancelled.Cancel(ev, events.RegistrantActor, "", start.Add(-time.Hour))
+	tests := []struct {
+		name     string
+		r        *events.Registration
+		ev       *events.Event
+		actor    membership.Actor
+		reason   string
+		now      time.Time
+		wantCode string
+		field    string
+	}{
+		{"by phone before the event", registered(t, events.StatusConfirmed), ev, clerk, " 本人来电取消 ", start.Add(-time.Hour), "", ""},
+		{"a waiting one during the event", registered(t, events.StatusWaitlisted), ev, clerk, "重复报名", start.Add(time.Hour), "", ""},
+		{"supervisor", registered(t, events.StatusConfirmed), ev, sup, "本人来电取消", start.Add(-time.Hour), membership.EFORBIDDEN, ""},
+		{"chair", registered(t, events.StatusConfirmed), ev, membership.Actor{ID: "chair-1", Roles: []string{membership.RoleChair}}, "本人来电取消",
+			start.Add(-time.Hour), membership.EFORBIDDEN, ""},
+		{"no reason", registered(t, events.StatusConfirmed), ev, clerk, "  ", start.Add(-time.Hour), membership.EINVALID, "note"},
+		{"too long a reason", registered(t, events.StatusConfirmed), ev, clerk, strings.Repeat("因", events.MaxReason+1), start.Add(-time.Hour), membership.EINVALID, "note"},
+		{"another event's", registered(t, events.StatusConfirmed), other, clerk, "本人来电取消", start.Add(-time.Hour), membership.EINVALID, "code"},
+		{"checked in", checkedIn, ev, clerk, "本人来电取消", start.Add(time.Hour), membership.ECONFLICT, ""},
+		{"cancelled", cancelled, ev, clerk, "本人来电取消", start.Add(-time.Hour), membership.ECONFLICT, ""},
+		{"after the event", registered(t, events.StatusConfirmed), ev, clerk, "本人来电取消", ev.End, membership.ECONFLICT, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			was := tt.r.Status
+			err := tt.r.CancelFor(tt.ev, tt.actor, tt.reason, tt.now)
+			if code(err) != tt.wantCode || (tt.field != "" && membership.ErrorFields(err)[tt.field] == "") {
+				t.Fatalf("CancelFor: %v, want code %q naming %q", err, tt.wantCode, tt.field)
+			}
+			if err != nil {
+				if tt.r.Status != was {
+					t.Errorf("a refused cancellation changed the status to %s", tt.r.Status)
+				}
+				return
+			}
+			want := events.Cancellation{At: tt.now.UTC(), By: clerk.ID, ByName: clerk.Name, Reason: strings.TrimSpace(tt.reason)}
+			if tt.r.Status != events.StatusCancelled || *tt.r.Cancelled != want {
+				t.Errorf("cancelled: %s %+v, want %+v", tt.r.Status, tt.r.Cancelled, want)
+			}
+		})
+	}
+}
+
+func TestPromoteFor(t *testing.T) {
+	ev := salon()
+	r := registered(t, events.StatusWaitlisted)
+	if err := r.PromoteFor(ev, sup, start); code(err) != membership.EFORBIDDEN || r.Status != events.StatusWaitlisted {
+		t.Errorf("supervisor: %v, status %s; want forbidden, still waiting", err, r.Status)
+	}
+	if err := r.PromoteFor(ev, clerk, ev.End); code(err) != membership.ECONFLICT || r.Status != events.StatusWaitlisted {
+		t.Errorf("after the event: %v, status %s; want a conflict, still waiting", err, r.Status)
+	}
+	at := start.Add(-48 * time.Hour)
+	if err := r.PromoteFor(ev, clerk, at); err != nil || r.Status != events.StatusConfirmed || !r.PromotedAt.Equal(at.UTC()) ||
+		r.PromotedBy != clerk.ID || r.PromotedByName != clerk.Name {
+		t.Fatalf("PromoteFor: %v, %+v; want confirmed, promoted by %s at %v", err, r, clerk.ID, at)
+	}
+	if err := r.PromoteFor(ev, clerk, at); code(err) != membership.ECONFLICT {
+		t.Errorf("promote a confirmed one: %v, want a conflict", err)
+	}
+	if r.Label(0) != "已报名" {
+		t.Errorf("label %q, want 已报名", r.Label(0))
+	}
+}
+
+func TestCheckInOpen(t *testing.T) {
+	ev := salon() // 2026-12-05 14:00–17:00 in China
+	for _, tt := range []struct {
+		now  time.Time
+		want bool
+	}{
+		{time.Date(2026, 12, 4, 23, 59, 0, 0, membership.China), false},
+		{time.Date(2026, 12, 5, 0, 0, 0, 0, membership.China), true},
+		{start.Add(-30 * time.Minute), true},
+		{ev.End.Add(events.CheckInGrace), true},
+		{ev.End.Add(events.CheckInGrace + time.Minute), false},
+	} {
+		if got := ev.CheckInOpen(tt.now); got != tt.want {
+			t.Errorf("CheckInOpen(%v) = %v, want %v", tt.now, got, tt.want)
+		}
+		r := registered(t, events.StatusConfirmed)
+		if _, _, err := r.CheckIn(ev, clerk, tt.now); (err == nil) != tt.want {
+			t.Errorf("CheckIn at %v: %v, want it to agree with CheckInOpen (%v)", tt.now, err, tt.want)
+		}
 	}
 }
 
@@ -378,8 +509,15 @@ func TestRosterCSV(t *testing.T) {
 	c := events.Registration{Code: "CCCC-4444", Event: ev.Slug, Name: "丙", Org: "丙公司", JobTitle: "财务总监", Phone: "13900139000",
 		Email: "c@example.com", Status: events.StatusCancelled, CreatedAt: at.Add(2 * time.Minute),
 		Cancelled: &events.Cancellation{At: at.Add(time.Hour), By: events.RegistrantActor}}
-	ro := events.NewRoster(ev, []events.Registration{c, b, a}, events.Seats{Confirmed: 1, Queue: []string{"BBBB-3333"}})
-	if want := (events.Counts{Capacity: 2, Confirmed: 1, Left: 1, Waitlisted: 1, Cancelled: 1, CheckedIn: 1}); ro.Counts != want {
+	promoted := at.Add(2 * time.Hour)
+	d := events.Registration{Code: "DDDD-5555", Event: ev.Slug, Name: "丁", Org: "丁公司", JobTitle: "董秘", Phone: "13700137000",
+		Email: "d@example.com", Status: events.StatusCancelled, CreatedAt: at.Add(3 * time.Minute), PromotedAt: &promoted, PromotedBy: "clerk-1",
+		Cancelled: &events.Cancellation{At: at.Add(3 * time.Hour), By: "clerk-1", ByName: "王秘书", Reason: "=本人来电取消"}}
+	e := events.Registration{Code: "EEEE-6666", Event: ev.Slug, Name: "戊", Org: "戊公司", JobTitle: "总经理", Phone: "13600136000",
+		Email: "e@example.com", Status: events.StatusConfirmed, CreatedAt: at.Add(4 * time.Minute), PromotedAt: &promoted, PromotedBy: "clerk-1"}
+	ev.Capacity = 3 // raised after e waited: one place is free while b waits
+	ro := events.NewRoster(ev, []events.Registration{c, d, e, b, a}, events.Seats{Confirmed: 2, Queue: []string{"BBBB-3333"}})
+	if want := (events.Counts{Capacity: 3, Confirmed: 2, Left: 1, Waitlisted: 1, Cancelled: 2, CheckedIn: 1, Promotable: 1}); ro.Counts != want {
 		t.Errorf("counts %+v, want %+v", ro.Counts, want)
 	}
 	if ro.Registrations[0].Code != "AAAA-2222" || ro.Registrations[1].Label != "候补第 1 位" {

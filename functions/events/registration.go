@@ -56,10 +56,12 @@ type VoidedCheckIn struct {
 	Void membership.Void `json:"void" dynamodbav:"void"`
 }
 
-// Cancellation says who cancelled a registration and when.
+// Cancellation says who cancelled a registration, when and, for the
+// secretariat (on the registrant's behalf), why.
 type Cancellation struct {
 	At     time.Time `json:"at" dynamodbav:"at"`
 	By     string    `json:"by" dynamodbav:"by"` // "registrant" or the secretariat's id
+	ByName string    `json:"by_name,omitempty" dynamodbav:"by_name,omitempty"`
 	Reason string    `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 }
 
@@ -83,6 +85,8 @@ type Registration struct {
 	Status           Status          `json:"status" dynamodbav:"status"`
 	CreatedAt        time.Time       `json:"created_at" dynamodbav:"created_at"`
 	PromotedAt       *time.Time      `json:"promoted_at,omitempty" dynamodbav:"promoted_at,omitempty"`
+	PromotedBy       string          `json:"promoted_by,omitempty" dynamodbav:"promoted_by,omitempty"` // the secretariat's id (补位); "" when a cancellation freed the place
+	PromotedByName   string          `json:"promoted_by_name,omitempty" dynamodbav:"promoted_by_name,omitempty"`
 	CheckedIn        *CheckIn        `json:"checked_in,omitempty" dynamodbav:"checked_in,omitempty"`
 	VoidedCheckIns   []VoidedCheckIn `json:"voided_check_ins,omitempty" dynamodbav:"voided_check_ins,omitempty"`
 	Cancelled        *Cancellation   `json:"cancelled,omitempty" dynamodbav:"cancelled,omitempty"`
@@ -140,9 +144,19 @@ type field struct {
 	required   bool
 }
 
-// Validate checks the normalized input. It returns nil or an EINVALID error
-// whose Fields hold one Chinese message per JSON field name.
-func (in *Input) Validate() error {
+// Validate checks the normalized input of the registration form. It returns
+// nil or an EINVALID error whose Fields hold one Chinese message per JSON
+// field name.
+func (in *Input) Validate() error { return in.validate(false) }
+
+// ValidateWalkIn checks the normalized input of a walk-in, which the
+// secretariat types at the door: only what the door needs is required (name,
+// unit and phone, and the person's consent to the privacy notice); the job
+// title and email, when given, are checked as on the form.
+func (in *Input) ValidateWalkIn() error { return in.validate(true) }
+
+// validate checks the input of the form, or at the door when door is true.
+func (in *Input) validate(door bool) error {
 	fields := map[string]string{}
 	if err := membership.CheckInput(in); err != nil { // clean text, as in every field the API stores
 		fe := membership.ErrorFields(err)
@@ -154,9 +168,9 @@ func (in *Input) Validate() error {
 	for _, f := range []field{
 		{"name", "姓名", in.Name, 50, true},
 		{"org", "单位", in.Org, 100, true},
-		{"job_title", "职务", in.JobTitle, 50, true},
+		{"job_title", "职务", in.JobTitle, 50, !door},
 		{"phone", "手机号码", in.Phone, 24, true},
-		{"email", "电子邮箱", in.Email, 254, true},
+		{"email", "电子邮箱", in.Email, 254, !door},
 		{"certificate", "会员证书编号", in.Certificate, 20, false},
 	} {
 		switch {
@@ -170,13 +184,16 @@ func (in *Input) Validate() error {
 	if fields["phone"] == "" && !membership.ValidPhone(in.Phone) {
 		fields["phone"] = "请填写手机号码（如13800138000）或带区号的固定电话（如010-68200012）"
 	}
-	if fields["email"] == "" && !membership.ValidEmail(in.Email) {
+	if fields["email"] == "" && (in.Email != "" || !door) && !membership.ValidEmail(in.Email) {
 		fields["email"] = "电子邮箱格式不正确，请检查是否填全，例如 lisi@example.com"
 	}
 	if fields["certificate"] == "" && in.Certificate != "" && !certificateRE.MatchString(in.Certificate) {
 		fields["certificate"] = "会员证书编号格式应为 LM-2026-0001；不是会员请留空"
 	}
-	if !in.PrivacyAccepted {
+	switch {
+	case !in.PrivacyAccepted && door:
+		fields["privacy_accepted"] = "请向本人告知个人信息保护声明，取得同意后勾选"
+	case !in.PrivacyAccepted:
 		fields["privacy_accepted"] = "请阅读并同意个人信息保护声明"
 	}
 	if fields["privacy_version"] == "" && !knownVersion(in.PrivacyVersion) {

@@ -20,6 +20,7 @@ type Counts struct {
 	Cancelled  int `json:"cancelled"`
 	CheckedIn  int `json:"checked_in"` // walk-ins included
 	WalkIns    int `json:"walk_ins"`
+	Promotable int `json:"promotable"` // waiting who would take a free place now (补位, see Promotable)
 }
 
 // Listed is a registration as the secretariat's list shows it: with its
@@ -42,7 +43,7 @@ type Roster struct {
 func NewRoster(ev *Event, regs []Registration, s Seats) *Roster {
 	ro := &Roster{Event: *ev, Registrations: []Listed{}}
 	c := &ro.Counts
-	c.Capacity, c.Left = ev.Capacity, s.Left(ev.Capacity)
+	c.Capacity, c.Left, c.Promotable = ev.Capacity, s.Left(ev.Capacity), Promotable(ev.Capacity, s)
 	for _, r := range regs {
 		l := Listed{Registration: r, Position: s.Position(r.Code)}
 		l.Label = r.Label(l.Position)
@@ -88,13 +89,17 @@ func (ro *Roster) CSV() []byte {
 		switch {
 		case l.WalkIn:
 			note = "现场报名"
+		case l.Cancelled != nil && l.Cancelled.By != RegistrantActor:
+			note = "秘书处代为取消于 " + cnTime(l.Cancelled.At) + "：" + l.Cancelled.Reason
 		case l.Cancelled != nil:
 			note = "取消于 " + cnTime(l.Cancelled.At)
+		case l.PromotedAt != nil && l.PromotedBy != "":
+			note = "秘书处补位于 " + cnTime(*l.PromotedAt)
 		case l.PromotedAt != nil:
 			note = "候补递补于 " + cnTime(*l.PromotedAt)
 		}
 		w.Write([]string{l.Code, l.Label, pos, cell(l.Name), cell(l.Org), cell(l.JobTitle), phoneCell(l.Phone), cell(l.Email),
-			l.Member, cell(l.MemberName), cnTime(l.CreatedAt), checked, note})
+			l.Member, cell(l.MemberName), cnTime(l.CreatedAt), checked, cell(note)})
 	}
 	c := ro.Counts
 	w.Write([]string{"合计", "名额 " + strconv.Itoa(c.Capacity) + "，已报名 " + strconv.Itoa(c.Confirmed) + "，候补 " + strconv.Itoa(c.Waitlisted) +

@@ -46,9 +46,13 @@ func Admit(capacity int, s Seats, waitlistAccepted bool) (Status, error) {
 // them in one atomic write).
 const MaxPromotions = 10
 
-// Promotions returns how many of the waiting are promoted when confirmed
-// registrations hold the places: as many as places are free, first come
-// first, at most MaxPromotions at once.
-func Promotions(capacity int, s Seats) int {
-	return min(len(s.Queue), max(0, capacity-s.Confirmed), MaxPromotions)
-}
+// Promotions returns how many of the waiting one write promotes when
+// confirmed registrations hold the places: as many as places are free, first
+// come first, at most MaxPromotions at once (Promotable says how many in all).
+func Promotions(capacity int, s Seats) int { return min(Promotable(capacity, s), MaxPromotions) }
+
+// Promotable returns how many of the waiting the free places would take: as
+// many as places are free, first come first. Places free while people wait
+// when the capacity was raised (in the content) or a place was freed
+// otherwise than by a cancellation; the secretariat fills them (补位).
+func Promotable(capacity int, s Seats) int { return min(len(s.Queue), max(0, capacity-s.Confirmed)) }
