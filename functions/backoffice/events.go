@@ -11,12 +11,37 @@ import (
 )
 
 // EventSummary is one published event with registration and its counts
-// (GET /api/admin/events).
+// (GET /api/admin/events). CheckInOpen says its registrants may be checked
+// in now (events.Event.CheckInOpen): the console's check-in offers it first.
 type EventSummary struct {
-	Event  events.Event  `json:"event"`
-	State  events.State  `json:"state"`
-	Label  string        `json:"state_label"`
-	Counts events.Counts `json:"counts"`
+	Event       events.Event  `json:"event"`
+	State       events.State  `json:"state"`
+	Label       string        `json:"state_label"`
+	CheckInOpen bool          `json:"check_in_open"`
+	Counts      events.Counts `json:"counts"`
+}
+
+// CancelRegistrationRequest says why the secretariat cancels a registration
+// on the registrant's behalf (POST
+// /api/admin/events/{slug}/registrations/{code}/cancel).
+type CancelRegistrationRequest struct {
+	Note string `json:"note" label:"取消原因" validate:"multiline"`
+}
+
+// RegistrationCancelled answers a cancellation on the registrant's behalf:
+// the registration as it is now and the event's counts after it (the freed
+// place, if any, went to the first waiting).
+type RegistrationCancelled struct {
+	Registration events.Listed `json:"registration"`
+	Counts       events.Counts `json:"counts"`
+}
+
+// Promoted answers the secretariat's promotion into free places (补位, POST
+// /api/admin/events/{slug}/promotions): the registrations promoted, first
+// come first, and the event's counts after it.
+type Promoted struct {
+	Promoted []events.Listed `json:"promoted"`
+	Counts   events.Counts   `json:"counts"`
 }
 
 // CheckInRequest names the registration to check in (POST
@@ -116,7 +141,7 @@ func (s *Service) Events(ctx context.Context) ([]EventSummary, error) {
 			return nil, err
 		}
 		st := ev.State(now, seats)
-		out = append(out, EventSummary{Event: *ev, State: st, Label: events.StateLabels[st], Counts: ro.Counts})
+		out = append(out, EventSummary{Event: *ev, State: st, Label: events.StateLabels[st], CheckInOpen: ev.CheckInOpen(now), Counts: ro.Counts})
 	}
 	slices.SortStableFunc(out, func(a, b EventSummary) int { return a.Event.Start.Compare(b.Event.Start) })
 	return out, nil
@@ -312,6 +337,82 @@ func (s *Service) WalkIn(ctx context.Context, slug string, q WalkInRequest) (*Ch
 	}
 	s.log.InfoContext(ctx, "walk-in checked in", "event", ev.Slug, "registration", r.Code, "attendance", recorded, "actor", a.ID)
 	return s.checkedIn(ctx, ev, r, false, recorded)
+}
+
+// CancelRegistration cancels a registration on the registrant's behalf, for
+// the reason given, recorded with it; its place, if it held one, goes to the
+// first waiting in the same write. Errors: EUNAUTHORIZED, EFORBIDDEN,
+// ENOTFOUND, EINVALID (no reason, text that is not clean), ECONFLICT
+// (cancelled or checked in already, the event over).
+func (s *Service) CancelRegistration(ctx context.Context, slug, code string, q CancelRegistrationRequest) (*RegistrationCancelled, error) {
+	a, err := actor(ctx, membership.TaskRegistrations)
+	if err != nil {
+		return nil, err
+	}
+	if err := membership.CheckInput(&q); err != nil {
+		return nil, err
+	}
+	ev, err := s.event(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if code = events.NormalCode(code); !events.ValidCode(code) {
+		return nil, membership.Errorf(membership.ENOTFOUND, "backoffice: cancel registration", "没有报名编号为 %s 的报名", code)
+	}
+	now := s.now()
+	r, err := s.events.Cancel(ctx, ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+		return r.CancelFor(ev, a, q.Note, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "registration cancelled for the registrant", "event", ev.Slug, "registration", r.Code, "actor", a.ID)
+	ro, err := s.roster(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	return &RegistrationCancelled{Registration: events.Listed{Registration: *r, Label: r.Label(0)}, Counts: ro.Counts}, nil
+}
+
+// Promote gives the places free of an event to the first waiting (补位: the
+// places were raised in the content, or freed otherwise than by a
+// cancellation, which promotes by itself), as many as are free, first come
+// first, a store write of at most events.MaxPromotions at a time. Nobody
+// waiting or no place free is no error: nothing is promoted. Errors:
+// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT (the event is over).
+func (s *Service) Promote(ctx context.Context, slug string) (*Promoted, error) {
+	a, err := actor(ctx, membership.TaskRegistrations)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.event(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := ev.CheckPromote(now); err != nil {
+		return nil, err
+	}
+	out := &Promoted{Promoted: []events.Listed{}}
+	for range ev.Capacity/events.MaxPromotions + 1 { // each write fills up to MaxPromotions of the places
+		ps, err := s.events.Promote(ctx, ev.Slug, ev.Capacity, func(r *events.Registration) error { return r.PromoteFor(ev, a, now) })
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 {
+			break
+		}
+		for _, r := range ps {
+			out.Promoted = append(out.Promoted, events.Listed{Registration: r, Label: r.Label(0)})
+		}
+	}
+	s.log.InfoContext(ctx, "promoted from the waitlist", "event", ev.Slug, "promoted", len(out.Promoted), "actor", a.ID)
+	ro, err := s.roster(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	out.Counts = ro.Counts
+	return out, nil
 }
 
 // memberReader reads a member's status from the register.

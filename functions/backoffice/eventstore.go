@@ -54,6 +54,19 @@ type EventStore interface {
 	// MemberStatus returns the status and name of the member with the
 	// certificate number; status "" when there is no such member.
 	MemberStatus(ctx context.Context, certificate string) (membership.MemberStatus, string, error)
+
+	// Cancel loads the registration and calls fn, which cancels it; then it
+	// stores it with its place freed, its phone released and the first
+	// waiting promoted into the free places (events.Promotions), all in one
+	// atomic write (as httpapi.RegistrationStore's). Errors: ENOTFOUND, fn's.
+	Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error)
+
+	// Promote gives the free places of the event (capacity places) to the
+	// first waiting, as many as events.Promotions says (at most
+	// events.MaxPromotions), each promoted by fn, with the seats, in one
+	// atomic write, and returns those promoted: none when no place is free or
+	// nobody waits. Errors: fn's (nothing is stored then).
+	Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error)
 }
 
 // EventSource gives the published catalog of events with registration;

@@ -33,8 +33,9 @@ import (
 // the phone's released). Concurrent registrations thus never fill N+1 places,
 // and the waitlist is the order in which they were written. A cancellation
 // writes the seats on condition of the version it read, with the registration,
-// the promoted ones and the released claim. Only Get, Query, Put and Update are
-// used.
+// the promoted ones and the released claim; the secretariat's promotion into
+// free places (补位, Promote) likewise writes the seats and the promoted ones.
+// Only Get, Query, Put and Update are used.
 func registrationsTable(n TableNames) Table {
 	t := Table{Logical: "registrations", Create: dynamodb.CreateTableInput{
 		TableName:   aws.String(n.Registrations),
@@ -326,44 +327,110 @@ func (s *Store) versionedPut(r *events.Registration, read int) (types.TransactWr
 // again. Errors: ENOTFOUND, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error) {
 	op := "dynamo: cancel registration " + code
+	var done *events.Registration
+	err := raced(ctx, op, "操作繁忙，请稍后重试", func() error {
+		r, err := s.getRegistration(ctx, op, event, code)
+		if err != nil {
+			return err
+		}
+		was, read := r.Status, r.Version
+		if err := fn(r); err != nil {
+			return err
+		}
+		if r.Status != events.StatusCancelled {
+			return membership.Internal(op, errors.New("fn did not cancel the registration"))
+		}
+		r.Version++
+		items, err := s.cancelWrites(ctx, op, r, was, read, capacity)
+		if err != nil {
+			return err
+		}
+		done = r
+		return s.transactSeats(ctx, items)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// Promote gives the free places of the event (capacity places) to the first
+// waiting, as many as events.Promotions says, each promoted by fn, in one
+// transaction conditional on the versions read; a lost race (a registration
+// or cancellation meanwhile) is tried again. It returns those promoted, none
+// when no place is free or nobody waits. Errors: fn's error (nothing is
+// written), EUNAVAILABLE, EINTERNAL.
+func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error) {
+	op := "dynamo: promote " + event
+	var promoted []events.Registration
+	err := raced(ctx, op, "补位繁忙，请稍后重试", func() error {
+		promoted = nil
+		seats, err := s.Seats(ctx, event)
+		if err != nil {
+			return err
+		}
+		read := seats.Version
+		items, ps, err := s.promotionWrites(ctx, op, event, capacity, &seats, fn)
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		put, err := s.seatsPut(event, seats, read)
+		if err != nil {
+			return fail(op, err)
+		}
+		if err := s.transactSeats(ctx, append(items, put)); err != nil {
+			return err
+		}
+		promoted = ps
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return promoted, nil
+}
+
+// errLostRace says that a conditional write of an event's seats lost to
+// another write: raced reads the state again and writes again.
+var errLostRace = errors.New("dynamo: another write changed the event's seats")
+
+// raced runs try, which reads what it changes and writes it conditionally,
+// until it succeeds or fails for good: again after a backoff when it lost a
+// race (errLostRace), at most maxRegisterTries times, or failed transiently
+// (the read shows whether the write was applied after all), at most
+// maxTransientTries times. Errors: try's domain errors; ECONFLICT saying busy
+// when every race was lost; EUNAVAILABLE, EINTERNAL.
+func raced(ctx context.Context, op, busy string, try func() error) error {
 	transients := 0
 	for attempt := 1; attempt <= maxRegisterTries; attempt++ {
-		r, err := s.getRegistration(ctx, op, event, code)
-		if err == nil {
-			was, read := r.Status, r.Version
-			if err := fn(r); err != nil {
-				return nil, err
-			}
-			if r.Status != events.StatusCancelled {
-				return nil, membership.Internal(op, errors.New("fn did not cancel the registration"))
-			}
-			r.Version++
-			var items []types.TransactWriteItem
-			if items, err = s.cancelWrites(ctx, op, r, was, read, capacity); err == nil {
-				if _, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err == nil {
-					return r, nil
-				}
-				if _, ok := failedConditions(err); ok || isTransactionConflict(err) {
-					err = nil // a registration or the seats changed since read: read again
-				}
-			} else if membership.ErrorCode(err) == membership.ECONFLICT {
-				err = nil // the seats read were older than a registration to promote: read again
-			}
-		}
+		err := try()
 		switch {
 		case err == nil:
+			return nil
+		case errors.Is(err, errLostRace):
 		case transient(err):
 			if transients++; transients == maxTransientTries {
-				return nil, fail(op, err)
+				return fail(op, err)
 			}
 		default:
-			return nil, fail(op, err)
+			return fail(op, err)
 		}
 		if err := backoff(ctx, attempt); err != nil {
-			return nil, fail(op, err)
+			return fail(op, err)
 		}
 	}
-	return nil, membership.Errorf(membership.ECONFLICT, op, "操作繁忙，请稍后重试")
+	return membership.Errorf(membership.ECONFLICT, op, "%s", busy)
+}
+
+// transactSeats writes a change of an event's seats in one transaction:
+// errLostRace when one of its conditions failed or another transaction was
+// writing the same items.
+func (s *Store) transactSeats(ctx context.Context, items []types.TransactWriteItem) error {
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if _, ok := failedConditions(err); ok || isTransactionConflict(err) {
+		return errLostRace
+	}
+	return err
 }
 
 // cancelWrites are the writes of a cancellation of r (which was was, at
@@ -383,34 +450,12 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 			seats.Queue = append(seats.Queue[:i-1:i-1], seats.Queue[i:]...)
 		}
 	}
-	var items []types.TransactWriteItem
-	n := events.Promotions(capacity, seats)
-	for _, c := range seats.Queue[:n] {
-		p, err := s.getRegistration(ctx, op, r.Event, c)
-		if err != nil {
-			return nil, err
-		}
-		pRead := p.Version
-		if err := p.Promote(s.now()); err != nil {
-			return nil, err
-		}
-		p.Version++
-		it, err := s.versionedPut(p, pRead)
-		if err != nil {
-			return nil, fail(op, err)
-		}
-		items = append(items, it)
-	}
-	seats.Queue, seats.Confirmed, seats.Version = seats.Queue[n:], seats.Confirmed+n, seatsRead+1
-	seatsItem, err := marshalItem(seats, eventPK(r.Event), "SEATS")
+	now := s.now()
+	items, _, err := s.promotionWrites(ctx, op, r.Event, capacity, &seats, func(p *events.Registration) error { return p.Promote(now) })
 	if err != nil {
-		return nil, fail(op, err)
+		return nil, err
 	}
-	seatsCond := versionIs(seatsRead)
-	if seatsRead == 0 {
-		seatsCond = notExists()
-	}
-	seatsPut, err := conditionalPut(s.tables.Registrations, seatsItem, seatsCond)
+	seatsPut, err := s.seatsPut(r.Event, seats, seatsRead)
 	if err != nil {
 		return nil, fail(op, err)
 	}
@@ -426,7 +471,58 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	return append(items, types.TransactWriteItem{Put: seatsPut}, regPut, types.TransactWriteItem{Put: phonePut}), nil
+	return append(items, seatsPut, regPut, types.TransactWriteItem{Put: phonePut}), nil
+}
+
+// promotionWrites promotes with fn the first waiting of seats into its free
+// places (events.Promotions) and returns the puts of the promoted
+// registrations, each on condition of the version read, and the promoted;
+// seats is changed to match. Errors: errLostRace when the seats read are
+// older than one of them (no longer waiting), fn's error.
+func (s *Store) promotionWrites(ctx context.Context, op, event string, capacity int, seats *events.Seats, fn func(*events.Registration) error) ([]types.TransactWriteItem, []events.Registration, error) {
+	n := events.Promotions(capacity, *seats)
+	var items []types.TransactWriteItem
+	var promoted []events.Registration
+	for _, c := range seats.Queue[:n] {
+		p, err := s.getRegistration(ctx, op, event, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.Status != events.StatusWaitlisted {
+			return nil, nil, errLostRace
+		}
+		read := p.Version
+		if err := fn(p); err != nil {
+			return nil, nil, err
+		}
+		if p.Status != events.StatusConfirmed {
+			return nil, nil, membership.Internal(op, errors.New("fn did not promote the registration"))
+		}
+		p.Version++
+		it, err := s.versionedPut(p, read)
+		if err != nil {
+			return nil, nil, fail(op, err)
+		}
+		items, promoted = append(items, it), append(promoted, *p)
+	}
+	seats.Queue, seats.Confirmed = seats.Queue[n:], seats.Confirmed+n
+	return items, promoted, nil
+}
+
+// seatsPut is the put of an event's seats on condition that they are still at
+// the version read (0: not written yet).
+func (s *Store) seatsPut(event string, seats events.Seats, read int) (types.TransactWriteItem, error) {
+	seats.Version = read + 1
+	item, err := marshalItem(seats, eventPK(event), "SEATS")
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	cond := versionIs(read)
+	if read == 0 {
+		cond = notExists()
+	}
+	put, err := conditionalPut(s.tables.Registrations, item, cond)
+	return types.TransactWriteItem{Put: put}, err
 }
 
 // attendanceWrites are the writes that record a: on condition that the

@@ -27,9 +27,10 @@ import (
 //     came first reads again and writes again, waiting backoff between
 //     attempts, up to its bound — transact (a transaction another one was
 //     writing: TransactionConflict), IssueCertificate (the certificate
-//     number), Register and Cancel (an event's seats), CheckIn and WalkIn (the
-//     attendance). Register and Cancel, which read their state again before
-//     they write, also go again, at most maxTransientTries times, after a
+//     number), Register, Cancel and Promote (an event's seats; raced), CheckIn
+//     and WalkIn (the attendance). Register, Cancel and Promote, which read
+//     their state again before they write, also go again, at most
+//     maxTransientTries times, after a
 //     failure transient reports (the server gave up waiting for a lock: a 500
 //     DynamoDB asks clients to retry, which DynamoDB Local answers under
 //     load): the read shows whether the write that failed was applied after
@@ -46,7 +47,7 @@ const (
 	MaxBackoff  = 200 * time.Millisecond
 )
 
-// maxTransientTries bounds the attempts of Register and Cancel that end in a
+// maxTransientTries bounds the attempts of Register, Cancel and Promote that end in a
 // transient failure (each already the retryer's MaxAttempts attempts).
 const maxTransientTries = 5
 

@@ -304,7 +304,8 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 				seats.Queue = append(seats.Queue[:i-1:i-1], seats.Queue[i:]...)
 			}
 		}
-		if err := s.promote(tx, event, capacity, &seats); err != nil {
+		now := s.now()
+		if _, err := promote(tx, event, capacity, &seats, func(p *events.Registration) error { return p.Promote(now) }); err != nil {
 			return err
 		}
 		if err := putSeats(tx, event, seats); err != nil {
@@ -321,26 +322,55 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 	return r, nil
 }
 
-// promote gives the freed places of seats to the first waiting, as many as
-// events.Promotions says.
-func (s *Store) promote(tx *bolt.Tx, event string, capacity int, seats *events.Seats) error {
-	n := events.Promotions(capacity, *seats)
-	for _, code := range seats.Queue[:n] {
-		p, err := getRegistration(tx, event, code)
+// Promote gives the free places of the event (capacity places) to the first
+// waiting, as many as events.Promotions says, each promoted by fn, in one
+// transaction, and returns those promoted (none when no place is free or
+// nobody waits). Errors: fn's error (nothing is written).
+func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error) {
+	op := "localstore: promote " + event
+	var promoted []events.Registration
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
+		seats, err := getSeats(tx, event)
 		if err != nil {
 			return err
 		}
-		if err := p.Promote(s.now()); err != nil {
+		if promoted, err = promote(tx, event, capacity, &seats, fn); err != nil || len(promoted) == 0 {
 			return err
+		}
+		return putSeats(tx, event, seats)
+	})
+	if err != nil {
+		return nil, wrap(err, op)
+	}
+	return promoted, nil
+}
+
+// promote gives the free places of seats to the first waiting, as many as
+// events.Promotions says, each promoted by fn and stored with Version+1, and
+// returns them; seats is changed to match.
+func promote(tx *bolt.Tx, event string, capacity int, seats *events.Seats, fn func(*events.Registration) error) ([]events.Registration, error) {
+	n := events.Promotions(capacity, *seats)
+	var promoted []events.Registration
+	for _, code := range seats.Queue[:n] {
+		p, err := getRegistration(tx, event, code)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(p); err != nil {
+			return nil, err
+		}
+		if p.Status != events.StatusConfirmed {
+			return nil, membership.Internal("localstore: promote", errors.New("fn did not promote the registration"))
 		}
 		p.Version++
 		if err := putRegistration(tx, p); err != nil {
-			return err
+			return nil, err
 		}
+		promoted = append(promoted, *p)
 	}
 	seats.Queue = seats.Queue[n:]
 	seats.Confirmed += n
-	return nil
+	return promoted, nil
 }
 
 // currentAttendance returns the member's attendance of the event that is not

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -42,6 +43,8 @@ func RunEvents(t *testing.T, newStore NewEventStore) {
 		{"VoidCheckInVoidsItsAttendance", testVoidCheckIn},
 		{"WalkInRegistersAndChecksIn", testWalkIn},
 		{"MemberStatus", testMemberStatus},
+		{"CancelOnBehalfPromotesTheFirstWaiting", testCancelOnBehalf},
+		{"PromoteIntoFreePlaces", testPromote},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -51,11 +54,14 @@ func RunEvents(t *testing.T, newStore NewEventStore) {
 // EventsConcurrency checks the numbers of the issue against stores made by
 // newStore: 500 registrations at once for 100 places (exactly 100 confirmed,
 // 400 waiting in the order the store took them, positions without a gap),
-// then 50 cancellations at once (exactly the first 50 waiting promoted), and
-// one code checked in ten times at once (one check-in, one attendance).
+// then 50 cancellations at once (exactly the first 50 waiting promoted), one
+// code checked in ten times at once (one check-in, one attendance), and the
+// secretariat's promotions into raised places racing new registrations
+// (never more confirmed than places, the waiting promoted first).
 func EventsConcurrency(t *testing.T, newStore NewEventStore) {
 	t.Run("500RegistrationsFor100PlacesThen50Cancellations", func(t *testing.T) { testConcurrentRegistrations(t, newStore(t)) })
 	t.Run("TenCheckInsOfOneCodeOneAttendance", func(t *testing.T) { testConcurrentCheckIns(t, newStore(t)) })
+	t.Run("PromotionsRacingRegistrationsNeverOverfill", func(t *testing.T) { testConcurrentPromotions(t, newStore(t)) })
 }
 
 // eventStart is when the sample event starts: 2026-12-05 14:00 in China.
@@ -553,4 +559,230 @@ func CatalogJSON(evs ...*events.Event) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// cancelFor cancels the registration on the registrant's behalf, as the
+// clerk an hour before the event.
+func cancelFor(s EventStore, ev *events.Event, code, reason string) (*events.Registration, error) {
+	return s.Cancel(context.Background(), ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+		return r.CancelFor(ev, clerk, reason, eventStart.Add(-time.Hour))
+	})
+}
+
+// promoteFor promotes into the free places of ev, as the clerk two days
+// before it.
+func promoteFor(ctx context.Context, s EventStore, ev *events.Event) ([]events.Registration, error) {
+	return s.Promote(ctx, ev.Slug, ev.Capacity, func(r *events.Registration) error {
+		return r.PromoteFor(ev, clerk, eventStart.Add(-48*time.Hour))
+	})
+}
+
+// codesOf returns the codes of the registrations.
+func codesOf(rs []events.Registration) []string {
+	var cs []string
+	for _, r := range rs {
+		cs = append(cs, r.Code)
+	}
+	return cs
+}
+
+func testCancelOnBehalf(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-salon", 1)
+	first, waiting := register(t, s, ev, 1, false), register(t, s, ev, 2, true)
+	// A refusal of the domain (no reason) changes nothing.
+	_, err := cancelFor(s, ev, first.Code, " ")
+	wantCode(t, "cancel without a reason", err, membership.EINVALID)
+	if got, _ := s.Registration(ctx, ev.Slug, first.Code); got.Status != events.StatusConfirmed || got.Version != first.Version {
+		t.Fatalf("after a refused cancellation: %+v", got)
+	}
+	got, err := cancelFor(s, ev, first.Code, "本人来电取消")
+	if err != nil || got.Status != events.StatusCancelled || got.Cancelled == nil || got.Cancelled.By != clerk.ID ||
+		got.Cancelled.ByName != clerk.Name || got.Cancelled.Reason != "本人来电取消" {
+		t.Fatalf("cancel on behalf: %+v, %v; want cancelled by %s with the reason", got, err, clerk.ID)
+	}
+	stored, _ := s.Registration(ctx, ev.Slug, first.Code)
+	if stored.Cancelled == nil || *stored.Cancelled != *got.Cancelled {
+		t.Errorf("stored cancellation %+v, want %+v", stored.Cancelled, got.Cancelled)
+	}
+	promoted, _ := s.Registration(ctx, ev.Slug, waiting.Code)
+	if promoted.Status != events.StatusConfirmed || promoted.PromotedAt == nil || promoted.PromotedBy != "" {
+		t.Errorf("the first waiting after a cancellation on behalf: %+v, want promoted by the cancellation", promoted)
+	}
+	if seats, _ := s.Seats(ctx, ev.Slug); seats.Confirmed != 1 || seats.Waiting() != 0 {
+		t.Errorf("seats: %+v, want 1 confirmed, nobody waiting", seats)
+	}
+	if _, err := s.RegistrationByPhone(ctx, ev.Slug, first.Phone); code(err) != membership.ENOTFOUND {
+		t.Errorf("the phone of the cancelled registration: %v, want it free", err)
+	}
+	// A registration checked in is not cancelled: its check-in is voided first.
+	if _, _, err := checkIn(ctx, s, ev, promoted); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cancelFor(s, ev, waiting.Code, "本人来电取消")
+	wantCode(t, "cancel a checked-in registration", err, membership.ECONFLICT)
+	if seats, _ := s.Seats(ctx, ev.Slug); seats.Confirmed != 1 {
+		t.Errorf("seats after the refusal: %+v", seats)
+	}
+}
+
+func testPromote(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-salon", 2)
+	var regs []*events.Registration
+	for i := range 5 {
+		regs = append(regs, register(t, s, ev, i, true))
+	}
+	if got, err := promoteFor(ctx, s, ev); err != nil || len(got) != 0 {
+		t.Fatalf("promote while full: %v, %v; want none", codesOf(got), err)
+	}
+	// The capacity is raised in the content: 4 places, 3 waiting.
+	ev.Capacity = 4
+	refused := errors.New("refused")
+	if _, err := s.Promote(ctx, ev.Slug, ev.Capacity, func(*events.Registration) error { return refused }); !errors.Is(err, refused) {
+		t.Fatalf("fn's error: %v, want it returned", err)
+	}
+	if seats, _ := s.Seats(ctx, ev.Slug); seats.Confirmed != 2 || seats.Waiting() != 3 {
+		t.Fatalf("after fn's error: %+v, want nothing changed", seats)
+	}
+	got, err := promoteFor(ctx, s, ev)
+	if err != nil || !slices.Equal(codesOf(got), []string{regs[2].Code, regs[3].Code}) {
+		t.Fatalf("promote into 2 free places: %v, %v; want the first two waiting, %s and %s", codesOf(got), err, regs[2].Code, regs[3].Code)
+	}
+	for _, c := range codesOf(got) {
+		r, _ := s.Registration(ctx, ev.Slug, c)
+		if r.Status != events.StatusConfirmed || r.PromotedBy != clerk.ID || r.PromotedAt == nil || r.Version != 2 {
+			t.Errorf("promoted %s stored as %+v, want confirmed by %s at version 2", c, r, clerk.ID)
+		}
+	}
+	seats, _ := s.Seats(ctx, ev.Slug)
+	if seats.Confirmed != 4 || !slices.Equal(seats.Queue, []string{regs[4].Code}) {
+		t.Errorf("seats after the promotion: %+v, want 4 confirmed and %s waiting", seats, regs[4].Code)
+	}
+	if got, err := promoteFor(ctx, s, ev); err != nil || len(got) != 0 {
+		t.Errorf("promote again: %v, %v; want none (full)", codesOf(got), err)
+	}
+	// One write promotes at most events.MaxPromotions, a cancellation's too
+	// (its transaction holds three more items); the next write the rest.
+	more := SampleEvent("2026-forum", 1)
+	held := register(t, s, more, 99, false)
+	for i := range events.MaxPromotions + 3 {
+		register(t, s, more, 100+i, true)
+	}
+	more.Capacity = 100
+	if _, err := cancelFor(s, more, held.Code, "重复报名"); err != nil {
+		t.Fatalf("a cancellation with 100 free places: %v", err)
+	}
+	if seats, _ := s.Seats(ctx, more.Slug); seats.Confirmed != events.MaxPromotions || seats.Waiting() != 3 {
+		t.Errorf("after the cancellation: %+v, want %d promoted and 3 waiting", seats, events.MaxPromotions)
+	}
+	for _, want := range []int{3, 0} {
+		if got, err := promoteFor(ctx, s, more); err != nil || len(got) != want {
+			t.Errorf("promote into the free places: %d promoted, %v; want %d", len(got), err, want)
+		}
+	}
+	if seats, _ := s.Seats(ctx, more.Slug); seats.Confirmed != events.MaxPromotions+3 || seats.Waiting() != 0 {
+		t.Errorf("seats after promoting everyone: %+v", seats)
+	}
+	big := SampleEvent("2026-lecture", 0)
+	for i := range events.MaxPromotions + 1 {
+		register(t, s, big, 200+i, true)
+	}
+	big.Capacity = 50
+	if got, err := promoteFor(ctx, s, big); err != nil || len(got) != events.MaxPromotions {
+		t.Errorf("promote into 50 free places: %d promoted, %v; want %d in one write", len(got), err, events.MaxPromotions)
+	}
+}
+
+// testConcurrentPromotions raises the places of a full event with a waitlist
+// and has the secretariat promote (several clerks at once) while new
+// registrations arrive: never more confirmed than places, the first waiting
+// promoted before any newcomer, the seats' count matching the stored
+// statuses, and every place taken once the last promotion is done.
+func testConcurrentPromotions(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-salon", 10)
+	var first []string // waiting before the places were raised
+	before := map[string]bool{}
+	for i := range 15 {
+		r := register(t, s, ev, i, true)
+		before[r.Code] = true
+		if r.Status == events.StatusWaitlisted {
+			first = append(first, r.Code)
+		}
+	}
+	ev.Capacity = 25 // 15 free places: the 5 waiting and 10 of the newcomers
+	const newcomers, clerks = 30, 4
+	var wg sync.WaitGroup
+	errs := make(chan error, newcomers+clerks)
+	for i := range newcomers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Register(ctx, SampleRegistration(ev, 100+i, true), ev.Capacity, nil)
+			errs <- err
+		}()
+	}
+	for range clerks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := promoteFor(ctx, s, ev)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a registration or promotion: %v", err)
+		}
+	}
+	check := func(when string) events.Seats {
+		t.Helper()
+		seats, _ := s.Seats(ctx, ev.Slug)
+		stored, _ := s.Registrations(ctx, ev.Slug)
+		status := map[string]events.Status{}
+		confirmed, newcomer := 0, ""
+		for _, r := range stored {
+			status[r.Code] = r.Status
+			if r.Status == events.StatusConfirmed {
+				confirmed++
+				if !before[r.Code] {
+					newcomer = r.Code
+				}
+			}
+		}
+		if confirmed > ev.Capacity || seats.Confirmed != confirmed || seats.Waiting()+confirmed != 15+newcomers {
+			t.Fatalf("%s: %d stored confirmed, seats %d confirmed and %d waiting; want at most %d confirmed, the seats matching, %d in all",
+				when, confirmed, seats.Confirmed, seats.Waiting(), ev.Capacity, 15+newcomers)
+		}
+		for _, c := range seats.Queue {
+			if status[c] != events.StatusWaitlisted {
+				t.Fatalf("%s: %s on the waitlist is stored %s", when, c, status[c])
+			}
+		}
+		for _, c := range first {
+			if status[c] != events.StatusConfirmed && (seats.Position(c) == 0 || newcomer != "") {
+				t.Fatalf("%s: %s, waiting before the places were raised, is %s (position %d) while newcomer %q is confirmed",
+					when, c, status[c], seats.Position(c), newcomer)
+			}
+		}
+		return seats
+	}
+	check("after the race")
+	for range 3 { // the places still free, if the last promotion came before the last newcomers
+		if _, err := promoteFor(ctx, s, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seats := check("after the last promotion")
+	if seats.Confirmed != ev.Capacity || seats.Waiting() != 15+newcomers-ev.Capacity {
+		t.Errorf("after the last promotion: %d confirmed, %d waiting; want %d and %d", seats.Confirmed, seats.Waiting(), ev.Capacity, 15+newcomers-ev.Capacity)
+	}
+	for _, c := range first {
+		if r, _ := s.Registration(ctx, ev.Slug, c); r.Status != events.StatusConfirmed {
+			t.Errorf("%s waited before every newcomer: %s, want confirmed", c, r.Status)
+		}
+	}
 }
