@@ -101,7 +101,10 @@ var useCases = []struct {
 	{"Payments", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Payments(ctx, 0, ""); return err }},
 	{"DuesReport", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.DuesReport(ctx, 2026); return err }},
 	{"Events", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Events(ctx); return err }},
-	{"Roster", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Roster(ctx, "2026-salon"); return err }},
+	{"Roster", false, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.Roster(ctx, "2026-salon")
+		return err
+	}},
 	{"CheckIn", true, func(ctx context.Context, s *backoffice.Service) error {
 		_, err := s.CheckIn(ctx, "2026-salon", backoffice.CheckInRequest{Code: "7KQ3-M9XD"})
 		return err
@@ -118,7 +121,10 @@ var useCases = []struct {
 		_, err := s.CancelRegistration(ctx, "2026-salon", "7KQ3-M9XD", backoffice.CancelRegistrationRequest{Note: "本人来电取消"})
 		return err
 	}},
-	{"Promote", true, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Promote(ctx, "2026-salon"); return err }},
+	{"Promote", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.Promote(ctx, "2026-salon")
+		return err
+	}},
 }
 
 // TestRefusedBeforeTheStore calls every use case without an actor, with a
