@@ -110,14 +110,14 @@ func printCheckedIn(w io.Writer, res *backoffice.CheckedIn) {
 }
 
 func (c *adminCLI) walkIn(ctx context.Context, args []string) error {
-	fs := c.flags("walk-in", "walk-in SLUG --name N --org O --title T --phone P --email E [--certificate C] --privacy-accepted",
-		"alliance admin walk-in 2026-shenzhen-salon --name 李四 --org 某公司 --title 董秘 --phone 13800138000 --email li@example.com --privacy-accepted")
+	fs := c.flags("walk-in", "walk-in SLUG --name N --org O --phone P [--title T] [--email E] [--certificate C] --privacy-accepted",
+		"alliance admin walk-in 2026-shenzhen-salon --name 李四 --org 某公司 --phone 13800138000 --title 董秘 --privacy-accepted")
 	var q backoffice.WalkInRequest
 	fs.StringVar(&q.Name, "name", "", "姓名")
 	fs.StringVar(&q.Org, "org", "", "单位")
-	fs.StringVar(&q.JobTitle, "title", "", "职务")
+	fs.StringVar(&q.JobTitle, "title", "", "职务 (if the person gives it)")
 	fs.StringVar(&q.Phone, "phone", "", "手机号码")
-	fs.StringVar(&q.Email, "email", "", "电子邮箱")
+	fs.StringVar(&q.Email, "email", "", "电子邮箱 (if the person gives it)")
 	fs.StringVar(&q.Certificate, "certificate", "", "会员证书编号, for a member (their attendance is recorded)")
 	fs.BoolVar(&q.PrivacyAccepted, "privacy-accepted", false, "the person read the privacy notice and agreed")
 	pos, o, err := c.parse(fs, args, 1)
@@ -129,4 +129,47 @@ func (c *adminCLI) walkIn(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.print(res, func(w io.Writer) { printCheckedIn(w, res) })
+}
+
+func (c *adminCLI) cancelRegistration(ctx context.Context, args []string) error {
+	fs := c.flags("cancel-registration", "cancel-registration SLUG CODE --note REASON",
+		`alliance admin cancel-registration 2026-shenzhen-salon 7KQ3-M9XD --note "本人来电取消"`)
+	note := fs.String("note", "", "why the registration is cancelled (kept with it)")
+	pos, o, err := c.parse(fs, args, 2)
+	if err != nil {
+		return err
+	}
+	res, err := o.CancelRegistration(ctx, pos[0], pos[1], backoffice.CancelRegistrationRequest{Note: *note})
+	if err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "registration %s (%s) cancelled\n", res.Registration.Code, res.Registration.Name)
+		printCounts(w, res.Counts)
+	})
+}
+
+func (c *adminCLI) promote(ctx context.Context, args []string) error {
+	fs := c.flags("promote", "promote SLUG", "alliance admin promote 2026-shenzhen-salon")
+	pos, o, err := c.parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	res, err := o.Promote(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%d promoted from the waitlist\n", len(res.Promoted))
+		for _, l := range res.Promoted {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.Code, l.Name, l.Org, l.Phone)
+		}
+		printCounts(w, res.Counts)
+	})
+}
+
+// printCounts prints an event's counts on one line.
+func printCounts(w io.Writer, n events.Counts) {
+	fmt.Fprintf(w, "capacity %d, confirmed %d, left %d, waitlisted %d (%d could take a free place), cancelled %d, walk-ins %d, checked in %d\n",
+		n.Capacity, n.Confirmed, n.Left, n.Waitlisted, n.Promotable, n.Cancelled, n.WalkIns, n.CheckedIn)
 }

@@ -83,6 +83,29 @@ func TestAdminEventCommands(t *testing.T) {
 		"--email", "x@example.com", "--privacy-accepted"); err != nil || !strings.Contains(out, "签到成功") {
 		t.Errorf("walk-in: %q, %v", out, err)
 	}
+	if out, err := run("walk-in", "2026-salon", "--name", "赵六", "--org", "某公司", "--phone", "13700000001", "--privacy-accepted"); err != nil ||
+		!strings.Contains(out, "签到成功") {
+		t.Errorf("walk-in with only what the door needs: %q, %v", out, err)
+	}
+	// Registered while the event had one place; the content has 10 now.
+	waiting := storetest.SampleRegistration(ev, 2, true)
+	if _, err := s.Register(t.Context(), waiting, 1, nil); err != nil || waiting.Status != events.StatusWaitlisted {
+		t.Fatalf("register while full: %s, %v", waiting.Status, err)
+	}
+	if out, err := run("promote", "2026-salon"); err != nil || !strings.Contains(out, "1 promoted") || !strings.Contains(out, waiting.Code) {
+		t.Errorf("promote: %q, %v", out, err)
+	}
+	if _, err := run("cancel-registration", "2026-salon", waiting.Code); err == nil || !strings.Contains(err.Error(), "取消原因") {
+		t.Errorf("cancel without a reason: %v, want the API's message", err)
+	}
+	if out, err := run("cancel-registration", "--note", "本人来电取消", "2026-salon", strings.ToLower(waiting.Code)); err != nil ||
+		!strings.Contains(out, waiting.Code+" ("+waiting.Name+") cancelled") {
+		t.Errorf("cancel-registration: %q, %v", out, err)
+	}
+	if got, _ := s.Registration(t.Context(), "2026-salon", waiting.Code); got.Status != events.StatusCancelled || got.PromotedBy != "clerk-1" ||
+		got.Cancelled.Reason != "本人来电取消" {
+		t.Errorf("stored: %+v, want promoted by clerk-1, then cancelled with the reason", got)
+	}
 	csvPath := filepath.Join(t.TempDir(), "salon.csv")
 	if _, err := run("registrations", "2026-salon", "--csv", csvPath); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,11 @@ type RegistrationCancelled struct {
 	Counts       events.Counts `json:"counts"`
 }
 
+// PromoteRequest asks to give an event's free places to the first waiting
+// (POST /api/admin/events/{slug}/promotions): an empty object, since the
+// places free and the waitlist say whom.
+type PromoteRequest struct{}
+
 // Promoted answers the secretariat's promotion into free places (补位, POST
 // /api/admin/events/{slug}/promotions): the registrations promoted, first
 // come first, and the event's counts after it.
@@ -78,14 +83,15 @@ type CheckInVoided struct {
 
 // WalkInRequest is a person who arrives without a registration, registered
 // and checked in at once by the secretariat (POST
-// /api/admin/events/{slug}/walk-ins). PrivacyAccepted says the person was
-// shown the privacy notice and agreed.
+// /api/admin/events/{slug}/walk-ins): only what the door needs, the job
+// title and email if the person gives them (events.Input.ValidateWalkIn).
+// PrivacyAccepted says the person was shown the privacy notice and agreed.
 type WalkInRequest struct {
 	Name            string `json:"name" label:"姓名" validate:"oneline"`
 	Org             string `json:"org" label:"单位" validate:"oneline"`
-	JobTitle        string `json:"job_title" label:"职务" validate:"oneline"`
+	JobTitle        string `json:"job_title,omitempty" label:"职务" validate:"oneline"`
 	Phone           string `json:"phone" label:"手机号码" validate:"oneline"`
-	Email           string `json:"email" label:"电子邮箱" validate:"oneline"`
+	Email           string `json:"email,omitempty" label:"电子邮箱" validate:"oneline"`
 	Certificate     string `json:"certificate,omitempty" label:"会员证书编号" validate:"oneline"`
 	PrivacyAccepted bool   `json:"privacy_accepted"`
 }

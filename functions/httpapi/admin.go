@@ -50,6 +50,7 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
 	// Events (adminevents.go): registrations and the check-in at the door.
 	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
+	AdminEventRoutes[6], AdminEventRoutes[7],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.

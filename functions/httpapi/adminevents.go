@@ -10,9 +10,11 @@ import (
 
 // AdminEventRoutes are the secretariat's routes of events (AdminRoutes lists
 // them): the events with their counts, an event's registrants (JSON and CSV),
-// and the check-in at the door — by code or phone, its void, and a walk-in
-// registered and checked in at once. A console page of check-in is a thin
-// page over these.
+// the check-in at the door — by code or phone, its void, and a walk-in
+// registered and checked in at once —, a cancellation on the registrant's
+// behalf and the promotion of the waiting into free places (补位). The
+// console's pages of registrants and check-in (/admin/registrations/,
+// /admin/checkin/) are thin pages over these.
 var AdminEventRoutes = []Route{
 	{http.MethodGet, "/api/admin/events"},
 	{http.MethodGet, "/api/admin/events/{slug}/registrations"},
@@ -20,6 +22,8 @@ var AdminEventRoutes = []Route{
 	{http.MethodPost, "/api/admin/events/{slug}/checkins"},
 	{http.MethodPost, "/api/admin/events/{slug}/checkins/void"},
 	{http.MethodPost, "/api/admin/events/{slug}/walk-ins"},
+	{http.MethodPost, "/api/admin/events/{slug}/registrations/{code}/cancel"},
+	{http.MethodPost, "/api/admin/events/{slug}/promotions"},
 }
 
 // eventList is the answer of GET /api/admin/events.
@@ -47,6 +51,12 @@ func (a *Admin) eventEndpoints() map[Route]endpoint {
 		}),
 		AdminEventRoutes[5]: post(http.StatusCreated, func(r *http.Request, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error) {
 			return o.WalkIn(r.Context(), r.PathValue("slug"), q)
+		}),
+		AdminEventRoutes[6]: post(http.StatusOK, func(r *http.Request, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error) {
+			return o.CancelRegistration(r.Context(), r.PathValue("slug"), r.PathValue("code"), q)
+		}),
+		AdminEventRoutes[7]: post(http.StatusOK, func(r *http.Request, _ backoffice.PromoteRequest) (*backoffice.Promoted, error) {
+			return o.Promote(r.Context(), r.PathValue("slug"))
 		}),
 	}
 }

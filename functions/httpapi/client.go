@@ -270,3 +270,13 @@ func (c *AdminClient) VoidCheckIn(ctx context.Context, slug string, q backoffice
 func (c *AdminClient) WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error) {
 	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/walk-ins", q)
 }
+
+// CancelRegistration cancels a registration on the registrant's behalf, with the reason.
+func (c *AdminClient) CancelRegistration(ctx context.Context, slug, code string, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error) {
+	return call[backoffice.RegistrationCancelled](ctx, c, http.MethodPost, eventPath(slug)+"/registrations/"+url.PathEscape(code)+"/cancel", q)
+}
+
+// Promote gives an event's free places to the first waiting (补位).
+func (c *AdminClient) Promote(ctx context.Context, slug string) (*backoffice.Promoted, error) {
+	return call[backoffice.Promoted](ctx, c, http.MethodPost, eventPath(slug)+"/promotions", backoffice.PromoteRequest{})
+}

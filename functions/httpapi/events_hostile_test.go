@@ -45,7 +45,8 @@ func personWith(t *testing.T, i int, key, v string) string {
 
 // TestEventRoutesRefuseInvisibleCharacters: each class of character the API
 // refuses, in each text field of a registration (JSON and form), of a
-// walk-in, of a check-in and of a void's reason, is a 400 naming the field in
+// walk-in, of a check-in, of a void's reason and of a cancellation's on the
+// registrant's behalf, is a 400 naming the field in
 // Chinese; nothing is stored.
 func TestEventRoutesRefuseInvisibleCharacters(t *testing.T) {
 	e := newEventEnv(t)
@@ -82,6 +83,8 @@ func TestEventRoutesRefuseInvisibleCharacters(t *testing.T) {
 		{"walk-ins", `{"name":"王\u202e五","org":"某公司","job_title":"总经理","phone":"13700000000","email":"w@example.com","privacy_accepted":true}`, "name"},
 		{"walk-ins", `{"name":"王五","org":"某\u2066公司","job_title":"总经理","phone":"13700000000","email":"w@example.com","privacy_accepted":true}`, "org"},
 		{"walk-ins", `{"name":"王五","org":"某公司","job_title":"总经理\u001b[2J","phone":"13700000000","email":"w@example.com","privacy_accepted":true}`, "job_title"},
+		{"walk-ins", `{"name":"王五","org":"某公司","phone":"13700000000","email":"w@exam\u200dple.com","privacy_accepted":true}`, "email"},
+		{"registrations/7KQ3-M9XD/cancel", `{"note":"本人\u2028来电取消"}`, "note"},
 	}
 	for _, a := range admin {
 		rec := e.do(e.admin, "POST", "/api/admin/events/2026-salon/"+a.path, "application/json", a.body, "Authorization", "Bearer "+e.clerk)

@@ -31,24 +31,30 @@ var (
 	beforeIt   = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 )
 
-func testCatalog() *events.CatalogCache {
-	salon := storetest.SampleEvent("2026-salon", 2)
-	salon.RegisterBy = salonStart.Add(-24 * time.Hour)
-	closed := storetest.SampleEvent("2026-closed", 10)
-	closed.Registration = events.ModeClosed
-	external := storetest.SampleEvent("2026-external", 0)
-	external.Registration, external.ExternalURL = events.ModeExternal, "https://example.org/register"
-	b := storetest.CatalogJSON(salon, closed, external)
-	return events.NewCatalogCache(func(context.Context) ([]byte, error) { return b, nil })
+func testCatalog() *events.CatalogCache { return testCatalogOf(func() int { return 2 }) }
+
+// testCatalogOf is testCatalog with the salon's places as places says when
+// the catalog is read (a test raises them, as a publish would).
+func testCatalogOf(places func() int) *events.CatalogCache {
+	return events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		salon := storetest.SampleEvent("2026-salon", places())
+		salon.RegisterBy = salonStart.Add(-24 * time.Hour)
+		closed := storetest.SampleEvent("2026-closed", 10)
+		closed.Registration = events.ModeClosed
+		external := storetest.SampleEvent("2026-external", 0)
+		external.Registration, external.ExternalURL = events.ModeExternal, "https://example.org/register"
+		return storetest.CatalogJSON(salon, closed, external), nil
+	})
 }
 
 // eventEnv is the public and the secretariat handlers over one embedded store,
-// with a clock the test moves.
+// with a clock the test moves and the places of the salon, which it may raise.
 type eventEnv struct {
-	pub, admin http.Handler
-	store      *localstore.Store
-	now        atomic.Pointer[time.Time]
-	clerk      string
+	pub, admin   http.Handler
+	store        *localstore.Store
+	now          atomic.Pointer[time.Time]
+	places       atomic.Int64
+	clerk, chair string
 }
 
 func newEventEnv(t *testing.T) *eventEnv {
@@ -62,7 +68,8 @@ func newEventEnv(t *testing.T) *eventEnv {
 	e.set(beforeIt)
 	now := func() time.Time { return *e.now.Load() }
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	cat := testCatalog()
+	e.places.Store(2)
+	cat := testCatalogOf(func() int { return int(e.places.Load()) })
 	e.pub = httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: origin, Now: now, Frame: testFrame,
 		Registrations: s, Events: cat})
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
@@ -74,6 +81,9 @@ func newEventEnv(t *testing.T) *eventEnv {
 		t.Fatal(err)
 	}
 	if e.clerk, err = li.Mint("clerk-1", "王秘书", []string{"secretariat"}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if e.chair, err = li.Mint("chair-1", "刘理事长", []string{"chair"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	office := backoffice.New(backoffice.Config{Store: s, Events: s, Catalog: cat, Log: log, Now: now})
@@ -340,6 +350,52 @@ func TestCheckIn(t *testing.T) {
 	if csv.Code != 200 || csv.Header().Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(csv.Body.String(), "\uFEFF报名编号") {
 		t.Errorf("CSV: %d %s %.60q", csv.Code, csv.Header().Get("Content-Type"), csv.Body.String())
 	}
+}
+
+// TestCancelForAndPromote: the clerk cancels a registration on the
+// registrant's behalf (the first waiting takes the place, the registrant's
+// status page says 已取消); the places raised in the content, the clerk fills
+// them from the waitlist (补位) and the places left go down; the chair may
+// do neither.
+func TestCancelForAndPromote(t *testing.T) {
+	e := newEventEnv(t)
+	var regs []registered
+	for i := range 5 {
+		regs = append(regs, decode[registered](t, e.register("2026-salon", person(i, `,"waitlist_accepted":true`))))
+	}
+	admin := func(token, path, body string) *httptest.ResponseRecorder {
+		return e.do(e.admin, "POST", "/api/admin/events/2026-salon/"+path, "application/json", body, "Authorization", "Bearer "+token)
+	}
+	cancel := "registrations/" + regs[0].Code + "/cancel"
+	wantStatus(t, "the chair cancels", admin(e.chair, cancel, `{"note":"本人来电取消"}`), http.StatusForbidden)
+	wantStatus(t, "no reason", admin(e.clerk, cancel, `{"note":""}`), http.StatusBadRequest)
+	wantStatus(t, "a reason with a zero-width space", admin(e.clerk, cancel, `{"note":"本人\u200b来电"}`), http.StatusBadRequest)
+	wantStatus(t, "an unknown code", admin(e.clerk, "registrations/ZZZZ-ZZZZ/cancel", `{"note":"本人来电取消"}`), http.StatusNotFound)
+	rec := admin(e.clerk, cancel, `{"note":"本人来电取消"}`)
+	wantStatus(t, "cancel on behalf", rec, http.StatusOK)
+	if got := decode[backoffice.RegistrationCancelled](t, rec); got.Registration.Cancelled.ByName != "王秘书" || got.Counts.Confirmed != 2 || got.Counts.Waitlisted != 2 {
+		t.Errorf("cancel on behalf: %+v", got)
+	}
+	own := decode[registered](t, e.do(e.pub, "GET", "/api/events/2026-salon/registrations/"+regs[0].Code, "", "", "X-Status-Token", regs[0].StatusToken))
+	if own.StatusLabel != "已取消" {
+		t.Errorf("the registrant's status page: %q, want 已取消", own.StatusLabel)
+	}
+	wantStatus(t, "cancel twice", admin(e.clerk, cancel, `{"note":"本人来电取消"}`), http.StatusConflict)
+
+	e.places.Store(4) // published with two more places
+	wantStatus(t, "the chair promotes", admin(e.chair, "promotions", `{}`), http.StatusForbidden)
+	rec = admin(e.clerk, "promotions", `{}`)
+	wantStatus(t, "promote", rec, http.StatusOK)
+	p := decode[backoffice.Promoted](t, rec)
+	if len(p.Promoted) != 2 || p.Promoted[0].Code != regs[3].Code || p.Promoted[1].Code != regs[4].Code || p.Counts.Left != 0 || p.Counts.Promotable != 0 {
+		t.Errorf("promote: %+v, want %s and %s promoted, no place left", p, regs[3].Code, regs[4].Code)
+	}
+	places := decode[struct{ Left, Waiting int }](t, e.do(e.pub, "GET", "/api/events/2026-salon", "", ""))
+	if places.Left != 0 || places.Waiting != 0 {
+		t.Errorf("the places the event page shows: %+v, want none left, nobody waiting", places)
+	}
+	wantStatus(t, "a promotion with a body not JSON", e.do(e.admin, "POST", "/api/admin/events/2026-salon/promotions", "text/plain", "补位",
+		"Authorization", "Bearer "+e.clerk), http.StatusUnsupportedMediaType)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -684,8 +684,8 @@ func testPromote(t *testing.T, s EventStore) {
 	if seats, _ := s.Seats(ctx, more.Slug); seats.Confirmed != events.MaxPromotions+3 || seats.Waiting() != 0 {
 		t.Errorf("seats after promoting everyone: %+v", seats)
 	}
-	big := SampleEvent("2026-lecture", 0)
-	for i := range events.MaxPromotions + 1 {
+	big := SampleEvent("2026-lecture", 1)
+	for i := range events.MaxPromotions + 2 { // one confirmed, the others waiting
 		register(t, s, big, 200+i, true)
 	}
 	big.Capacity = 50
