@@ -5,7 +5,10 @@
 // CSRF token. It holds no token of its own: sign-in happens at the API
 // (/api/admin/signin), which keeps the tokens. What a person types is kept in
 // sessionStorage until it is sent, so an expired session, a conflict or an
-// outage never loses it. No innerHTML: every value is text.
+// outage never loses it. No innerHTML: every value is text. The pages of
+// events (registrants, check-in) are in admin-events.js, which only they load:
+// it adds its pages to this script's through window.allianceConsole before
+// the page starts (on DOMContentLoaded, after every deferred script).
 (function () {
   "use strict";
   const body = document.body;
@@ -600,9 +603,16 @@
     p.delete("signin");
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
   }
+  // What the pages of admin-events.js use of this script.
+  window.allianceConsole = {
+    pages, params, $, all, el, link, rows, fields, when, may, who, memberURL, notice, clearNotice, call, get, stop,
+    whoami, showMe, handle, restoreDrafts, clearDraft, api,
+  };
   // The mark "console-ready" times a page from its navigation to its data
   // on screen (the browser test reads it; a real-user monitor could).
-  (pages[page] || (() => Promise.resolve()))().then(() => performance.mark("console-ready"), (e) => {
-    if (e !== stop) notice("error", "页面出错：" + e.message);
+  document.addEventListener("DOMContentLoaded", () => {
+    (pages[page] || (() => Promise.resolve()))().then(() => performance.mark("console-ready"), (e) => {
+      if (e !== stop) notice("error", "页面出错：" + e.message);
+    });
   });
 })();

@@ -30,20 +30,29 @@ import (
 
 // consoleEnv is the console as `alliance serve` serves it: the built site and
 // the API with the console's sign-in on one 127.0.0.1 origin, the
-// development OpenID provider on another, over a store of its own.
+// development OpenID provider on another, over a store of its own, with the
+// events of doorEvents published.
 type consoleEnv struct {
-	url   string
-	api   *storetest.ConsoleAPI
-	store *localstore.Store
+	url    string
+	api    *storetest.ConsoleAPI
+	store  *localstore.Store
+	places atomic.Int64 // of the forum at the door (doorEvents), which a test may raise
 }
 
 func newConsoleEnv(t testing.TB) *consoleEnv {
 	t.Helper()
-	return newConsoleEnvWith(t, nil)
+	return newConsole(t, nil, nil)
 }
 
 // newConsoleEnvWith is newConsoleEnv with middleware in front of the API.
 func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consoleEnv {
+	t.Helper()
+	return newConsole(t, mw, nil)
+}
+
+// newConsole is newConsoleEnv with middleware in front of the API (nil:
+// none) and the back office's clock (nil: the real one).
+func newConsole(t testing.TB, mw func(http.Handler) http.Handler, now func() time.Time) *consoleEnv {
 	t.Helper()
 	store, err := localstore.Open(t.TempDir())
 	if err != nil {
@@ -54,6 +63,8 @@ func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consol
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := &consoleEnv{store: store}
+	c.places.Store(4)
 	api := storetest.NewConsoleAPI(t, store, storetest.ConsoleOptions{Listener: ln, Wrap: func(h http.Handler) http.Handler {
 		mux := http.NewServeMux()
 		if mw != nil {
@@ -62,8 +73,9 @@ func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consol
 		mux.Handle("/api/", h)
 		mux.Handle("/", withCSP(staticSite{dir: env.siteDir}))
 		return mux
-	}})
-	return &consoleEnv{url: api.URL, api: api, store: store}
+	}, Events: doorEvents(&c.places), Now: now})
+	c.url, c.api = api.URL, api
+	return c
 }
 
 // tab opens a tab that may reach the console's origin and the provider's.
@@ -431,7 +443,8 @@ func TestConsoleSupervisorReadsOnly(t *testing.T) {
 		t.Errorf("application: %q, want it to say the supervisor reads only", got)
 	}
 	tb.screenshot("console-supervisor")
-	for _, p := range []string{"/admin/application/?number=" + number, "/admin/member/?certificate=" + m.Certificate, "/admin/attendance/", "/admin/dues/", "/admin/"} {
+	for _, p := range []string{"/admin/application/?number=" + number, "/admin/member/?certificate=" + m.Certificate, "/admin/attendance/", "/admin/dues/", "/admin/",
+		"/admin/registrations/", "/admin/checkin/"} {
 		c.open(tb, p)
 		c.ready(tb)
 		if got := writeControls(tb); len(got) != 0 {
@@ -481,6 +494,7 @@ func consoleData(t *testing.T, c *consoleEnv) (number, cert, earlier string) {
 		Amount: membership.DefaultAnnualFee, PaidOn: today(), Receipt: "SK-2026-0101"}); err != nil {
 		t.Fatal(err)
 	}
+	registerAll(t, c, c.event(t, doorSlug), withMember(6, m.Certificate)...)
 	return again.Number, m.Certificate, first.Number
 }
 
@@ -502,7 +516,7 @@ func TestConsolePages(t *testing.T) {
 			for _, p := range []struct{ name, path string }{
 				{"dashboard", "/admin/"}, {"applications", "/admin/applications/"}, {"application", "/admin/application/?number=" + number},
 				{"members", "/admin/members/"}, {"member", "/admin/member/?certificate=" + cert}, {"attendance", "/admin/attendance/"},
-				{"dues", "/admin/dues/"},
+				{"dues", "/admin/dues/"}, {"registrations", "/admin/registrations/?event=" + doorSlug}, {"checkin", "/admin/checkin/?event=" + doorSlug},
 			} {
 				c.open(tb, p.path)
 				c.ready(tb)
