@@ -244,7 +244,11 @@ func (s *Service) checkedIn(ctx context.Context, ev *events.Event, r *events.Reg
 	who := r.Name + "（" + r.Org + "）"
 	msg := who + " 签到成功"
 	if already {
-		msg = who + " 已于 " + r.CheckedIn.At.In(membership.China).Format("1月2日 15:04") + " 签到，无需重复签到"
+		by := ""
+		if r.CheckedIn.ByName != "" {
+			by = "（" + r.CheckedIn.ByName + " 办理）"
+		}
+		msg = who + " 已于 " + r.CheckedIn.At.In(membership.China).Format("1月2日 15:04") + " 签到" + by + "，无需重复签到"
 	} else if r.Member != "" && !recorded {
 		msg += "；会员 " + r.Member + " 出席本活动的记录此前已登记"
 	}

@@ -65,8 +65,8 @@ func TestFrozenServer(t *testing.T) {
 	storetest.WantUnavailable(t, "the secretariat's list while frozen", api.Send("GET", "/api/admin/applications", clerk, nil), outageLimit)
 	storetest.WantUnavailable(t, "a search of the list while frozen", api.Send("GET", "/api/admin/applications?search=%E7%A7%91%E6%8A%80", clerk, nil), outageLimit)
 	storetest.WantUnavailable(t, "the 工作台 while frozen", api.Send("GET", "/api/admin/dashboard", clerk, nil), outageLimit)
-	storetest.WantUnavailable(t, "an event's places while frozen", api.Send("GET", "/api/events/2026-salon", "", nil), outageLimit)
-	storetest.WantUnavailable(t, "an event's registrants while frozen", api.Send("GET", "/api/admin/events/2026-salon/registrations", clerk, nil), outageLimit)
+	storetest.WantUnavailable(t, "an event's places while frozen", api.Send("GET", "/api/events/"+storetest.APIEvent, "", nil), outageLimit)
+	storetest.WantUnavailable(t, "an event's registrants while frozen", api.Send("GET", "/api/admin/events/"+storetest.APIEvent+"/registrations", clerk, nil), outageLimit)
 }
 
 // TestStoppedServer kills DynamoDB Local mid-run: from then on every request
@@ -83,6 +83,6 @@ func TestStoppedServer(t *testing.T) {
 	storetest.WantUnavailable(t, "a status lookup", api.Send("GET", "/api/applications/"+sub.Number, "", nil, "X-Status-Token", "any-token"), outageLimit)
 	storetest.WantUnavailable(t, "a review", api.Send("POST", "/api/admin/applications/"+sub.Number+"/review", clerk, map[string]any{"version": 1}), outageLimit)
 	storetest.WantUnavailable(t, "the dues report", api.Send("GET", "/api/admin/dues/2026", clerk, nil), outageLimit)
-	storetest.WantUnavailable(t, "an event's places", api.Send("GET", "/api/events/2026-salon", "", nil), outageLimit)
-	storetest.WantUnavailable(t, "a check-in", api.Send("POST", "/api/admin/events/2026-salon/checkins", clerk, map[string]any{"code": "7KQ3-M9XD"}), outageLimit)
+	storetest.WantUnavailable(t, "an event's places", api.Send("GET", "/api/events/"+storetest.APIEvent, "", nil), outageLimit)
+	storetest.WantUnavailable(t, "a check-in", api.Send("POST", "/api/admin/events/"+storetest.APIEvent+"/checkins", clerk, map[string]any{"code": "7KQ3-M9XD"}), outageLimit)
 }

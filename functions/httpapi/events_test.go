@@ -215,6 +215,23 @@ func TestEventRegistration(t *testing.T) {
 	}
 }
 
+// TestAPIEventTakesRegistrations: the event storetest.NewAPI publishes takes
+// registrations on the API's real clock, whatever day the test runs (its
+// date is far from any real one), and the secretariat lists it.
+func TestAPIEventTakesRegistrations(t *testing.T) {
+	api := storetest.NewAPI(t, openStore(t))
+	var r registered
+	api.Expect(http.StatusCreated, "POST", "/api/events/"+storetest.APIEvent+"/registrations", "", json.RawMessage(person(1, "")), &r)
+	if r.Status != string(events.StatusConfirmed) || r.Places.State != string(events.StateOpen) {
+		t.Errorf("registration: %+v, want confirmed, the event still open", r)
+	}
+	var l struct{ Events []backoffice.EventSummary }
+	api.Expect(http.StatusOK, "GET", "/api/admin/events", api.Token("clerk-1", "secretariat"), nil, &l)
+	if len(l.Events) != 1 || l.Events[0].Event.Slug != storetest.APIEvent || l.Events[0].Counts.Confirmed != 1 || l.Events[0].CheckInOpen {
+		t.Errorf("events: %+v, want %s with one registration, its check-in not open", l.Events, storetest.APIEvent)
+	}
+}
+
 // TestEventRegistrationRefused: bad input and events not open are clear 4xx
 // answers naming why, and store nothing.
 func TestEventRegistrationRefused(t *testing.T) {
@@ -327,8 +344,8 @@ func TestCheckIn(t *testing.T) {
 		t.Fatalf("lapse report after the check-in: at risk %+v, want none", r.AtRisk)
 	}
 	again := decode[backoffice.CheckedIn](t, e.checkIn("2026-salon", `{"phone":"13900000001"}`))
-	if !again.Already || !strings.Contains(again.Message, "已于") {
-		t.Errorf("second check-in by phone: %+v, want already, saying when", again)
+	if !again.Already || !strings.Contains(again.Message, "已于 12月5日 13:50 签到（王秘书 办理）") {
+		t.Errorf("second check-in by phone: %+v, want already, saying when and by whom", again)
 	}
 	void := e.do(e.admin, "POST", "/api/admin/events/2026-salon/checkins/void", "application/json", `{"code":"`+reg.Code+`","note":"扫错了"}`,
 		"Authorization", "Bearer "+e.clerk)

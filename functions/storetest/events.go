@@ -534,9 +534,20 @@ func testConcurrentCheckIns(t *testing.T, s EventStore) {
 	}
 }
 
-// SampleCatalog is the catalog NewAPI serves: SampleEvent("2026-salon", 100).
+// APIEvent is the slug of the event NewAPI publishes (SampleCatalog).
+const APIEvent = "sample-salon"
+
+// apiEventStart is when the event NewAPI publishes starts: far from any real
+// date, since NewAPI's handlers run on the real clock and a test that
+// registers for it must pass on whatever day it runs.
+var apiEventStart = time.Date(2099, 6, 5, 6, 0, 0, 0, time.UTC)
+
+// SampleCatalog is the catalog NewAPI serves: APIEvent, an open event of 100
+// places on 2099-06-05.
 func SampleCatalog() *events.Catalog {
-	c, err := events.ParseCatalog(CatalogJSON(SampleEvent("2026-salon", 100)))
+	ev := SampleEvent(APIEvent, 100)
+	ev.Start, ev.End = apiEventStart, apiEventStart.Add(3*time.Hour)
+	c, err := events.ParseCatalog(CatalogJSON(ev))
 	if err != nil {
 		panic(err)
 	}
