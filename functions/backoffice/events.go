@@ -108,6 +108,24 @@ func (s *Service) event(ctx context.Context, slug string) (*events.Event, error)
 	return cat.Event(slug)
 }
 
+// begin starts a change of an event's registrations: it returns the actor,
+// who must be allowed the task, and the published event, once the request q
+// (nil: none) is clean text (membership.CheckInput). Errors: EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND.
+func (s *Service) begin(ctx context.Context, task membership.Task, q any, slug string) (membership.Actor, *events.Event, error) {
+	a, err := actor(ctx, task)
+	if err != nil {
+		return a, nil, err
+	}
+	if q != nil {
+		if err := membership.CheckInput(q); err != nil {
+			return a, nil, err
+		}
+	}
+	ev, err := s.event(ctx, slug)
+	return a, ev, err
+}
+
 // roster reads the registrations and seats of an event.
 func (s *Service) roster(ctx context.Context, ev *events.Event) (*events.Roster, error) {
 	regs, err := s.events.Registrations(ctx, ev.Slug)
@@ -192,14 +210,7 @@ func (s *Service) find(ctx context.Context, slug string, q CheckInRequest) (*eve
 // clean: membership.CheckInput), ECONFLICT (cancelled, waitlisted, not the
 // days of the event).
 func (s *Service) CheckIn(ctx context.Context, slug string, q CheckInRequest) (*CheckedIn, error) {
-	a, err := actor(ctx, membership.TaskAttendance)
-	if err != nil {
-		return nil, err
-	}
-	if err := membership.CheckInput(&q); err != nil {
-		return nil, err
-	}
-	ev, err := s.event(ctx, slug)
+	a, ev, err := s.begin(ctx, membership.TaskAttendance, &q, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -271,19 +282,12 @@ func (s *Service) listed(ctx context.Context, ev *events.Event, r *events.Regist
 // reason, another event's code, text that is not clean), ENOTFOUND, ECONFLICT
 // (not checked in).
 func (s *Service) VoidCheckIn(ctx context.Context, slug string, q VoidCheckInRequest) (*CheckInVoided, error) {
-	a, err := actor(ctx, membership.TaskAttendance)
+	a, ev, err := s.begin(ctx, membership.TaskAttendance, &q, slug)
 	if err != nil {
-		return nil, err
-	}
-	if err := membership.CheckInput(&q); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	if _, err := membership.NewVoid(a, q.Note, now); err != nil {
-		return nil, err
-	}
-	ev, err := s.event(ctx, slug)
-	if err != nil {
 		return nil, err
 	}
 	r, err := s.find(ctx, slug, CheckInRequest{Code: q.Code})
@@ -315,14 +319,7 @@ func (s *Service) VoidCheckIn(ctx context.Context, slug string, q VoidCheckInReq
 // ENOTFOUND (event), EINVALID (the input, clean text included), ECONFLICT
 // (the phone already holds a registration of the event: check that one in).
 func (s *Service) WalkIn(ctx context.Context, slug string, q WalkInRequest) (*CheckedIn, error) {
-	a, err := actor(ctx, membership.TaskAttendance)
-	if err != nil {
-		return nil, err
-	}
-	if err := membership.CheckInput(&q); err != nil {
-		return nil, err
-	}
-	ev, err := s.event(ctx, slug)
+	a, ev, err := s.begin(ctx, membership.TaskAttendance, &q, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -355,14 +352,7 @@ func (s *Service) WalkIn(ctx context.Context, slug string, q WalkInRequest) (*Ch
 // ENOTFOUND, EINVALID (no reason, text that is not clean), ECONFLICT
 // (cancelled or checked in already, the event over).
 func (s *Service) CancelRegistration(ctx context.Context, slug, code string, q CancelRegistrationRequest) (*RegistrationCancelled, error) {
-	a, err := actor(ctx, membership.TaskRegistrations)
-	if err != nil {
-		return nil, err
-	}
-	if err := membership.CheckInput(&q); err != nil {
-		return nil, err
-	}
-	ev, err := s.event(ctx, slug)
+	a, ev, err := s.begin(ctx, membership.TaskRegistrations, &q, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -391,11 +381,7 @@ func (s *Service) CancelRegistration(ctx context.Context, slug, code string, q C
 // waiting or no place free is no error: nothing is promoted. Errors:
 // EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT (the event is over).
 func (s *Service) Promote(ctx context.Context, slug string) (*Promoted, error) {
-	a, err := actor(ctx, membership.TaskRegistrations)
-	if err != nil {
-		return nil, err
-	}
-	ev, err := s.event(ctx, slug)
+	a, ev, err := s.begin(ctx, membership.TaskRegistrations, nil, slug)
 	if err != nil {
 		return nil, err
 	}

@@ -301,16 +301,24 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-func TestCancelFor(t *testing.T) {
-	ev := salon()
-	other := salon()
+// refusals are an event, another and a cancelled registration of the first.
+func refusals(t *testing.T) (ev, other *events.Event, cancelled *events.Registration) {
+	t.Helper()
+	ev, other = salon(), salon()
 	other.Slug = "2026-other"
+	cancelled = registered(t, events.StatusConfirmed)
+	if err := cancelled.Cancel(ev, events.RegistrantActor, "", start.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return ev, other, cancelled
+}
+
+func TestCancelFor(t *testing.T) {
+	ev, other, cancelled := refusals(t)
 	checkedIn := registered(t, events.StatusConfirmed)
 	if _, _, err := checkedIn.CheckIn(ev, clerk, start); err != nil {
 		t.Fatal(err)
 	}
-	cancelled := registered(t, events.StatusConfirmed)
-	_ = cancelled.Cancel(ev, events.RegistrantActor, "", start.Add(-time.Hour))
 	tests := []struct {
 		name     string
 		r        *events.Registration
@@ -399,11 +407,7 @@ func TestCheckInOpen(t *testing.T) {
 }
 
 func TestCheckIn(t *testing.T) {
-	ev := salon()
-	other := salon()
-	other.Slug = "2026-other"
-	cancelled := registered(t, events.StatusConfirmed)
-	_ = cancelled.Cancel(ev, events.RegistrantActor, "", start.Add(-time.Hour))
+	ev, other, cancelled := refusals(t)
 	tests := []struct {
 		name     string
 		r        *events.Registration

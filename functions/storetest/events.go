@@ -190,13 +190,20 @@ func cancel(t *testing.T, s EventStore, ev *events.Event, code string) *events.R
 	return r
 }
 
-func testWaitlist(t *testing.T, s EventStore) {
-	ctx := t.Context()
-	ev := SampleEvent("2026-salon", 2)
+// registerFive registers five people, who agree to wait, for ev.
+func registerFive(t *testing.T, s EventStore, ev *events.Event) []*events.Registration {
+	t.Helper()
 	var regs []*events.Registration
 	for i := range 5 {
 		regs = append(regs, register(t, s, ev, i, true))
 	}
+	return regs
+}
+
+func testWaitlist(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-salon", 2)
+	regs := registerFive(t, s, ev)
 	seats, _ := s.Seats(ctx, ev.Slug)
 	if seats.Confirmed != 2 || !slices.Equal(seats.Queue, []string{regs[2].Code, regs[3].Code, regs[4].Code}) {
 		t.Fatalf("seats %+v, want 2 confirmed and registrations 2, 3, 4 waiting in that order", seats)
@@ -640,10 +647,7 @@ func testCancelOnBehalf(t *testing.T, s EventStore) {
 func testPromote(t *testing.T, s EventStore) {
 	ctx := t.Context()
 	ev := SampleEvent("2026-salon", 2)
-	var regs []*events.Registration
-	for i := range 5 {
-		regs = append(regs, register(t, s, ev, i, true))
-	}
+	regs := registerFive(t, s, ev)
 	if got, err := promoteFor(ctx, s, ev); err != nil || len(got) != 0 {
 		t.Fatalf("promote while full: %v, %v; want none", codesOf(got), err)
 	}
