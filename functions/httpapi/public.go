@@ -145,6 +145,8 @@ type applicationRequest struct {
 	PrivacyAccepted    bool        `json:"privacy_accepted"`
 	PrivacyVersion     string      `json:"privacy_version"`
 	Website            string      `json:"website,omitempty"`
+	Homepage           string      `json:"homepage,omitempty"`
+	ShowcaseConsent    bool        `json:"showcase_consent,omitempty"`
 }
 
 type listingPlan struct {
@@ -171,6 +173,8 @@ func (q *applicationRequest) application() *membership.Application {
 		CommitmentAccepted: q.CommitmentAccepted,
 		PrivacyAccepted:    q.PrivacyAccepted,
 		PrivacyVersion:     q.PrivacyVersion,
+		Homepage:           q.Homepage,
+		ShowcaseConsent:    q.ShowcaseConsent,
 	}
 }
 
