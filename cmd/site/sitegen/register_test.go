@@ -21,7 +21,7 @@ func (ms members) Members(context.Context) ([]membership.Member, error) { return
 type failingRegister struct{}
 
 func (failingRegister) Members(context.Context) ([]membership.Member, error) {
-	return nil, membership.Errorf(membership.EINTERNAL, "test: list members", "系统繁忙")
+	return nil, membership.Errorf(membership.EUNAVAILABLE, "test: list members", "系统繁忙")
 }
 
 // Names, contacts and codes of the test register; none but the shown
@@ -185,7 +185,7 @@ func TestSampleMembersSetting(t *testing.T) {
 func TestRegisterUnavailable(t *testing.T) {
 	c, tm := fixtureFS(t, fixture, nil)
 	_, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow, Register: failingRegister{}}).Render(t.Context())
-	if membership.ErrorCode(err) != membership.EINTERNAL || !strings.Contains(err.Error(), "read the register") {
+	if membership.ErrorCode(err) != membership.EUNAVAILABLE || !strings.Contains(err.Error(), "read the register") {
 		t.Errorf("got %v, want the store's code naming the register", err)
 	}
 }
