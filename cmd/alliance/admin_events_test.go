@@ -39,7 +39,7 @@ func TestAdminEventCommands(t *testing.T) {
 	m := storetest.Member(t, s, "2024-03-01")
 	r := storetest.SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(t.Context(), r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(t.Context(), r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // registrationsTable defines the table of event registrations:
@@ -162,12 +164,14 @@ func (s *Store) claimPuts(r *events.Registration) ([]types.TransactWriteItem, er
 }
 
 // Register decides the registration's status with events.Admit from the
-// seats as read and writes it, its claims, the seats and rec in one
-// transaction whose conditions hold only while that decision does; a lost
+// seats as read and writes it, its claims, the seats, rec and the mail
+// telling the registrant (outbox.ForRegistration) in one transaction whose
+// conditions hold only while that decision does; a lost
 // race is tried again (see httpapi.RegistrationStore). Errors: EINVALID
 // (full, no waitlist consent), ECONFLICT (idempotency key taken), EUNAVAILABLE,
 // EINTERNAL; lost races and transient failures are tried again (retry.go).
-func (s *Store) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s *Store) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+	capacity := ev.Capacity
 	op := "dynamo: register " + r.Event
 	var last error // the last transient failure
 	for attempt, transients := 1, 0; attempt <= maxRegisterTries; attempt++ {
@@ -204,14 +208,19 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			return nil, fail(op, err)
 		}
 		items = append([]types.TransactWriteItem{{Update: s.seatsUpdate(r.Event, saved.Code, saved.Status, capacity)}}, items...)
+		idem := -1
 		if rec != nil {
 			put, err := s.idempotencyPut(rec, saved.Code)
 			if err != nil {
 				return nil, fail(op, err)
 			}
-			items = append(items, types.TransactWriteItem{Put: put})
+			idem, items = len(items), append(items, types.TransactWriteItem{Put: put})
 		}
-		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		mails, err := s.mailPuts(outbox.ForRegistration(ev, &saved))
+		if err != nil {
+			return nil, fail(op, err)
+		}
+		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, mails...)})
 		if err == nil {
 			*r = saved
 			if rec != nil {
@@ -221,7 +230,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 		}
 		failed, ok := failedConditions(err)
 		switch {
-		case ok && len(failed) == 5 && failed[4]:
+		case ok && idem >= 0 && idem < len(failed) && failed[idem]:
 			return nil, membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
 		case ok && slicesAny(failed), isTransactionConflict(err):
 			// the seats changed the decision, the phone or code was taken meanwhile, or
@@ -321,10 +330,11 @@ func (s *Store) versionedPut(r *events.Registration, read int) (types.TransactWr
 }
 
 // Cancel cancels the registration with fn, frees its seat and its phone and
-// promotes the first waiting into the freed places (events.Promotions), in
-// one transaction conditional on the versions read; a lost race is tried
+// promotes the first waiting into the freed places (events.Promotions), with
+// the mail telling each of them, in one transaction conditional on the
+// versions read; a lost race is tried
 // again. Errors: ENOTFOUND, fn's error, EUNAVAILABLE, EINTERNAL.
-func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error) {
+func (s *Store) Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error) {
 	op := "dynamo: cancel registration " + code
 	transients := 0
 	for attempt := 1; attempt <= maxRegisterTries; attempt++ {
@@ -339,7 +349,7 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 			}
 			r.Version++
 			var items []types.TransactWriteItem
-			if items, err = s.cancelWrites(ctx, op, r, was, read, capacity); err == nil {
+			if items, err = s.cancelWrites(ctx, op, r, was, read, ev); err == nil {
 				if _, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err == nil {
 					return r, nil
 				}
@@ -367,9 +377,9 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 }
 
 // cancelWrites are the writes of a cancellation of r (which was was, at
-// version read): the registration, the seats, the promoted and the released
-// phone claim.
-func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registration, was events.Status, read, capacity int) ([]types.TransactWriteItem, error) {
+// version read) for ev: the registration, the seats, the promoted with their
+// mail and the released phone claim.
+func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registration, was events.Status, read int, ev *events.Event) ([]types.TransactWriteItem, error) {
 	seats, err := s.Seats(ctx, r.Event)
 	if err != nil {
 		return nil, err
@@ -384,14 +394,15 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 		}
 	}
 	var items []types.TransactWriteItem
-	n := events.Promotions(capacity, seats)
+	n := events.Promotions(ev.Capacity, seats)
+	var mail []outbox.Entry
 	for _, c := range seats.Queue[:n] {
 		p, err := s.getRegistration(ctx, op, r.Event, c)
 		if err != nil {
 			return nil, err
 		}
-		pRead := p.Version
-		if err := p.Promote(s.now()); err != nil {
+		pRead, now := p.Version, s.now()
+		if err := p.Promote(now); err != nil {
 			return nil, err
 		}
 		p.Version++
@@ -400,6 +411,7 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 			return nil, fail(op, err)
 		}
 		items = append(items, it)
+		mail = append(mail, outbox.ForPromotion(ev, p, now)...)
 	}
 	seats.Queue, seats.Confirmed, seats.Version = seats.Queue[n:], seats.Confirmed+n, seatsRead+1
 	seatsItem, err := marshalItem(seats, eventPK(r.Event), "SEATS")
@@ -426,7 +438,11 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	return append(items, types.TransactWriteItem{Put: seatsPut}, regPut, types.TransactWriteItem{Put: phonePut}), nil
+	mails, err := s.mailPuts(mail)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return slices.Concat(items, []types.TransactWriteItem{{Put: seatsPut}, regPut, {Put: phonePut}}, mails), nil
 }
 
 // attendanceWrites are the writes that record a: on condition that the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // The buckets of event registrations, created on first write. Every change
@@ -126,10 +127,11 @@ func newCode(tx *bolt.Tx) (string, error) {
 }
 
 // Register decides the registration's status from the event's seats
-// (events.Admit) and stores it, its claims and rec, in one transaction (see
+// (events.Admit) and stores it, its claims, rec and the mail that tells the
+// registrant (outbox.ForRegistration), in one transaction (see
 // httpapi.RegistrationStore). Errors: EINVALID (full, no waitlist consent),
 // ECONFLICT (idempotency key taken).
-func (s *Store) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s *Store) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
 	const op = "localstore: register"
 	var existing *events.Registration
 	err := s.write(ctx, op+" "+r.Event, func(tx *bolt.Tx) error {
@@ -150,7 +152,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			return err
 		}
 		saved := *r
-		if saved.Status, err = events.Admit(capacity, seats, r.WaitlistAccepted); err != nil {
+		if saved.Status, err = events.Admit(ev.Capacity, seats, r.WaitlistAccepted); err != nil {
 			return err
 		}
 		if saved.Code, err = newCode(tx); err != nil {
@@ -165,6 +167,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			func() error { return putSeats(tx, r.Event, seats) },
 			func() error { return putRegistration(tx, &saved) },
 			func() error { return claim(tx, &saved) },
+			func() error { _, err := addMail(tx, outbox.ForRegistration(ev, &saved)); return err },
 		} {
 			if err := put(); err != nil {
 				return err
@@ -275,9 +278,10 @@ func (s *Store) Seats(ctx context.Context, event string) (events.Seats, error) {
 }
 
 // Cancel cancels the registration with fn, frees its phone and its seat and
-// promotes the first waiting into freed places, in one transaction.
+// promotes the first waiting into freed places, with the mail that tells
+// each of them (outbox.ForPromotion), in one transaction.
 // Errors: ENOTFOUND, fn's error.
-func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error) {
+func (s *Store) Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error) {
 	const op = "localstore: cancel registration"
 	var r *events.Registration
 	err := s.write(ctx, op+" "+code, func(tx *bolt.Tx) (err error) {
@@ -304,7 +308,7 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 				seats.Queue = append(seats.Queue[:i-1:i-1], seats.Queue[i:]...)
 			}
 		}
-		if err := s.promote(tx, event, capacity, &seats); err != nil {
+		if err := s.promote(tx, ev, &seats); err != nil {
 			return err
 		}
 		if err := putSeats(tx, event, seats); err != nil {
@@ -322,19 +326,23 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 }
 
 // promote gives the freed places of seats to the first waiting, as many as
-// events.Promotions says.
-func (s *Store) promote(tx *bolt.Tx, event string, capacity int, seats *events.Seats) error {
-	n := events.Promotions(capacity, *seats)
+// events.Promotions says, and writes the mail telling each.
+func (s *Store) promote(tx *bolt.Tx, ev *events.Event, seats *events.Seats) error {
+	n := events.Promotions(ev.Capacity, *seats)
 	for _, code := range seats.Queue[:n] {
-		p, err := getRegistration(tx, event, code)
+		p, err := getRegistration(tx, ev.Slug, code)
 		if err != nil {
 			return err
 		}
-		if err := p.Promote(s.now()); err != nil {
+		now := s.now()
+		if err := p.Promote(now); err != nil {
 			return err
 		}
 		p.Version++
 		if err := putRegistration(tx, p); err != nil {
+			return err
+		}
+		if _, err := addMail(tx, outbox.ForPromotion(ev, p, now)); err != nil {
 			return err
 		}
 	}

@@ -96,7 +96,9 @@ type Stats struct {
 	Failed  int `json:"failed"`  // given up: shown to the secretariat
 }
 
-func (s *Stats) add(o Stats) { s.Sent, s.Retried, s.Failed = s.Sent+o.Sent, s.Retried+o.Retried, s.Failed+o.Failed }
+func (s *Stats) add(o Stats) {
+	s.Sent, s.Retried, s.Failed = s.Sent+o.Sent, s.Retried+o.Retried, s.Failed+o.Failed
+}
 
 // Drain sends every entry due now, Workers at a time, until none is due or
 // ctx ends; an entry another sender holds is left to it. It returns what it

@@ -88,7 +88,7 @@ type Entry struct {
 	Kind      Kind              `json:"kind" dynamodbav:"kind"`
 	To        string            `json:"to" dynamodbav:"to"`
 	ToName    string            `json:"to_name,omitempty" dynamodbav:"to_name,omitempty"`
-	Data      map[string]string `json:"data,omitempty" dynamodbav:"data,omitempty"`
+	Data      map[string]string `json:"-" dynamodbav:"data,omitempty"` // never in an API answer: it may hold a status token
 	CreatedAt time.Time         `json:"created_at" dynamodbav:"created_at"`
 
 	State      State      `json:"state" dynamodbav:"state"`
@@ -98,7 +98,7 @@ type Entry struct {
 	LastError  string     `json:"last_error,omitempty" dynamodbav:"last_error,omitempty"`
 	SentAt     *time.Time `json:"sent_at,omitempty" dynamodbav:"sent_at,omitempty"`
 	ProviderID string     `json:"provider_id,omitempty" dynamodbav:"provider_id,omitempty"` // the SMTP server's or SES's id of the message
-	ExpiresAt  time.Time  `json:"-" dynamodbav:"expires_at,unixtime,omitempty"`            // sent: when the store deletes it
+	ExpiresAt  time.Time  `json:"-" dynamodbav:"expires_at,unixtime,omitempty"`             // sent: when the store deletes it
 	Version    int        `json:"version" dynamodbav:"version"`
 }
 

@@ -80,7 +80,7 @@ func SampleRegistration(ev *events.Event, i int, waitlist bool) *events.Registra
 func register(t *testing.T, s EventStore, ev *events.Event, i int, waitlist bool) *events.Registration {
 	t.Helper()
 	r := SampleRegistration(ev, i, waitlist)
-	if existing, err := s.Register(t.Context(), r, ev.Capacity, nil); err != nil || existing != nil {
+	if existing, err := s.Register(t.Context(), r, ev, nil); err != nil || existing != nil {
 		t.Fatalf("Register %d: existing %v, %v", i, existing, err)
 	}
 	return r
@@ -132,7 +132,7 @@ func testSamePhone(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 10)
 	first := register(t, s, ev, 1, false)
 	again := SampleRegistration(ev, 1, false)
-	existing, err := s.Register(ctx, again, ev.Capacity, nil)
+	existing, err := s.Register(ctx, again, ev, nil)
 	if err != nil || existing == nil || existing.Code != first.Code {
 		t.Fatalf("the same phone again: existing %v, %v; want registration %s", existing, err, first.Code)
 	}
@@ -144,7 +144,7 @@ func testSamePhone(t *testing.T, s EventStore) {
 		t.Errorf("the phone at another event got the same code")
 	}
 	// Cancelled, the phone may register again.
-	if _, err := s.Cancel(ctx, ev.Slug, first.Code, ev.Capacity, func(r *events.Registration) error {
+	if _, err := s.Cancel(ctx, ev.Slug, first.Code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	}); err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func testFullWithoutConsent(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 1)
 	register(t, s, ev, 1, false)
 	r := SampleRegistration(ev, 2, false)
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); membership.ErrorFields(err)["waitlist_accepted"] == "" {
+	if _, err := s.Register(ctx, r, ev, nil); membership.ErrorFields(err)["waitlist_accepted"] == "" {
 		t.Fatalf("full, no consent: %v, want an error on waitlist_accepted", err)
 	}
 	if _, err := s.RegistrationByPhone(ctx, ev.Slug, r.Phone); code(err) != membership.ENOTFOUND {
@@ -175,7 +175,7 @@ func testFullWithoutConsent(t *testing.T, s EventStore) {
 
 func cancel(t *testing.T, s EventStore, ev *events.Event, code string) *events.Registration {
 	t.Helper()
-	r, err := s.Cancel(t.Context(), ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+	r, err := s.Cancel(t.Context(), ev.Slug, code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	})
 	if err != nil {
@@ -219,7 +219,7 @@ func testWaitlist(t *testing.T, s EventStore) {
 		t.Errorf("newcomer while someone waits: %s, want waitlisted", r.Status)
 	}
 	// Cancelling twice is refused and changes nothing.
-	_, err := s.Cancel(ctx, ev.Slug, regs[0].Code, ev.Capacity, func(r *events.Registration) error {
+	_, err := s.Cancel(ctx, ev.Slug, regs[0].Code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	})
 	wantCode(t, "cancel twice", err, membership.ECONFLICT)
@@ -233,14 +233,14 @@ func testRegisterIdempotency(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 10)
 	rec := &membership.IdempotencyRecord{Key: "reg-key-1", RequestHash: "h", Token: "t", ExpiresAt: time.Now().Add(time.Hour)}
 	r := SampleRegistration(ev, 1, false)
-	if _, err := s.Register(ctx, r, ev.Capacity, rec); err != nil {
+	if _, err := s.Register(ctx, r, ev, rec); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Idempotency(ctx, "reg-key-1")
 	if err != nil || got.Number != r.Code || rec.Number != r.Code {
 		t.Fatalf("idempotency record: %+v, %v; want number %s", got, err, r.Code)
 	}
-	_, err = s.Register(ctx, SampleRegistration(ev, 2, false), ev.Capacity, rec)
+	_, err = s.Register(ctx, SampleRegistration(ev, 2, false), ev, rec)
 	wantCode(t, "same key again", err, membership.ECONFLICT)
 	if regs, _ := s.Registrations(ctx, ev.Slug); len(regs) != 1 {
 		t.Errorf("registrations after a taken key: %d, want 1", len(regs))
@@ -276,7 +276,7 @@ func testCheckInAttendance(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member, r.MemberName = m.Certificate, m.Profile.Name
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	done, recorded, err := checkIn(ctx, s, ev, r)
@@ -298,7 +298,7 @@ func testCheckInAttendance(t *testing.T, s EventStore) {
 	}
 	r2 := SampleRegistration(ev, 2, false)
 	r2.Member = m2.Certificate
-	if _, err := s.Register(ctx, r2, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r2, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, recorded, err := checkIn(ctx, s, ev, r2); err != nil || recorded {
@@ -324,7 +324,7 @@ func testVoidCheckIn(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := checkIn(ctx, s, ev, r); err != nil {
@@ -403,7 +403,7 @@ func testConcurrentRegistrations(t *testing.T, s EventStore) {
 		go func() {
 			defer wg.Done()
 			regs[i] = SampleRegistration(ev, i, true)
-			_, errs[i] = s.Register(ctx, regs[i], ev.Capacity, nil)
+			_, errs[i] = s.Register(ctx, regs[i], ev, nil)
 		}()
 	}
 	wg.Wait()
@@ -454,7 +454,7 @@ func testConcurrentRegistrations(t *testing.T, s EventStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Cancel(ctx, ev.Slug, c, ev.Capacity, func(r *events.Registration) error {
+			if _, err := s.Cancel(ctx, ev.Slug, c, ev, func(r *events.Registration) error {
 				return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 			}); err != nil {
 				t.Errorf("cancel %s: %v", c, err)
@@ -490,7 +490,7 @@ func testConcurrentCheckIns(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := events.ParseCatalog(CatalogJSON(ev))
