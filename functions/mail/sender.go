@@ -221,3 +221,21 @@ func reason(err error) string {
 	}
 	return "error"
 }
+
+// Run drains the outbox now and then every interval until ctx ends (the
+// in-process sender of `alliance serve`); a drain that cannot read the
+// outbox is logged and tried again at the next tick.
+func (s *Sender) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Log.WarnContext(ctx, "mail: drain", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

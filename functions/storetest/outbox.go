@@ -138,7 +138,9 @@ func testMailLifecycle(t *testing.T, s MailStore) {
 	if _, err := s.UpdateMail(ctx, id, func(e *outbox.Entry) error { return e.Sent("a", "x", t0) }); membership.ErrorCode(err) != membership.ECONFLICT {
 		t.Errorf("sent by the sender whose lease ended: %v, want a conflict", err)
 	}
-	e, err = s.UpdateMail(ctx, id, func(e *outbox.Entry) error { return e.Failed("b", "451 4.3.0 try later", false, t0.Add(62*time.Second)) })
+	e, err = s.UpdateMail(ctx, id, func(e *outbox.Entry) error {
+		return e.Failed("b", "451 4.3.0 try later", false, t0.Add(62*time.Second))
+	})
 	if err != nil || e.State != outbox.StatePending || !e.Due.Equal(t0.Add(62*time.Second+outbox.Backoff(2))) {
 		t.Fatalf("passing failure: %+v, %v; want pending, due after the backoff", e, err)
 	}
