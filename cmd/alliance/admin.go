@@ -18,6 +18,7 @@ import (
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 const adminUsage = `Usage: alliance admin [--api URL] [--token TOKEN] COMMAND [flags] [ARGS]
@@ -62,6 +63,9 @@ Events (registration and check-in at the door):
   checkin SLUG --void --note REASON CODE   void a check-in entered by mistake, and its attendance
   walk-in SLUG --name N --org O --title T --phone P --email E [--certificate C] --privacy-accepted
                                            register and check in at once a person without a registration
+Mail (every change of an application, registration and promotion sends one):
+  mail [--pending]                         messages that could not be delivered (or still wait)
+  retry-mail --version V [--to ADDRESS] ID send a failed message again, to a corrected address
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -120,6 +124,8 @@ type office interface {
 	CheckIn(ctx context.Context, slug string, q backoffice.CheckInRequest) (*backoffice.CheckedIn, error)
 	VoidCheckIn(ctx context.Context, slug string, q backoffice.VoidCheckInRequest) (*backoffice.CheckInVoided, error)
 	WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error)
+	Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error)
+	RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error)
 }
 
 // adminCLI is one run of `alliance admin`: where to print, and where the API is.
@@ -189,6 +195,8 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"registrations":    (*adminCLI).registrations,
 	"checkin":          (*adminCLI).checkin,
 	"walk-in":          (*adminCLI).walkIn,
+	"mail":             (*adminCLI).mail,
+	"retry-mail":       (*adminCLI).retryMail,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,7 +23,8 @@ const IndexByState = "by_state"
 //
 //	outbox  pk "ref" (S): the record the message is about (application number,
 //	        registration code, certificate number, "digest"); sk "tag" (S);
-//	        outbox.Entry's attributes, "due" written so that it sorts (dueLayout);
+//	        outbox.Entry's attributes, "due" written so that it sorts (dueLayout),
+//	        "data" as one JSON string;
 //	        expires_at (N, Unix seconds) on sent entries, the table's TTL;
 //	        GSI "by_state": pk "state" (S), sk "due" (S), all attributes: the
 //	        sender's query of the pending entries due now, the secretariat's of
@@ -65,17 +67,42 @@ func mailKey(ref, tag string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"ref": str(ref), "tag": str(tag)}
 }
 
-// mailItem is the item of an entry.
+// mailItem is the item of an entry. Its data is one JSON string: a template's
+// field may be empty, and DynamoDB Local refuses empty strings.
 func mailItem(e *outbox.Entry) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMap(e)
 	if err != nil {
 		return nil, fmt.Errorf("marshal mail %s: %w", e.ID(), err)
+	}
+	delete(item, "data")
+	if e.Data != nil {
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return nil, fmt.Errorf("marshal mail %s: %w", e.ID(), err)
+		}
+		item["data"] = str(string(b))
 	}
 	item["due"] = str(e.Due.UTC().Format(dueLayout))
 	if e.ExpiresAt.IsZero() {
 		delete(item, "expires_at") // a zero time would be a TTL long past
 	}
 	return item, nil
+}
+
+// unmarshalMail reads an entry from its item (mailItem's inverse).
+func unmarshalMail(item map[string]types.AttributeValue) (outbox.Entry, error) {
+	var e outbox.Entry
+	data, _ := item["data"].(*types.AttributeValueMemberS)
+	delete(item, "data")
+	if err := attributevalue.UnmarshalMap(item, &e); err != nil {
+		return e, err
+	}
+	if data != nil {
+		if err := json.Unmarshal([]byte(data.Value), &e.Data); err != nil {
+			return e, fmt.Errorf("mail %s: data: %w", e.ID(), err)
+		}
+	}
+	return e, nil
 }
 
 // mailPuts are the transaction items that add the entries, each on condition
@@ -141,11 +168,13 @@ func (s *Store) queryState(ctx context.Context, op string, state outbox.State, b
 		if err != nil {
 			return nil, fail(op, err)
 		}
-		var es []outbox.Entry
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &es); err != nil {
-			return nil, fail(op, err)
+		for _, it := range page.Items {
+			e, err := unmarshalMail(it)
+			if err != nil {
+				return nil, fail(op, err)
+			}
+			out = append(out, e)
 		}
-		out = append(out, es...)
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
@@ -179,13 +208,16 @@ func (s *Store) UpdateMail(ctx context.Context, id string, fn func(*outbox.Entry
 	if err != nil {
 		return nil, err
 	}
-	var e outbox.Entry
-	found, err := s.getItem(ctx, op, s.tables.Outbox, mailKey(ref, tag), &e)
+	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.tables.Outbox), Key: mailKey(ref, tag), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return nil, err
+		return nil, fail(op, err)
 	}
-	if !found {
+	if res.Item == nil {
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到邮件 %s", id)
+	}
+	e, err := unmarshalMail(res.Item)
+	if err != nil {
+		return nil, fail(op, err)
 	}
 	read := e.Version
 	if err := fn(&e); err != nil {

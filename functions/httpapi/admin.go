@@ -50,6 +50,8 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
 	// Events (adminevents.go): registrations and the check-in at the door.
 	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
+	// The outbox (adminmail.go): mail that could not be delivered, and sending it again.
+	AdminMailRoutes[0], AdminMailRoutes[1],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.
@@ -168,7 +170,7 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return a.office.Dashboard(r.Context())
 		}),
 	}
-	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints()} {
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints(), a.mailEndpoints()} {
 		maps.Copy(eps, part)
 	}
 	return eps

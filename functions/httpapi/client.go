@@ -16,6 +16,7 @@ import (
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // AdminClient calls the secretariat routes (AdminRoutes) with a bearer token.
@@ -269,4 +270,14 @@ func (c *AdminClient) VoidCheckIn(ctx context.Context, slug string, q backoffice
 // WalkIn registers and checks in at once a person who arrived without a registration.
 func (c *AdminClient) WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error) {
 	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/walk-ins", q)
+}
+
+// Mail lists the messages in the state (failed or pending) of the outbox.
+func (c *AdminClient) Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error) {
+	return call[backoffice.MailList](ctx, c, http.MethodGet, "/api/admin/mail"+query("state", string(state)), nil)
+}
+
+// RetryMail puts a failed message back in the queue, to q.To if given.
+func (c *AdminClient) RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error) {
+	return call[backoffice.MailItem](ctx, c, http.MethodPost, "/api/admin/mail/retry", q)
 }
