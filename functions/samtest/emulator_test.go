@@ -373,6 +373,7 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"DUES_TABLE":            n.Dues,
 		"SESSIONS_TABLE":        n.Sessions,
 		"REGISTRATIONS_TABLE":   n.Registrations,
+		"OUTBOX_TABLE":          n.Outbox,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
 		// Longer than template.yaml's 3s: DynamoDB Local's first transactions can take
