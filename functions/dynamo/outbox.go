@@ -276,3 +276,22 @@ func (s *Store) EraseMail(ctx context.Context, ref string) (int, error) {
 	}
 	return n, nil
 }
+
+// ClaimMail calls fn (which claims the entry: outbox.Entry.Claim) on each
+// entry of ids, each in its own conditional write (UpdateMail), and returns
+// those it claimed; one fn refuses, one gone or one another sender changed
+// first is left. Errors: the first other failure, with what was claimed so far.
+func (s *Store) ClaimMail(ctx context.Context, ids []string, fn func(*outbox.Entry) error) ([]outbox.Entry, error) {
+	var out []outbox.Entry
+	for _, id := range ids {
+		e, err := s.UpdateMail(ctx, id, fn)
+		switch membership.ErrorCode(err) {
+		case "":
+			out = append(out, *e)
+		case membership.ECONFLICT, membership.ENOTFOUND:
+		default:
+			return out, err
+		}
+	}
+	return out, nil
+}

@@ -258,3 +258,43 @@ func (s *Store) sweepMail(tx *bolt.Tx) error {
 	}
 	return nil
 }
+
+// ClaimMail calls fn (which claims the entry: outbox.Entry.Claim) on each
+// entry of ids in one transaction and stores those it accepted, with
+// Version+1; it returns them. An entry fn refuses, or that is gone, is left
+// as it is. One write for a batch, where UpdateMail would take one each.
+func (s *Store) ClaimMail(ctx context.Context, ids []string, fn func(*outbox.Entry) error) ([]outbox.Entry, error) {
+	const op = "localstore: claim mail"
+	var out []outbox.Entry
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
+		out = out[:0]
+		bk := tx.Bucket(bucketOutbox)
+		if bk == nil {
+			return nil
+		}
+		for _, id := range ids {
+			b := bk.Get([]byte(id))
+			if b == nil {
+				continue
+			}
+			old, err := decodeEntry(b)
+			if err != nil {
+				return err
+			}
+			v := *old
+			if fn(&v) != nil {
+				continue
+			}
+			v.Version = old.Version + 1
+			if err := putMail(tx, &v, old); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, op)
+	}
+	return out, nil
+}

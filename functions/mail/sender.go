@@ -12,7 +12,6 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/outbox"
 )
 
@@ -41,11 +40,13 @@ func (f *Failure) Unwrap() error { return f.Err }
 // permanent marks err as a failure no retry mends.
 func permanent(err error) error { return &Failure{Code: "invalid", Permanent: true, Err: err} }
 
-// Outbox is where the sender finds the entries: Due lists those due at now,
-// soonest first; UpdateMail changes one under optimistic locking (the
-// stores' outbox methods; storetest.RunOutbox checks both).
+// Outbox is where the sender finds the entries: DueMail lists those due at
+// now, soonest first; ClaimMail claims a batch of them (one write where the
+// store can); UpdateMail changes one under optimistic locking (the stores'
+// outbox methods; storetest.RunOutbox checks both).
 type Outbox interface {
 	DueMail(ctx context.Context, now time.Time, limit int) ([]outbox.Entry, error)
+	ClaimMail(ctx context.Context, ids []string, fn func(*outbox.Entry) error) ([]outbox.Entry, error)
 	UpdateMail(ctx context.Context, id string, fn func(*outbox.Entry) error) (*outbox.Entry, error)
 }
 
@@ -110,63 +111,53 @@ func (s *Sender) Drain(ctx context.Context) (Stats, error) {
 		if err != nil {
 			return total, fmt.Errorf("mail: drain: %w", err)
 		}
-		if len(due) == 0 {
-			return total, nil
+		ids := make([]string, len(due))
+		for i := range due {
+			ids[i] = due[i].ID()
 		}
-		round, claimed := s.sendAll(ctx, due)
-		total.add(round)
-		if claimed == 0 {
-			return total, nil // all held by another sender (or an index that lags): theirs
+		claimed, err := s.cfg.Outbox.ClaimMail(ctx, ids, func(e *outbox.Entry) error {
+			return e.Claim(s.owner, s.cfg.Now(), s.cfg.Lease)
+		})
+		if len(claimed) == 0 {
+			if err != nil {
+				return total, fmt.Errorf("mail: drain: claim: %w", err)
+			}
+			return total, nil // none due, or all held by another sender (or an index that lags): theirs
 		}
+		total.add(s.sendAll(ctx, claimed))
 	}
 	return total, nil
 }
 
-// sendAll sends the entries with Workers goroutines and reports how many it claimed.
-func (s *Sender) sendAll(ctx context.Context, due []outbox.Entry) (Stats, int) {
+// sendAll sends the claimed entries with Workers goroutines.
+func (s *Sender) sendAll(ctx context.Context, claimed []outbox.Entry) Stats {
 	var (
-		mu      sync.Mutex
-		total   Stats
-		claimed int
-		wg      sync.WaitGroup
+		mu    sync.Mutex
+		total Stats
+		wg    sync.WaitGroup
 	)
-	work := make(chan string)
-	for range min(s.cfg.Workers, len(due)) {
+	work := make(chan *outbox.Entry)
+	for range min(s.cfg.Workers, len(claimed)) {
 		wg.Go(func() {
-			for id := range work {
-				st, ok := s.one(ctx, id)
+			for e := range work {
+				st := s.one(ctx, e)
 				mu.Lock()
 				total.add(st)
-				if ok {
-					claimed++
-				}
 				mu.Unlock()
 			}
 		})
 	}
-	for i := range due {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- due[i].ID()
+	for i := range claimed {
+		work <- &claimed[i] // even when ctx ended: a claimed entry is sent or put back now, not after its lease
 	}
 	close(work)
 	wg.Wait()
-	return total, claimed
+	return total
 }
 
-// one claims the entry, sends it and records the outcome; ok is false when
-// it could not be claimed.
-func (s *Sender) one(ctx context.Context, id string) (st Stats, ok bool) {
-	e, err := s.cfg.Outbox.UpdateMail(ctx, id, func(e *outbox.Entry) error {
-		return e.Claim(s.owner, s.cfg.Now(), s.cfg.Lease)
-	})
-	if err != nil {
-		if c := membership.ErrorCode(err); c != membership.ECONFLICT && c != membership.ENOTFOUND {
-			s.cfg.Log.WarnContext(ctx, "mail: claim", "mail", id, "err", err.Error())
-		}
-		return st, false
-	}
+// one sends a claimed entry and records the outcome.
+func (s *Sender) one(ctx context.Context, e *outbox.Entry) (st Stats) {
+	id := e.ID()
 	providerID, sendErr := s.send(ctx, e)
 	// The outcome is recorded even when ctx ended meanwhile (a Lambda
 	// invocation's deadline): a message sent and not marked would be sent again.
@@ -195,7 +186,7 @@ func (s *Sender) one(ctx context.Context, id string) (st Stats, ok bool) {
 		st.Retried++
 		s.cfg.Log.WarnContext(ctx, "mail not sent: will retry", append(attrs, "reason", reason(sendErr), "next", after.Due)...)
 	}
-	return st, true
+	return st
 }
 
 // send composes and sends the entry within outbox.SendTimeout.

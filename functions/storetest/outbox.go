@@ -22,6 +22,7 @@ type Outbox interface {
 	DueMail(ctx context.Context, now time.Time, limit int) ([]outbox.Entry, error)
 	Mail(ctx context.Context, state outbox.State) ([]outbox.Entry, error)
 	UpdateMail(ctx context.Context, id string, fn func(*outbox.Entry) error) (*outbox.Entry, error)
+	ClaimMail(ctx context.Context, ids []string, fn func(*outbox.Entry) error) ([]outbox.Entry, error)
 	EraseMail(ctx context.Context, ref string) (int, error)
 }
 
@@ -47,6 +48,7 @@ func RunOutbox(t *testing.T, newStore NewMailStore) {
 		{"EnqueueOnceDueInOrder", testMailEnqueue},
 		{"LeaseSentFailedRetry", testMailLifecycle},
 		{"ConcurrentClaimsOneWins", testMailConcurrentClaims},
+		{"ClaimABatch", testMailClaimBatch},
 		{"EraseEveryEntryOfARecord", testMailErase},
 		{"ApplicationMovesWriteTheirMail", testMailApplicationMoves},
 		{"FailedChangeWritesNoMail", testMailFailedChange},
@@ -364,4 +366,22 @@ func testMailRegistrations(t *testing.T, s MailStore) {
 	wantMail(t, s, regs[0].Code, map[string]outbox.Kind{"confirmed": outbox.KindConfirmed})
 	wantMail(t, s, regs[2].Code, map[string]outbox.Kind{"waitlisted": outbox.KindWaitlisted, "promoted": outbox.KindPromoted})
 	wantMail(t, s, regs[3].Code, map[string]outbox.Kind{"waitlisted": outbox.KindWaitlisted})
+}
+
+func testMailClaimBatch(t *testing.T, s MailStore) {
+	ctx := t.Context()
+	if _, err := s.EnqueueMail(ctx, []outbox.Entry{sampleMail("B", "1", t0), sampleMail("B", "2", t0), sampleMail("B", "3", t0.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(e *outbox.Entry) error { return e.Claim("a", t0, time.Minute) }
+	got, err := s.ClaimMail(ctx, []string{"B/1", "B/2", "B/3", "B/gone"}, claim)
+	if err != nil || len(got) != 2 || got[0].ID() != "B/1" || got[1].ID() != "B/2" || got[0].Lease != "a" || got[0].Version != 2 {
+		t.Fatalf("ClaimMail: %+v, %v; want B/1 and B/2 claimed (B/3 not due, B/gone unknown)", got, err)
+	}
+	if again, err := s.ClaimMail(ctx, []string{"B/1", "B/2"}, claim); err != nil || len(again) != 0 {
+		t.Errorf("ClaimMail of held entries: %+v, %v; want none", again, err)
+	}
+	if _, err := s.UpdateMail(ctx, "B/1", func(e *outbox.Entry) error { return e.Sent("a", "ok", t0) }); err != nil {
+		t.Errorf("sent under the batch's lease: %v", err)
+	}
 }
