@@ -150,7 +150,11 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		t.Fatal(err)
 	}
 	clock := &Clock{}
-	office := backoffice.New(backoffice.Config{Store: s, Log: log})
+	oc := backoffice.Config{Store: s, Log: log}
+	if m, ok := s.(backoffice.MailStore); ok {
+		oc.Mail = m // the console's mail page
+	}
+	office := backoffice.New(oc)
 	mux := http.NewServeMux()
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,
 		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}, Timeout: TestTimeout}))
