@@ -34,9 +34,10 @@ func TestServeSendsMailToMailpit(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("withdraw: %d", resp.StatusCode)
 	}
-	msgs := mp.WaitFor(t, 2, 30*time.Second)
+	mp.WaitFor(t, 2, 30*time.Second)
 	time.Sleep(3 * time.Second) // one more drain: a duplicate would show by now
-	if msgs = mp.Messages(t); len(msgs) != 2 {
+	msgs := mp.Messages(t)
+	if len(msgs) != 2 {
 		t.Fatalf("Mailpit holds %d messages, want 2", len(msgs))
 	}
 	subjects := map[string]string{}

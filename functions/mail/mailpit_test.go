@@ -219,11 +219,11 @@ func TestMailpitDownThenBack(t *testing.T) {
 		t.Fatalf("no entry was tried during the outage")
 	}
 	mp.Start(t)
-	got := mp.WaitFor(t, n, 30*time.Second)
+	mp.WaitFor(t, n, 30*time.Second)
 	time.Sleep(500 * time.Millisecond) // a duplicate would show by now
 	cancel()
 	wg.Wait()
-	got = mp.Messages(t)
+	got := mp.Messages(t)
 	seen := map[string]int{}
 	for _, m := range got {
 		seen[m.MessageID]++

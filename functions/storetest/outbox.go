@@ -146,8 +146,7 @@ func testMailLifecycle(t *testing.T, s MailStore) {
 	if err != nil || e.State != outbox.StatePending || !e.Due.Equal(t0.Add(62*time.Second+outbox.Backoff(2))) {
 		t.Fatalf("passing failure: %+v, %v; want pending, due after the backoff", e, err)
 	}
-	e, err = claim("c", e.Due)
-	if err != nil {
+	if _, err = claim("c", e.Due); err != nil {
 		t.Fatal(err)
 	}
 	e, err = s.UpdateMail(ctx, id, func(e *outbox.Entry) error {
@@ -167,8 +166,7 @@ func testMailLifecycle(t *testing.T, s MailStore) {
 	if err != nil || e.State != outbox.StatePending || e.To != "wangwu@example.com" || e.Attempts != 0 {
 		t.Fatalf("retry: %+v, %v", e, err)
 	}
-	e, err = claim("d", t0.Add(2*time.Hour))
-	if err != nil {
+	if _, err = claim("d", t0.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	e, err = s.UpdateMail(ctx, id, func(e *outbox.Entry) error { return e.Sent("d", "250 queued as X1", t0.Add(2*time.Hour)) })
