@@ -203,7 +203,7 @@ func (e *Entry) Failed(owner, reason string, permanent bool, now time.Time) erro
 // /api/admin/mail/retry): its ID, the Version it was read at, and the
 // corrected address when the old one was wrong ("" keeps it).
 type RetryRequest struct {
-	ID      string `json:"id"`
+	ID      string `json:"id" label:"邮件编号" validate:"oneline"`
 	Version int    `json:"version"`
 	To      string `json:"to,omitempty" label:"收件地址" validate:"oneline"`
 }
