@@ -18,6 +18,7 @@ import (
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 const adminUsage = `Usage: alliance admin [--api URL] [--token TOKEN] COMMAND [flags] [ARGS]
@@ -66,6 +67,9 @@ Events (registration and check-in at the door):
                                            cancel a registration on the registrant's behalf (its place
                                            goes to the first waiting)
   promote SLUG                             补位: give the places free (capacity raised) to the waiting
+Mail (every change of an application, registration and promotion sends one):
+  mail [--pending]                         messages that could not be delivered (or still wait)
+  retry-mail --version V [--to ADDRESS] ID send a failed message again, to a corrected address
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -126,6 +130,8 @@ type office interface {
 	WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error)
 	CancelRegistration(ctx context.Context, slug, code string, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error)
 	Promote(ctx context.Context, slug string) (*backoffice.Promoted, error)
+	Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error)
+	RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error)
 }
 
 // adminCLI is one run of `alliance admin`: where to print, and where the API is.
@@ -197,6 +203,8 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"walk-in":             (*adminCLI).walkIn,
 	"cancel-registration": (*adminCLI).cancelRegistration,
 	"promote":             (*adminCLI).promote,
+	"mail":                (*adminCLI).mail,
+	"retry-mail":          (*adminCLI).retryMail,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

@@ -13,6 +13,8 @@ import (
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
+	"github.com/smelisting/alliance/functions/mail"
+	"github.com/smelisting/alliance/functions/notify"
 )
 
 // apiConfig is what `alliance serve` needs to host the /api routes.
@@ -24,6 +26,7 @@ type apiConfig struct {
 	IssuerAddr     string              // loopback address of the development OpenID provider
 	Timeout        time.Duration       // the store work of one request (httpapi.Deadline); 0: the default
 	Events         httpapi.EventSource // the published events with registration (events.CatalogFile)
+	Mail           mailConfig          // the in-process sender of the outbox (mail.go)
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -38,7 +41,11 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 	mux := http.NewServeMux()
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
 		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout}))
-	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Log: log})
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Mail: store, Log: log})
+	if err := startMail(ctx, store, cfg.Mail, log); err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
 	if _, err := mountAdmin(ctx, mux, adminMount{DataDir: cfg.DataDir, IssuerAddr: cfg.IssuerAddr, Origin: cfg.SiteOrigin,
 		Office: office, Sessions: store, Log: log, Timeout: cfg.Timeout}); err != nil {
 		closer.Close()
@@ -56,6 +63,9 @@ type store interface {
 	httpapi.SessionStore
 	httpapi.RegistrationStore
 	backoffice.EventStore
+	mail.Outbox
+	backoffice.MailStore
+	notify.Store
 }
 
 // openStore opens the store openAPI uses.

@@ -45,6 +45,7 @@ func main() {
 		Dues:          os.Getenv("DUES_TABLE"),
 		Sessions:      os.Getenv("SESSIONS_TABLE"),
 		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
+		Outbox:        os.Getenv("OUTBOX_TABLE"),
 	})
 	// The published events with registration, read from the site's bucket when first needed.
 	s3c, err := sitebucket.NewClient(os.Getenv("S3_ENDPOINT"))

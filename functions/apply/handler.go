@@ -19,6 +19,7 @@ type config struct {
 	Idempotency   string // IDEMPOTENCY_TABLE
 	Registrations string // REGISTRATIONS_TABLE: event registrations
 	Members       string // MEMBERS_TABLE: read for a registration's certificate number (status and name only)
+	Outbox        string // OUTBOX_TABLE: the mail each submission and registration writes
 	Limits        string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
 	SiteOrigin    string // SITE_ORIGIN, the only origin CORS allows
 	SiteBucket    string // SITE_BUCKET, where the frame of the form's own pages is read
@@ -28,8 +29,8 @@ type config struct {
 
 // newHandler builds the client, the store and the handler once, outside the invocations.
 func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler, error) {
-	if cfg.Applications == "" || cfg.Idempotency == "" || cfg.Registrations == "" || cfg.Members == "" {
-		return nil, errors.New("apply: APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, REGISTRATIONS_TABLE and MEMBERS_TABLE must be set")
+	if cfg.Applications == "" || cfg.Idempotency == "" || cfg.Registrations == "" || cfg.Members == "" || cfg.Outbox == "" {
+		return nil, errors.New("apply: APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, REGISTRATIONS_TABLE, MEMBERS_TABLE and OUTBOX_TABLE must be set")
 	}
 	timeout, err := httpapi.ParseTimeout(cfg.Timeout)
 	if err != nil {
@@ -40,7 +41,7 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 		return nil, err
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency,
-		Registrations: cfg.Registrations, Members: cfg.Members})
+		Registrations: cfg.Registrations, Members: cfg.Members, Outbox: cfg.Outbox})
 	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)

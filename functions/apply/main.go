@@ -25,6 +25,7 @@ func main() {
 		Idempotency:   os.Getenv("IDEMPOTENCY_TABLE"),
 		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
 		Members:       os.Getenv("MEMBERS_TABLE"),
+		Outbox:        os.Getenv("OUTBOX_TABLE"),
 		Limits:        os.Getenv("LIMITS_TABLE"),
 		SiteOrigin:    os.Getenv("SITE_ORIGIN"),
 		SiteBucket:    os.Getenv("SITE_BUCKET"),

@@ -120,6 +120,7 @@ type Config struct {
 	// published events (events.go); both nil when the host has no events.
 	Events  EventStore
 	Catalog EventSource
+	Mail    MailStore        // the outbox (mail.go); nil: no mail is listed
 	Log     *slog.Logger     // the record of what was done; nil: discard
 	Now     func() time.Time // nil: time.Now
 }
@@ -129,13 +130,14 @@ type Service struct {
 	store   Store
 	events  EventStore
 	catalog EventSource
+	mail    MailStore
 	log     *slog.Logger
 	now     func() time.Time
 }
 
 // New returns the service over cfg.Store.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now}
+	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, mail: cfg.Mail, log: cfg.Log, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

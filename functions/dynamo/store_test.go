@@ -84,3 +84,7 @@ func BenchmarkRegister(b *testing.B) {
 	}
 	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
 }
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore { return newStore(t) })
+}

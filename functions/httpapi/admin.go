@@ -51,6 +51,8 @@ var AdminRoutes = []Route{
 	// Events (adminevents.go): registrations and the check-in at the door.
 	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
 	AdminEventRoutes[6], AdminEventRoutes[7],
+	// The outbox (adminmail.go): mail that could not be delivered, and sending it again.
+	AdminMailRoutes[0], AdminMailRoutes[1],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.
@@ -169,7 +171,7 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return a.office.Dashboard(r.Context())
 		}),
 	}
-	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints()} {
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints(), a.mailEndpoints()} {
 		maps.Copy(eps, part)
 	}
 	return eps

@@ -16,6 +16,7 @@ import (
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // AdminClient calls the secretariat routes (AdminRoutes) with a bearer token.
@@ -279,4 +280,14 @@ func (c *AdminClient) CancelRegistration(ctx context.Context, slug, code string,
 // Promote gives an event's free places to the first waiting (补位).
 func (c *AdminClient) Promote(ctx context.Context, slug string) (*backoffice.Promoted, error) {
 	return call[backoffice.Promoted](ctx, c, http.MethodPost, eventPath(slug)+"/promotions", backoffice.PromoteRequest{})
+}
+
+// Mail lists the messages in the state (failed or pending) of the outbox.
+func (c *AdminClient) Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error) {
+	return call[backoffice.MailList](ctx, c, http.MethodGet, "/api/admin/mail"+query("state", string(state)), nil)
+}
+
+// RetryMail puts a failed message back in the queue, to q.To if given.
+func (c *AdminClient) RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error) {
+	return call[backoffice.MailItem](ctx, c, http.MethodPost, "/api/admin/mail/retry", q)
 }

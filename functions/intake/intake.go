@@ -112,7 +112,7 @@ func (s *Service) Submit(ctx context.Context, q Submission) (r *Receipt, replaye
 	if err != nil {
 		return nil, false, err
 	}
-	app.TokenHash = hash
+	app.TokenHash, app.StatusToken = hash, token
 	app.Submit(now)
 	if rec != nil {
 		rec.Token = token

@@ -87,3 +87,14 @@ func BenchmarkRegister(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkRegister(b, s)
 }
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

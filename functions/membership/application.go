@@ -167,6 +167,10 @@ type Event struct {
 type Application struct {
 	Number    string `json:"number" dynamodbav:"number"`
 	TokenHash string `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the applicant's status token
+	// StatusToken is the plain status token, set by intake on a new
+	// application for the mail that tells the applicant (outbox.ForApplication)
+	// and never stored.
+	StatusToken string `json:"-" dynamodbav:"-"`
 
 	Type               MemberType         `json:"type" dynamodbav:"type" label:"会员类型" validate:"required,membertype"`
 	OrgName            string             `json:"org_name" dynamodbav:"org_name,omitempty" label:"单位名称" validate:"orgrequired,max=100,oneline"`

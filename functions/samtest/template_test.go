@@ -30,9 +30,24 @@ var global = scenarios[0]
 
 // routeLists maps each function's logical ID to the route list its handler serves.
 var routeLists = map[string][]httpapi.Route{
-	"ApplyFunction": httpapi.PublicRoutes,
-	"AdminFunction": slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
+	"ApplyFunction":   httpapi.PublicRoutes,
+	"AdminFunction":   slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
+	"SenderFunction":  nil, // run by its schedule
+	"NoticesFunction": nil,
 }
+
+// schedules maps each function run by a schedule (an EventBridge rule: Type Schedule) to
+// its expression: the sender drains the outbox every minute; the notices run daily at
+// 09:00 Beijing time, 01:00 UTC (China keeps no daylight saving time, so a rule in UTC,
+// offered in every region, is exact).
+var schedules = map[string]string{
+	"SenderFunction":  "rate(1 minute)",
+	"NoticesFunction": "cron(0 1 * * ? *)",
+}
+
+// secretEnv are the variables that name a Secrets Manager secret a function reads at run
+// time: its role may read that secret (GetSecretValue) and no other.
+var secretEnv = []string{"OIDC_CLIENT_SECRET_ARN", "SMTP_SECRET_ARN"}
 
 // siteFiles are the files of the published site each function reads from the site's
 // bucket (SITE_BUCKET): its role may read those objects and no other.
@@ -46,6 +61,8 @@ var optionalEnv = map[string]bool{
 	"DYNAMODB_ENDPOINT": true, // tests and `alliance serve` only
 	"S3_ENDPOINT":       true, // tests only
 	"SECRETS_ENDPOINT":  true, // tests only
+	"SES_ENDPOINT":      true, // tests only
+	"SMTP_SECRET_ARN":   true, // a relay without authentication needs none
 }
 
 // function is one AWS::Serverless::Function with the Globals merged in, as SAM does.
@@ -343,6 +360,9 @@ func TestTemplateFunctionsBuild(t *testing.T) {
 var layoutEnv = map[string]bool{
 	"LIMITS_TABLE":         true,
 	"ORIGIN_VERIFY_SECRET": false,
+	"SMTP_HOST":            true, // mail through an SMTP relay in China, through SES elsewhere
+	"SMTP_PORT":            true,
+	"SES_IDENTITY_ARN":     false,
 }
 
 func TestTemplateEnvironment(t *testing.T) {
@@ -472,7 +492,7 @@ func TestTemplatePolicies(t *testing.T) {
 				granted := map[string]bool{}
 				var logs, tracing bool
 				var siteGrants []string
-				secretGrants := 0
+				secretGrants, sesGrants := 0, 0
 				for _, st := range statements(d, f) {
 					if st["Effect"] != "Allow" {
 						t.Errorf("statement %v: effect %v, want only Allow statements", st["Sid"], st["Effect"])
@@ -535,19 +555,33 @@ func TestTemplatePolicies(t *testing.T) {
 						}
 						siteGrants = append(siteGrants, file)
 					case "secretsmanager":
-						// The one Secrets Manager grant: reading the console's client secret, the
-						// secret named by OIDC_CLIENT_SECRET_ARN and no other (no wildcard).
-						secret := f.env["OIDC_CLIENT_SECRET_ARN"]
+						// A Secrets Manager grant: reading the one secret a variable of secretEnv
+						// names (the console's client secret, the SMTP relay's password), no other,
+						// no wildcard.
 						got := fmt.Sprint(st["Resource"])
-						if got != secret || !strings.HasPrefix(got, "arn:"+s.partition()+":secretsmanager:") || strings.ContainsAny(got, "*?") {
-							t.Errorf("statement %v: secretsmanager on %v, want only the secret OIDC_CLIENT_SECRET_ARN names (%q)", st["Sid"], got, secret)
+						named := slices.ContainsFunc(secretEnv, func(v string) bool { return f.env[v] != "" && f.env[v] == got })
+						if !named || !strings.HasPrefix(got, "arn:"+s.partition()+":secretsmanager:") || strings.ContainsAny(got, "*?") {
+							t.Errorf("statement %v: secretsmanager on %v, want only the secret one of %v names", st["Sid"], got, secretEnv)
 						}
 						if len(actions) != 1 || actions[0] != "secretsmanager:GetSecretValue" {
-							t.Errorf("statement %v on the client secret grants %v, want only secretsmanager:GetSecretValue", st["Sid"], actions)
+							t.Errorf("statement %v on a secret grants %v, want only secretsmanager:GetSecretValue", st["Sid"], actions)
 						}
 						secretGrants++
+					case "ses":
+						// The one SES grant: sending through the identity of MAIL_FROM's domain in
+						// this region, the one SES_IDENTITY_ARN names; never another identity or
+						// a wildcard, never SES anywhere in China (no SES there).
+						_, domain, _ := strings.Cut(f.env["MAIL_FROM"], "@")
+						want := "arn:" + s.partition() + ":ses:" + s.region + ":123456789012:identity/" + domain
+						if got := fmt.Sprint(st["Resource"]); got != want || f.env["SES_IDENTITY_ARN"] != want || s.china {
+							t.Errorf("statement %v: ses on %v (SES_IDENTITY_ARN %q), want only %s, outside China", st["Sid"], got, f.env["SES_IDENTITY_ARN"], want)
+						}
+						if len(actions) != 1 || actions[0] != "ses:SendEmail" {
+							t.Errorf("statement %v grants %v, want only ses:SendEmail (SES v2's SendEmail, raw content included)", st["Sid"], actions)
+						}
+						sesGrants++
 					default:
-						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, S3 reads of the site's files and the console's client secret only", st["Sid"], actions)
+						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, S3 reads of the site's files, its secrets and SES sending only", st["Sid"], actions)
 					}
 				}
 				if !logs {
@@ -567,8 +601,17 @@ func TestTemplatePolicies(t *testing.T) {
 				if _, readsBucket := f.env["SITE_BUCKET"]; !slices.Equal(siteGrants, wantFiles) || readsBucket != (len(wantFiles) > 0) {
 					t.Errorf("policy grants the site's files %v and the function is given SITE_BUCKET: %v; want one grant of each file it reads %v, and the bucket exactly then", siteGrants, readsBucket, wantFiles)
 				}
-				if readsSecret := f.env["OIDC_CLIENT_SECRET_ARN"] != ""; (secretGrants == 1) != readsSecret || secretGrants > 1 {
-					t.Errorf("policy grants a secret %d times; the function is given OIDC_CLIENT_SECRET_ARN: %v; want one grant exactly when it is", secretGrants, readsSecret)
+				secretsNamed := 0
+				for _, v := range secretEnv {
+					if f.env[v] != "" {
+						secretsNamed++
+					}
+				}
+				if secretGrants != secretsNamed {
+					t.Errorf("policy grants a secret %d times; the function is given %d of %v; want one grant for each", secretGrants, secretsNamed, secretEnv)
+				}
+				if sends := f.env["SES_IDENTITY_ARN"] != ""; (sesGrants == 1) != sends || sesGrants > 1 {
+					t.Errorf("policy grants SES %d times; the function is given SES_IDENTITY_ARN: %v; want one grant exactly when it is", sesGrants, sends)
 				}
 			})
 		}
@@ -761,8 +804,14 @@ func TestTemplateRoutes(t *testing.T) {
 			var got []string
 			events, _ := f.props["Events"].(map[string]any)
 			for name, ev := range events {
+				if want, ok := schedules[f.id]; ok && dig(ev, "Type") == "Schedule" {
+					if got := dig(ev, "Properties", "Schedule"); got != want {
+						t.Errorf("event %s: schedule %v, want %s", name, got, want)
+					}
+					continue
+				}
 				if dig(ev, "Type") != "HttpApi" {
-					t.Errorf("event %s has type %v, want HttpApi", name, dig(ev, "Type"))
+					t.Errorf("event %s has type %v, want HttpApi (or, for %v, one Schedule)", name, dig(ev, "Type"), slices.Sorted(maps.Keys(schedules)))
 					continue
 				}
 				got = append(got, fmt.Sprint(dig(ev, "Properties", "Method"))+" "+fmt.Sprint(dig(ev, "Properties", "Path")))
@@ -849,6 +898,9 @@ func TestTemplateCORS(t *testing.T) {
 	}
 	methods, headers, expose := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for id, routes := range routeLists {
+		if len(routes) == 0 {
+			continue // a function run by its schedule
+		}
 		h, ok := handlers[id]
 		if !ok {
 			t.Fatalf("no handler for %s in this test", id)

@@ -166,6 +166,9 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		oc.Events, oc.Catalog = es, opt.Events
 		pc.Registrations, pc.Events = es, opt.Events
 	}
+	if m, ok := s.(backoffice.MailStore); ok {
+		oc.Mail = m // the console's mail page
+	}
 	office := backoffice.New(oc)
 	mux := http.NewServeMux()
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,

@@ -530,6 +530,36 @@
     restoreDrafts();
   };
 
+  // ---- mail: the messages that could not be delivered (or wait), and sending one again
+  pages.mail = async () => {
+    const state = params.get("state") === "pending" ? "pending" : "failed";
+    $("f-state").value = state;
+    let items = [];
+    async function load() {
+      const [m, l] = await Promise.all([whoami(), get("mail?state=" + state)]);
+      showMe(m);
+      items = l.mail;
+      rows($("list"), items, (x) => [x.id, x.kind_label, (x.to_name ? x.to_name + " " : "") + x.to, String(x.attempts),
+        x.state === "failed" ? "" : when(x.due), x.last_error || ""]);
+      $("summary").textContent = items.length ? "共 " + items.length + " 封" + (state === "failed" ? "发送失败的邮件。" : "待发送的邮件。") :
+        (state === "failed" ? "没有发送失败的邮件。" : "没有待发送的邮件。");
+      const pick = $("r-id");
+      pick.textContent = "";
+      items.forEach((x) => pick.append(el("option", { value: x.id, text: x.id + " " + x.kind_label + " → " + x.to })));
+      $("retry-section").hidden = state !== "failed" || items.length === 0 || !may("mail");
+    }
+    handle($("retry"), (v) => {
+      const x = items.find((i) => i.id === v.id);
+      return call("POST", "mail/retry", { id: v.id, version: x ? x.version : 0, to: v.to });
+    }, async (r) => {
+      $("r-to").value = "";
+      await load();
+      notice("ok", "已放回发送队列：" + r.data.id + " → " + r.data.to + "，一分钟内发出。");
+    }, () => load());
+    await load();
+    restoreDrafts();
+  };
+
   // ---- dues
   pages.dues = async () => {
     const year = Number(params.get("year")) || Number(today().slice(0, 4));

@@ -244,6 +244,29 @@
     statusResult.appendChild(p);
   }
 
+  // The link in the mail that confirms a submission (templates/mail) carries the number and
+  // the token in the fragment, #status?number=…&token=…, which never reaches a server: fill
+  // the lookup in, take the token out of the address bar and look the application up.
+  function fromLink() {
+    var m = /^#status\?(.*)$/.exec(window.location.hash);
+    if (!m) return false;
+    var q = {};
+    m[1].split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) {
+        try { q[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* malformed: ignored */ }
+      }
+    });
+    if (!q.number || !q.token) return false;
+    document.getElementById("s-number").value = q.number;
+    document.getElementById("s-token").value = q.token;
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search + "#join-status");
+    }
+    statusBox.scrollIntoView();
+    return true;
+  }
+
   statusForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var number = document.getElementById("s-number").value.replace(/\s+/g, "").toUpperCase();
@@ -270,4 +293,5 @@
       statusButton.disabled = false;
     });
   });
+  if (fromLink()) statusButton.click();
 })();
