@@ -89,6 +89,26 @@ type Registration struct {
 	TokenHash        string          `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the registrant's status token
 	TokenExpires     time.Time       `json:"token_expires" dynamodbav:"token_expires"`
 	Version          int             `json:"version" dynamodbav:"version"`
+	// Erased records that the registrant's personal data was erased (Erase).
+	Erased *membership.Erasure `json:"erased,omitempty" dynamodbav:"erased,omitempty"`
+}
+
+// Erase removes the registrant's personal data — name, job title, phone,
+// email and the status token — and records e. The event, the code, the
+// organisation, the member linked, the status and the check-in stay, for the
+// roster's counts and the attendance. Erasing twice changes nothing more.
+func (r *Registration) Erase(e membership.Erasure) {
+	r.Name, r.JobTitle, r.Phone, r.Email, r.TokenHash = membership.ErasedMark, "", "", "", ""
+	if r.Erased == nil {
+		e.At = e.At.UTC()
+		r.Erased = &e
+	}
+}
+
+// ErasureDue reports whether the retention period of the registration ended
+// at now: keep after the end of the event it is for.
+func ErasureDue(r *Registration, ended time.Time, keep time.Duration, now time.Time) bool {
+	return r.Erased == nil && !ended.IsZero() && !now.Before(ended.Add(keep))
 }
 
 // Label is the registration's state in the registrant's words: 已签到,

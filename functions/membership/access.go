@@ -24,6 +24,7 @@ const (
 	TaskAttendance       Task = "attendance"        // enter attendance, or void a record entered by mistake
 	TaskFees             Task = "fees"              // change a year's fee schedule
 	TaskPayment          Task = "payment"           // record a payment of dues, or its correction
+	TaskErase            Task = "erase"             // erase a person's data on their request (privacy.go)
 )
 
 // permission is who may do a task, and what a person who may not is told.
@@ -44,6 +45,7 @@ var permissions = map[Task]permission{
 	TaskAttendance:       {[]string{RoleSecretariat}, "出席记录须由秘书处登记或作废"},
 	TaskFees:             {[]string{RoleSecretariat}, "会费标准须由秘书处登记"},
 	TaskPayment:          {[]string{RoleSecretariat}, "会费须由秘书处登记"},
+	TaskErase:            {[]string{RoleSecretariat}, "删除个人信息须由秘书处办理"},
 }
 
 // May returns nil when the actor holds a role that may do the task, else an

@@ -16,6 +16,7 @@ func TestMay(t *testing.T) {
 		TaskAttendance:       {RoleSecretariat},
 		TaskFees:             {RoleSecretariat},
 		TaskPayment:          {RoleSecretariat},
+		TaskErase:            {RoleSecretariat},
 	}
 	if len(may) != len(permissions) {
 		t.Fatalf("got %d tasks in the code's table, want the %d listed here", len(permissions), len(may))

@@ -84,6 +84,8 @@ type Member struct {
 	PendingExpulsion *Expulsion    `json:"pending_expulsion,omitempty" dynamodbav:"pending_expulsion,omitempty"`
 	History          []MemberEvent `json:"history" dynamodbav:"history"`
 	Version          int           `json:"version" dynamodbav:"version"`
+	// Erased records that the contact's personal data was erased (privacy.go).
+	Erased *Erasure `json:"erased,omitempty" dynamodbav:"erased,omitempty"`
 }
 
 // FormatCertificate returns the certificate number of the seq-th certificate
