@@ -72,9 +72,9 @@ type Registration struct {
 	Event            string          `json:"event" dynamodbav:"event"`
 	Name             string          `json:"name" dynamodbav:"name"`
 	Org              string          `json:"org" dynamodbav:"org"`
-	JobTitle         string          `json:"job_title" dynamodbav:"job_title"`
-	Phone            string          `json:"phone" dynamodbav:"phone"`
-	Email            string          `json:"email" dynamodbav:"email"`
+	JobTitle         string          `json:"job_title" dynamodbav:"job_title,omitempty"`
+	Phone            string          `json:"phone" dynamodbav:"phone,omitempty"`
+	Email            string          `json:"email" dynamodbav:"email,omitempty"`
 	Member           string          `json:"member,omitempty" dynamodbav:"member,omitempty"`
 	MemberName       string          `json:"member_name,omitempty" dynamodbav:"member_name,omitempty"`
 	WaitlistAccepted bool            `json:"waitlist_accepted" dynamodbav:"waitlist_accepted"`

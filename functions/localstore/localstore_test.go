@@ -87,3 +87,15 @@ func BenchmarkRegister(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkRegister(b, s)
 }
+
+func TestErasure(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	storetest.RunErasure(t, s, func(t *testing.T) string {
+		d, err := s.Dump()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}

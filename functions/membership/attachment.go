@@ -88,6 +88,16 @@ func NewAttachmentID() (string, error) {
 // ValidAttachmentID reports whether id has the form NewAttachmentID gives.
 func ValidAttachmentID(id string) bool { return attachmentIDRE.MatchString(id) }
 
+// UploadForm is how a browser posts one file straight to the uploads
+// bucket: a multipart/form-data POST to URL with Fields first and the file
+// last (as "file"), before Expires. The fields carry a policy the bucket
+// enforces: this key only, this media type, at most MaxAttachmentSize bytes.
+type UploadForm struct {
+	URL     string            `json:"url"`
+	Fields  map[string]string `json:"fields"`
+	Expires time.Time         `json:"expires"`
+}
+
 // UploadRequest is what the applicant's browser says of a file before
 // sending it: its name, its media type and its size.
 type UploadRequest struct {

@@ -31,7 +31,7 @@ type Erasure struct {
 
 // Label says in Chinese why the data was erased.
 func (e *Erasure) Label() string {
-	s := ErasureReasonLabels[e.Reason] + "已删除个人信息"
+	s := ErasureReasonLabels[e.Reason] + "，已删除个人信息"
 	if e.Note != "" {
 		s += "：" + e.Note
 	}

@@ -197,7 +197,7 @@ func TestMemberEraseContact(t *testing.T) {
 		if m.Contact != (Contact{}) || m.Profile.Name != tc.wantName || m.Erased == nil || m.Status != MemberActive {
 			t.Errorf("%s: %+v", tc.typ, m)
 		}
-		if e := m.History[len(m.History)-1]; e.Action != "erase" || !strings.Contains(e.Note, "应本人要求已删除个人信息：本人书面申请") {
+		if e := m.History[len(m.History)-1]; e.Action != "erase" || !strings.Contains(e.Note, "应本人要求，已删除个人信息：本人书面申请") {
 			t.Errorf("%s: history %+v", tc.typ, e)
 		}
 	}
