@@ -97,6 +97,8 @@ type office interface {
 	WhoAmI(ctx context.Context) (*backoffice.Me, error)
 	Dashboard(ctx context.Context) (*backoffice.Dashboard, error)
 	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+	AttachmentURL(ctx context.Context, number, id string) (*backoffice.Download, error)
+	ErasePerson(ctx context.Context, q backoffice.ErasureRequest) (*backoffice.Erased, error)
 	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)
 	ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error)
 	Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error)

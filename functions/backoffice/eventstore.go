@@ -54,6 +54,11 @@ type EventStore interface {
 	// MemberStatus returns the status and name of the member with the
 	// certificate number; status "" when there is no such member.
 	MemberStatus(ctx context.Context, certificate string) (membership.MemberStatus, string, error)
+
+	// Cancel and EraseRegistration: see privacy.RegistrationStore (a
+	// person's registrations are cancelled before their event and erased).
+	Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error)
+	EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error)
 }
 
 // EventSource gives the published catalog of events with registration;

@@ -61,8 +61,8 @@ type EventSource interface {
 
 // RegistrationRef names one registration.
 type RegistrationRef struct {
-	Event string `json:"event"`
-	Code  string `json:"code"`
+	Event string `json:"event" label:"活动" validate:"required,oneline"`
+	Code  string `json:"code" label:"报名编号" validate:"required,oneline"`
 }
 
 // Person is whose data an erasure removes: the records named, and what the
@@ -225,8 +225,8 @@ func (x *Erasers) cancelUpcoming(ctx context.Context, ref RegistrationRef, e mem
 // before their records stop listing them: an erasure the bucket interrupts
 // finds them again when it is run again.
 func (x *Erasers) attachments(ctx context.Context, p *Person, _ membership.Erasure) error {
-	if len(p.Applications) > 0 && (x.Applications == nil || x.Files == nil) {
-		return membership.Internal("privacy: erase attachments", fmt.Errorf("no application store or uploads bucket"))
+	if len(p.Applications) > 0 && x.Applications == nil {
+		return membership.Internal("privacy: erase attachments", fmt.Errorf("no application store"))
 	}
 	for _, n := range p.Applications {
 		a, err := x.Applications.Application(ctx, n)
@@ -237,6 +237,9 @@ func (x *Erasers) attachments(ctx context.Context, p *Person, _ membership.Erasu
 			if err := p.Check(a); err != nil { // on a copy: the update checks again
 				return err
 			}
+		}
+		if len(a.Attachments) > 0 && x.Files == nil {
+			return membership.Internal("privacy: erase attachments", fmt.Errorf("no uploads bucket"))
 		}
 		for _, f := range a.Attachments {
 			if err := x.Files.Delete(ctx, f.Key(n)); err != nil {
