@@ -29,7 +29,7 @@ type Files interface {
 // Upload is the answer to a request to upload: the file's ID, which
 // ConfirmUpload takes once the browser has posted it, and the form to post.
 type Upload struct {
-	ID   string                  `json:"id"`
+	ID   string                 `json:"id"`
 	Form *membership.UploadForm `json:"form"`
 }
 
