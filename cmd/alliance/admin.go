@@ -37,6 +37,7 @@ Applications (第十四条):
   reject NUMBER --note REASON              不予通过                  (secretariat, then chair)
   file NUMBER --date D --reference R       报中促中心备案            (secretariat)
   certify NUMBER                           颁发会员证书, creates the member (secretariat)
+  document NUMBER ID [--out FILE]          save a document the applicant uploaded (show lists them)
 Members (第十五条):
   members [--status S]                     list members
   member CERTIFICATE                       one member with its history
@@ -62,6 +63,10 @@ Events (registration and check-in at the door):
   checkin SLUG --void --note REASON CODE   void a check-in entered by mistake, and its attendance
   walk-in SLUG --name N --org O --title T --phone P --email E [--certificate C] --privacy-accepted
                                            register and check in at once a person without a registration
+Personal data:
+  erase --note BASIS [--application N]... [--member C]... [--registration SLUG/CODE]...
+                                           erase a person's data on their request (secretariat);
+                                           the records stay, their history says who erased when
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -191,6 +196,8 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"registrations":    (*adminCLI).registrations,
 	"checkin":          (*adminCLI).checkin,
 	"walk-in":          (*adminCLI).walkIn,
+	"document":         (*adminCLI).document,
+	"erase":            (*adminCLI).erase,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

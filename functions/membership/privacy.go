@@ -1,6 +1,8 @@
 package membership
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -130,4 +132,25 @@ func (m *Member) EraseContact(e Erasure) {
 		m.History = append(m.History, MemberEvent{Action: "erase", From: m.Status, To: m.Status, Actor: e.By, ActorName: e.ByName,
 			Role: e.Role, At: e.At, Note: e.Label()})
 	}
+}
+
+// ParseRetention reads the retention periods in days (the functions'
+// RETENTION_CLOSED_DAYS and RETENTION_REGISTRATION_DAYS); an empty one is
+// DefaultRetention's. Each must be a whole number of days from 1 to 3650.
+func ParseRetention(closed, registrations string) (Retention, error) {
+	r := DefaultRetention
+	for _, f := range []struct {
+		name, s string
+		d       *time.Duration
+	}{{"RETENTION_CLOSED_DAYS", closed, &r.Closed}, {"RETENTION_REGISTRATION_DAYS", registrations, &r.Registrations}} {
+		if f.s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f.s)
+		if err != nil || n < 1 || n > 3650 {
+			return r, fmt.Errorf("membership: %s %q: want whole days from 1 to 3650", f.name, f.s)
+		}
+		*f.d = time.Duration(n) * 24 * time.Hour
+	}
+	return r, nil
 }
