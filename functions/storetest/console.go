@@ -102,6 +102,8 @@ type ConsoleOptions struct {
 	APIOrigin string
 	// TLS serves the API over https:// with httptest's certificate.
 	TLS bool
+	// Files is the uploads bucket of the applicants' documents; nil: none.
+	Files intake.Files
 }
 
 // NewConsoleAPI serves the API over s with the console's sign-in until the
@@ -150,11 +152,15 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		t.Fatal(err)
 	}
 	clock := &Clock{}
-	office := backoffice.New(backoffice.Config{Store: s, Log: log})
+	oc := backoffice.Config{Store: s, Log: log}
+	if opt.Files != nil {
+		oc.Files = opt.Files
+	}
+	office := backoffice.New(oc)
 	mux := http.NewServeMux()
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,
 		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}, Timeout: TestTimeout}))
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin, Timeout: TestTimeout}))
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin, Timeout: TestTimeout, Files: opt.Files}))
 	var h http.Handler = mux
 	if opt.Wrap != nil {
 		h = opt.Wrap(mux)
