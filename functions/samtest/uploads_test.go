@@ -236,4 +236,3 @@ func get(t *testing.T, u string) {
 		t.Fatalf("GET %s: %d", u, res.StatusCode)
 	}
 }
-
