@@ -118,7 +118,8 @@ func sampleFiles(t *testing.T) map[string]string {
 // applicant picks four files; the .exe renamed .pdf and the 11 MB file are
 // refused in the browser with Chinese messages, the PDF and the PNG go to
 // the bucket with the application (progress shown) and the secretariat sees
-// them in the console and downloads one; an enterprise application without
+// them in the console and downloads one, then erases the applicant's data on
+// request (no version left in the bucket); an enterprise application without
 // any shows 材料不全.
 func TestDocumentsUpload(t *testing.T) {
 	b := newUploadsBucket(t)
@@ -191,6 +192,23 @@ func TestDocumentsUpload(t *testing.T) {
 	}
 	if !downloaded {
 		t.Errorf("no GET of the document from the bucket answered 200: %v", clerk.rec.snapshot())
+	}
+	// The applicant asks the secretariat to erase their data: the clerk does it in the
+	// console; the store keeps no contact and the bucket no version of either file.
+	c.open(clerk, "/admin/application/?number="+number)
+	c.ready(clerk)
+	act(clerk, "act-erase", map[string]string{"erase-note": "本人书面申请，2027-03-02 来函"})
+	if msg, ok := notice(clerk); !ok || !strings.Contains(msg, "已删除") {
+		t.Errorf("erasure in the console: %q", msg)
+	}
+	if h := text(clerk, "history"); !strings.Contains(h, "删除个人信息") || !strings.Contains(h, "王秘书") || !strings.Contains(h, "本人书面申请，2027-03-02 来函") {
+		t.Errorf("history after erasure: %q", h)
+	}
+	if keys := b.keys(t, membership.AttachmentKey(number, "")); len(keys) != 0 {
+		t.Errorf("after the erasure the bucket keeps %v", keys)
+	}
+	if a, err := c.store.Application(t.Context(), number); err != nil || a.Phone != "" || a.Email != "" || a.Attachments != nil {
+		t.Errorf("after the erasure the store keeps %+v, %v", a, err)
 	}
 	c.open(clerk, "/admin/application/?number="+empty)
 	c.ready(clerk)
