@@ -18,19 +18,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localfiles"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
-	"github.com/smelisting/alliance/functions/sitebucket"
 	"github.com/smelisting/alliance/functions/uploadbucket"
+	"github.com/smelisting/alliance/functions/uploadbucket/uploadtest"
 )
 
 // Files of each kind the tests upload.
@@ -43,45 +37,17 @@ var (
 // bucket is one uploads bucket under test and how to see every object version it keeps.
 type bucket struct {
 	files    intake.Files
-	versions func(t *testing.T, prefix string) []string // keys of every version and delete marker under prefix
+	versions func(t testing.TB, prefix string) []string // keys of every version and delete marker under prefix
 	enforces bool                                       // whether it enforces the POST policy itself
 }
 
-// s3Bucket is gofakes3 on 127.0.0.1, versioned like the deployed bucket. It
-// takes presigned POSTs but does not check their policy (the tests below
-// check the policy document instead, and the function's own check after
+// s3Bucket is gofakes3 on 127.0.0.1 (uploadtest), versioned like the deployed
+// bucket. It takes presigned POSTs but does not check their policy (the tests
+// below check the policy document instead, and the function's own check after
 // the upload).
 func s3Bucket(t *testing.T) bucket {
-	backend := s3mem.New()
-	srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithInsecureCORS()).Server())
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_REGION", "cn-north-1")
-	client, err := sitebucket.NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := t.Context()
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("uploads")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("uploads"),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-		t.Fatal(err)
-	}
-	return bucket{files: uploadbucket.New(client, "uploads"), versions: func(t *testing.T, prefix string) []string {
-		out, err := client.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{Bucket: aws.String("uploads"), Prefix: aws.String(prefix)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var keys []string
-		for _, v := range out.Versions {
-			keys = append(keys, aws.ToString(v.Key)+"@"+aws.ToString(v.VersionId))
-		}
-		for _, m := range out.DeleteMarkers {
-			keys = append(keys, aws.ToString(m.Key)+"@marker")
-		}
-		return keys
-	}}
+	srv := uploadtest.Start(t, nil)
+	return bucket{files: uploadbucket.New(srv.Client, uploadtest.Bucket), versions: srv.Versions}
 }
 
 // localBucket is the folder of `alliance serve` behind its handler.
@@ -95,7 +61,7 @@ func localBucket(t *testing.T) bucket {
 		t.Fatal(err)
 	}
 	mux.Handle("/api/files/", f.Handler())
-	return bucket{files: f, enforces: true, versions: func(t *testing.T, prefix string) []string {
+	return bucket{files: f, enforces: true, versions: func(t testing.TB, prefix string) []string {
 		var keys []string
 		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,19 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
-	"github.com/smelisting/alliance/functions/sitebucket"
 	"github.com/smelisting/alliance/functions/storetest"
 	"github.com/smelisting/alliance/functions/uploadbucket"
+	"github.com/smelisting/alliance/functions/uploadbucket/uploadtest"
 )
 
 // s3Recorder sits in front of an S3 server (gofakes3) and records the IAM action each
@@ -55,7 +48,7 @@ func (r *s3Recorder) note(action, key string) {
 }
 
 func (r *s3Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	path := strings.TrimPrefix(req.URL.Path, "/uploads")
+	path := strings.TrimPrefix(req.URL.Path, "/"+uploadtest.Bucket)
 	key := strings.TrimPrefix(path, "/")
 	q := req.URL.Query()
 	switch {
@@ -75,7 +68,7 @@ func (r *s3Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.note("s3:GetObject", key)
 	case req.Method == http.MethodPut && req.Header.Get("X-Amz-Copy-Source") != "":
 		src, _ := url.PathUnescape(req.Header.Get("X-Amz-Copy-Source"))
-		r.note("s3:GetObject", strings.TrimPrefix(strings.TrimPrefix(src, "/"), "uploads/"))
+		r.note("s3:GetObject", strings.TrimPrefix(strings.TrimPrefix(src, "/"), uploadtest.Bucket+"/"))
 		r.note("s3:PutObject", key)
 	case req.Method == http.MethodPut:
 		r.note("s3:PutObject", key)
@@ -96,29 +89,17 @@ func (r *s3Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // that uploadGrants (which TestTemplatePolicies holds the template to) covers every call,
 // listing only under uploadPrefixes, and that every grant is used.
 func TestUploadGrantsCoverBucketCalls(t *testing.T) {
-	rec := &s3Recorder{h: gofakes3.New(s3mem.New()).Server(), used: map[string]map[string]map[string]bool{}}
-	srv := httptest.NewServer(rec)
-	defer srv.Close()
-	t.Setenv("AWS_REGION", "cn-north-1")
-	client, err := sitebucket.NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := t.Context()
+	rec := &s3Recorder{used: map[string]map[string]map[string]bool{}}
 	rec.as("setup")
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("uploads")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("uploads"),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-		t.Fatal(err)
-	}
+	srv := uploadtest.Start(t, func(h http.Handler) http.Handler { rec.h = h; return rec })
+	client := srv.Client
+	ctx := t.Context()
 	store, err := localstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	bucket := uploadbucket.New(client, "uploads")
+	bucket := uploadbucket.New(client, uploadtest.Bucket)
 	in := intake.New(intake.Config{Store: store, Files: bucket})
 
 	rec.as("ApplyFunction")

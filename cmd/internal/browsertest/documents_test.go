@@ -4,67 +4,37 @@ import (
 	"bytes"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/chromedp/chromedp"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
-	"github.com/smelisting/alliance/functions/sitebucket"
 	"github.com/smelisting/alliance/functions/storetest"
 	"github.com/smelisting/alliance/functions/uploadbucket"
+	"github.com/smelisting/alliance/functions/uploadbucket/uploadtest"
 )
 
-// uploadsBucket is an S3-protocol server (gofakes3) on an origin of its own,
+// uploadsBucket is an S3-protocol server (uploadtest) on an origin of its own,
 // versioned like the deployed bucket, as the browser reaches S3: a
 // cross-origin POST the site's CSP (connect-src) and the bucket's CORS must
 // allow.
 type uploadsBucket struct {
-	url    string
-	client *s3.Client
-	files  *uploadbucket.Bucket
+	*uploadtest.Server
+	files *uploadbucket.Bucket
 }
 
 func newUploadsBucket(t *testing.T) *uploadsBucket {
-	srv := httptest.NewServer(gofakes3.New(s3mem.New(), gofakes3.WithInsecureCORS()).Server())
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_REGION", "cn-north-1")
-	c, err := sitebucket.NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("uploads")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.PutBucketVersioning(t.Context(), &s3.PutBucketVersioningInput{Bucket: aws.String("uploads"),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-		t.Fatal(err)
-	}
-	return &uploadsBucket{url: srv.URL, client: c, files: uploadbucket.New(c, "uploads")}
+	srv := uploadtest.Start(t, nil)
+	return &uploadsBucket{Server: srv, files: uploadbucket.New(srv.Client, uploadtest.Bucket)}
 }
 
 // keys lists every version under prefix.
-func (b *uploadsBucket) keys(t *testing.T, prefix string) []string {
-	out, err := b.client.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{Bucket: aws.String("uploads"), Prefix: aws.String(prefix)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for _, v := range out.Versions {
-		keys = append(keys, aws.ToString(v.Key))
-	}
-	return keys
-}
+func (b *uploadsBucket) keys(t *testing.T, prefix string) []string { return b.Versions(t, prefix) }
 
 // newDocumentsEnv is the console's environment with the uploads bucket: the
 // site's pages get the deployed CSP with the bucket's origin in connect-src.
@@ -78,7 +48,7 @@ func newDocumentsEnv(t *testing.T, b *uploadsBucket) *consoleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csp := contentSecurityPolicy + "; connect-src 'self' " + b.url
+	csp := contentSecurityPolicy + "; connect-src 'self' " + b.URL
 	api := storetest.NewConsoleAPI(t, store, storetest.ConsoleOptions{Listener: ln, Files: b.files, Wrap: func(h http.Handler) http.Handler {
 		mux := http.NewServeMux()
 		mux.Handle("/api/", h)
@@ -126,7 +96,7 @@ func TestDocumentsUpload(t *testing.T) {
 	c := newDocumentsEnv(t, b)
 	files := sampleFiles(t)
 	tb := c.tab(t, phone)
-	tb.origins = append(tb.origins, b.url)
+	tb.origins = append(tb.origins, b.URL)
 	tb.reduceMotion()
 	c.open(tb, "/join/")
 	tb.do(chromedp.WaitVisible(chromedp.ID("join-files")))
@@ -164,7 +134,7 @@ func TestDocumentsUpload(t *testing.T) {
 	// The secretariat sees both in the console and downloads the PDF.
 	empty := c.submitted(t, "尚无材料科技有限公司")[0]
 	clerk := c.tab(t, desktop)
-	clerk.origins = append(clerk.origins, b.url)
+	clerk.origins = append(clerk.origins, b.URL)
 	c.open(clerk, "/admin/application/?number="+number)
 	c.signIn(clerk, "secretariat", "王秘书")
 	waitFor(clerk, "the documents", `document.querySelectorAll('#documents tbody tr').length === 2`)
@@ -181,7 +151,7 @@ func TestDocumentsUpload(t *testing.T) {
 	var downloaded bool
 	for range 200 {
 		for _, r := range clerk.rec.snapshot() {
-			if strings.HasPrefix(r.url, b.url+"/uploads/attachments/"+number+"/") && r.status == 200 {
+			if strings.HasPrefix(r.url, b.URL+"/uploads/attachments/"+number+"/") && r.status == 200 {
 				downloaded = true
 			}
 		}
