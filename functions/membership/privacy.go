@@ -51,9 +51,9 @@ type Retention struct {
 	Registrations time.Duration
 }
 
-// DefaultRetention is what the privacy notice promises unless configured
-// otherwise.
-var DefaultRetention = Retention{Closed: 180 * 24 * time.Hour, Registrations: 90 * 24 * time.Hour}
+// DefaultRetention is what the privacy notices promise (the join page: 180
+// days; the event pages: within a year of the event) and template.yaml sets.
+var DefaultRetention = Retention{Closed: 180 * 24 * time.Hour, Registrations: 365 * 24 * time.Hour}
 
 // Days returns d in whole days.
 func Days(d time.Duration) int { return int(d / (24 * time.Hour)) }

@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -215,5 +217,40 @@ func get(t *testing.T, u string) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+}
+
+// TestRetentionMatchesNotices: the retention periods the admin function is given are the
+// domain's defaults (what `alliance serve` uses) and what the privacy notices promise: the
+// join page states both in days, the event pages the registrations' as within a year.
+func TestRetentionMatchesNotices(t *testing.T) {
+	var closed, regs string
+	for _, f := range functions(t, load(t, global)) {
+		if f.id == sweepFunction {
+			closed, regs = f.env["RETENTION_CLOSED_DAYS"], f.env["RETENTION_REGISTRATION_DAYS"]
+		}
+	}
+	r, err := membership.ParseRetention(closed, regs)
+	if err != nil || closed == "" || regs == "" {
+		t.Fatalf("RETENTION_CLOSED_DAYS %q, RETENTION_REGISTRATION_DAYS %q: %v", closed, regs, err)
+	}
+	if r != membership.DefaultRetention {
+		t.Errorf("template.yaml keeps %v, membership.DefaultRetention %v: want the same", r, membership.DefaultRetention)
+	}
+	join, err := os.ReadFile(filepath.Join(root(t), "templates", "join.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"保存 " + closed + " 天", "（" + regs + " 天）"} {
+		if !strings.Contains(string(join), want) {
+			t.Errorf("the join page's privacy notice does not say %q", want)
+		}
+	}
+	event, err := os.ReadFile(filepath.Join(root(t), "templates", "events-single.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(event), "活动结束后一年内删除报名信息") || membership.Days(r.Registrations) > 366 {
+		t.Errorf("the event pages promise deletion within a year; registrations are kept %d days", membership.Days(r.Registrations))
 	}
 }

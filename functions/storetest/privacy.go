@@ -112,7 +112,7 @@ func RunErasure(t *testing.T, s PrivacyStore, dump Dump) {
 }
 
 // testSweep: a rejected application is erased 180 days after the rejection,
-// not a day before; the registrations of an event 90 days after its end.
+// not a minute before; the registrations of an event 365 days after its end.
 func testSweep(t *testing.T, s PrivacyStore) {
 	ctx := t.Context()
 	app := Sample(t0)
@@ -132,10 +132,10 @@ func testSweep(t *testing.T, s PrivacyStore) {
 		at        time.Time
 		apps, reg bool // erased by then
 	}{
-		{ev.End.AddDate(0, 0, 90).Add(-time.Minute), false, false},
-		{ev.End.AddDate(0, 0, 90), false, true},
-		{t0.AddDate(0, 0, 180).Add(-time.Minute), false, true},
-		{t0.AddDate(0, 0, 180), true, true},
+		{t0.AddDate(0, 0, 180).Add(-time.Minute), false, false},
+		{t0.AddDate(0, 0, 180), true, false},
+		{ev.End.AddDate(0, 0, 365).Add(-time.Minute), true, false},
+		{ev.End.AddDate(0, 0, 365), true, true},
 	} {
 		if _, err := sw.Run(ctx, tc.at); err != nil {
 			t.Fatalf("sweep at %s: %v", tc.at, err)
