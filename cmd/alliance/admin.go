@@ -38,6 +38,7 @@ Applications (第十四条):
   reject NUMBER --note REASON              不予通过                  (secretariat, then chair)
   file NUMBER --date D --reference R       报中促中心备案            (secretariat)
   certify NUMBER                           颁发会员证书, creates the member (secretariat)
+  document NUMBER ID [--out FILE]          save a document the applicant uploaded (show lists them)
 Members (第十五条):
   members [--status S]                     list members
   member CERTIFICATE                       one member with its history
@@ -70,6 +71,10 @@ Events (registration and check-in at the door):
 Mail (every change of an application, registration and promotion sends one):
   mail [--pending]                         messages that could not be delivered (or still wait)
   retry-mail --version V [--to ADDRESS] ID send a failed message again, to a corrected address
+Personal data:
+  erase --note BASIS [--application N]... [--member C]... [--registration SLUG/CODE]...
+                                           erase a person's data on their request (secretariat);
+                                           the records stay, their history says who erased when
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -105,6 +110,8 @@ type office interface {
 	WhoAmI(ctx context.Context) (*backoffice.Me, error)
 	Dashboard(ctx context.Context) (*backoffice.Dashboard, error)
 	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+	AttachmentURL(ctx context.Context, number, id string) (*backoffice.Download, error)
+	ErasePerson(ctx context.Context, q backoffice.ErasureRequest) (*backoffice.Erased, error)
 	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)
 	ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error)
 	Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error)
@@ -205,6 +212,8 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"promote":             (*adminCLI).promote,
 	"mail":                (*adminCLI).mail,
 	"retry-mail":          (*adminCLI).retryMail,
+	"document":            (*adminCLI).document,
+	"erase":               (*adminCLI).erase,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

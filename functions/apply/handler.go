@@ -10,6 +10,7 @@ import (
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/sitebucket"
+	"github.com/smelisting/alliance/functions/uploadbucket"
 )
 
 // config is what the function reads from its environment.
@@ -23,6 +24,7 @@ type config struct {
 	Limits        string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
 	SiteOrigin    string // SITE_ORIGIN, the only origin CORS allows
 	SiteBucket    string // SITE_BUCKET, where the frame of the form's own pages is read
+	UploadsBucket string // UPLOADS_BUCKET: the applicants' documents; empty: no uploads
 	S3Endpoint    string // S3_ENDPOINT, tests only
 	Timeout       string // STORE_TIMEOUT: the store work of one request (httpapi.Deadline); empty: the default
 }
@@ -46,11 +48,17 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}
+	if cfg.SiteBucket == "" && cfg.UploadsBucket == "" {
+		return httpapi.NewPublic(pc), nil
+	}
+	s3c, err := sitebucket.NewClient(cfg.S3Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.UploadsBucket != "" {
+		pc.Files = uploadbucket.New(s3c, cfg.UploadsBucket)
+	}
 	if cfg.SiteBucket != "" {
-		s3c, err := sitebucket.NewClient(cfg.S3Endpoint)
-		if err != nil {
-			return nil, err
-		}
 		pc.Frame = httpapi.FrameFunc(sitebucket.NewFile(s3c, cfg.SiteBucket, httpapi.FramePath).Read)
 		pc.Events = events.NewCatalogCache(sitebucket.NewFile(s3c, cfg.SiteBucket, events.CatalogFile).Read)
 	}

@@ -29,6 +29,7 @@ func main() {
 		Limits:        os.Getenv("LIMITS_TABLE"),
 		SiteOrigin:    os.Getenv("SITE_ORIGIN"),
 		SiteBucket:    os.Getenv("SITE_BUCKET"),
+		UploadsBucket: os.Getenv("UPLOADS_BUCKET"),
 		S3Endpoint:    os.Getenv("S3_ENDPOINT"),
 		Timeout:       os.Getenv("STORE_TIMEOUT"),
 	}, log)

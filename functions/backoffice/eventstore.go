@@ -68,6 +68,10 @@ type EventStore interface {
 	// atomic write, and returns those promoted: none when no place is free or
 	// nobody waits. Errors: fn's (nothing is stored then).
 	Promote(ctx context.Context, ev *events.Event, fn func(*events.Registration) error) ([]events.Registration, error)
+
+	// EraseRegistration: see privacy.RegistrationStore (a person's
+	// registrations are cancelled (Cancel) before their event and erased).
+	EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error)
 }
 
 // EventSource gives the published catalog of events with registration;

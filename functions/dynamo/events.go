@@ -773,3 +773,47 @@ func (s *Store) MemberStatus(ctx context.Context, certificate string) (membershi
 	}
 	return m.Status, m.Profile.Name, nil
 }
+
+// EraseRegistration erases the registration with fn and stores it on
+// condition of the version read, together with the deletion of its phone's
+// claim on the event when that claim still names it (the claim's key holds
+// the phone), in one transaction. Errors: ENOTFOUND, ECONFLICT when another
+// write came first, fn's error, EUNAVAILABLE, EINTERNAL.
+func (s *Store) EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error) {
+	op := "dynamo: erase registration " + code
+	r, err := s.getRegistration(ctx, op, event, code)
+	if err != nil {
+		return nil, err
+	}
+	read, phone := r.Version, r.Phone
+	if err := fn(r); err != nil {
+		return nil, err
+	}
+	r.Version++
+	reg, err := s.versionedPut(r, read)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	items := []types.TransactWriteItem{reg}
+	if phone != "" {
+		var claim struct {
+			Code string `dynamodbav:"code"`
+		}
+		found, err := s.getItem(ctx, op, s.tables.Registrations, phoneKey(event, phone), &claim)
+		if err != nil {
+			return nil, err
+		}
+		if found && claim.Code == code {
+			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.tables.Registrations),
+				Key: phoneKey(event, phone), ConditionExpression: aws.String("code = :code"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":code": str(code)}}})
+		}
+	}
+	if err := s.transact(ctx, items); err != nil {
+		if _, ok := failedConditions(err); ok {
+			return nil, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请重试", code)
+		}
+		return nil, fail(op, err)
+	}
+	return r, nil
+}

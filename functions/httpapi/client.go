@@ -147,6 +147,16 @@ func (c *AdminClient) Certify(ctx context.Context, number string, q backoffice.C
 	return call[backoffice.Certified](ctx, c, http.MethodPost, applicationPath(number)+"/certify", q)
 }
 
+// AttachmentURL returns a short-lived link to a document of the application.
+func (c *AdminClient) AttachmentURL(ctx context.Context, number, id string) (*backoffice.Download, error) {
+	return call[backoffice.Download](ctx, c, http.MethodGet, applicationPath(number)+"/attachments/"+url.PathEscape(id), nil)
+}
+
+// ErasePerson erases a person's data from the records named, on their request.
+func (c *AdminClient) ErasePerson(ctx context.Context, q backoffice.ErasureRequest) (*backoffice.Erased, error) {
+	return call[backoffice.Erased](ctx, c, http.MethodPost, "/api/admin/erasures", q)
+}
+
 // Members lists the members with the status ("" for all).
 func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatus) ([]membership.Member, error) {
 	l, err := call[memberList](ctx, c, http.MethodGet, "/api/admin/members"+query("status", string(status)), nil)

@@ -535,3 +535,31 @@ func (s *Store) MemberStatus(ctx context.Context, certificate string) (membershi
 	}
 	return m.Status, m.Profile.Name, nil
 }
+
+// EraseRegistration erases the registration with fn and stores it, deleting
+// its phone's claim on the event when that claim still names it, in one
+// transaction. Errors: ENOTFOUND, fn's error.
+func (s *Store) EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error) {
+	const op = "localstore: erase registration"
+	var r *events.Registration
+	err := s.write(ctx, op+" "+code, func(tx *bolt.Tx) (err error) {
+		if r, err = getRegistration(tx, event, code); err != nil {
+			return err
+		}
+		phone := r.Phone
+		if err := fn(r); err != nil {
+			return err
+		}
+		r.Version++
+		if bk := tx.Bucket(bucketPhones); bk != nil && phone != "" && string(bk.Get([]byte(event+"/"+phone))) == code {
+			if err := bk.Delete([]byte(event + "/" + phone)); err != nil {
+				return err
+			}
+		}
+		return putRegistration(tx, r)
+	})
+	if err != nil {
+		return nil, wrap(err, op+" "+code)
+	}
+	return r, nil
+}

@@ -98,3 +98,15 @@ func TestOutboxContract(t *testing.T) {
 		return s
 	})
 }
+
+func TestErasure(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	storetest.RunErasure(t, s, func(t *testing.T) string {
+		d, err := s.Dump()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}

@@ -26,6 +26,7 @@ const (
 	TaskFees             Task = "fees"              // change a year's fee schedule
 	TaskPayment          Task = "payment"           // record a payment of dues, or its correction
 	TaskMail             Task = "mail"              // send again a mail that could not be delivered
+	TaskErase            Task = "erase"             // erase a person's data on their request (privacy.go)
 )
 
 // permission is who may do a task, and what a person who may not is told.
@@ -48,6 +49,7 @@ var permissions = map[Task]permission{
 	TaskFees:             {[]string{RoleSecretariat}, "会费标准须由秘书处登记"},
 	TaskPayment:          {[]string{RoleSecretariat}, "会费须由秘书处登记"},
 	TaskMail:             {[]string{RoleSecretariat}, "重发邮件须由秘书处操作"},
+	TaskErase:            {[]string{RoleSecretariat}, "删除个人信息须由秘书处办理"},
 }
 
 // May returns nil when the actor holds a role that may do the task, else an

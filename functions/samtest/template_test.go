@@ -56,6 +56,30 @@ var siteFiles = map[string][]string{
 	"AdminFunction": {events.CatalogFile},
 }
 
+// uploadGrants are the grants on the uploads bucket (UPLOADS_BUCKET) each function's role
+// holds, resource → actions, as functions/uploadbucket's calls need them
+// (TestUploadGrantsCoverBucketCalls records those calls): a presigned POST is the signer's
+// PutObject, HEAD and a ranged GET are GetObject, CopyObject is GetObject on the source and
+// PutObject on the target, deleting a version is DeleteObjectVersion, and listing a key's
+// versions is ListBucketVersions on the bucket, under the prefixes of uploadPrefixes.
+var uploadGrants = map[string]map[string][]string{
+	"ApplyFunction": {
+		"${UploadsBucket.Arn}/incoming/*":    {"s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObject"},
+		"${UploadsBucket.Arn}/attachments/*": {"s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObject"},
+		"${UploadsBucket.Arn}":               {"s3:ListBucketVersions"},
+	},
+	"AdminFunction": {
+		"${UploadsBucket.Arn}/attachments/*": {"s3:DeleteObjectVersion", "s3:GetObject"},
+		"${UploadsBucket.Arn}":               {"s3:ListBucketVersions"},
+	},
+}
+
+// uploadPrefixes are the s3:prefix values each function may list versions under.
+var uploadPrefixes = map[string][]string{
+	"ApplyFunction": {"incoming/*", "attachments/*"},
+	"AdminFunction": {"attachments/*"},
+}
+
 // optionalEnv are variables a main.go may read that the deployment does not set.
 var optionalEnv = map[string]bool{
 	"DYNAMODB_ENDPOINT": true, // tests and `alliance serve` only
@@ -490,6 +514,7 @@ func TestTemplatePolicies(t *testing.T) {
 					}
 				}
 				granted := map[string]bool{}
+				uploadGot := map[string]bool{}
 				var logs, tracing bool
 				var siteGrants []string
 				secretGrants, sesGrants := 0, 0
@@ -540,6 +565,10 @@ func TestTemplatePolicies(t *testing.T) {
 							granted[m[1]] = true
 						}
 					case "s3":
+						if res := fmt.Sprint(st["Resource"]); strings.HasPrefix(res, "${UploadsBucket.Arn}") {
+							checkUploadGrant(t, f, st, res, uploadGot)
+							continue
+						}
 						// S3 grants: reading single files of the published site from its bucket
 						// (the frame of the API's pages, the events), for a function told the bucket.
 						got := fmt.Sprint(st["Resource"])
@@ -612,6 +641,9 @@ func TestTemplatePolicies(t *testing.T) {
 				}
 				if sends := f.env["SES_IDENTITY_ARN"] != ""; (sesGrants == 1) != sends || sesGrants > 1 {
 					t.Errorf("policy grants SES %d times; the function is given SES_IDENTITY_ARN: %v; want one grant exactly when it is", sesGrants, sends)
+				}
+				if got, want := slices.Sorted(maps.Keys(uploadGot)), slices.Sorted(maps.Keys(uploadGrants[f.id])); !slices.Equal(got, want) {
+					t.Errorf("grants on the uploads bucket %v, want %v", got, want)
 				}
 			})
 		}
@@ -804,6 +836,10 @@ func TestTemplateRoutes(t *testing.T) {
 			var got []string
 			events, _ := f.props["Events"].(map[string]any)
 			for name, ev := range events {
+				if dig(ev, "Type") == "ScheduleV2" {
+					checkSweepSchedule(t, f, name, ev)
+					continue
+				}
 				if want, ok := schedules[f.id]; ok && dig(ev, "Type") == "Schedule" {
 					if got := dig(ev, "Properties", "Schedule"); got != want {
 						t.Errorf("event %s: schedule %v, want %s", name, got, want)
@@ -1016,5 +1052,54 @@ func TestTemplateConsole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkUploadGrant checks one statement on the uploads bucket against uploadGrants: the
+// resource and its actions exactly, the listing only under the function's prefixes, and
+// the function told the bucket.
+func checkUploadGrant(t *testing.T, f function, st map[string]any, res string, got map[string]bool) {
+	t.Helper()
+	want, ok := uploadGrants[f.id][res]
+	if actions := slices.Sorted(slices.Values(strs(list(st["Action"])))); !ok || !slices.Equal(actions, want) {
+		t.Errorf("statement %v: %v on %s, want %v (uploadGrants)", st["Sid"], actions, res, want)
+	}
+	if got[res] {
+		t.Errorf("statement %v: %s granted twice", st["Sid"], res)
+	}
+	got[res] = true
+	cond := fmt.Sprint(st["Condition"])
+	if res == "${UploadsBucket.Arn}" {
+		prefixes := strs(list(dig(st, "Condition", "StringLike", "s3:prefix")))
+		if !slices.Equal(prefixes, uploadPrefixes[f.id]) || len(st["Condition"].(map[string]any)) != 1 {
+			t.Errorf("statement %v: lists versions on condition %s, want only under %v", st["Sid"], cond, uploadPrefixes[f.id])
+		}
+	} else if st["Condition"] != nil {
+		t.Errorf("statement %v: condition %s on objects, want none", st["Sid"], cond)
+	}
+	if f.env["UPLOADS_BUCKET"] != "${UploadsBucket}" {
+		t.Errorf("statement %v grants the uploads bucket, but UPLOADS_BUCKET is %q, want !Ref UploadsBucket", st["Sid"], f.env["UPLOADS_BUCKET"])
+	}
+}
+
+// sweepFunction is the one function a schedule invokes: the admin function runs the
+// retention sweep (backoffice.Service.Sweep) when invoked with sweepInput.
+const (
+	sweepFunction = "AdminFunction"
+	sweepInput    = `{"sweep": "retention"}`
+)
+
+// checkSweepSchedule checks the retention sweep's schedule: on the admin function only,
+// daily in Beijing time, with the input its main reads.
+func checkSweepSchedule(t *testing.T, f function, name string, ev any) {
+	t.Helper()
+	if f.id != sweepFunction {
+		t.Errorf("event %s: a schedule on %s, want schedules on %s only", name, f.id, sweepFunction)
+	}
+	if got := dig(ev, "Properties", "Input"); got != sweepInput {
+		t.Errorf("event %s: input %v, want %s (what functions/admin/main.go reads)", name, got, sweepInput)
+	}
+	if got := fmt.Sprint(dig(ev, "Properties", "ScheduleExpression")); !strings.HasPrefix(got, "cron(") || dig(ev, "Properties", "ScheduleExpressionTimezone") != "Asia/Shanghai" {
+		t.Errorf("event %s: schedule %s in %v, want a daily cron in Asia/Shanghai", name, got, dig(ev, "Properties", "ScheduleExpressionTimezone"))
 	}
 }

@@ -22,6 +22,8 @@ type EventStore interface {
 	AdminStore
 	httpapi.RegistrationStore
 	backoffice.EventStore
+	// EraseRegistration: see privacy.RegistrationStore.
+	EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error)
 }
 
 // NewEventStore returns an empty store for one test.
@@ -45,6 +47,7 @@ func RunEvents(t *testing.T, newStore NewEventStore) {
 		{"MemberStatus", testMemberStatus},
 		{"CancelOnBehalfPromotesTheFirstWaiting", testCancelOnBehalf},
 		{"PromoteIntoFreePlaces", testPromote},
+		{"EraseReleasesThePhone", testEraseRegistration},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -799,5 +802,25 @@ func testConcurrentPromotions(t *testing.T, s EventStore) {
 		if r, _ := s.Registration(ctx, ev.Slug, c); r.Status != events.StatusConfirmed {
 			t.Errorf("%s waited before every newcomer: %s, want confirmed", c, r.Status)
 		}
+	}
+}
+
+func testEraseRegistration(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-erase", 10)
+	r := register(t, s, ev, 1, false)
+	e := membership.Erasure{At: t0, Reason: membership.ErasedRequest, By: "clerk", Role: membership.RoleSecretariat}
+	got, err := s.EraseRegistration(ctx, ev.Slug, r.Code, func(x *events.Registration) error { x.Erase(e); return nil })
+	if err != nil || got.Phone != "" || got.Erased == nil || got.Version != r.Version+1 {
+		t.Fatalf("EraseRegistration: %+v, %v", got, err)
+	}
+	if back, err := s.Registration(ctx, ev.Slug, r.Code); err != nil || back.Name != membership.ErasedMark || back.Email != "" || back.TokenHash != "" {
+		t.Errorf("read back: %+v, %v", back, err)
+	}
+	if _, err := s.RegistrationByPhone(ctx, ev.Slug, r.Phone); code(err) != membership.ENOTFOUND {
+		t.Errorf("the phone after erasure: %v, want not found", err)
+	}
+	if _, err := s.EraseRegistration(ctx, ev.Slug, "ZZZZ-ZZZZ", func(*events.Registration) error { return nil }); code(err) != membership.ENOTFOUND {
+		t.Errorf("an unknown code: %v, want not found", err)
 	}
 }

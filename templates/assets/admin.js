@@ -386,7 +386,17 @@
         ["会员证书", a.certificate_number ? link(memberURL(a.certificate_number), a.certificate_number) : ""],
       ]);
       rows($("history"), a.history.slice().reverse(), (e) => [when(e.at),
-        (e.from ? label("status", e.from) + " → " : "") + label("status", e.to), e.role === "applicant" ? label("role", e.role) : who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+        e.action === "erase" ? "删除个人信息" : (e.from ? label("status", e.from) + " → " : "") + label("status", e.to),
+        e.role === "applicant" || e.role === "system" ? label("role", e.role) : who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+      const ns = $("notices");
+      ns.textContent = "";
+      (a.notices || []).forEach((t) => ns.append(el("li", { text: t })));
+      ns.hidden = !(a.notices || []).length;
+      const docs = a.attachments || [];
+      rows($("documents"), docs, (f) => [f.name, label("filetype", f.type), Math.max(1, Math.round(f.size / 1024)) + " KB", when(f.uploaded_at),
+        el("button", { type: "button", class: "button", "data-document": f.id, "aria-label": "下载 " + f.name, text: "下载" })]);
+      $("no-docs").hidden = docs.length > 0;
+      $("erase").hidden = !may("erase") || !!a.erased;
       related(a.related);
       showForms("form[data-action]", "data-action", a.actions, kept);
       const none = $("no-actions");
@@ -407,6 +417,24 @@
           cert ? el("p", null, "会员证书编号 ", link(memberURL(cert.certificate), cert.certificate), "。") : null);
       }, (kept) => load(kept));
     });
+    $("documents").addEventListener("click", async (e) => {
+      const b = e.target.closest("button[data-document]");
+      if (!b) return;
+      b.disabled = true;
+      try {
+        const r = await call("GET", path("attachments/" + encodeURIComponent(b.getAttribute("data-document"))));
+        if (r.ok) location.href = r.data.url; // a short-lived link; the bucket answers it as a download
+        else notice("error", (r.error && r.error.message) || "下载失败（" + r.status + "）");
+      } finally {
+        b.disabled = false;
+      }
+    });
+    handle($("act-erase"), (v) => call("POST", "erasures", { applications: [number],
+      members: app.certificate_number ? [app.certificate_number] : [], note: v.note }), async () => {
+      $("erase-note").value = "";
+      await load();
+      notice("ok", "已删除这份申请" + (app.certificate_number ? "和会员 " + app.certificate_number + " " : "") + "中的个人信息，办理记录已记下。");
+    }, (kept) => load(kept));
     await load();
     restoreDrafts();
   };
