@@ -17,6 +17,7 @@ import (
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/mail"
 	"github.com/smelisting/alliance/functions/notify"
+	"github.com/smelisting/alliance/functions/privacy"
 )
 
 // apiConfig is what `alliance serve` needs to host the /api routes.
@@ -47,11 +48,14 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		closer.Close()
 		return nil, nil, err
 	}
+	// Every erasure of a person's data also deletes the mail about their records.
+	mailErasers := []privacy.Eraser{privacy.Outbox(store)}
 	mux := http.NewServeMux()
 	mux.Handle("/api/files/", files.Handler())
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
-		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout, Files: files}))
-	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Mail: store, Log: log, Files: files})
+		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout, Files: files, Erasers: mailErasers}))
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Mail: store, Log: log, Files: files,
+		Erasers: mailErasers})
 	if err := startMail(ctx, store, cfg.Mail, log); err != nil {
 		closer.Close()
 		return nil, nil, err
@@ -107,6 +111,7 @@ type store interface {
 	mail.Outbox
 	backoffice.MailStore
 	notify.Store
+	privacy.MailEraser
 }
 
 // openStore opens the store openAPI uses.

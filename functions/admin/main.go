@@ -22,6 +22,7 @@ import (
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 	"github.com/smelisting/alliance/functions/secrets"
 	"github.com/smelisting/alliance/functions/sitebucket"
 	"github.com/smelisting/alliance/functions/uploadbucket"
@@ -97,7 +98,9 @@ func main() {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	oc := backoffice.Config{Store: store, Events: store, Catalog: catalog, Log: log, Retention: retention}
+	// The outbox: the console's 邮件 page, and every erasure deletes the mail about the records.
+	oc := backoffice.Config{Store: store, Events: store, Catalog: catalog, Mail: store, Log: log, Retention: retention,
+		Erasers: []privacy.Eraser{privacy.Outbox(store)}}
 	if b := os.Getenv("UPLOADS_BUCKET"); b != "" {
 		oc.Files = uploadbucket.New(s3c, b)
 	}

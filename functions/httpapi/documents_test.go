@@ -23,6 +23,8 @@ import (
 	"github.com/smelisting/alliance/functions/localfiles"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
+	"github.com/smelisting/alliance/functions/privacy"
 	"github.com/smelisting/alliance/functions/uploadbucket"
 	"github.com/smelisting/alliance/functions/uploadbucket/uploadtest"
 )
@@ -94,7 +96,7 @@ func newDocEnv(t *testing.T, b bucket) *docEnv {
 	}
 	t.Cleanup(func() { s.Close() })
 	logs := &syncBuffer{}
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Files: b.files, SiteOrigin: origin,
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Files: b.files, SiteOrigin: origin, Erasers: []privacy.Eraser{privacy.Outbox(s)},
 		Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: func() time.Time { return time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC) }})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -331,12 +333,34 @@ func checkExport(t *testing.T, e *docEnv, c created) {
 	}
 }
 
+// mailAbout counts the outbox's messages about the record ref that wait or
+// failed (nothing is sent here).
+func mailAbout(t *testing.T, s *localstore.Store, ref string) int {
+	t.Helper()
+	n := 0
+	for _, st := range []outbox.State{outbox.StatePending, outbox.StateFailed} {
+		es, err := s.Mail(t.Context(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Ref == ref {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func checkErase(t *testing.T, e *docEnv, c created) {
 	t.Helper()
 	var st struct {
 		Status string
 		Erased string
 		Files  []any
+	}
+	if n := mailAbout(t, e.store, c.Number); n == 0 {
+		t.Fatalf("no mail about %s before the erasure: its erasure would not be tested", c.Number)
 	}
 	if code := e.call(t, "POST", "/api/applications/"+c.Number+"/erase", c.StatusToken, nil, &st); code != 200 {
 		t.Fatalf("erase: %d", code)
@@ -353,6 +377,9 @@ func checkErase(t *testing.T, e *docEnv, c created) {
 	a, err := e.store.Application(t.Context(), c.Number)
 	if err != nil || a.Phone != "" || a.Email != "" || a.Contact != membership.ErasedMark || a.OrgName == "" {
 		t.Errorf("stored after erasure: %+v, %v", a, err)
+	}
+	if n := mailAbout(t, e.store, c.Number); n != 0 {
+		t.Errorf("%d messages about %s in the outbox after the erasure, want none (privacy.Outbox)", n, c.Number)
 	}
 	for _, pii := range []string{"13800138000", "lisi@example.com", "91110000600037341L", c.StatusToken, "营业执照"} {
 		if strings.Contains(e.logs.String(), pii) {

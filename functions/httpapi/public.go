@@ -21,6 +21,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 )
 
 // PublicRoutes are the routes of the public form function (Lambda "apply").
@@ -63,6 +64,9 @@ type PublicConfig struct {
 	// Files is the uploads bucket of the applicants' documents (intake.Files);
 	// nil: the document routes answer 500.
 	Files intake.Files
+	// Erasers run after the applicant's own erasure of the application
+	// (intake.Config.Erasers): privacy.Outbox, the mail about it.
+	Erasers []privacy.Eraser
 }
 
 // Public serves PublicRoutes: it translates HTTP to the applicant's use cases
@@ -97,7 +101,7 @@ func NewPublic(cfg PublicConfig) *Public {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.intake = intake.New(intake.Config{Store: cfg.Store, Files: cfg.Files, Now: p.now})
+	p.intake = intake.New(intake.Config{Store: cfg.Store, Files: cfg.Files, Erasers: cfg.Erasers, Now: p.now})
 	handlers := map[Route]http.HandlerFunc{
 		PublicRoutes[0]:   p.createApplication,
 		PublicRoutes[1]:   p.getApplication,

@@ -232,27 +232,34 @@ func (s *Store) EraseMail(ctx context.Context, ref string) (int, error) {
 	return n, nil
 }
 
-// sweepMail deletes the sent entries past their ExpiresAt, in the write
-// transaction tx.
+// sweepMail deletes the sent and failed entries past their ExpiresAt
+// (outbox.SentRetention, FailedRetention), in the write transaction tx.
 func (s *Store) sweepMail(tx *bolt.Tx) error {
 	bk := tx.Bucket(bucketOutbox)
 	if bk == nil {
 		return nil
 	}
 	now := s.now()
-	var expired [][]byte
+	var expired []*outbox.Entry
 	err := bk.ForEach(func(k, v []byte) error {
 		e, err := decodeEntry(v)
-		if err == nil && e.State == outbox.StateSent && !e.ExpiresAt.IsZero() && now.After(e.ExpiresAt) {
-			expired = append(expired, k)
+		if err == nil && e.State != outbox.StatePending && !e.ExpiresAt.IsZero() && now.After(e.ExpiresAt) {
+			expired = append(expired, e)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, k := range expired {
-		if err := bk.Delete(k); err != nil {
+	for _, e := range expired {
+		if e.State == outbox.StateFailed { // failed entries are listed for the secretariat
+			if q := tx.Bucket(bucketOutboxQueue); q != nil {
+				if err := q.Delete(queueKey(e)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := bk.Delete([]byte(e.ID())); err != nil {
 			return err
 		}
 	}

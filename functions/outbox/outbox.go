@@ -98,7 +98,7 @@ type Entry struct {
 	LastError  string     `json:"last_error,omitempty" dynamodbav:"last_error,omitempty"`
 	SentAt     *time.Time `json:"sent_at,omitempty" dynamodbav:"sent_at,omitempty"`
 	ProviderID string     `json:"provider_id,omitempty" dynamodbav:"provider_id,omitempty"` // the SMTP server's or SES's id of the message
-	ExpiresAt  time.Time  `json:"-" dynamodbav:"expires_at,unixtime,omitempty"`             // sent: when the store deletes it
+	ExpiresAt  time.Time  `json:"-" dynamodbav:"expires_at,unixtime,omitempty"`             // sent or failed: when the store deletes it
 	Version    int        `json:"version" dynamodbav:"version"`
 }
 
@@ -138,6 +138,12 @@ const MaxAttempts = 12
 // SentRetention is how long a sent entry is kept (without its Data: who was
 // sent what, when, and the provider's id) before the store deletes it.
 const SentRetention = 30 * 24 * time.Hour
+
+// FailedRetention is how long a failed entry (with its address and text) is
+// kept for the secretariat to send again before the store deletes it: as
+// long as a closed application's personal data (membership.DefaultRetention).
+// The join page's privacy notice says both periods.
+const FailedRetention = 180 * 24 * time.Hour
 
 // Backoff is the wait after the n-th failed attempt: one minute, doubling,
 // at most eight hours.
@@ -184,8 +190,8 @@ func (e *Entry) Sent(owner, providerID string, now time.Time) error {
 
 // Failed records a failed attempt under owner's lease: a permanent refusal
 // (the address does not exist, the provider refuses the sender) or the
-// MaxAttempts-th failure marks the entry failed; any other is tried again
-// after Backoff. Errors: ECONFLICT when owner no longer holds the lease.
+// MaxAttempts-th failure marks the entry failed, to be deleted after
+// FailedRetention unless retried; any other is tried again after Backoff. Errors: ECONFLICT when owner no longer holds the lease.
 func (e *Entry) Failed(owner, reason string, permanent bool, now time.Time) error {
 	if err := e.held(owner, "outbox: mark failed"); err != nil {
 		return err
@@ -193,6 +199,7 @@ func (e *Entry) Failed(owner, reason string, permanent bool, now time.Time) erro
 	e.Lease, e.LastError = "", truncate(reason, 500)
 	if permanent || e.Attempts >= MaxAttempts {
 		e.State, e.Due = StateFailed, now.UTC()
+		e.ExpiresAt = e.Due.Add(FailedRetention)
 		return nil
 	}
 	e.Due = now.Add(Backoff(e.Attempts)).UTC()
@@ -228,7 +235,7 @@ func (e *Entry) Retry(actor membership.Actor, to string, now time.Time) error {
 		}
 		e.To = to
 	}
-	e.State, e.Due, e.Attempts, e.Lease = StatePending, now.UTC(), 0, ""
+	e.State, e.Due, e.Attempts, e.Lease, e.ExpiresAt = StatePending, now.UTC(), 0, "", time.Time{}
 	return nil
 }
 

@@ -76,6 +76,29 @@ func TestFailedGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestFailedIsKeptForFailedRetention: a failed message (address and text)
+// is deleted FailedRetention after it failed, unless the secretariat sends
+// it again, which keeps it until it is sent.
+func TestFailedIsKeptForFailedRetention(t *testing.T) {
+	e := outbox.New(outbox.KindReviewed, "R", "1", "lisi@example.com", "", map[string]string{"org": "某公司"}, t0)
+	if err := e.Claim("a", t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Failed("a", "550 no such user", true, t0); err != nil {
+		t.Fatal(err)
+	}
+	if e.State != outbox.StateFailed || !e.ExpiresAt.Equal(t0.Add(outbox.FailedRetention)) {
+		t.Fatalf("failed: %s, expires %v; want failed, expiring %v", e.State, e.ExpiresAt, t0.Add(outbox.FailedRetention))
+	}
+	clerk := membership.Actor{ID: "clerk-1", Roles: []string{membership.RoleSecretariat}}
+	if err := e.Retry(clerk, "", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if e.State != outbox.StatePending || !e.ExpiresAt.IsZero() {
+		t.Errorf("retried: %s, expires %v; want pending, kept until sent", e.State, e.ExpiresAt)
+	}
+}
+
 func TestSplitID(t *testing.T) {
 	for _, id := range []string{"", "SQ2026-000001", "/h1", "SQ2026-000001/", "a/b/c"} {
 		if _, _, err := outbox.SplitID(id); membership.ErrorCode(err) != membership.ENOTFOUND {

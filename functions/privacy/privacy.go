@@ -9,9 +9,9 @@
 // An erasure runs a list of erasers (Erasers.list), one per kind of record:
 // the applications' files (deleted first, while the applications still list
 // them), applications, members' contacts, event registrations, then any
-// Extra ones a host adds (the mail outbox's, which erases the entries
-// addressed to the emails and phones the others found). Each eraser is idempotent: an erasure stopped midway (the store
-// went away) is finished by running it again.
+// Extra ones a host adds: the mail outbox's (Outbox), which deletes every
+// message about the person's records. Each eraser is idempotent: an erasure
+// stopped midway (the store went away) is finished by running it again.
 package privacy
 
 import (
@@ -57,6 +57,33 @@ type FileDeleter interface {
 // EventSource gives the published events (events.CatalogCache).
 type EventSource interface {
 	Catalog(ctx context.Context) (*events.Catalog, error)
+}
+
+// MailEraser deletes the outbox's messages about a record (an application
+// number, a certificate number, a registration code); both stores have it,
+// and storetest.RunOutbox checks it.
+type MailEraser interface {
+	EraseMail(ctx context.Context, ref string) (int, error)
+}
+
+// Outbox returns the eraser of the mail outbox, for Erasers.Extra: it
+// deletes every message about the person's applications, members and
+// registrations, whatever its state — the address, the name and the text go;
+// a message not yet sent is not sent. The records' histories say that the
+// data was erased; the outbox keeps nothing of it.
+func Outbox(m MailEraser) Eraser {
+	return func(ctx context.Context, p *Person, _ membership.Erasure) error {
+		refs := slices.Concat(p.Applications, p.Members)
+		for _, r := range p.Registrations {
+			refs = append(refs, r.Code)
+		}
+		for _, ref := range refs {
+			if _, err := m.EraseMail(ctx, ref); err != nil {
+				return fmt.Errorf("privacy: erase mail of %s: %w", ref, err)
+			}
+		}
+		return nil
+	}
 }
 
 // RegistrationRef names one registration.

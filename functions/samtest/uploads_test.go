@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 	"github.com/smelisting/alliance/functions/storetest"
 	"github.com/smelisting/alliance/functions/uploadbucket"
 	"github.com/smelisting/alliance/functions/uploadbucket/uploadtest"
@@ -241,7 +243,8 @@ func TestRetentionMatchesNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"保存 " + closed + " 天", "（" + regs + " 天）"} {
+	sent, failed := strconv.Itoa(membership.Days(outbox.SentRetention)), strconv.Itoa(membership.Days(outbox.FailedRetention))
+	for _, want := range []string{"保存 " + closed + " 天", "（" + regs + " 天）", "发出后保存 " + sent + " 天", "未能送达的保存 " + failed + " 天"} {
 		if !strings.Contains(string(join), want) {
 			t.Errorf("the join page's privacy notice does not say %q", want)
 		}

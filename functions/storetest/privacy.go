@@ -11,10 +11,12 @@ import (
 	"github.com/smelisting/alliance/functions/privacy"
 )
 
-// PrivacyStore is a store of everything that can erase a registration.
+// PrivacyStore is a store of everything that can erase a person's data:
+// the register, the registrations and the mail outbox.
 type PrivacyStore interface {
 	EventStore
 	privacy.RegistrationStore
+	Outbox
 }
 
 // Dump returns every byte a store keeps, as text a test searches: every
@@ -25,7 +27,8 @@ type Dump func(t *testing.T) string
 // (with a file), becomes a member and registers for two events, one of them
 // past; erasing that person leaves none of their name, phone or email in
 // anything dump returns (keys included: a claim keyed by the phone), while
-// the records stay, with the organisation, the credit code and the status;
+// the records stay, with the organisation, the credit code and the status,
+// and the mail about them is gone from the outbox (privacy.Outbox);
 // the phone may register again; and the retention sweep erases a rejected
 // application and the registrations of a past event only once their periods
 // end.
@@ -59,10 +62,16 @@ func RunErasure(t *testing.T, s PrivacyStore, dump Dump) {
 	if text := dump(t); !strings.Contains(text, phone) || !strings.Contains(text, email) || !strings.Contains(text, name) {
 		t.Fatal("the dump does not show the data before the erasure: it could not show it after")
 	}
+	refs := []string{app.Number, regs[0].Code, regs[1].Code}
+	for _, ref := range refs {
+		if len(mailOf(t, s, ref)) == 0 {
+			t.Fatalf("no mail about %s before the erasure: the outbox's erasure would not be tested", ref)
+		}
+	}
 
 	files := &deleted{}
 	x := &privacy.Erasers{Applications: s, Members: s, Registrations: s, Files: files,
-		Events: fixedCatalog{mustCatalog(t, upcoming, past)}, Now: func() time.Time { return t0 }}
+		Events: fixedCatalog{mustCatalog(t, upcoming, past)}, Extra: []privacy.Eraser{privacy.Outbox(s)}, Now: func() time.Time { return t0 }}
 	e := membership.Erasure{Reason: membership.ErasedRequest, By: "clerk", ByName: "王秘书", Role: membership.RoleSecretariat, Note: "本人书面申请"}
 	p := &privacy.Person{Applications: []string{app.Number}, Members: []string{m.Certificate}, Registrations: regs}
 	if err := x.Erase(ctx, p, e); err != nil {
@@ -73,6 +82,14 @@ func RunErasure(t *testing.T, s PrivacyStore, dump Dump) {
 	}
 	if len(p.Emails) != 1 || p.Emails[0] != email || len(p.Phones) != 1 {
 		t.Errorf("found %v %v, want the person's email and phone for the erasers after (the outbox's)", p.Emails, p.Phones)
+	}
+	for _, ref := range refs {
+		if got := mailOf(t, s, ref); len(got) != 0 {
+			t.Errorf("mail about %s after the erasure: %v, want none", ref, got)
+		}
+	}
+	if got := mailOf(t, s, waiting.Code); len(got) != 2 {
+		t.Errorf("mail of the one promoted into the freed place: %v, want waitlisted and promoted, kept", got)
 	}
 	text := dump(t)
 	for _, s := range []string{name, phone, email, rep} {
@@ -112,7 +129,8 @@ func RunErasure(t *testing.T, s PrivacyStore, dump Dump) {
 }
 
 // testSweep: a rejected application is erased 180 days after the rejection,
-// not a minute before; the registrations of an event 365 days after its end.
+// not a minute before, with its mail (the received and rejected notices,
+// here unsent); the registrations of an event 365 days after its end.
 func testSweep(t *testing.T, s PrivacyStore) {
 	ctx := t.Context()
 	app := Sample(t0)
@@ -126,8 +144,8 @@ func testSweep(t *testing.T, s PrivacyStore) {
 	}
 	ev := SampleEvent("sweep-salon", 5)
 	r := register(t, s, ev, 7, false)
-	sw := &privacy.Sweep{Erasers: &privacy.Erasers{Applications: s, Registrations: s, Files: &deleted{}, Events: fixedCatalog{mustCatalog(t, ev)}},
-		Applications: s, Registrations: s, Retention: membership.DefaultRetention}
+	sw := &privacy.Sweep{Erasers: &privacy.Erasers{Applications: s, Registrations: s, Files: &deleted{}, Events: fixedCatalog{mustCatalog(t, ev)},
+		Extra: []privacy.Eraser{privacy.Outbox(s)}}, Applications: s, Registrations: s, Retention: membership.DefaultRetention}
 	for _, tc := range []struct {
 		at        time.Time
 		apps, reg bool // erased by then
@@ -143,6 +161,9 @@ func testSweep(t *testing.T, s PrivacyStore) {
 		a, err := s.Application(ctx, app.Number)
 		if err != nil || (a.Erased != nil) != tc.apps || (a.Phone == "") != tc.apps {
 			t.Errorf("sweep at %s: application erased %v (phone %q), want %v", tc.at, a.Erased, a.Phone, tc.apps)
+		}
+		if mail := mailOf(t, s, app.Number); (len(mail) == 0) != tc.apps {
+			t.Errorf("sweep at %s: %d messages about the application in the outbox, want them gone: %v", tc.at, len(mail), tc.apps)
 		}
 		g, err := s.Registration(ctx, ev.Slug, r.Code)
 		if err != nil || (g.Erased != nil) != tc.reg || (g.Phone == "") != tc.reg {
