@@ -116,8 +116,14 @@ func TestForApplication(t *testing.T) {
 	a := &membership.Application{Number: "SQ2026-000001", Type: membership.TypeIndividual, Contact: "王五", Email: "w@example.cn"}
 	a.Submit(t0)
 	a.History = append(a.History, membership.Event{From: membership.StatusSubmitted, To: membership.StatusSubmitted, At: t0, Note: "备注"})
-	if got := outbox.ForApplication(a, 0); len(got) != 1 || got[0].Kind != outbox.KindReceived || got[0].ID() != "SQ2026-000001/h0" {
-		t.Errorf("ForApplication: %+v, want the received mail only", got)
+	if got := outbox.ForApplication(a, 0); len(got) != 1 || got[0].Kind != outbox.KindReceived || got[0].ID() != "SQ2026-000001/h0" ||
+		got[0].Data["documents"] != "" {
+		t.Errorf("ForApplication: %+v, want the received mail only, asking an individual for no licence", got)
+	}
+	e := &membership.Application{Number: "SQ2026-000002", Type: membership.TypeEnterprise, OrgName: "某公司", Contact: "王五", Email: "w@example.cn"}
+	e.Submit(t0)
+	if got := outbox.ForApplication(e, 0); len(got) != 1 || got[0].Data["documents"] != membership.DocumentsMissingLabel {
+		t.Errorf("an enterprise's received mail: %+v, want it to ask for the licence (材料不全)", got)
 	}
 	if got := outbox.ForApplication(a, 1); len(got) != 0 {
 		t.Errorf("an event that moves nothing: %+v", got)
