@@ -9,7 +9,6 @@ import (
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
-	"github.com/smelisting/alliance/functions/privacy"
 	"github.com/smelisting/alliance/functions/sitebucket"
 	"github.com/smelisting/alliance/functions/uploadbucket"
 )
@@ -45,9 +44,10 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency,
 		Registrations: cfg.Registrations, Members: cfg.Members, Outbox: cfg.Outbox})
-	// The applicant's own erasure also deletes the mail about the application.
-	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout,
-		Erasers: []privacy.Eraser{privacy.Outbox(store)}}
+	// No outbox eraser (PublicConfig.Erasers): the public function may not list
+	// or delete (samtest), so the mail about an application its applicant
+	// erased goes with the admin function's next daily sweep (privacy.Sweep).
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}

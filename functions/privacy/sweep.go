@@ -23,7 +23,9 @@ type RegistrationLister interface {
 // Sweep erases the personal data whose retention period has ended: that of
 // rejected and withdrawn applications (Retention.Closed after the decision)
 // and of the registrations of events that ended (Retention.Registrations
-// after the end). It runs daily on AWS (the admin function, on a schedule)
+// after the end); and it runs the Extra erasers (the outbox's) again for the
+// rejected and withdrawn applications already erased, which finishes an
+// applicant's own erasure made where they do not run. It runs daily on AWS (the admin function, on a schedule)
 // and hourly in `alliance serve`.
 type Sweep struct {
 	Erasers       *Erasers
@@ -59,7 +61,7 @@ func (s *Sweep) Run(ctx context.Context, now time.Time) (SweepReport, error) {
 }
 
 func (s *Sweep) applications(ctx context.Context, now time.Time, e membership.Erasure) (int, error) {
-	var due []string
+	var due, erased []string
 	for _, st := range []membership.Status{membership.StatusRejected, membership.StatusWithdrawn} {
 		q := membership.ApplicationQuery{Status: st, Limit: membership.MaxPageSize}
 		for range 10000 { // 2 million applications: a bound, not a size
@@ -69,7 +71,8 @@ func (s *Sweep) applications(ctx context.Context, now time.Time, e membership.Er
 			}
 			for _, sum := range page.Applications {
 				if sum.Contact == membership.ErasedMark {
-					continue // erased before: no need to read it
+					erased = append(erased, sum.Number) // erased before: only what the host's erasers keep
+					continue
 				}
 				a, err := s.Erasers.Applications.Application(ctx, sum.Number)
 				if err != nil {
@@ -83,6 +86,16 @@ func (s *Sweep) applications(ctx context.Context, now time.Time, e membership.Er
 				break
 			}
 			q.After = page.Next
+		}
+	}
+	// An erasure by a host without the extra erasers (the applicant's own, in
+	// the public function, which may not delete the outbox's mail) is
+	// finished here: the extra erasers are idempotent, and cheap when done.
+	for _, n := range erased {
+		for _, er := range s.Erasers.Extra {
+			if err := er(ctx, &Person{Applications: []string{n}}, e); err != nil {
+				return 0, err
+			}
 		}
 	}
 	e.Note = fmt.Sprintf("不予通过或撤回满 %d 天", membership.Days(s.Retention.Closed))

@@ -142,6 +142,24 @@ func testSweep(t *testing.T, s PrivacyStore) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// An applicant's own erasure where the outbox's eraser does not run (the
+	// public function): its mail stays until the sweep.
+	own := Sample(t0)
+	own.CreditCode = "91330100MA2KXXXX1Y"
+	if err := s.CreateApplication(ctx, own, nil); err != nil {
+		t.Fatal(err)
+	}
+	public := &privacy.Erasers{Applications: s, Files: &deleted{}}
+	withdraw := func(a *membership.Application) error {
+		return a.Apply(membership.Actor{ID: "applicant", Roles: []string{membership.RoleApplicant}}, membership.Change{Action: membership.ActionWithdraw, Note: "本人撤回"}, t0)
+	}
+	if err := public.Erase(ctx, &privacy.Person{Applications: []string{own.Number}, Check: withdraw},
+		membership.Erasure{At: t0, Reason: membership.ErasedRequest, By: "applicant", Role: membership.RoleApplicant}); err != nil {
+		t.Fatal(err)
+	}
+	if len(mailOf(t, s, own.Number)) == 0 {
+		t.Fatal("no mail about the application the applicant erased: the sweep's finishing it would not be tested")
+	}
 	ev := SampleEvent("sweep-salon", 5)
 	r := register(t, s, ev, 7, false)
 	sw := &privacy.Sweep{Erasers: &privacy.Erasers{Applications: s, Registrations: s, Files: &deleted{}, Events: fixedCatalog{mustCatalog(t, ev)},
@@ -164,6 +182,9 @@ func testSweep(t *testing.T, s PrivacyStore) {
 		}
 		if mail := mailOf(t, s, app.Number); (len(mail) == 0) != tc.apps {
 			t.Errorf("sweep at %s: %d messages about the application in the outbox, want them gone: %v", tc.at, len(mail), tc.apps)
+		}
+		if mail := mailOf(t, s, own.Number); len(mail) != 0 {
+			t.Errorf("sweep at %s: the mail of the application its applicant erased is still there: %v", tc.at, mail)
 		}
 		g, err := s.Registration(ctx, ev.Slug, r.Code)
 		if err != nil || (g.Erased != nil) != tc.reg || (g.Phone == "") != tc.reg {
