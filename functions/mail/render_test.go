@@ -9,6 +9,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/mail"
 	"github.com/smelisting/alliance/functions/mail/mailtest"
+	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/outbox"
 	mailtemplates "github.com/smelisting/alliance/templates/mail"
 )
@@ -93,5 +94,27 @@ func TestRenderRefusesMissingData(t *testing.T) {
 	delete(e.Data, "number")
 	if _, err := r.Render(&e); err == nil {
 		t.Fatal("rendered a received mail without its number")
+	}
+}
+
+// TestRenderEveryApplicantsReceivedMail: the received mail of each type of
+// applicant renders, and only an enterprise's asks for the licence copy
+// (the golden file shows an enterprise's).
+func TestRenderEveryApplicantsReceivedMail(t *testing.T) {
+	r := mail.NewRenderer(sampleConfig, mailtemplates.FS)
+	for _, typ := range []membership.MemberType{membership.TypeEnterprise, membership.TypeGroup, membership.TypeIndividual} {
+		a := &membership.Application{Number: "SQ2026-000140", Type: typ, OrgName: "某单位", Contact: "吴某", Email: "wu@example.com"}
+		a.Submit(mailtest.Now)
+		es := outbox.ForApplication(a, 0)
+		if len(es) != 1 {
+			t.Fatalf("%s: %d entries, want the received mail", typ, len(es))
+		}
+		got, err := r.Render(&es[0])
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if asks := strings.Contains(got.Text, "营业执照") && strings.Contains(got.HTML, "营业执照"); asks != (typ == membership.TypeEnterprise) {
+			t.Errorf("%s: asks for the licence %v, want %v", typ, asks, typ == membership.TypeEnterprise)
+		}
 	}
 }

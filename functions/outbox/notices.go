@@ -45,6 +45,7 @@ func ForApplication(a *membership.Application, since int) []Entry {
 		switch ev.To {
 		case membership.StatusSubmitted:
 			data["token"] = a.StatusToken // only in the request that submitted it
+			data["documents"] = ""        // the templates name it: a missing field is an error
 			if a.DocumentsMissing() {
 				// 材料不全 at submission: the join page uploads the files just after,
 				// so the mail says what is asked and where to upload it, not that it lacks.
