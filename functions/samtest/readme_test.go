@@ -10,7 +10,8 @@ import (
 // TestReadmeGuidedDeploy: the README's Deployment section lists every question `sam deploy
 // --guided` asks for either template (samcli/commands/deploy/guided_context.py): its own, one
 // per parameter, and "<Function> may not have authorization defined, Is this okay? [y/N]"
-// once per API event without Auth, with how many times; a "N" there aborts the deployment.
+// once per API event without Auth (schedules are not asked about), with how many times; a
+// "N" there aborts the deployment.
 func TestReadmeGuidedDeploy(t *testing.T) {
 	readme := string(mustRead(t, filepath.Join(root(t), "README.md")))
 	start := strings.Index(readme, "## Deployment")
