@@ -1,0 +1,201 @@
+package searchindex
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Part is the text of a rendered page that a search shows as a result of
+// its own: the page itself (ID "") or an article of it (ID "article-16").
+type Part struct {
+	ID    string // the anchor of an article, "" for the page
+	Title string // the article's heading ("" for the page)
+	Text  string // visible text, runs of whitespace as one space
+}
+
+// Extract returns the searchable parts of a rendered page: the visible
+// text of its <main>, without forms, navigation (a table of contents),
+// scripts, styles, templates and hidden elements. A heading whose id starts
+// with "article-" (the charter's 第十六条) starts a part of its own, which
+// runs to the next heading of its level or above; the rest is the page's
+// part, listed first. A page without <main> has no parts.
+func Extract(page []byte) []Part {
+	start := bytes.Index(page, []byte("<main"))
+	if start < 0 {
+		return nil
+	}
+	end := bytes.LastIndex(page, []byte("</main>"))
+	if end < start {
+		end = len(page)
+	}
+	e := extractor{parts: []*partText{{}}}
+	z := html.NewTokenizer(bytes.NewReader(page[start:end]))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		e.token(z, tt)
+	}
+	out := make([]Part, 0, len(e.parts))
+	for _, p := range e.parts {
+		out = append(out, Part{ID: p.id, Title: collapse(p.title.String()), Text: collapse(p.text.String())})
+	}
+	return out
+}
+
+// partText is a part being read.
+type partText struct {
+	id          string
+	level       int // heading level that ends it
+	text, title strings.Builder
+}
+
+// extractor reads the tokens of a <main>.
+type extractor struct {
+	parts   []*partText
+	cur     int // index of the part being read
+	skip    int // depth inside a skipped element (0: reading)
+	heading int // level of the article heading being read, 0 if none
+}
+
+// token takes one token.
+func (e *extractor) token(z *html.Tokenizer, tt html.TokenType) {
+	switch tt {
+	case html.TextToken:
+		if e.skip == 0 {
+			t := z.Text()
+			p := e.parts[e.cur]
+			p.text.Write(t)
+			if e.heading > 0 {
+				p.title.Write(t)
+			}
+		}
+	case html.StartTagToken, html.SelfClosingTagToken:
+		name, hasAttr := z.TagName()
+		a := atom.Lookup(name)
+		if void(a) || tt == html.SelfClosingTagToken {
+			e.space(a)
+			return
+		}
+		if e.skip > 0 {
+			e.skip++
+			return
+		}
+		id, hidden := attrs(z, hasAttr)
+		if skipped(a) || hidden {
+			e.skip = 1
+			return
+		}
+		e.space(a)
+		if lv := headingLevel(a); lv > 0 {
+			e.openHeading(lv, id)
+		}
+	case html.EndTagToken:
+		if e.skip > 0 {
+			e.skip--
+			return
+		}
+		name, _ := z.TagName()
+		a := atom.Lookup(name)
+		e.space(a)
+		if lv := headingLevel(a); lv > 0 && lv == e.heading {
+			e.heading = 0
+		}
+	}
+}
+
+// openHeading ends the article being read at a heading of its level or
+// above, and starts one at a heading with an article's id.
+func (e *extractor) openHeading(level int, id string) {
+	if e.cur > 0 && level <= e.parts[e.cur].level {
+		e.cur = 0
+	}
+	if strings.HasPrefix(id, "article-") {
+		e.parts = append(e.parts, &partText{id: id, level: level})
+		e.cur = len(e.parts) - 1
+		e.heading = level
+	}
+}
+
+// space separates the text of block elements.
+func (e *extractor) space(a atom.Atom) {
+	if e.skip > 0 || inline(a) {
+		return
+	}
+	e.parts[e.cur].text.WriteByte(' ')
+	if e.heading > 0 {
+		e.parts[e.cur].title.WriteByte(' ')
+	}
+}
+
+// attrs returns the id of a start tag and whether it is hidden.
+func attrs(z *html.Tokenizer, more bool) (id string, hidden bool) {
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "id":
+			id = string(v)
+		case "hidden":
+			hidden = true
+		}
+	}
+	return id, hidden
+}
+
+// skipped reports whether an element's text is left out of the index.
+func skipped(a atom.Atom) bool {
+	switch a {
+	case atom.Form, atom.Nav, atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Svg, atom.Button, atom.Select, atom.Textarea, atom.Dialog:
+		return true
+	}
+	return false
+}
+
+// void reports whether an element has no end tag.
+func void(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input, atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
+}
+
+// inline reports whether an element runs on within its text (no space
+// around it).
+func inline(a atom.Atom) bool {
+	switch a {
+	case atom.A, atom.Abbr, atom.B, atom.Bdi, atom.Bdo, atom.Cite, atom.Code, atom.Data, atom.Del, atom.Dfn, atom.Em, atom.I, atom.Ins, atom.Kbd,
+		atom.Mark, atom.Q, atom.Ruby, atom.Rt, atom.Rp, atom.S, atom.Samp, atom.Small, atom.Span, atom.Strong, atom.Sub, atom.Sup, atom.Time, atom.U, atom.Var, atom.Wbr:
+		return true
+	}
+	return false
+}
+
+// headingLevel returns n for <hn>, else 0.
+func headingLevel(a atom.Atom) int {
+	switch a {
+	case atom.H1:
+		return 1
+	case atom.H2:
+		return 2
+	case atom.H3:
+		return 3
+	case atom.H4:
+		return 4
+	case atom.H5:
+		return 5
+	case atom.H6:
+		return 6
+	}
+	return 0
+}
+
+// collapse returns s with its runs of whitespace as one space, trimmed.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
