@@ -1,0 +1,244 @@
+package searchindex
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"北交所 上市", "北交所上市"},
+		{"ＩＰＯ２０２６", "ipo2026"},
+		{"IPO Ipo", "ipoipo"},
+		{"（一）会费：２万元／年", "(一)会费:2万元/年"},
+		{"Ａ股\u3000主板\t科创板\n", "a股主板科创板"},
+		{"ÉCOLE", "école"},
+		{"①第十六条", "1第十六条"},
+		{"㈱", "(株)"},
+		{"a\u00a0b\u2003c", "abc"},
+		{"<script>", "<script>"},
+		{"\x01\x1f", "\x01\x1f"},
+		{"", ""},
+		{"   ", ""},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"会费", []string{"会费"}},
+		{"理事会  会费", []string{"理事会", "会费"}},
+		{"理事会\u3000会费", []string{"理事会", "会费"}},
+		{"IPO ipo", []string{"ipo"}},
+		{"", nil},
+		{" \t\u3000", nil},
+	}
+	for _, tt := range tests {
+		if got := Words(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("Words(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// page is the text the matching table runs on: a charter article as the
+// generator extracts it.
+const page = "第十六条 联盟理事会向加入联盟的企业会员与团体会员收取一定的年度会费，标准为 2 万元/年；个人会员免费。企业 IPO 辅导见 [第十条]。"
+
+func TestMatches(t *testing.T) {
+	norm := Normalize(page)
+	tests := []struct {
+		name, q string
+		want    bool
+	}{
+		{"substring", "年度会费", true},
+		{"phrase, not its characters apart", "理事长", false},
+		{"several words, all present", "理事会 个人会员", true},
+		{"several words, one missing", "理事会 北交所", false},
+		{"full-width input", "２万元／年", true},
+		{"whitespace in the page ignored", "2万元", true},
+		{"whitespace in a word ignored", "年度 会费", true},
+		{"Latin case", "ipo", true},
+		{"Latin case, mixed", "iPo辅导", true},
+		{"longer than the page", strings.Repeat("会费", 200), false},
+		{"empty", "", false},
+		{"only whitespace", " \u3000 ", false},
+		{"one character", "免", true},
+		{"one character, absent", "鑫", false},
+		{"only punctuation, present", "，", true},
+		{"only punctuation, absent", "？！", false},
+		{"10,000 characters", strings.Repeat("联", 10000), false},
+		{"control characters", "会费\x00\x07", false},
+		{"regex metacharacters, literal", "[第十条]", true},
+		{"regex metacharacters, absent", ".*", false},
+		{"markup", "<script>alert(1)</script>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Matches(norm, Words(tt.q)); got != tt.want {
+				t.Errorf("Matches(page, %q) = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCount(t *testing.T) {
+	if got := Count(Normalize(page), Words("会员 会费")); got != 4 {
+		t.Errorf("Count(会员 会费) = %d, want 4 (会员 three times, 会费 once)", got)
+	}
+}
+
+func TestQueryGrams(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"会", []string{"会"}},
+		{"会费", []string{"会费"}},
+		{"理事会", []string{"理事", "事会"}},
+		{"北交所上市", []string{"北交", "上市", "交所", "所上"}},
+		{"理事会 费", []string{"理事", "事会", "费"}},
+		{"理事 理事会", []string{"理事", "事会"}},
+		{strings.Repeat("联盟章程", 100), []string{"联盟", "章程", "盟章", "程联"}},
+		{"一二三四五六七八九十甲乙丙丁", []string{"一二", "丙丁", "二三", "三四", "四五", "五六", "六七", "七八"}},
+	}
+	for _, tt := range tests {
+		if got := QueryGrams(Words(tt.q)); !slices.Equal(got, tt.want) {
+			t.Errorf("QueryGrams(%.20q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestShardOf(t *testing.T) {
+	// FNV-1a over code points, as search.js computes it: the values are
+	// fixed by the format.
+	tests := []struct {
+		gram string
+		n    int
+		want int
+	}{
+		{"会费", 1, 0},
+		{"a", 1<<32 - 1, 3826002220},  // FNV-1a of "a" is 0xe40c292c
+		{"会", 1<<32 - 1, 526382349},   // of U+4F1A (not of its UTF-8 bytes)
+		{"会费", 1<<32 - 1, 2538224092}, // of U+4F1A U+8D39
+		{"会费", 9, 2538224092 % 9},
+	}
+	for _, tt := range tests {
+		if got := ShardOf(tt.gram, tt.n); got != tt.want {
+			t.Errorf("ShardOf(%q, %d) = %d, want %d", tt.gram, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestBuild reads an index back as search.js does and checks that the
+// candidates of each query hold every document that matches it.
+func TestBuild(t *testing.T) {
+	var docs []Doc
+	for i := range 400 {
+		docs = append(docs, Doc{URL: fmt.Sprintf("/news/%d/", i), Title: fmt.Sprintf("第 %d 号", i),
+			Section: "新闻", Text: fmt.Sprintf("联盟动态第 %d 号：%s", i, strings.Repeat("企业上市辅导与会费通知。", i%7+1))})
+	}
+	files := Build(docs)
+	var meta Meta
+	if err := json.Unmarshal(files["meta.json"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.Count != len(docs) || meta.Grams < 2 || len(meta.Docs) < 2 || meta.Docs[0] != 0 {
+		t.Fatalf("meta = %+v, want %d documents in several gram and document shards", meta, len(docs))
+	}
+	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 399 号"} {
+		words := Words(q)
+		cands := candidates(t, files, meta, QueryGrams(words))
+		for id, d := range docs {
+			if Matches(Normalize(d.Text), words) && !cands[id] {
+				t.Errorf("%q: document %d matches but is no candidate", q, id)
+			}
+		}
+	}
+	// every document is in its shard, in order
+	for k, start := range meta.Docs {
+		var rows [][]string
+		if err := json.Unmarshal(files[fmt.Sprintf("d/%d.json", k)], &rows); err != nil {
+			t.Fatal(err)
+		}
+		if got := rows[0][0]; got != docs[start].URL {
+			t.Errorf("d/%d.json starts with %s, want %s", k, got, docs[start].URL)
+		}
+	}
+}
+
+// candidates reads the gram shards of grams and returns the documents
+// that hold them all.
+func candidates(t *testing.T, files map[string][]byte, meta Meta, grams []string) map[int]bool {
+	t.Helper()
+	var out map[int]bool
+	for _, g := range grams {
+		var shard map[string][]int
+		if err := json.Unmarshal(files[fmt.Sprintf("g/%d.json", ShardOf(g, meta.Grams))], &shard); err != nil {
+			t.Fatal(err)
+		}
+		ids, id := map[int]bool{}, 0
+		for _, d := range shard[g] {
+			id += d
+			ids[id] = true
+		}
+		if out != nil {
+			for k := range out {
+				if !ids[k] {
+					delete(out, k)
+				}
+			}
+		} else {
+			out = ids
+		}
+	}
+	return out
+}
+
+func TestBuildEmpty(t *testing.T) {
+	files := Build(nil)
+	if got := string(files["meta.json"]); got != `{"v":1,"grams":1,"docs":[],"count":0}`+"\n" {
+		t.Errorf("meta.json = %s", got)
+	}
+	if got := string(files["g/0.json"]); got != "{}\n" {
+		t.Errorf("g/0.json = %q, want {}", got)
+	}
+}
+
+func TestExtract(t *testing.T) {
+	tests := []struct {
+		name, html string
+		want       []Part
+	}{
+		{"main only", `<header>站名</header><main id="main"><h1>关于</h1><p>正文</p></main><footer>页脚</footer>`,
+			[]Part{{Text: "关于 正文"}}},
+		{"inline elements run on", `<main><p>中小<strong>企业</strong><a href="/x">上市</a>服<wbr>务</p></main>`,
+			[]Part{{Text: "中小企业上市服务"}}},
+		{"forms, navigation, scripts, hidden left out", `<main><nav><a href="#a">目录</a></nav><p>正文</p><form><label>姓名<input name="n"></label><button>提交</button></form>` +
+			`<script>var x = "<p>脚本</p>";</script><style>p{}</style><div hidden>隐藏<p>段落</p></div><p>结尾</p></main>`,
+			[]Part{{Text: "正文 结尾"}}},
+		{"entities decoded", `<main><p>A&amp;B &lt;script&gt; &#x4F1A;费</p></main>`, []Part{{Text: "A&B <script> 会费"}}},
+		{"articles", `<main><h1>章程</h1><p>序言</p><h2 id="chapter-6">第六章 会费</h2><h3 id="article-16">第十六条</h3><p>年度会费。</p>` +
+			`<h3 id="article-17">第十七条 <em>使用</em></h3><p>会费使用。</p><h2 id="chapter-7">第七章 附则</h2><p>附则正文</p></main>`,
+			[]Part{{Text: "章程 序言 第六章 会费 第七章 附则 附则正文"},
+				{ID: "article-16", Title: "第十六条", Text: "第十六条 年度会费。"},
+				{ID: "article-17", Title: "第十七条 使用", Text: "第十七条 使用 会费使用。"}}},
+		{"no main", `<p>没有正文区</p>`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Extract([]byte(tt.html)); !slices.Equal(got, tt.want) {
+				t.Errorf("Extract:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
