@@ -24,43 +24,52 @@
   const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
   const LATIN = /^\p{Script=Latin}$/u;
 
-  // foldInto appends the normalised form of the one-code-point string ch.
-  function foldInto(out, ch) {
+  // fold returns the normalised form of the one-code-point string ch.
+  function fold(ch) {
     const c = ch.codePointAt(0);
-    if (c < 0x80) {
-      if (!SPACE.test(ch)) out.push(c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch);
-      return;
-    }
-    if (c >= 0x4e00 && c <= 0x9fff) { out.push(ch); return; }
-    if (SPACE.test(ch)) return;
+    if (c < 0x80) return SPACE.test(ch) ? '' : c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+    if (SPACE.test(ch)) return '';
+    let out = '';
     for (const d of ch.normalize('NFKC')) {
-      if (SPACE.test(d)) continue;
-      out.push(LATIN.test(d) ? d.toLowerCase() : d);
+      if (!SPACE.test(d)) out += LATIN.test(d) ? d.toLowerCase() : d;
     }
+    return out;
   }
 
-  // normalize returns the normalised text of s and, for each of its UTF-16
-  // units, the index in s of the character it comes from.
+  // plain reports whether a code point is its own normalised form for
+  // certain: CJK Unified Ideographs, ASCII letters in lower case, digits
+  // and punctuation (the text of a Chinese page, mostly).
+  function plain(c) {
+    return (c >= 0x4e00 && c <= 0x9fff) || (c > 0x20 && c < 0x7f && !(c >= 65 && c <= 90));
+  }
+
+  // normalize returns the normalised text of s.
   function normalize(s) {
-    const parts = [], from = [];
+    let out = '';
+    for (const ch of s) out += plain(ch.codePointAt(0)) ? ch : fold(ch);
+    return out;
+  }
+
+  // normalizeMap is normalize that also returns, for each UTF-16 unit of
+  // the normalised text, the index in s of the character it comes from.
+  function normalizeMap(s) {
+    let text = '';
+    const from = [];
     let i = 0;
     for (const ch of s) {
-      const folded = [];
-      foldInto(folded, ch);
-      for (const f of folded) {
-        parts.push(f);
-        for (let k = 0; k < f.length; k++) from.push(i);
-      }
+      const f = plain(ch.codePointAt(0)) ? ch : fold(ch);
+      text += f;
+      for (let k = 0; k < f.length; k++) from.push(i);
       i += ch.length;
     }
-    return { text: parts.join(''), from };
+    return { text, from };
   }
 
   // words returns the distinct normalised words of a query.
   function words(q) {
     const out = [];
     for (const w of q.split(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u)) {
-      const n = normalize(w).text;
+      const n = normalize(w);
       if (n && !out.includes(n)) out.push(n);
     }
     return out;
@@ -118,8 +127,11 @@
     return lo;
   }
 
-  // candidates returns the ids of the documents that hold every gram, ascending.
+  // candidates returns the ids of the documents that hold every gram,
+  // ascending; all of them when the documents are in one file, which the
+  // search reads anyway (a small site).
   async function candidates(meta, grams) {
+    if (meta.docs.length === 1) return Array.from({ length: meta.count }, (_, i) => i);
     const shards = await Promise.all(grams.map((g) => get('g/' + shardOf(g, meta.grams) + '.json')));
     let ids = null;
     grams.forEach((g, i) => {
@@ -149,9 +161,9 @@
   async function check(s) {
     const want = s.results.length + PAGE;
     while (s.next < s.ids.length && s.results.length < want) {
-      const need = [];
-      for (let k = s.next; k < s.ids.length && need.length < want - s.results.length; k++) {
-        const d = docShard(s.meta, s.ids[k]);
+      const need = []; // the document files of as many candidates as results are missing
+      for (const id of s.ids.slice(s.next, s.next + want - s.results.length)) {
+        const d = docShard(s.meta, id);
         if (!need.includes(d)) need.push(d);
       }
       const shards = await Promise.all(need.map((d) => get('d/' + d + '.json')));
@@ -170,15 +182,17 @@
   }
 
   // result returns the result of a document row when its text holds every word.
+  const normTexts = new Map(); // id → normalised text, for the next query
   function result(ws, row, id) {
     const [url, title, section, date, text] = row;
-    const norm = normalize(text);
-    if (!ws.every((w) => norm.text.includes(w))) return null;
-    const normTitle = normalize(title).text;
+    if (!normTexts.has(id)) normTexts.set(id, normalize(text));
+    const norm = normTexts.get(id);
+    if (!ws.every((w) => norm.includes(w))) return null;
+    const normTitle = normalize(title);
     let count = 0;
-    for (const w of ws) count += norm.text.split(w).length - 1;
+    for (const w of ws) count += norm.split(w).length - 1;
     return {
-      id, url, title, section, date, text, norm, count,
+      id, url, title, section, date, text, count,
       inTitle: ws.every((w) => normTitle.includes(w)),
       article: url.includes('#article-'),
     };
@@ -229,7 +243,7 @@
   // excerpt returns the text around the first match with every match of
   // every word in it marked whole, in the page's own characters.
   function excerpt(r, ws) {
-    const { text, norm } = r;
+    const text = r.text, norm = normalizeMap(text);
     let first = -1;
     for (const w of ws) {
       const i = norm.text.indexOf(w);

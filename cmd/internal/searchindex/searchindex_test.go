@@ -139,9 +139,10 @@ func TestShardOf(t *testing.T) {
 	}
 }
 
-// TestBuild reads an index back as search.js does and checks that the
-// candidates of each query hold every document that matches it.
-func TestBuild(t *testing.T) {
+// TestBuildAndSearch builds an index of several shards and checks that
+// Search, which reads it as search.js does, finds the first Page documents
+// that match each query, reading only some of the files.
+func TestBuildAndSearch(t *testing.T) {
 	var docs []Doc
 	for i := range 400 {
 		docs = append(docs, Doc{URL: fmt.Sprintf("/news/%d/", i), Title: fmt.Sprintf("第 %d 号", i),
@@ -155,13 +156,29 @@ func TestBuild(t *testing.T) {
 	if meta.Count != len(docs) || meta.Grams < 2 || len(meta.Docs) < 2 || meta.Docs[0] != 0 {
 		t.Fatalf("meta = %+v, want %d documents in several gram and document shards", meta, len(docs))
 	}
-	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 399 号"} {
+	read := func(name string) ([]byte, error) {
+		if b, ok := files[name]; ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("no file %s", name)
+	}
+	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 399 号", "第 400 号", "ＩＰＯ"} {
 		words := Words(q)
-		cands := candidates(t, files, meta, QueryGrams(words))
+		got, read, err := Search(read, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int // every match up to the last found, and at least Page
 		for id, d := range docs {
-			if Matches(Normalize(d.Text), words) && !cands[id] {
-				t.Errorf("%q: document %d matches but is no candidate", q, id)
+			if Matches(Normalize(d.Text), words) && (len(want) < Page || len(got) > 0 && id <= got[len(got)-1]) {
+				want = append(want, id)
 			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Search(%q) = %v, want %v", q, got, want)
+		}
+		if len(read) >= len(files) || len(slices.Compact(slices.Sorted(slices.Values(read)))) != len(read) {
+			t.Errorf("Search(%q) read %v of the index's %d files, want some of them, each once", q, read, len(files))
 		}
 	}
 	// every document is in its shard, in order
@@ -176,32 +193,17 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-// candidates reads the gram shards of grams and returns the documents
-// that hold them all.
-func candidates(t *testing.T, files map[string][]byte, meta Meta, grams []string) map[int]bool {
-	t.Helper()
-	var out map[int]bool
-	for _, g := range grams {
-		var shard map[string][]int
-		if err := json.Unmarshal(files[fmt.Sprintf("g/%d.json", ShardOf(g, meta.Grams))], &shard); err != nil {
-			t.Fatal(err)
-		}
-		ids, id := map[int]bool{}, 0
-		for _, d := range shard[g] {
-			id += d
-			ids[id] = true
-		}
-		if out != nil {
-			for k := range out {
-				if !ids[k] {
-					delete(out, k)
-				}
-			}
-		} else {
-			out = ids
-		}
+// TestSearchSmallSite checks that with one document file a search reads
+// meta.json and that file only.
+func TestSearchSmallSite(t *testing.T) {
+	files := Build([]Doc{{URL: "/a/", Text: "理事会"}, {URL: "/b/", Text: "理事长"}, {URL: "/c/", Text: "会费"}})
+	got, read, err := Search(func(name string) ([]byte, error) { return files[name], nil }, "理事会")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	if !slices.Equal(got, []int{0}) || !slices.Equal(read, []string{"meta.json", "d/0.json"}) {
+		t.Errorf("Search(理事会) = %v reading %v, want [0] reading meta.json and d/0.json", got, read)
+	}
 }
 
 func TestBuildEmpty(t *testing.T) {
