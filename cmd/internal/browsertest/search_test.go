@@ -3,6 +3,10 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,12 +15,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/smelisting/alliance/cmd/internal/searchindex"
+	"github.com/smelisting/alliance/cmd/internal/sitegen"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -28,14 +34,14 @@ type searchDoc struct {
 	norm string
 }
 
-// builtSearchDocs reads every page of the built site whose <main> carries
+// builtSearchDocs reads every page of the site built in dir whose <main> carries
 // data-search and returns its visible main text (without forms, navigation,
 // scripts, hidden elements), the charter's articles on their own: what a
 // reader sees, read with the HTML parser, independently of the index.
-func builtSearchDocs(t *testing.T) []searchDoc {
+func builtSearchDocs(t *testing.T, dir string) []searchDoc {
 	t.Helper()
 	var docs []searchDoc
-	err := filepath.WalkDir(env.siteDir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
 		}
@@ -51,7 +57,7 @@ func builtSearchDocs(t *testing.T) []searchDoc {
 		if main == nil || !hasAttr(main, "data-search") {
 			return nil
 		}
-		rel, _ := filepath.Rel(env.siteDir, p)
+		rel, _ := filepath.Rel(dir, p)
 		page := "/" + strings.TrimSuffix(filepath.ToSlash(rel), "index.html")
 		texts := map[string]*strings.Builder{page: {}}
 		var cur string = page
@@ -181,7 +187,7 @@ func waitResults(tb *tab, q string) []searchResult {
 // the built site whose main text contains them, each with its match
 // highlighted whole.
 func TestSearchFindsExactlyThePagesWithTheQuery(t *testing.T) {
-	docs := builtSearchDocs(t)
+	docs := builtSearchDocs(t, env.siteDir)
 	member := pageTitle(t, firstPage(t, "members"))
 	queries := []string{"会费", "理事会", "北交所", "IPO", "ipo", "２万元／年", member, "合肥", "上市 培训", "董事会秘书", "章程 第十条", "鑫"}
 	tb := openTab(t, desktop)
@@ -374,4 +380,75 @@ func TestSearchBudget(t *testing.T) {
 			t.Errorf("first search %q: got results %.1f ms after the input (median of %v), want at most 100 ms", q, times[1], times)
 		}
 	}
+}
+
+// TestSearchLargeSite builds the site with 300 more news items, whose
+// texts no longer fit one file of the index, so that a search looks its
+// grams up and reads only the document files of its candidates; the
+// results are again exactly the pages with the query, and a search reads
+// a part of the index only.
+func TestSearchLargeSite(t *testing.T) {
+	content := fstest.MapFS{}
+	root := filepath.Join(env.root, "content")
+	if err := fs.WalkDir(os.DirFS(root), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		content[p] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cities := []string{"北京", "上海", "深圳", "杭州", "苏州", "成都", "合肥", "武汉"}
+	topics := []string{"北交所上市规则解读", "企业 IPO 财务规范", "董事会秘书履职要点", "专精特新企业融资路径", "股权激励方案设计"}
+	for i := range 300 {
+		content[fmt.Sprintf("news/synth-%03d.md", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: 联盟动态第 %d 号\ndate: 2026-%02d-%02d\n---\n\n联盟%s工作站本周举办%s专题交流会，第 %d 期，邀请会员单位参加。\n\n会后，秘书处整理了与会企业提出的问题，将在下期活动中集中答复。\n",
+			i, i%11+1, i%27+1, cities[i%len(cities)], topics[i%len(topics)], i))}
+	}
+	dir := filepath.Join(t.TempDir(), "site")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	if _, err := sitegen.Build(t.Context(), sitegen.Options{Content: content, Templates: os.DirFS(filepath.Join(env.root, "templates")),
+		OutDir: dir, BaseURL: base + "/"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: withCSP(staticSite{dir: dir}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	docs := builtSearchDocs(t, dir)
+	tb := openTab(t, desktop)
+	tb.origins = []string{base}
+	for _, q := range []string{"第 137 号", "会费", "北交所", "苏州 董事会秘书", "IPO", "号", "鑫"} {
+		tb.rec.reset()
+		tb.do(chromedp.Navigate(base + "/search/?q=" + url.QueryEscape(q)))
+		first := waitResults(tb, q) // the first page of results and every "more"
+		tb.settle()
+		var index []string
+		var bytes float64
+		for _, r := range tb.rec.snapshot() {
+			if strings.Contains(r.url, "/search/data/") {
+				index = append(index, strings.TrimPrefix(r.url, base+"/search/data/"))
+				bytes += r.bytes
+			}
+		}
+		var got []string
+		for _, r := range first {
+			got = append(got, r.Href)
+		}
+		slices.Sort(got)
+		if want := expectedResults(docs, q); !slices.Equal(got, want) {
+			t.Errorf("%q: got results %v, want exactly the pages that contain it %v", q, got, want)
+		}
+		if !slices.ContainsFunc(index, func(s string) bool { return strings.HasPrefix(s, "g/") }) && len(searchindex.Words(q)) > 0 {
+			t.Errorf("%q: read %v, want the gram files of the query looked up", q, index)
+		}
+		t.Logf("%-12.12q %3d results, index read %.1f KB in %d requests: %s", q, len(got), bytes/1024, len(index), strings.Join(index, " "))
+	}
+	tb.clean(nil)
 }
