@@ -8,7 +8,8 @@
 (() => {
   'use strict';
   const MAX_GRAMS = 8; // searchindex.MaxGrams
-  const PAGE = 20; // results shown before "显示更多结果"
+  const PAGE = 10; // results shown before "显示更多结果" (searchindex.Page)
+  const BLOCKS_AT_ONCE = 4, MAX_BLOCKS = 16; // searchindex.blocksAtOnce, MaxBlocks
   const EXCERPT_BEFORE = 30, EXCERPT_AFTER = 70; // characters around the first match
 
   const form = document.getElementById('search-form');
@@ -117,82 +118,67 @@
     return files.get(url);
   }
 
-  // docShard returns the document shard of id (meta.docs holds the first id of each).
-  function docShard(meta, id) {
-    let lo = 0, hi = meta.docs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (meta.docs[mid] <= id) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  // candidates returns the ids of the documents that hold every gram,
-  // ascending; all of them when the documents are in one file, which the
-  // search reads anyway (a small site).
+  // candidates returns the blocks (document files) that hold every gram,
+  // ascending; the one block of a small site, which needs no grams.
   async function candidates(meta, grams) {
-    if (meta.docs.length === 1) return Array.from({ length: meta.count }, (_, i) => i);
+    if (meta.grams === 0) return [0];
     const shards = await Promise.all(grams.map((g) => get('g/' + shardOf(g, meta.grams) + '.json')));
-    let ids = null;
+    let blocks = null;
     grams.forEach((g, i) => {
       const deltas = Object.hasOwn(shards[i], g) ? shards[i][g] : [];
       const mine = new Set();
-      let id = 0;
-      for (const d of deltas) { id += d; mine.add(id); }
-      ids = ids === null ? Array.from(mine) : ids.filter((x) => mine.has(x));
+      let b = 0;
+      for (const d of deltas) { b += d; mine.add(b); }
+      blocks = blocks === null ? Array.from(mine) : blocks.filter((x) => mine.has(x));
     });
-    return ids || [];
+    return blocks || [];
   }
 
-  // A search in progress: its words, candidates and the results checked so far.
+  // A search in progress: its words, candidate blocks and the results so far.
   let current = null;
 
   async function search(q) {
-    const s = { q, words: words(q), ids: [], next: 0, results: [], meta: null };
+    const s = { q, words: words(q), blocks: [], next: 0, results: [] };
     current = s;
     if (s.words.length === 0) { show(s); return; }
-    s.meta = await get('meta.json');
-    s.ids = await candidates(s.meta, queryGrams(s.words));
+    const meta = await get('meta.json');
+    s.blocks = await candidates(meta, queryGrams(s.words));
     if (current === s) await check(s);
   }
 
-  // check reads the texts of the next candidates until PAGE more results
-  // are found or none is left, taking every candidate of a shard once read.
+  // check reads the next candidate blocks, BLOCKS_AT_ONCE at a time, until
+  // PAGE more results are found, or MAX_BLOCKS blocks are read and a result
+  // is found, or no block is left (searchindex.Search).
   async function check(s) {
-    const want = s.results.length + PAGE;
-    while (s.next < s.ids.length && s.results.length < want) {
-      const need = []; // the document files of as many candidates as results are missing
-      for (const id of s.ids.slice(s.next, s.next + want - s.results.length)) {
-        const d = docShard(s.meta, id);
-        if (!need.includes(d)) need.push(d);
-      }
-      const shards = await Promise.all(need.map((d) => get('d/' + d + '.json')));
+    const want = s.results.length + PAGE, first = s.next;
+    while (s.next < s.blocks.length && s.results.length < want &&
+      !(s.next - first >= MAX_BLOCKS && s.results.length > 0)) {
+      const batch = s.blocks.slice(s.next, s.next + BLOCKS_AT_ONCE);
+      const rows = await Promise.all(batch.map((b) => get('d/' + b + '.json')));
       if (current !== s) return;
-      const loaded = new Map(need.map((d, i) => [d, shards[i]]));
-      while (s.next < s.ids.length) {
-        const id = s.ids[s.next], d = docShard(s.meta, id);
-        if (!loaded.has(d)) break;
-        s.next++;
-        const r = result(s.words, loaded.get(d)[id - s.meta.docs[d]], id);
+      s.next += batch.length;
+      batch.forEach((b, k) => rows[k].forEach((row, i) => {
+        const r = result(s.words, row, b, i);
         if (r) s.results.push(r);
-      }
+      }));
     }
     rank(s.results);
     show(s);
   }
 
   // result returns the result of a document row when its text holds every word.
-  const normTexts = new Map(); // id → normalised text, for the next query
-  function result(ws, row, id) {
+  const normTexts = new Map(); // "block/index" → normalised text, for the next query
+  function result(ws, row, block, index) {
     const [url, title, section, date, text] = row;
-    if (!normTexts.has(id)) normTexts.set(id, normalize(text));
-    const norm = normTexts.get(id);
+    const key = block + '/' + index;
+    if (!normTexts.has(key)) normTexts.set(key, normalize(text));
+    const norm = normTexts.get(key);
     if (!ws.every((w) => norm.includes(w))) return null;
     const normTitle = normalize(title);
     let count = 0;
     for (const w of ws) count += norm.split(w).length - 1;
     return {
-      id, url, title, section, date, text, count,
+      order: block * 1e6 + index, url, title, section, date, text, count,
       inTitle: ws.every((w) => normTitle.includes(w)),
       article: url.includes('#article-'),
     };
@@ -201,13 +187,13 @@
   // rank puts title matches first, then the charter's articles, then the
   // most occurrences, then the index's order (articles, then newest).
   function rank(rs) {
-    rs.sort((a, b) => (b.inTitle - a.inTitle) || (b.article - a.article) || (b.count - a.count) || (a.id - b.id));
+    rs.sort((a, b) => (b.inTitle - a.inTitle) || (b.article - a.article) || (b.count - a.count) || (a.order - b.order));
   }
 
   function show(s) {
     if (current !== s) return;
     list.replaceChildren(...s.results.map((r) => item(r, s.words)));
-    const done = s.next >= s.ids.length;
+    const done = s.next >= s.blocks.length;
     more.hidden = done;
     help.hidden = s.results.length > 0;
     const q = s.q.length > 40 ? Array.from(s.q).slice(0, 40).join('') + '…' : s.q;
@@ -294,8 +280,9 @@
   form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
   more.addEventListener('click', () => {
     const s = current;
-    if (s && s.meta) check(s).catch(() => { status.textContent = '加载更多结果失败，请稍后再试。'; });
+    if (s && s.words.length) check(s).catch(() => { status.textContent = '加载更多结果失败，请稍后再试。'; });
   });
   input.value = new URLSearchParams(location.search).get('q') || '';
   if (input.value) run();
+  else get('meta.json').catch(() => {}); // while the reader types: one round trip less
 })();

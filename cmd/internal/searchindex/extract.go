@@ -3,6 +3,8 @@ package searchindex
 import (
 	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -32,6 +34,7 @@ func Extract(page []byte) []Part {
 		end = len(page)
 	}
 	e := extractor{parts: []*partText{{}}}
+	e.parts[0].text.Grow((end - start) / 2)
 	z := html.NewTokenizer(bytes.NewReader(page[start:end]))
 	for {
 		tt := z.Next()
@@ -42,7 +45,7 @@ func Extract(page []byte) []Part {
 	}
 	out := make([]Part, 0, len(e.parts))
 	for _, p := range e.parts {
-		out = append(out, Part{ID: p.id, Title: collapse(p.title.String()), Text: collapse(p.text.String())})
+		out = append(out, Part{ID: p.id, Title: p.title.String(), Text: p.text.String()})
 	}
 	return out
 }
@@ -51,8 +54,47 @@ func Extract(page []byte) []Part {
 type partText struct {
 	id          string
 	level       int // heading level that ends it
-	text, title strings.Builder
+	text, title collapser
 }
+
+// collapser builds a text with its runs of whitespace as one space,
+// trimmed.
+type collapser struct {
+	b     strings.Builder
+	space bool // whitespace seen since the last character
+}
+
+// Grow makes room for n more bytes.
+func (c *collapser) Grow(n int) { c.b.Grow(n) }
+
+// Write adds text.
+func (c *collapser) Write(p []byte) {
+	for len(p) > 0 {
+		i := bytes.IndexFunc(p, unicode.IsSpace)
+		if i < 0 {
+			i = len(p)
+		}
+		if i > 0 {
+			if c.space && c.b.Len() > 0 {
+				c.b.WriteByte(' ')
+			}
+			c.space = false
+			c.b.Write(p[:i])
+		}
+		if i == len(p) {
+			return
+		}
+		c.space = true
+		_, n := utf8.DecodeRune(p[i:])
+		p = p[i+n:]
+	}
+}
+
+// space1 adds whitespace.
+func (c *collapser) space1() { c.space = true }
+
+// String returns the text.
+func (c *collapser) String() string { return c.b.String() }
 
 // extractor reads the tokens of a <main>.
 type extractor struct {
@@ -126,9 +168,9 @@ func (e *extractor) space(a atom.Atom) {
 	if e.skip > 0 || inline(a) {
 		return
 	}
-	e.parts[e.cur].text.WriteByte(' ')
+	e.parts[e.cur].text.space1()
 	if e.heading > 0 {
-		e.parts[e.cur].title.WriteByte(' ')
+		e.parts[e.cur].title.space1()
 	}
 }
 
@@ -193,9 +235,4 @@ func headingLevel(a atom.Atom) int {
 		return 6
 	}
 	return 0
-}
-
-// collapse returns s with its runs of whitespace as one space, trimmed.
-func collapse(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

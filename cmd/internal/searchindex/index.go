@@ -2,11 +2,16 @@ package searchindex
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"math"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/smelisting/alliance/cmd/internal/parallel"
 )
 
 // Doc is one search result: a page, or an article of the charter (its URL
@@ -21,187 +26,251 @@ type Doc struct {
 }
 
 // Version is the index format's version, in meta.json.
-const Version = 1
+const Version = 2
 
 // MaxGrams is the most grams a query's candidates are looked up by: a
 // longer query is narrowed by some of its grams and checked by its text.
 const MaxGrams = 8
 
-// Sizes of the shards: a gram shard holds about gramShardBytes of
-// postings; the documents come in one file while all their texts fit in
-// smallSiteBytes (the first search then needs one document file), else in
-// files of about docShardBytes.
-const (
-	gramShardBytes = 8 << 10
+// Sizes: the documents come in files (blocks) of about blockBytes of
+// text, or in one file while all their texts fit in smallSiteBytes (the
+// search then reads that one file and needs no grams); a gram shard holds
+// about gramShardBytes of postings.
+// (Variables for the golden test of a small index.)
+var (
+	blockBytes     = 4 << 10
 	smallSiteBytes = 48 << 10
-	docShardBytes  = 8 << 10
+	gramShardBytes = 8 << 10
 )
 
 // Meta is meta.json.
 type Meta struct {
 	Version int `json:"v"`
-	// Grams is the number of gram shards (g/0.json … g/Grams-1.json).
+	// Grams is the number of gram shards (g/0.json … g/Grams-1.json), 0
+	// when the documents are in one block.
 	Grams int `json:"grams"`
-	// Docs holds the id of the first document of each document shard.
-	Docs []int `json:"docs"`
+	// Blocks is the number of document files (d/0.json …).
+	Blocks int `json:"blocks"`
 	// Count is the number of documents.
 	Count int `json:"count"`
 }
 
-// ShardOf returns the gram shard of a gram among n: FNV-1a over its code
-// points, as search.js computes it.
-func ShardOf(gram string, n int) int {
-	h := uint32(2166136261)
-	for _, r := range gram {
-		h ^= uint32(r)
-		h *= 16777619
-	}
-	return int(h % uint32(n))
-}
-
-// Grams returns the distinct grams of a normalised text: each character
-// and each pair of adjacent characters.
-func Grams(norm string) []string {
-	rs := []rune(norm)
-	seen := make(map[string]struct{}, 2*len(rs))
-	out := make([]string, 0, 2*len(rs))
-	for i := range rs {
-		for _, g := range []string{string(rs[i : i+1]), pairAt(rs, i)} {
-			if _, ok := seen[g]; g != "" && !ok {
-				seen[g] = struct{}{}
-				out = append(out, g)
-			}
-		}
-	}
-	return out
-}
-
-func pairAt(rs []rune, i int) string {
-	if i+1 >= len(rs) {
-		return ""
-	}
-	return string(rs[i : i+2])
-}
-
-// QueryGrams returns the grams a query's words are looked up by: a
-// one-character word by itself, a longer one by its bigrams, first the
-// first and last of each word, then those between, at most MaxGrams.
-func QueryGrams(words []string) []string {
-	var first, rest []string
-	for _, w := range words {
-		rs := []rune(w)
-		if len(rs) == 1 {
-			first = append(first, w)
-			continue
-		}
-		last := len(rs) - 2
-		first = append(first, string(rs[0:2]), string(rs[last:last+2]))
-		for i := 1; i < last; i++ {
-			rest = append(rest, string(rs[i:i+2]))
-		}
-	}
-	var out []string
-	for _, g := range append(first, rest...) {
-		if len(out) == MaxGrams {
-			break
-		}
-		if !slices.Contains(out, g) {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// Build returns the files of the index of docs, by path under search/;
-// a document's id is its place in docs.
+// Build returns the files of the index of docs, by path under search/.
+// The documents keep their order, in blocks; a gram's postings are the
+// blocks that hold it, as ascending deltas.
 func Build(docs []Doc) map[string][]byte {
-	postings := map[string][]int{}
-	total := 0
-	for id, d := range docs {
-		for _, g := range Grams(Normalize(d.Text)) {
-			postings[g] = append(postings[g], id)
-		}
-		total += len(d.Text)
-	}
+	blocks := splitBlocks(docs)
 	files := map[string][]byte{}
-	meta := Meta{Version: Version, Count: len(docs)}
-	meta.Grams = buildGramShards(files, postings)
-	meta.Docs = buildDocShards(files, docs, total)
+	for b, blk := range blocks {
+		files[fmt.Sprintf("d/%d.json", b)] = blockJSON(blk)
+	}
+	meta := Meta{Version: Version, Blocks: len(blocks), Count: len(docs)}
+	if len(blocks) > 1 {
+		meta.Grams = buildGramShards(files, blocks)
+	}
 	b, _ := json.Marshal(meta)
 	files["meta.json"] = append(b, '\n')
 	return files
 }
 
-// buildGramShards adds g/K.json to files and returns their number.
-func buildGramShards(files map[string][]byte, postings map[string][]int) int {
-	grams := make([]string, 0, len(postings))
-	size := 0
-	for g, ids := range postings {
-		grams = append(grams, g)
-		size += len(g) + 4 + 2*len(ids)
+// splitBlocks cuts docs into blocks of about blockBytes of text, or one
+// block for a small site.
+func splitBlocks(docs []Doc) [][]Doc {
+	total := 0
+	for _, d := range docs {
+		total += len(d.Text)
 	}
-	slices.Sort(grams)
-	n := max(1, (size+gramShardBytes-1)/gramShardBytes)
-	bufs := make([]bytes.Buffer, n)
-	for _, g := range grams {
-		b := &bufs[ShardOf(g, n)]
-		if b.Len() == 0 {
-			b.WriteByte('{')
-		} else {
-			b.WriteByte(',')
+	if total <= smallSiteBytes {
+		return [][]Doc{docs}
+	}
+	var blocks [][]Doc
+	start, size := 0, 0
+	for i, d := range docs {
+		size += len(d.URL) + len(d.Title) + len(d.Text)
+		if size >= blockBytes || i == len(docs)-1 {
+			blocks = append(blocks, docs[start:i+1])
+			start, size = i+1, 0
 		}
-		key, _ := json.Marshal(g)
-		b.Write(key)
-		b.WriteString(":[")
-		prev := 0
-		for i, id := range postings[g] {
-			if i > 0 {
-				b.WriteByte(',')
+	}
+	return blocks
+}
+
+// blockJSON is a document file: [[url, title, section, date, text], …].
+func blockJSON(docs []Doc) []byte {
+	rows := make([][]string, len(docs))
+	for i, d := range docs {
+		rows[i] = []string{d.URL, d.Title, d.Section, d.Date, d.Text}
+	}
+	b, _ := json.Marshal(rows)
+	return append(b, '\n')
+}
+
+// gram is a character (second rune noRune) or a pair of characters of a
+// normalised text, packed for sorting and hashing.
+type gram uint64
+
+const noRune = 0xFFFFFFFF
+
+func (g gram) String() string {
+	if uint32(g) == noRune {
+		return string(rune(g >> 32))
+	}
+	return string(rune(g>>32)) + string(rune(uint32(g)))
+}
+
+// shard is ShardOf(g.String(), n) without the string.
+func (g gram) shard(n int) int {
+	h := (2166136261 ^ uint32(g>>32)) * 16777619
+	if uint32(g) != noRune {
+		h = (h ^ uint32(g)) * 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// gramSets are the sets blockGrams reuses.
+var gramSets = sync.Pool{New: func() any { return new(gramSet) }}
+
+// blockGrams returns the distinct grams of the documents of a block.
+func blockGrams(docs []Doc) []gram {
+	set := gramSets.Get().(*gramSet)
+	defer gramSets.Put(set)
+	set.reset()
+	var rs []rune
+	for _, d := range docs {
+		rs = rs[:0]
+		for _, r := range d.Text {
+			rs = Fold(rs, r)
+		}
+		for i := 1; i < len(rs); i++ {
+			set.add(gram(rs[i-1])<<32 | gram(rs[i]))
+		}
+		if len(rs) > 0 { // the last character, which starts no pair
+			set.add(gram(rs[len(rs)-1])<<32 | noRune)
+		}
+	}
+	pairs := len(set.list)
+	for _, g := range set.list[:pairs] { // each character starts a pair or is last
+		if uint32(g) != noRune {
+			set.add(g | noRune)
+		}
+	}
+	return slices.Clone(set.list)
+}
+
+// gramSet is a set of grams by open addressing: a block's grams go in a
+// few million times per build, where a map costs four times as much.
+type gramSet struct {
+	slots []gram // 0 is empty (no gram is 0: its second half is a rune or noRune)
+	list  []gram // the grams, in the order added
+}
+
+func (s *gramSet) add(g gram) {
+	if 2*len(s.list) >= len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := (uint64(g) * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case g:
+			return
+		case 0:
+			s.slots[i] = g
+			s.list = append(s.list, g)
+			return
+		}
+	}
+}
+
+// reset empties the set, keeping its room.
+func (s *gramSet) reset() {
+	clear(s.slots)
+	s.list = s.list[:0]
+}
+
+func (s *gramSet) grow() {
+	s.slots = make([]gram, max(4096, 2*len(s.slots)))
+	list := slices.Clone(s.list)
+	s.list = s.list[:0]
+	for _, g := range list {
+		s.add(g)
+	}
+}
+
+// buildGramShards adds g/K.json to files and returns their number. The
+// grams of each block are found in parallel, then each worker writes the
+// shards K with K % workers equal to its number.
+func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
+	ctx := context.Background()
+	workers := runtime.GOMAXPROCS(0)
+	grams := make([][]gram, len(blocks))
+	_ = parallel.For(ctx, workers, len(blocks), func(b int) error {
+		grams[b] = blockGrams(blocks[b])
+		return nil
+	})
+	pairs := 0
+	for _, gs := range grams {
+		pairs += len(gs)
+	}
+	n := max(1, pairs*3/gramShardBytes) // about 3 bytes a posting, with its share of the keys
+	out := make([][]byte, n)
+	_ = parallel.For(ctx, workers, workers, func(w int) error {
+		postings := map[gram][]int32{}
+		for b, gs := range grams {
+			for _, g := range gs {
+				if g.shard(n)%workers == w {
+					postings[g] = append(postings[g], int32(b))
+				}
 			}
-			b.WriteString(strconv.Itoa(id - prev))
-			prev = id
 		}
-		b.WriteByte(']')
-	}
-	for k := range bufs {
-		if bufs[k].Len() == 0 {
-			bufs[k].WriteByte('{')
+		keys := make([][]gram, n)
+		for g := range postings {
+			keys[g.shard(n)] = append(keys[g.shard(n)], g)
 		}
-		bufs[k].WriteString("}\n")
-		files[fmt.Sprintf("g/%d.json", k)] = bufs[k].Bytes()
+		for k := w; k < n; k += workers {
+			out[k] = shardJSON(keys[k], postings)
+		}
+		return nil
+	})
+	for k, data := range out {
+		files[fmt.Sprintf("g/%d.json", k)] = data
 	}
 	return n
 }
 
-// buildDocShards adds d/K.json to files and returns the first id of each.
-func buildDocShards(files map[string][]byte, docs []Doc, total int) []int {
-	limit := docShardBytes
-	if total <= smallSiteBytes {
-		limit = math.MaxInt
-	}
-	var starts []int
+// shardJSON is a gram shard: {"gram": [first block, delta, delta …], …},
+// its grams in order.
+func shardJSON(keys []gram, postings map[gram][]int32) []byte {
+	slices.Sort(keys)
 	var b bytes.Buffer
-	flush := func() {
-		if b.Len() > 0 {
-			b.WriteString("]\n")
-			files[fmt.Sprintf("d/%d.json", len(starts)-1)] = bytes.Clone(b.Bytes())
-			b.Reset()
-		}
-	}
-	for id, d := range docs {
-		if b.Len() == 0 || b.Len() >= limit {
-			flush()
-			starts = append(starts, id)
-			b.WriteByte('[')
-		} else {
+	b.WriteByte('{')
+	for i, g := range keys {
+		if i > 0 {
 			b.WriteByte(',')
 		}
-		row, _ := json.Marshal([]string{d.URL, d.Title, d.Section, d.Date, d.Text})
-		b.Write(row)
+		b.Write(jsonString(g.String()))
+		b.WriteString(":[")
+		prev := int32(0)
+		for j, blk := range postings[g] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(int(blk - prev)))
+			prev = blk
+		}
+		b.WriteByte(']')
 	}
-	flush()
-	if starts == nil {
-		starts = []int{}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// jsonString quotes s for JSON, with a fast path for a printable gram
+// that needs no escape.
+func jsonString(s string) []byte {
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r == utf8.RuneError || r == 0x2028 || r == 0x2029 {
+			b, _ := json.Marshal(s)
+			return b
+		}
 	}
-	return starts
+	return []byte(`"` + s + `"`)
 }

@@ -32,6 +32,7 @@ package searchindex
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -52,7 +53,35 @@ func Fold(dst []rune, r rune) []rune {
 		return append(dst, r)
 	case 0x4E00 <= r && r <= 0x9FFF: // CJK Unified Ideographs are their own NFKC
 		return append(dst, r)
-	case unicode.IsSpace(r):
+	case r <= 0xFFFF:
+		foldOnce.Do(makeFoldTable)
+		return append(dst, foldTable[r]...)
+	}
+	return foldSlow(dst, r)
+}
+
+// foldTable holds the normalised form of every character of the Basic
+// Multilingual Plane, made once: NFKC of one character at a time costs an
+// allocation each.
+var (
+	foldOnce  sync.Once
+	foldTable [][]rune
+)
+
+func makeFoldTable() {
+	foldTable = make([][]rune, 0x10000)
+	for r := rune(0x80); r <= 0xFFFF; r++ {
+		if !utf8.ValidRune(r) {
+			foldTable[r] = []rune{utf8.RuneError}
+			continue
+		}
+		foldTable[r] = foldSlow(nil, r)
+	}
+}
+
+// foldSlow is Fold by way of package norm.
+func foldSlow(dst []rune, r rune) []rune {
+	if unicode.IsSpace(r) {
 		return dst
 	}
 	for _, c := range norm.NFKC.String(string(r)) {

@@ -4,32 +4,76 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // Page is how many results a search shows before "显示更多结果".
-const Page = 20
+const Page = 10
+
+// blocksAtOnce is how many document files a search reads in parallel.
+const blocksAtOnce = 4
+
+// MaxBlocks is how many document files a search reads for one page of
+// results once it has found one: a rare phrase whose grams occur apart in
+// many blocks shows what it found and reads on at "显示更多结果".
+const MaxBlocks = 16
+
+// ShardOf returns the gram shard of a gram among n: FNV-1a over its code
+// points, as search.js computes it.
+func ShardOf(g string, n int) int {
+	h := uint32(2166136261)
+	for _, r := range g {
+		h ^= uint32(r)
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// QueryGrams returns the grams a query's words are looked up by: a
+// one-character word by itself, a longer one by its bigrams, first the
+// first and last of each word, then those between, at most MaxGrams.
+func QueryGrams(words []string) []string {
+	var first, rest []string
+	for _, w := range words {
+		rs := []rune(w)
+		if len(rs) == 1 {
+			first = append(first, w)
+			continue
+		}
+		last := len(rs) - 2
+		first = append(first, string(rs[0:2]), string(rs[last:last+2]))
+		for i := 1; i < last; i++ {
+			rest = append(rest, string(rs[i:i+2]))
+		}
+	}
+	var out []string
+	for _, g := range append(first, rest...) {
+		if len(out) == MaxGrams {
+			break
+		}
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Result is a document a search found: its block and place in it.
+type Result struct{ Block, Index int }
 
 // Search runs a query on an index as search.js does for its first page of
-// results, reading the index's files with read (by name under search/,
-// "meta.json", "g/3.json" …). It returns the ids of the documents that hold
-// every word among the candidates it checked, in the index's order (at
-// least Page of them unless there are fewer; every candidate of a document
-// file read is checked), and the names of the files it read: what the
-// browser downloads.
-//
-// With the documents in one file (a small site), the grams would narrow
-// the candidates to that one file: the search reads it alone.
-func Search(read func(name string) ([]byte, error), query string) (ids []int, files []string, err error) {
-	cache := map[string][]byte{}
+// results, reading the index's files with read (by name under search/:
+// "meta.json", "g/3.json" …). It returns the documents that hold every
+// word in the blocks it read, in the index's order, and the names of the
+// files it read: what the browser downloads. It reads the candidate
+// blocks (those holding every gram looked up; the one block of a small
+// site) four at a time until it has Page results, or MaxBlocks blocks and
+// a result, or no candidate is left.
+func Search(read func(name string) ([]byte, error), query string) (found []Result, files []string, err error) {
 	get := func(name string, v any) error {
-		b, ok := cache[name]
-		if !ok {
-			files = append(files, name)
-			if b, err = read(name); err != nil {
-				return err
-			}
-			cache[name] = b
+		files = append(files, name)
+		b, err := read(name)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
 		return json.Unmarshal(b, v)
 	}
@@ -39,75 +83,59 @@ func Search(read func(name string) ([]byte, error), query string) (ids []int, fi
 	}
 	var meta Meta
 	if err := get("meta.json", &meta); err != nil {
-		return nil, files, fmt.Errorf("search: %w", err)
+		return nil, files, err
 	}
-	cands, err := candidateIDs(get, meta, words)
+	blocks, err := candidateBlocks(get, meta, words)
 	if err != nil {
-		return nil, files, fmt.Errorf("search: %w", err)
+		return nil, files, err
 	}
-	loaded := map[int][][]string{}
-	for next := 0; next < len(cands) && len(ids) < Page; {
-		var need []int // the document shards of as many candidates as results are missing
-		for _, id := range cands[next:min(len(cands), next+Page-len(ids))] {
-			if d := docShard(meta, id); !slices.Contains(need, d) {
-				need = append(need, d)
-			}
+	for start := 0; start < len(blocks); start += blocksAtOnce {
+		if len(found) >= Page || start >= MaxBlocks && len(found) > 0 {
+			break
 		}
-		for _, d := range need {
+		for _, b := range blocks[start:min(start+blocksAtOnce, len(blocks))] {
 			var rows [][]string
-			if err := get(fmt.Sprintf("d/%d.json", d), &rows); err != nil {
-				return nil, files, fmt.Errorf("search: %w", err)
+			if err := get(fmt.Sprintf("d/%d.json", b), &rows); err != nil {
+				return nil, files, err
 			}
-			loaded[d] = rows
-		}
-		for ; next < len(cands); next++ {
-			id := cands[next]
-			d := docShard(meta, id)
-			rows, ok := loaded[d]
-			if !ok {
-				break
-			}
-			if Matches(Normalize(rows[id-meta.Docs[d]][4]), words) {
-				ids = append(ids, id)
+			for i, row := range rows {
+				if Matches(Normalize(row[4]), words) {
+					found = append(found, Result{b, i})
+				}
 			}
 		}
 	}
-	return ids, files, nil
+	return found, files, nil
 }
 
-// candidateIDs returns the ids of the documents that hold every gram the
-// words are looked up by, ascending; all of them when the documents are in
-// one file.
-func candidateIDs(get func(string, any) error, meta Meta, words []string) ([]int, error) {
-	if len(meta.Docs) == 1 {
-		all := make([]int, meta.Count)
-		for i := range all {
-			all[i] = i
-		}
-		return all, nil
+// candidateBlocks returns the blocks that hold every gram the words are
+// looked up by, ascending; the one block of a small site.
+func candidateBlocks(get func(string, any) error, meta Meta, words []string) ([]int, error) {
+	if meta.Grams == 0 {
+		return []int{0}, nil
 	}
-	var ids []int
+	var blocks []int
+	read := map[int]map[string][]int{}
 	for i, g := range QueryGrams(words) {
-		var shard map[string][]int
-		if err := get(fmt.Sprintf("g/%d.json", ShardOf(g, meta.Grams)), &shard); err != nil {
-			return nil, err
+		k := ShardOf(g, meta.Grams)
+		if read[k] == nil {
+			var shard map[string][]int
+			if err := get(fmt.Sprintf("g/%d.json", k), &shard); err != nil {
+				return nil, err
+			}
+			read[k] = shard
 		}
 		var mine []int
-		id := 0
-		for _, d := range shard[g] {
-			id += d
-			mine = append(mine, id)
+		b := 0
+		for _, d := range read[k][g] {
+			b += d
+			mine = append(mine, b)
 		}
 		if i == 0 {
-			ids = mine
+			blocks = mine
 			continue
 		}
-		ids = slices.DeleteFunc(ids, func(x int) bool { _, found := slices.BinarySearch(mine, x); return !found })
+		blocks = slices.DeleteFunc(blocks, func(x int) bool { _, found := slices.BinarySearch(mine, x); return !found })
 	}
-	return ids, nil
-}
-
-// docShard returns the document shard that holds id.
-func docShard(meta Meta, id int) int {
-	return sort.Search(len(meta.Docs), func(k int) bool { return meta.Docs[k] > id }) - 1
+	return blocks, nil
 }

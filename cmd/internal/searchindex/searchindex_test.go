@@ -1,11 +1,18 @@
 package searchindex
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 func TestNormalize(t *testing.T) {
@@ -139,12 +146,13 @@ func TestShardOf(t *testing.T) {
 	}
 }
 
-// TestBuildAndSearch builds an index of several shards and checks that
-// Search, which reads it as search.js does, finds the first Page documents
-// that match each query, reading only some of the files.
+// TestBuildAndSearch builds an index of several blocks and checks that
+// Search, which reads it as search.js does, finds the documents that match
+// each query in the blocks it reads, at least a page of them, reading a
+// part of the index.
 func TestBuildAndSearch(t *testing.T) {
 	var docs []Doc
-	for i := range 400 {
+	for i := range 2000 {
 		docs = append(docs, Doc{URL: fmt.Sprintf("/news/%d/", i), Title: fmt.Sprintf("第 %d 号", i),
 			Section: "新闻", Text: fmt.Sprintf("联盟动态第 %d 号：%s", i, strings.Repeat("企业上市辅导与会费通知。", i%7+1))})
 	}
@@ -153,8 +161,23 @@ func TestBuildAndSearch(t *testing.T) {
 	if err := json.Unmarshal(files["meta.json"], &meta); err != nil {
 		t.Fatal(err)
 	}
-	if meta.Count != len(docs) || meta.Grams < 2 || len(meta.Docs) < 2 || meta.Docs[0] != 0 {
-		t.Fatalf("meta = %+v, want %d documents in several gram and document shards", meta, len(docs))
+	if meta.Count != len(docs) || meta.Grams < 2 || meta.Blocks < 2 {
+		t.Fatalf("meta = %+v, want %d documents in several gram shards and blocks", meta, len(docs))
+	}
+	var blocks [][]Doc // the documents as the blocks hold them
+	for b := range meta.Blocks {
+		var rows [][]string
+		if err := json.Unmarshal(files[fmt.Sprintf("d/%d.json", b)], &rows); err != nil {
+			t.Fatal(err)
+		}
+		var blk []Doc
+		for _, r := range rows {
+			blk = append(blk, Doc{URL: r[0], Text: r[4]})
+		}
+		blocks = append(blocks, blk)
+	}
+	if got := slices.Concat(blocks...); len(got) != len(docs) || got[0].URL != docs[0].URL || got[len(got)-1].URL != docs[len(docs)-1].URL {
+		t.Fatalf("the blocks hold %d documents, want the %d in their order", len(got), len(docs))
 	}
 	read := func(name string) ([]byte, error) {
 		if b, ok := files[name]; ok {
@@ -162,57 +185,78 @@ func TestBuildAndSearch(t *testing.T) {
 		}
 		return nil, fmt.Errorf("no file %s", name)
 	}
-	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 399 号", "第 400 号", "ＩＰＯ"} {
+	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 1999 号", "第 2000 号", "ＩＰＯ"} {
 		words := Words(q)
 		got, read, err := Search(read, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []int // every match up to the last found, and at least Page
-		for id, d := range docs {
-			if Matches(Normalize(d.Text), words) && (len(want) < Page || len(got) > 0 && id <= got[len(got)-1]) {
-				want = append(want, id)
+		var want []Result // every match in the blocks up to the last read
+		total := 0
+		for b, blk := range blocks {
+			for i, d := range blk {
+				if Matches(Normalize(d.Text), words) {
+					total++
+					if slices.Contains(read, fmt.Sprintf("d/%d.json", b)) {
+						want = append(want, Result{b, i})
+					}
+				}
 			}
 		}
-		if !slices.Equal(got, want) {
-			t.Errorf("Search(%q) = %v, want %v", q, got, want)
+		if !slices.Equal(got, want) || len(got) < min(total, Page) {
+			t.Errorf("Search(%q) = %v, want %v (of %d)", q, got, want, total)
 		}
 		if len(read) >= len(files) || len(slices.Compact(slices.Sorted(slices.Values(read)))) != len(read) {
 			t.Errorf("Search(%q) read %v of the index's %d files, want some of them, each once", q, read, len(files))
 		}
 	}
-	// every document is in its shard, in order
-	for k, start := range meta.Docs {
-		var rows [][]string
-		if err := json.Unmarshal(files[fmt.Sprintf("d/%d.json", k)], &rows); err != nil {
-			t.Fatal(err)
-		}
-		if got := rows[0][0]; got != docs[start].URL {
-			t.Errorf("d/%d.json starts with %s, want %s", k, got, docs[start].URL)
-		}
-	}
 }
 
-// TestSearchSmallSite checks that with one document file a search reads
-// meta.json and that file only.
+// TestSearchSmallSite checks that with one block a search reads meta.json
+// and that block only, and that the index has no grams.
 func TestSearchSmallSite(t *testing.T) {
 	files := Build([]Doc{{URL: "/a/", Text: "理事会"}, {URL: "/b/", Text: "理事长"}, {URL: "/c/", Text: "会费"}})
 	got, read, err := Search(func(name string) ([]byte, error) { return files[name], nil }, "理事会")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, []int{0}) || !slices.Equal(read, []string{"meta.json", "d/0.json"}) {
-		t.Errorf("Search(理事会) = %v reading %v, want [0] reading meta.json and d/0.json", got, read)
+	if !slices.Equal(got, []Result{{0, 0}}) || !slices.Equal(read, []string{"meta.json", "d/0.json"}) {
+		t.Errorf("Search(理事会) = %v reading %v, want [{0 0}] reading meta.json and d/0.json", got, read)
+	}
+	if len(files) != 2 {
+		t.Errorf("got files %v, want meta.json and d/0.json", slices.Sorted(maps.Keys(files)))
+	}
+}
+
+// TestGramShard checks that the build hashes a packed gram as ShardOf its text.
+func TestGramShard(t *testing.T) {
+	for _, s := range []string{"会", "会费", "a", "ip", "2万", "😀", "😀会"} {
+		var rs []rune
+		for _, r := range s {
+			rs = append(rs, r)
+		}
+		g := gram(rs[0])<<32 | noRune
+		if len(rs) == 2 {
+			g = gram(rs[0])<<32 | gram(rs[1])
+		}
+		if g.String() != s {
+			t.Errorf("gram %q: String() = %q", s, g.String())
+		}
+		for _, n := range []int{1, 7, 1000} {
+			if g.shard(n) != ShardOf(s, n) {
+				t.Errorf("gram %q: shard(%d) = %d, want ShardOf %d", s, n, g.shard(n), ShardOf(s, n))
+			}
+		}
 	}
 }
 
 func TestBuildEmpty(t *testing.T) {
 	files := Build(nil)
-	if got := string(files["meta.json"]); got != `{"v":1,"grams":1,"docs":[],"count":0}`+"\n" {
+	if got := string(files["meta.json"]); got != `{"v":2,"grams":0,"blocks":1,"count":0}`+"\n" {
 		t.Errorf("meta.json = %s", got)
 	}
-	if got := string(files["g/0.json"]); got != "{}\n" {
-		t.Errorf("g/0.json = %q, want {}", got)
+	if got := string(files["d/0.json"]); got != "[]\n" {
+		t.Errorf("d/0.json = %q, want []", got)
 	}
 }
 
@@ -242,5 +286,46 @@ func TestExtract(t *testing.T) {
 				t.Errorf("Extract:\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestBuildGolden builds the index of a few documents with tiny blocks
+// and shards, so that it has several of each, and compares its files with
+// testdata/index.golden.
+func TestBuildGolden(t *testing.T) {
+	defer func(b, s, g int) { blockBytes, smallSiteBytes, gramShardBytes = b, s, g }(blockBytes, smallSiteBytes, gramShardBytes)
+	blockBytes, smallSiteBytes, gramShardBytes = 100, 0, 200
+	docs := []Doc{
+		{URL: "/charter/#article-16", Title: "第十六条", Section: "章程", Text: "第十六条 企业会员年度会费为 2 万元/年；个人会员免费。"},
+		{URL: "/events/bse/", Title: "北交所上市实务培训班", Section: "活动", Date: "2027年1月15日", Text: "北交所上市实务培训班 2027年1月15日 北京"},
+		{URL: "/news/dues/", Title: "关于缴纳会费的通知", Section: "新闻", Text: "关于缴纳会费的通知 请各会员单位于 3 月底前缴纳 IPO 辅导 <b>&</b>"},
+	}
+	files := Build(docs)
+	var ar txtar.Archive
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		ar.Files = append(ar.Files, txtar.File{Name: name, Data: files[name]})
+	}
+	got := txtar.Format(&ar)
+	golden := filepath.Join("testdata", "index.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("index differs from %s (run with -update if the change is intended):\n%s", golden, got)
+	}
+	var meta Meta
+	if err := json.Unmarshal(files["meta.json"], &meta); err != nil || meta.Blocks < 2 || meta.Grams < 2 {
+		t.Errorf("meta.json = %s, want several blocks and gram shards", files["meta.json"])
 	}
 }

@@ -36,7 +36,7 @@ func (d *PageData) Searchable() bool {
 // searchDocs returns the documents of a rendered job: the page and each of
 // its articles, or none when the page is not searchable.
 func (p *plan) searchDocs(data *PageData, page []byte) []searchDoc {
-	if !data.Searchable() {
+	if p.opts.noSearchIndex || !data.Searchable() {
 		return nil
 	}
 	pg := data.Page
@@ -74,6 +74,9 @@ func (p *plan) sectionName(pg *Page) string {
 // indexSearch puts the files of the index of the jobs' documents into
 // files, replacing those of an earlier index.
 func (p *plan) indexSearch(files map[string][]byte, perJob [][]searchDoc) {
+	if p.opts.noSearchIndex {
+		return
+	}
 	var docs []searchDoc
 	for _, d := range perJob {
 		docs = append(docs, d...)

@@ -24,6 +24,8 @@ type Options struct {
 	Drafts, Future bool
 	// BaseURL overrides the config's baseURL.
 	BaseURL string
+
+	noSearchIndex bool // leaves the search index out, for its benchmark
 }
 
 // Summary counts what a build produced.
