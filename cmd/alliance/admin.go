@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -54,6 +55,17 @@ Dues (第十六~十八条), amounts in yuan:
   pay --member C --year Y --amount Y --paid-on D --receipt R [--note] [--corrects ID]
   payments [--year Y] [--member C]        the ledger, corrections included
   dues YEAR [--csv FILE]                   dues report; --csv writes it for Excel
+Events (registration and check-in at the door):
+  events                                   published events with registration and their counts
+  registrations SLUG [--csv FILE]          an event's registrants; --csv writes them for Excel
+  checkin SLUG CODE|PHONE                  check a registrant in (a member's attendance is recorded)
+  checkin SLUG --void --note REASON CODE   void a check-in entered by mistake, and its attendance
+  walk-in SLUG --name N --org O --phone P [--title T] [--email E] [--certificate C] --privacy-accepted
+                                           register and check in at once a person without a registration
+  cancel-registration SLUG CODE --note REASON
+                                           cancel a registration on the registrant's behalf (its place
+                                           goes to the first waiting)
+  promote SLUG                             补位: give the places free (capacity raised) to the waiting
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -107,6 +119,13 @@ type office interface {
 	RecordPayment(ctx context.Context, q membership.PaymentInput) (*membership.Payment, error)
 	Payments(ctx context.Context, year int, member string) ([]membership.Payment, error)
 	DuesReport(ctx context.Context, year int) (*membership.DuesReport, error)
+	Events(ctx context.Context) ([]backoffice.EventSummary, error)
+	Roster(ctx context.Context, slug string) (*events.Roster, error)
+	CheckIn(ctx context.Context, slug string, q backoffice.CheckInRequest) (*backoffice.CheckedIn, error)
+	VoidCheckIn(ctx context.Context, slug string, q backoffice.VoidCheckInRequest) (*backoffice.CheckInVoided, error)
+	WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error)
+	CancelRegistration(ctx context.Context, slug, code string, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error)
+	Promote(ctx context.Context, slug string) (*backoffice.Promoted, error)
 }
 
 // adminCLI is one run of `alliance admin`: where to print, and where the API is.
@@ -149,29 +168,35 @@ func adminMain(ctx context.Context, args []string, out, errOut io.Writer, env fu
 
 // adminCommands maps each subcommand to its function (admin_commands.go).
 var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []string) error{
-	"whoami":           (*adminCLI).whoami,
-	"dashboard":        (*adminCLI).dashboard,
-	"applications":     (*adminCLI).applications,
-	"show":             (*adminCLI).show,
-	"review":           transition(membership.ActionReview),
-	"approve":          transition(membership.ActionApprove),
-	"reject":           transition(membership.ActionReject),
-	"file":             transition(membership.ActionFile),
-	"certify":          transition(membership.ActionCertify),
-	"members":          (*adminCLI).members,
-	"member":           (*adminCLI).member,
-	"exit":             (*adminCLI).exit,
-	"expel":            (*adminCLI).expel,
-	"decide-expulsion": (*adminCLI).decideExpulsion,
-	"lapse":            (*adminCLI).lapse,
-	"attend":           (*adminCLI).attend,
-	"attendance":       (*adminCLI).attendance,
-	"lapse-report":     (*adminCLI).lapseReport,
-	"fees":             (*adminCLI).fees,
-	"set-fees":         (*adminCLI).setFees,
-	"pay":              (*adminCLI).pay,
-	"payments":         (*adminCLI).payments,
-	"dues":             (*adminCLI).dues,
+	"whoami":              (*adminCLI).whoami,
+	"dashboard":           (*adminCLI).dashboard,
+	"applications":        (*adminCLI).applications,
+	"show":                (*adminCLI).show,
+	"review":              transition(membership.ActionReview),
+	"approve":             transition(membership.ActionApprove),
+	"reject":              transition(membership.ActionReject),
+	"file":                transition(membership.ActionFile),
+	"certify":             transition(membership.ActionCertify),
+	"members":             (*adminCLI).members,
+	"member":              (*adminCLI).member,
+	"exit":                (*adminCLI).exit,
+	"expel":               (*adminCLI).expel,
+	"decide-expulsion":    (*adminCLI).decideExpulsion,
+	"lapse":               (*adminCLI).lapse,
+	"attend":              (*adminCLI).attend,
+	"attendance":          (*adminCLI).attendance,
+	"lapse-report":        (*adminCLI).lapseReport,
+	"fees":                (*adminCLI).fees,
+	"set-fees":            (*adminCLI).setFees,
+	"pay":                 (*adminCLI).pay,
+	"payments":            (*adminCLI).payments,
+	"dues":                (*adminCLI).dues,
+	"events":              (*adminCLI).events,
+	"registrations":       (*adminCLI).registrations,
+	"checkin":             (*adminCLI).checkin,
+	"walk-in":             (*adminCLI).walkIn,
+	"cancel-registration": (*adminCLI).cancelRegistration,
+	"promote":             (*adminCLI).promote,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

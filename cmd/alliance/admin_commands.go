@@ -130,6 +130,7 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	return c.print(a, func(w io.Writer) {
 		printApplication(w, a.Application)
 		fmt.Fprintf(w, "you may\t%s\n", joinOr(a.Actions, "nothing at this status"))
+		printRelated(w, a.Related)
 	})
 }
 
@@ -143,6 +144,18 @@ func joinOr[T ~string](vs []T, none string) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, " ")
+}
+
+// printRelated lists the other records of the organisation, if any.
+func printRelated(w io.Writer, r backoffice.Related) {
+	for _, a := range r.Applications {
+		fmt.Fprintf(w, "same credit code\tapplication %s\t%s (%s)\t%s\t%s\n", a.Number, membership.StatusLabels[a.Status], a.Status,
+			a.CreatedAt.In(membership.China).Format(time.DateOnly), a.OrgName)
+	}
+	for _, m := range r.Members {
+		fmt.Fprintf(w, "same credit code\tmember %s\t%s (%s)\tjoined %s\t%s\n", m.Certificate, membership.MemberStatusLabels[m.Status], m.Status,
+			m.JoinedOn, m.Name)
+	}
 }
 
 // transitionExamples are the usage examples of the workflow's subcommands.
@@ -246,6 +259,7 @@ func (c *adminCLI) member(ctx context.Context, args []string) error {
 		printMember(w, m.Member)
 		fmt.Fprintf(w, "standing\t%s\tlast attended %s\n", m.Standing.State, m.Standing.LastAttended)
 		fmt.Fprintf(w, "you may\t%s\n", joinOr(m.Tasks, "nothing"))
+		printRelated(w, m.Related)
 	})
 }
 

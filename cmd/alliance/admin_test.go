@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,8 +59,12 @@ func TestAdminCommands(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	api := storetest.NewAPI(t, s)
 	clerk, chair, sup := api.Token("clerk-1", "secretariat"), api.Token("chair-1", "chair"), api.Token("auditor", "supervisor")
-	var sub struct{ Number string }
-	api.Expect(http.StatusCreated, "POST", "/api/applications", "", storetest.SampleSubmission("深圳命令行示例有限公司"), &sub)
+	// An earlier application of the same company, rejected: `show` and `member` list it.
+	var earlier, sub struct{ Number string }
+	body := storetest.SampleSubmission("深圳命令行示例有限公司")
+	api.Expect(http.StatusCreated, "POST", "/api/applications", "", body, &earlier)
+	mustRun(t, api, clerk, "reject", earlier.Number, "--note", "材料不全")
+	api.Expect(http.StatusCreated, "POST", "/api/applications", "", body, &sub)
 	n := sub.Number
 
 	if out := mustRun(t, api, sup, "applications", "--status", "submitted"); !strings.Contains(out, n) || !strings.Contains(out, "深圳命令行示例有限公司") {
@@ -85,6 +90,13 @@ func TestAdminCommands(t *testing.T) {
 	}
 	if out := mustRun(t, api, sup, "show", n); !strings.Contains(out, "中促备〔2026〕12号") || strings.Count(out, "clerk-1") < 3 {
 		t.Errorf("show: got %q, want the filing and the history", out)
+	}
+	same := regexp.MustCompile(`same credit code +application ` + earlier.Number + ` +未通过 \(rejected\)`)
+	if out := mustRun(t, api, sup, "show", n); !same.MatchString(out) {
+		t.Errorf("show: got %q, want the earlier application of the company listed (%s)", out, same)
+	}
+	if out := mustRun(t, api, sup, "member", cert); !same.MatchString(out) {
+		t.Errorf("member: got %q, want the earlier application of the company listed (%s)", out, same)
 	}
 	if out := mustRun(t, api, sup, "members", "--json"); !json.Valid([]byte(out)) || !strings.Contains(out, cert) {
 		t.Errorf("members --json: got %q, want JSON listing %s", out, cert)

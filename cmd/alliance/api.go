@@ -6,10 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 )
 
@@ -20,6 +22,8 @@ type apiConfig struct {
 	SiteOrigin     string              // the origin the site is served from, for CORS (e.g. http://127.0.0.1:1313)
 	Frame          httpapi.FrameSource // the site's frame of the join form's own pages
 	IssuerAddr     string              // loopback address of the development OpenID provider
+	Timeout        time.Duration       // the store work of one request (httpapi.Deadline); 0: the default
+	Events         httpapi.EventSource // the published events with registration (events.CatalogFile)
 }
 
 // openAPI returns the handler for every /api/ route and a closer for its store.
@@ -32,10 +36,11 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame}))
-	office := backoffice.New(backoffice.Config{Store: store, Log: log})
+	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
+		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout}))
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Log: log})
 	if _, err := mountAdmin(ctx, mux, adminMount{DataDir: cfg.DataDir, IssuerAddr: cfg.IssuerAddr, Origin: cfg.SiteOrigin,
-		Office: office, Sessions: store, Log: log}); err != nil {
+		Office: office, Sessions: store, Log: log, Timeout: cfg.Timeout}); err != nil {
 		closer.Close()
 		return nil, nil, fmt.Errorf("api: secretariat routes: %w", err)
 	}
@@ -46,9 +51,11 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 // applications the public submits, the back office's records and the
 // console's sessions.
 type store interface {
-	httpapi.ApplicationStore
+	intake.Store
 	backoffice.Store
 	httpapi.SessionStore
+	httpapi.RegistrationStore
+	backoffice.EventStore
 }
 
 // openStore opens the store openAPI uses.

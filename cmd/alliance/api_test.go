@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // submission is a valid application of an individual.
@@ -176,12 +177,80 @@ func TestServeAPIDynamoDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(server.Stop) // after serve has stopped: cleanups run last-in first-out
-	base := startServe(t, "--dynamodb-endpoint", server.Endpoint, "--data-dir", t.TempDir())
+	base := startServe(t, "--dynamodb-endpoint", server.Endpoint, "--data-dir", t.TempDir(), "--store-timeout", "2s")
+	// DynamoDB Local's first transactions can take longer than that on a loaded machine
+	// (its JIT warms up): send the first submission again, with its key, until it is in.
 	code, body := post(t, base, "k1")
+	for deadline := time.Now().Add(30 * time.Second); code == 503 && time.Now().Before(deadline); {
+		code, body = post(t, base, "k1")
+	}
 	if code != 201 {
 		t.Fatalf("POST /api/applications on DynamoDB = %d %v, want 201", code, body)
 	}
 	if got := status(t, base, body["number"], body["status_token"]); !strings.HasPrefix(got, "200 ") {
 		t.Errorf("GET status = %s, want 200", got)
+	}
+
+	// A store that hangs: the request is answered 503 by --store-timeout, not held.
+	if err := server.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	thawed := false
+	thaw := func() {
+		if !thawed {
+			thawed = true
+			_ = server.Thaw()
+		}
+	}
+	t.Cleanup(thaw) // before Stop
+	start := time.Now()
+	code, retryAfter := postKey(t, base, "k2")
+	if took := time.Since(start); code != 503 || retryAfter == "" || took > 5*time.Second {
+		t.Errorf("POST while DynamoDB is frozen = %d (Retry-After %q) after %v, want 503 with Retry-After within about 2 s", code, retryAfter, took)
+	}
+	thaw()
+	code, _ = postKey(t, base, "k2")
+	for deadline := time.Now().Add(30 * time.Second); code == 503 && time.Now().Before(deadline); {
+		code, _ = postKey(t, base, "k2") // a thawed JVM may need a moment
+	}
+	if code != 201 {
+		t.Errorf("POST sent again once DynamoDB is back = %d, want 201", code)
+	}
+}
+
+// postKey submits the application with the key and returns the status and
+// the Retry-After header.
+func postKey(t *testing.T, base, key string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/applications", strings.NewReader(submission))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+// TestServeDataFolderInUse: `alliance serve` on a data folder another serve
+// holds stops after the store's lock timeout, saying why, instead of waiting.
+func TestServeDataFolderInUse(t *testing.T) {
+	dir := t.TempDir()
+	held, err := localstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	root, err := dynamotest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = runServe(t.Context(), []string{"--addr", "127.0.0.1:0", "--data-dir", dir,
+		"--content", filepath.Join(root, "content"), "--templates", filepath.Join(root, "templates")})
+	if err == nil || !strings.Contains(err.Error(), "another process") || time.Since(start) > localstore.LockTimeout+5*time.Second {
+		t.Errorf("serve on a folder in use: got %v after %v, want an error saying another process has the file, after about %v",
+			err, time.Since(start), localstore.LockTimeout)
 	}
 }

@@ -42,6 +42,7 @@ type adminMount struct {
 	Origin     string // the origin of the site, the console and the API (one in serve)
 	Office     *backoffice.Service
 	Sessions   httpapi.SessionStore
+	Timeout    time.Duration // the store work of one request (httpapi.Deadline); 0: the default
 	Log        *slog.Logger
 }
 
@@ -74,7 +75,7 @@ func mountAdmin(ctx context.Context, mux *http.ServeMux, m adminMount) (string, 
 	if err != nil {
 		return "", err
 	}
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: m.Office, Verifier: v, Log: m.Log, SiteOrigin: m.Origin,
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: m.Office, Verifier: v, Log: m.Log, SiteOrigin: m.Origin, Timeout: m.Timeout,
 		Console: &httpapi.ConsoleConfig{Login: login, Sessions: m.Sessions}}))
 	hint := "alliance admin dev-token --role secretariat"
 	if m.DataDir != ".alliance-data" {

@@ -32,6 +32,13 @@ city: 北京
 venue: ""
 kind: {{first .EventKinds "salon"}} # one of {{slugs .EventKinds}} (content/config.yaml)
 register: 请致电秘书处报名 # the page adds the secretariat's phone from content/config.yaml
+# Online registration on the page: registration: open with capacity (places; then a waitlist),
+# registerBy (deadline, default the start); closed (no more registrations); external with
+# registrationURL: https://…; fee: 会务费 text, shown only.
+# registration: open
+# capacity: 100
+# registerBy: {{.Start}} 12:00
+# fee: 免费
 draft: true
 `},
 	"member": {"members", `title: {{printf "%q" .Title}}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/devserver"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 )
 
@@ -22,6 +23,7 @@ func runServe(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", ".alliance-data", "`folder` of the embedded store behind /api/")
 	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
 	issuerAddr := fs.String("issuer-addr", defaultIssuerAddr, "listen `address` of the development OpenID provider the console signs in with (keep it on 127.0.0.1)")
+	timeout := fs.Duration("store-timeout", httpapi.DefaultTimeout, "answer an API request 503 (busy) when the store has not answered within this `duration`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,8 +55,21 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		return nil, fmt.Errorf("serve: the site has no /%s (templates/api-frame.html)", httpapi.FramePath)
 	})
+	if *timeout <= 0 {
+		return fmt.Errorf("serve: --store-timeout %s: want a positive duration such as 3s", *timeout)
+	}
+	// The registration API reads the events' settings from the same build.
+	catalog := events.NewCatalogCache(func(context.Context) ([]byte, error) {
+		if srv == nil {
+			return nil, errors.New("serve: the site is not built yet")
+		}
+		if b := srv.File(events.CatalogFile); b != nil {
+			return b, nil
+		}
+		return nil, fmt.Errorf("serve: the site has no /%s", events.CatalogFile)
+	})
 	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
-		IssuerAddr: *issuerAddr}, log)
+		IssuerAddr: *issuerAddr, Timeout: *timeout, Events: catalog}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

@@ -1,7 +1,8 @@
 // Command admin is the secretariat API as an AWS Lambda function behind API
 // Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
-// back office → token verifier → the console's sign-in (when API_ORIGIN says
-// where browsers reach the API) → handler → lambda.Start.
+// back office (with the published events, read from the site's bucket) →
+// token verifier → the console's sign-in (when API_ORIGIN says where browsers
+// reach the API) → handler → lambda.Start.
 package main
 
 import (
@@ -15,8 +16,10 @@ import (
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/secrets"
+	"github.com/smelisting/alliance/functions/sitebucket"
 )
 
 func main() {
@@ -26,17 +29,30 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log) // libraries' lines (a failed JWKS refresh) in JSON too, for the level=ERROR metric filter
 
+	timeout, err := httpapi.ParseTimeout(os.Getenv("STORE_TIMEOUT"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
 	client, err := dynamo.NewClient(ctx, os.Getenv("DYNAMODB_ENDPOINT"))
 	if err != nil {
 		log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
 	store := dynamo.New(client, dynamo.TableNames{
-		Applications: os.Getenv("APPLICATIONS_TABLE"),
-		Members:      os.Getenv("MEMBERS_TABLE"),
-		Dues:         os.Getenv("DUES_TABLE"),
-		Sessions:     os.Getenv("SESSIONS_TABLE"),
+		Applications:  os.Getenv("APPLICATIONS_TABLE"),
+		Members:       os.Getenv("MEMBERS_TABLE"),
+		Dues:          os.Getenv("DUES_TABLE"),
+		Sessions:      os.Getenv("SESSIONS_TABLE"),
+		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
 	})
+	// The published events with registration, read from the site's bucket when first needed.
+	s3c, err := sitebucket.NewClient(os.Getenv("S3_ENDPOINT"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	catalog := events.NewCatalogCache(sitebucket.NewFile(s3c, os.Getenv("SITE_BUCKET"), events.CatalogFile).Read)
 	// https:// only; an empty JWKS_URL means the jwks_uri of the issuer's discovery document.
 	cfg := auth.Config{
 		Issuer:     os.Getenv("JWT_ISSUER"),
@@ -70,8 +86,8 @@ func main() {
 		}
 		console = &httpapi.ConsoleConfig{Login: login, Sessions: store, Origin: siteOrigin}
 	}
-	office := backoffice.New(backoffice.Config{Store: store, Log: log})
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console})
+	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: catalog, Log: log})
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console, Timeout: timeout})
 	// ORIGIN_VERIFY_SECRET is set in the global layout only: in China the API (and its own
 	// domain, ApiDomain) is reached directly, not through CloudFront.
 	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))

@@ -7,32 +7,41 @@ import (
 	"net/http"
 
 	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/sitebucket"
 )
 
 // config is what the function reads from its environment.
 type config struct {
-	Endpoint     string // DYNAMODB_ENDPOINT, tests only
-	Applications string // APPLICATIONS_TABLE
-	Idempotency  string // IDEMPOTENCY_TABLE
-	Limits       string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
-	SiteOrigin   string // SITE_ORIGIN, the only origin CORS allows
-	SiteBucket   string // SITE_BUCKET, where the frame of the form's own pages is read
-	S3Endpoint   string // S3_ENDPOINT, tests only
+	Endpoint      string // DYNAMODB_ENDPOINT, tests only
+	Applications  string // APPLICATIONS_TABLE
+	Idempotency   string // IDEMPOTENCY_TABLE
+	Registrations string // REGISTRATIONS_TABLE: event registrations
+	Members       string // MEMBERS_TABLE: read for a registration's certificate number (status and name only)
+	Limits        string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
+	SiteOrigin    string // SITE_ORIGIN, the only origin CORS allows
+	SiteBucket    string // SITE_BUCKET, where the frame of the form's own pages is read
+	S3Endpoint    string // S3_ENDPOINT, tests only
+	Timeout       string // STORE_TIMEOUT: the store work of one request (httpapi.Deadline); empty: the default
 }
 
 // newHandler builds the client, the store and the handler once, outside the invocations.
 func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler, error) {
-	if cfg.Applications == "" || cfg.Idempotency == "" {
-		return nil, errors.New("apply: APPLICATIONS_TABLE and IDEMPOTENCY_TABLE must be set")
+	if cfg.Applications == "" || cfg.Idempotency == "" || cfg.Registrations == "" || cfg.Members == "" {
+		return nil, errors.New("apply: APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, REGISTRATIONS_TABLE and MEMBERS_TABLE must be set")
+	}
+	timeout, err := httpapi.ParseTimeout(cfg.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	client, err := dynamo.NewClient(ctx, cfg.Endpoint)
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency})
-	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin}
+	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency,
+		Registrations: cfg.Registrations, Members: cfg.Members})
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}
@@ -42,6 +51,7 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 			return nil, err
 		}
 		pc.Frame = httpapi.FrameFunc(sitebucket.NewFile(s3c, cfg.SiteBucket, httpapi.FramePath).Read)
+		pc.Events = events.NewCatalogCache(sitebucket.NewFile(s3c, cfg.SiteBucket, events.CatalogFile).Read)
 	}
 	return httpapi.NewPublic(pc), nil
 }

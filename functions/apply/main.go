@@ -1,6 +1,7 @@
 // Command apply is the Lambda function of the public join form: it serves
-// httpapi.PublicRoutes behind API Gateway, storing applications in DynamoDB and reading
-// the frame of its own pages from the site's bucket.
+// httpapi.PublicRoutes behind API Gateway, storing applications and event registrations
+// in DynamoDB and reading the frame of its own pages and the published events from the
+// site's bucket.
 package main
 
 import (
@@ -19,13 +20,16 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log) // libraries' lines in JSON too, so the level=ERROR metric filter counts them
 	h, err := newHandler(context.Background(), config{
-		Endpoint:     os.Getenv("DYNAMODB_ENDPOINT"),
-		Applications: os.Getenv("APPLICATIONS_TABLE"),
-		Idempotency:  os.Getenv("IDEMPOTENCY_TABLE"),
-		Limits:       os.Getenv("LIMITS_TABLE"),
-		SiteOrigin:   os.Getenv("SITE_ORIGIN"),
-		SiteBucket:   os.Getenv("SITE_BUCKET"),
-		S3Endpoint:   os.Getenv("S3_ENDPOINT"),
+		Endpoint:      os.Getenv("DYNAMODB_ENDPOINT"),
+		Applications:  os.Getenv("APPLICATIONS_TABLE"),
+		Idempotency:   os.Getenv("IDEMPOTENCY_TABLE"),
+		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
+		Members:       os.Getenv("MEMBERS_TABLE"),
+		Limits:        os.Getenv("LIMITS_TABLE"),
+		SiteOrigin:    os.Getenv("SITE_ORIGIN"),
+		SiteBucket:    os.Getenv("SITE_BUCKET"),
+		S3Endpoint:    os.Getenv("S3_ENDPOINT"),
+		Timeout:       os.Getenv("STORE_TIMEOUT"),
 	}, log)
 	if err != nil {
 		log.Error("start", "err", err.Error())

@@ -40,7 +40,7 @@ func newInvoke(t *testing.T) invoke {
 		t.Fatal(err)
 	}
 	h, err := newHandler(t.Context(), config{Endpoint: server.Endpoint, Applications: n.Applications,
-		Idempotency: n.Idempotency, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		Idempotency: n.Idempotency, Registrations: n.Registrations, Members: n.Members, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,5 +189,21 @@ func TestLambdaFormThanks(t *testing.T) {
 func TestNewHandlerNeedsTables(t *testing.T) {
 	if _, err := newHandler(t.Context(), config{}, slog.Default()); err == nil {
 		t.Errorf("newHandler without table names: error = nil, want one")
+	}
+}
+
+// TestNewHandlerReadsStoreTimeout: STORE_TIMEOUT must be a duration the
+// handlers can use; a typo stops the function at start rather than serving
+// without the limit meant.
+func TestNewHandlerReadsStoreTimeout(t *testing.T) {
+	for _, v := range []string{"3", "soon", "-1s", "0s", "2m"} {
+		cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Timeout: v}
+		if _, err := newHandler(t.Context(), cfg, slog.Default()); err == nil {
+			t.Errorf("STORE_TIMEOUT=%q: error = nil, want one", v)
+		}
+	}
+	cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Timeout: "2500ms"}
+	if _, err := newHandler(t.Context(), cfg, slog.Default()); err != nil {
+		t.Errorf("STORE_TIMEOUT=2500ms: %v, want nil", err)
 	}
 }

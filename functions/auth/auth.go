@@ -55,9 +55,11 @@ type Identity struct {
 
 // Actor returns the membership actor the identity speaks for: the subject as
 // the stable id the same-person rules compare, the display name for the
-// histories, and the roles, whose meaning is the domain's (membership.Actor.May).
+// histories as clean text (membership.ActorName: invisible and control
+// characters dropped, at most membership.MaxActorName characters), and the
+// roles, whose meaning is the domain's (membership.Actor.May).
 func (id Identity) Actor() membership.Actor {
-	return membership.Actor{ID: id.Subject, Name: id.Name, Roles: id.Roles}
+	return membership.Actor{ID: id.Subject, Name: membership.ActorName(id.Name), Roles: id.Roles}
 }
 
 // Verifier checks bearer tokens.

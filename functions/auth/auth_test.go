@@ -23,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/smelisting/alliance/functions/auth"
+	"github.com/smelisting/alliance/functions/membership"
 )
 
 const (
@@ -334,5 +335,29 @@ func TestLocalIssuer(t *testing.T) {
 	expired, _ := li.Mint("dev-chair", "", []string{"chair"}, -time.Hour)
 	if _, err := v.Verify(expired); !errors.Is(err, auth.ErrBadToken) {
 		t.Errorf("expired dev token: got %v, want ErrBadToken", err)
+	}
+}
+
+// TestActorNameIsCleanText: the display name a token carries reaches the
+// histories (the actor's Name) without control or invisible characters and
+// cut to membership.MaxActorName characters, whatever the issuer put in it;
+// the subject, which the same-person rules compare, is left as it is.
+func TestActorNameIsCleanText(t *testing.T) {
+	k := newKeys(t)
+	v := newVerifier(t, k, "")
+	for _, tt := range []struct{ name, want string }{
+		{"\u202e书秘王", "书秘王"},
+		{"王秘书\u001b[2J\u200b", "王秘书[2J"},
+		{"王\n秘书\x00", "王 秘书"},
+		{strings.Repeat("赵", 80), strings.Repeat("赵", membership.MaxActorName)},
+	} {
+		tok := sign(t, jwt.SigningMethodRS256, "rsa-1", k.rsa, claims(func(c jwt.MapClaims) { c["name"] = tt.name }))
+		id, err := v.Verify(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := id.Actor(); a.Name != tt.want || a.ID != "u-1001" || !membership.CleanText(a.Name, false) {
+			t.Errorf("token named %q: actor %+v, want the name %q", tt.name, a, tt.want)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // for filing the date and the centre's reference.
 type ChangeRequest struct {
 	Version int                `json:"version"`
-	Note    string             `json:"note,omitempty"`
+	Note    string             `json:"note,omitempty" label:"备注" validate:"multiline"`
 	Filing  *membership.Filing `json:"filing,omitempty"`
 }
 
@@ -23,11 +23,13 @@ type Certified struct {
 }
 
 // ApplicationDetail is an application with the actions the reader may take
-// on it now (membership.Application.Actions): the console offers exactly
-// these, `alliance admin show` lists them.
+// on it now (membership.Application.Actions: the console offers exactly
+// these, `alliance admin show` lists them) and the other records of its
+// organisation.
 type ApplicationDetail struct {
 	*membership.Application
 	Actions []membership.Action `json:"actions"`
+	Related Related             `json:"related"`
 }
 
 // Applications returns one page of the applications: those with the status
@@ -46,8 +48,9 @@ func (s *Service) Applications(ctx context.Context, q membership.ApplicationQuer
 	return s.store.Applications(ctx, q)
 }
 
-// Application returns the application with its history and the actions
-// the reader may take on it. Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
+// Application returns the application with its history, the actions the
+// reader may take on it and the other records of its organisation. Errors:
+// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
 func (s *Service) Application(ctx context.Context, number string) (*ApplicationDetail, error) {
 	a, err := actor(ctx, membership.TaskRead)
 	if err != nil {
@@ -57,15 +60,19 @@ func (s *Service) Application(ctx context.Context, number string) (*ApplicationD
 	if err != nil {
 		return nil, err
 	}
-	return &ApplicationDetail{Application: app, Actions: app.Actions(a)}, nil
+	r, err := s.related(ctx, app.CreditCode, app.Number, app.CertificateNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &ApplicationDetail{Application: app, Actions: app.Actions(a), Related: r}, nil
 }
 
 // ChangeApplication takes the workflow action on the application: review,
 // approve, reject or file (certify is Certify's). Errors: EUNAUTHORIZED;
 // EFORBIDDEN when the actor may not take the action (checked before anything
-// is read); EINVALID without a version, or from the domain; ENOTFOUND;
-// ECONFLICT when the application changed meanwhile or the move is not
-// possible from its status.
+// is read); EINVALID without a version, for a note or filing that is not clean
+// text (membership.CheckInput), or from the domain; ENOTFOUND; ECONFLICT when
+// the application changed meanwhile or the move is not possible from its status.
 func (s *Service) ChangeApplication(ctx context.Context, number string, act membership.Action, q ChangeRequest) (*membership.Application, error) {
 	a, err := s.mayChange(ctx, act, q)
 	if err != nil {
@@ -108,7 +115,7 @@ func (s *Service) Certify(ctx context.Context, number string, q ChangeRequest) (
 }
 
 // mayChange returns the context's actor if they may take the action at all
-// and the request names a version.
+// and the request names a version and holds only clean text.
 func (s *Service) mayChange(ctx context.Context, act membership.Action, q ChangeRequest) (membership.Actor, error) {
 	a, err := membership.ActorFrom(ctx)
 	if err != nil {
@@ -117,5 +124,8 @@ func (s *Service) mayChange(ctx context.Context, act membership.Action, q Change
 	if err := a.MayTake(act); err != nil {
 		return a, err
 	}
-	return a, checkVersion(q.Version)
+	if err := checkVersion(q.Version); err != nil {
+		return a, err
+	}
+	return a, membership.CheckInput(&q)
 }

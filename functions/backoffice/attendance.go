@@ -16,13 +16,13 @@ const MaxAttendees = 500
 // (POST /api/admin/attendance); or, with Void, names the members whose record
 // of the event was entered by mistake, with the reason in Note.
 type AttendanceRequest struct {
-	Event   string   `json:"event"`
-	Title   string   `json:"title,omitempty"`
-	Kind    string   `json:"kind,omitempty"`
-	Date    string   `json:"date,omitempty"`
-	Members []string `json:"members"`
+	Event   string   `json:"event" label:"活动编号" validate:"oneline"`
+	Title   string   `json:"title,omitempty" label:"活动名称" validate:"oneline"`
+	Kind    string   `json:"kind,omitempty" label:"活动类型" validate:"oneline"`
+	Date    string   `json:"date,omitempty" label:"活动日期" validate:"oneline"`
+	Members []string `json:"members" label:"会员证书编号" validate:"dive,oneline"`
 	Void    bool     `json:"void,omitempty"`
-	Note    string   `json:"note,omitempty"`
+	Note    string   `json:"note,omitempty" label:"备注" validate:"multiline"`
 }
 
 // AttendanceAdded answers an entry: which members' records were added, and
@@ -40,13 +40,13 @@ type AttendanceVoided struct {
 }
 
 // checkAttendees returns an EINVALID error unless the request lists 1 to
-// MaxAttendees members.
+// MaxAttendees members and holds only clean text (membership.CheckInput).
 func checkAttendees(op string, q AttendanceRequest) error {
 	if len(q.Members) == 0 || len(q.Members) > MaxAttendees {
 		return &membership.Error{Code: membership.EINVALID, Op: op, Message: "请列出 1 至 500 名出席会员",
 			Fields: map[string]string{"members": "请列出 1 至 500 名出席会员"}}
 	}
-	return nil
+	return membership.CheckInput(&q)
 }
 
 // RecordAttendance enters the members' attendance of the event. Every record

@@ -99,7 +99,10 @@ func (s *Service) memberParts(ctx context.Context, d *Dashboard) error {
 	if err != nil {
 		return err
 	}
-	dues := membership.BuildDuesReport(d.Year, fs, ms, ps)
+	dues, err := membership.BuildDuesReport(d.Year, fs, ms, ps)
+	if err != nil {
+		return err
+	}
 	d.Dues = dues.Totals
 	for _, l := range dues.Lines {
 		if l.State == membership.DuesUnpaid {

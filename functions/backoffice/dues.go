@@ -16,7 +16,7 @@ type FeesRequest struct {
 	Enterprise int64  `json:"enterprise"`
 	Group      int64  `json:"group"`
 	Individual int64  `json:"individual"`
-	Note       string `json:"note"`
+	Note       string `json:"note" label:"调整依据" validate:"multiline"`
 }
 
 // FeeSchedule returns the year's fee schedule, the charter's default (version
@@ -48,6 +48,9 @@ func (s *Service) ChangeFees(ctx context.Context, year int, q FeesRequest) (*mem
 	if err != nil {
 		return nil, err
 	}
+	if err := membership.CheckInput(&q); err != nil {
+		return nil, err
+	}
 	fs, err := s.schedule(ctx, year)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,9 @@ func (s *Service) ChangeFees(ctx context.Context, year int, q FeesRequest) (*mem
 func (s *Service) RecordPayment(ctx context.Context, q membership.PaymentInput) (*membership.Payment, error) {
 	a, err := actor(ctx, membership.TaskPayment)
 	if err != nil {
+		return nil, err
+	}
+	if err := membership.CheckInput(&q); err != nil {
 		return nil, err
 	}
 	q.Member = membership.NormalCertificate(q.Member)
@@ -133,7 +139,8 @@ func (s *Service) Payments(ctx context.Context, year int, member string) ([]memb
 }
 
 // DuesReport is every member's dues position for the year.
-// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID (year).
+// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID (year), EINTERNAL (see
+// membership.BuildDuesReport).
 func (s *Service) DuesReport(ctx context.Context, year int) (*membership.DuesReport, error) {
 	if _, err := actor(ctx, membership.TaskRead); err != nil {
 		return nil, err
@@ -150,5 +157,5 @@ func (s *Service) DuesReport(ctx context.Context, year int) (*membership.DuesRep
 	if err != nil {
 		return nil, err
 	}
-	return membership.BuildDuesReport(year, fs, ms, ps), nil
+	return membership.BuildDuesReport(year, fs, ms, ps)
 }

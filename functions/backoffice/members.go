@@ -10,15 +10,15 @@ import (
 // written request and that the certificate was returned.
 type ExitRequest struct {
 	Version             int    `json:"version"`
-	RequestedOn         string `json:"requested_on"`
+	RequestedOn         string `json:"requested_on" label:"退会申请日期" validate:"oneline"`
 	CertificateReturned bool   `json:"certificate_returned"`
-	Note                string `json:"note,omitempty"`
+	Note                string `json:"note,omitempty" label:"备注" validate:"multiline"`
 }
 
 // ExpulsionRequest is the secretariat's proposal to expel a member, with the reason.
 type ExpulsionRequest struct {
 	Version int    `json:"version"`
-	Reason  string `json:"reason"`
+	Reason  string `json:"reason" label:"除名理由" validate:"multiline"`
 }
 
 // DecisionRequest is the chairman's office decision on a proposed expulsion;
@@ -26,14 +26,14 @@ type ExpulsionRequest struct {
 type DecisionRequest struct {
 	Version int    `json:"version"`
 	Approve bool   `json:"approve"`
-	Note    string `json:"note,omitempty"`
+	Note    string `json:"note,omitempty" label:"备注" validate:"multiline"`
 }
 
 // LapseRequest records that a member lapsed by the rule on a date ("" for
 // today in China).
 type LapseRequest struct {
 	Version int    `json:"version"`
-	Date    string `json:"date,omitempty"`
+	Date    string `json:"date,omitempty" label:"日期" validate:"oneline"`
 }
 
 // Members lists the members with the status ("" for all) by certificate
@@ -58,17 +58,19 @@ func (s *Service) Members(ctx context.Context, status membership.MemberStatus) (
 	return out, nil
 }
 
-// MemberDetail is a member with its standing under the lapse rule today and
-// the tasks the reader may carry out on it now (membership.Member.Tasks).
+// MemberDetail is a member with its standing under the lapse rule today, the
+// tasks the reader may carry out on it now (membership.Member.Tasks) and the
+// other records of its organisation.
 type MemberDetail struct {
 	*membership.Member
 	Standing membership.Standing `json:"standing"`
 	Tasks    []membership.Task   `json:"tasks"`
+	Related  Related             `json:"related"`
 }
 
-// Member returns the member with its history, its standing today and the
-// tasks the reader may carry out. Errors: EUNAUTHORIZED, EFORBIDDEN,
-// ENOTFOUND.
+// Member returns the member with its history, its standing today, the tasks
+// the reader may carry out and the other records of its organisation.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
 func (s *Service) Member(ctx context.Context, certificate string) (*MemberDetail, error) {
 	a, err := actor(ctx, membership.TaskRead)
 	if err != nil {
@@ -86,13 +88,18 @@ func (s *Service) Member(ctx context.Context, certificate string) (*MemberDetail
 	if err != nil {
 		return nil, err
 	}
-	return &MemberDetail{Member: m, Standing: st, Tasks: m.Tasks(a, st)}, nil
+	r, err := s.related(ctx, m.CreditCode, m.Application, m.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	return &MemberDetail{Member: m, Standing: st, Tasks: m.Tasks(a, st), Related: r}, nil
 }
 
-// Exit records a member's voluntary exit. Errors: EUNAUTHORIZED, EFORBIDDEN,
-// EINVALID, ENOTFOUND, ECONFLICT (see membership.Member.Exit).
+// Exit records a member's voluntary exit; the organisation may apply again.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT (see
+// membership.Member.Exit).
 func (s *Service) Exit(ctx context.Context, certificate string, q ExitRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskExit, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskExit, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.Exit(a, q.RequestedOn, q.CertificateReturned, q.Note, s.now())
 	})
 }
@@ -100,7 +107,7 @@ func (s *Service) Exit(ctx context.Context, certificate string, q ExitRequest) (
 // ProposeExpulsion records the secretariat's proposal to expel the member.
 // Errors: as Exit (see membership.Member.ProposeExpulsion).
 func (s *Service) ProposeExpulsion(ctx context.Context, certificate string, q ExpulsionRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskProposeExpulsion, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskProposeExpulsion, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.ProposeExpulsion(a, q.Reason, s.now())
 	})
 }
@@ -108,7 +115,7 @@ func (s *Service) ProposeExpulsion(ctx context.Context, certificate string, q Ex
 // DecideExpulsion records the chairman's office decision on a proposed
 // expulsion. Errors: as Exit (see membership.Member.DecideExpulsion).
 func (s *Service) DecideExpulsion(ctx context.Context, certificate string, q DecisionRequest) (*membership.Member, error) {
-	return s.updateMember(ctx, membership.TaskDecideExpulsion, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskDecideExpulsion, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		return m.DecideExpulsion(a, q.Approve, q.Note, s.now())
 	})
 }
@@ -124,7 +131,7 @@ func (s *Service) MarkLapsed(ctx context.Context, certificate string, q LapseReq
 	if err != nil {
 		return nil, err
 	}
-	return s.updateMember(ctx, membership.TaskMarkLapsed, certificate, q.Version, func(a membership.Actor, m *membership.Member) error {
+	return s.updateMember(ctx, membership.TaskMarkLapsed, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
 		date := q.Date
 		if date == "" {
 			date = membership.Today(s.now())
@@ -137,14 +144,18 @@ func (s *Service) MarkLapsed(ctx context.Context, certificate string, q LapseReq
 	})
 }
 
-// updateMember checks that the context's actor may do the task and that the
-// change names a version, then applies fn to the member under that version.
-func (s *Service) updateMember(ctx context.Context, t membership.Task, certificate string, version int, fn func(membership.Actor, *membership.Member) error) (*membership.Member, error) {
+// updateMember checks that the context's actor may do the task, that the
+// change names a version and that its input q holds only clean text
+// (membership.CheckInput), then applies fn to the member under that version.
+func (s *Service) updateMember(ctx context.Context, t membership.Task, certificate string, version int, q any, fn func(membership.Actor, *membership.Member) error) (*membership.Member, error) {
 	a, err := actor(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkVersion(version); err != nil {
+		return nil, err
+	}
+	if err := membership.CheckInput(q); err != nil {
 		return nil, err
 	}
 	certificate = membership.NormalCertificate(certificate)

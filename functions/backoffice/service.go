@@ -23,7 +23,8 @@ import (
 // Store is what the back office keeps its records in. Implementations:
 // dynamo.Store and localstore.Store; storetest checks both. Every update is
 // guarded by the record's Version; a lost race is an ECONFLICT error, never an
-// overwrite.
+// overwrite. Every method may also fail with EUNAVAILABLE (the store is down,
+// throttled or slower than the context's deadline) or EINTERNAL.
 type Store interface {
 	// Application returns the application with the number, or ENOTFOUND.
 	Application(ctx context.Context, number string) (*membership.Application, error)
@@ -41,7 +42,8 @@ type Store interface {
 
 	// UpdateApplication loads the application, checks that its Version equals
 	// expectedVersion (any version when 0), calls fn on it and stores the
-	// result with Version+1 unless another write came first. Errors:
+	// result with Version+1 unless another write came first; a claim on the
+	// credit code that fn ends (a rejection) is released in the same write. Errors:
 	// ENOTFOUND; ECONFLICT when the version differs or a concurrent write won;
 	// fn's error (nothing is stored then).
 	UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error)
@@ -50,9 +52,11 @@ type Store interface {
 	// UpdateApplication does and calls fn, which moves it to certified and
 	// returns the new member. The store gives the member the next certificate
 	// number of the year (membership.FormatCertificate, year in China), sets
-	// the application's CertificateNumber, and writes the member, the number
-	// and the application (Version+1) all together or not at all.
-	// Errors: ENOTFOUND, ECONFLICT, or fn's error.
+	// the application's CertificateNumber, moves the claim on the credit code
+	// from the application to the member (membership.Member.CreditClaim), and
+	// writes the member, the number, the claim and the application (Version+1)
+	// all together or not at all. Errors: ENOTFOUND, ECONFLICT (also when
+	// another record holds the credit code), or fn's error.
 	IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error)
 
 	// Member returns the member with the certificate number, or ENOTFOUND.
@@ -61,7 +65,15 @@ type Store interface {
 	// Members lists every member, whatever their status, by certificate number.
 	Members(ctx context.Context) ([]membership.Member, error)
 
-	// UpdateMember is UpdateApplication for members.
+	// ApplicationsByCreditCode lists the applications with the unified social
+	// credit code, oldest first; MembersByCreditCode the members, by certificate
+	// number. Either may miss a record written a moment ago.
+	ApplicationsByCreditCode(ctx context.Context, code string) ([]membership.Application, error)
+	MembersByCreditCode(ctx context.Context, code string) ([]membership.Member, error)
+
+	// UpdateMember is UpdateApplication for members: a claim on the credit
+	// code that fn ends (an exit, an expulsion, a lapse) is released in the
+	// same write.
 	UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error)
 
 	// AddAttendance records that a member attended an event. Errors: ENOTFOUND
@@ -104,20 +116,26 @@ type Store interface {
 // Config is what a Service needs.
 type Config struct {
 	Store Store
-	Log   *slog.Logger     // the record of what was done; nil: discard
-	Now   func() time.Time // nil: time.Now
+	// Events keeps the registrations of events and Catalog gives the
+	// published events (events.go); both nil when the host has no events.
+	Events  EventStore
+	Catalog EventSource
+	Log     *slog.Logger     // the record of what was done; nil: discard
+	Now     func() time.Time // nil: time.Now
 }
 
 // Service carries out the back office's use cases over a store.
 type Service struct {
-	store Store
-	log   *slog.Logger
-	now   func() time.Time
+	store   Store
+	events  EventStore
+	catalog EventSource
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // New returns the service over cfg.Store.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, log: cfg.Log, now: cfg.Now}
+	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

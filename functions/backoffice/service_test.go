@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/storetest"
@@ -99,6 +100,31 @@ var useCases = []struct {
 	}},
 	{"Payments", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Payments(ctx, 0, ""); return err }},
 	{"DuesReport", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.DuesReport(ctx, 2026); return err }},
+	{"Events", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Events(ctx); return err }},
+	{"Roster", false, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.Roster(ctx, "2026-salon")
+		return err
+	}},
+	{"CheckIn", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.CheckIn(ctx, "2026-salon", backoffice.CheckInRequest{Code: "7KQ3-M9XD"})
+		return err
+	}},
+	{"VoidCheckIn", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.VoidCheckIn(ctx, "2026-salon", backoffice.VoidCheckInRequest{Code: "7KQ3-M9XD", Note: "扫错了"})
+		return err
+	}},
+	{"WalkIn", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.WalkIn(ctx, "2026-salon", backoffice.WalkInRequest{Name: "赵六", Org: "某公司", Phone: "13900001111", PrivacyAccepted: true})
+		return err
+	}},
+	{"CancelRegistration", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.CancelRegistration(ctx, "2026-salon", "7KQ3-M9XD", backoffice.CancelRegistrationRequest{Note: "本人来电取消"})
+		return err
+	}},
+	{"Promote", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.Promote(ctx, "2026-salon")
+		return err
+	}},
 }
 
 // TestRefusedBeforeTheStore calls every use case without an actor, with a
@@ -160,7 +186,67 @@ func newService(t *testing.T) (*backoffice.Service, storetest.AdminStore) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return backoffice.New(backoffice.Config{Store: st, Now: func() time.Time { return now }}), st
+	return backoffice.New(backoffice.Config{Store: st, Events: st, Catalog: catalogOf(storetest.SampleEvent("2026-salon", 2)),
+		Now: func() time.Time { return now }}), st
+}
+
+// catalogOf is the catalog of the events, as the site would publish it.
+func catalogOf(evs ...*events.Event) *events.CatalogCache {
+	b := storetest.CatalogJSON(evs...)
+	return events.NewCatalogCache(func(context.Context) ([]byte, error) { return b, nil })
+}
+
+// TestCancelAndPromote: the clerk cancels a registration on the registrant's
+// behalf (the first waiting takes the place), then, the places raised in the
+// content, fills them from the waitlist in one go (补位); the chair may do
+// neither, and nothing is promoted once the event is over.
+func TestCancelAndPromote(t *testing.T) {
+	st, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ev := storetest.SampleEvent("2026-salon", 2)
+	clock := now
+	office := func(ev *events.Event) *backoffice.Service {
+		return backoffice.New(backoffice.Config{Store: st, Events: st, Catalog: catalogOf(ev), Now: func() time.Time { return clock }})
+	}
+	var regs []*events.Registration
+	for i := range 12 {
+		r := storetest.SampleRegistration(ev, i, true)
+		if _, err := st.Register(t.Context(), r, ev.Capacity, nil); err != nil {
+			t.Fatal(err)
+		}
+		regs = append(regs, r)
+	}
+	s := office(ev)
+	if _, err := s.CancelRegistration(as(t.Context(), chair), ev.Slug, regs[0].Code, backoffice.CancelRegistrationRequest{Note: "本人来电取消"}); membership.ErrorCode(err) != membership.EFORBIDDEN {
+		t.Errorf("the chair cancels: %v, want forbidden", err)
+	}
+	if _, err := s.CancelRegistration(as(t.Context(), clerk), ev.Slug, regs[0].Code, backoffice.CancelRegistrationRequest{Note: "本人\u202e来电取消"}); membership.ErrorFields(err)["note"] == "" {
+		t.Errorf("a reason with a bidi override: %v, want it refused on note", err)
+	}
+	res, err := s.CancelRegistration(as(t.Context(), clerk), ev.Slug, strings.ToLower(regs[0].Code), backoffice.CancelRegistrationRequest{Note: "本人来电取消"})
+	if err != nil || res.Registration.Label != "已取消" || res.Registration.Cancelled.Reason != "本人来电取消" || res.Counts.Confirmed != 2 || res.Counts.Waitlisted != 9 {
+		t.Fatalf("cancel on behalf: %+v, %v; want cancelled with the reason, 2 confirmed and 9 waiting", res, err)
+	}
+	ev.Capacity = 11 // raised in the content: 9 places free for 9 waiting, more than one write promotes
+	s = office(ev)
+	if _, err := s.Promote(as(t.Context(), chair), ev.Slug); membership.ErrorCode(err) != membership.EFORBIDDEN {
+		t.Errorf("the chair promotes: %v, want forbidden", err)
+	}
+	p, err := s.Promote(as(t.Context(), clerk), ev.Slug)
+	if err != nil || len(p.Promoted) != 9 || p.Promoted[0].Code != regs[3].Code || p.Promoted[0].PromotedBy != clerk.ID ||
+		p.Counts.Confirmed != 11 || p.Counts.Waitlisted != 0 || p.Counts.Promotable != 0 {
+		t.Fatalf("promote: %d promoted (first %+v), counts %+v, %v; want the 9 waiting from %s, 11 confirmed", len(p.Promoted), p.Promoted, p.Counts, err, regs[3].Code)
+	}
+	if p, err := s.Promote(as(t.Context(), clerk), ev.Slug); err != nil || len(p.Promoted) != 0 {
+		t.Errorf("promote again: %+v, %v; want nothing to do", p, err)
+	}
+	clock = ev.End
+	if _, err := s.Promote(as(t.Context(), clerk), ev.Slug); membership.ErrorCode(err) != membership.ECONFLICT {
+		t.Errorf("promote after the event: %v, want a conflict", err)
+	}
 }
 
 // TestChangesNeedAVersion checks that every change of a versioned record
@@ -245,9 +331,17 @@ func TestAttendanceAndLapse(t *testing.T) {
 	if err != nil || rep.AsOf != "2026-11-27" || len(rep.Lapsed) != 1 {
 		t.Fatalf("lapse report today: got %+v, %v; want %s lapsed as of 2026-11-27", rep, err, m.Certificate)
 	}
+	again := storetest.Sample(now)
+	again.CreditCode = m.CreditCode
+	if err := st.CreateApplication(t.Context(), again, nil); membership.ErrorCode(err) != membership.ECONFLICT {
+		t.Fatalf("applying again while a member: got %v, want a conflict", err)
+	}
 	lapsed, err := s.MarkLapsed(ctx, m.Certificate, backoffice.LapseRequest{Version: 1})
 	if err != nil || lapsed.Status != membership.MemberLapsed || lapsed.LeftOn != "2026-01-01" {
 		t.Fatalf("lapse: got %+v, %v; want lapsed on 2026-01-01 (2024 and 2025 without attendance)", lapsed, err)
+	}
+	if err := st.CreateApplication(t.Context(), again, nil); err != nil {
+		t.Errorf("applying again after the lapse: got %v, want the application stored", err)
 	}
 }
 

@@ -17,11 +17,17 @@ import (
 // cn-north-1 unless AWS_REGION says otherwise, and no response checksum check (local
 // servers' 400 answers lack a valid one).
 //
+// Its retryer (newRetryer, the first layer of the store's one retry policy: retry.go)
+// makes at most MaxAttempts attempts with at most MaxBackoff between them, so that a
+// throttled or failing call gives up well inside a request's deadline
+// (httpapi.DefaultTimeout); every call also ends with its context, whose deadline the
+// handlers set.
+//
 // It deliberately does not use config.LoadDefaultConfig: the functions never read shared
 // config files, SSO or web-identity profiles, and leaving that code out makes each Lambda
 // binary about 2.4 MB smaller (the SDK's default chain reads the same variables on Lambda).
 func NewClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
-	opts := dynamodb.Options{Region: os.Getenv("AWS_REGION")}
+	opts := dynamodb.Options{Region: os.Getenv("AWS_REGION"), Retryer: newRetryer()}
 	if endpoint != "" {
 		if opts.Region == "" {
 			opts.Region = "cn-north-1"

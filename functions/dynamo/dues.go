@@ -15,7 +15,7 @@ import (
 )
 
 // FeeSchedule returns the year's stored schedule, or the charter's default.
-// Errors: EINTERNAL.
+// Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
 	op := fmt.Sprintf("dynamo: get fee schedule %d", year)
 	fs := membership.DefaultFeeSchedule(year)
@@ -26,14 +26,14 @@ func (s *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedu
 }
 
 // PutFeeSchedule stores the schedule on condition that the stored one is
-// still at fs.Version (none stored for 0). Errors: ECONFLICT, EINTERNAL.
+// still at fs.Version (none stored for 0). Errors: ECONFLICT, EUNAVAILABLE, EINTERNAL.
 func (s *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) error {
 	op := fmt.Sprintf("dynamo: put fee schedule %d", fs.Year)
 	next := *fs
 	next.Version++
 	item, err := marshalItem(&next, "FEES", strconv.Itoa(fs.Year))
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	c := notExists()
 	if fs.Version > 0 {
@@ -65,7 +65,7 @@ func paymentKey(year int, id string) map[string]types.AttributeValue {
 // RecordPayment stores a ledger entry in one TransactWriteItems with its
 // member-year claim and its receipt claim (see backoffice.Store); a
 // correction takes both over from the entry it corrects and releases the old
-// receipt number if it changed. Errors: ECONFLICT, EINTERNAL.
+// receipt number if it changed. Errors: ECONFLICT, EUNAVAILABLE, EINTERNAL.
 func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {
 	op := "dynamo: record payment " + p.ID
 	var old *membership.Payment
@@ -81,7 +81,7 @@ func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error 
 	}
 	payItem, err := marshalItem(p, "PAY#"+strconv.Itoa(p.Year), p.ID)
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	holder := func(id string) expression.ConditionBuilder {
 		if id == "" {
@@ -111,14 +111,14 @@ func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error 
 	} {
 		put, err := conditionalPut(s.tables.Dues, c.item, c.cond)
 		if err != nil {
-			return membership.Internal(op, err)
+			return fail(op, err)
 		}
 		items = append(items, types.TransactWriteItem{Put: put})
 	}
 	if old != nil && old.Receipt != p.Receipt {
 		e, err := condition(holder(old.ID))
 		if err != nil {
-			return membership.Internal(op, err)
+			return fail(op, err)
 		}
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
 			TableName: aws.String(s.tables.Dues), Key: receiptKey(old.Receipt), ConditionExpression: e.Condition(),
@@ -142,12 +142,12 @@ func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error 
 		return membership.Errorf(membership.ECONFLICT, op, "缴费记录正被他人修改，请刷新后重试")
 	}
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	return nil
 }
 
-// payment returns one ledger entry. Errors: ENOTFOUND, EINTERNAL.
+// payment returns one ledger entry. Errors: ENOTFOUND, EUNAVAILABLE, EINTERNAL.
 func (s *Store) payment(ctx context.Context, year int, id string) (*membership.Payment, error) {
 	op := "dynamo: get payment " + id
 	var p membership.Payment
@@ -161,7 +161,7 @@ func (s *Store) payment(ctx context.Context, year int, id string) (*membership.P
 	return &p, nil
 }
 
-// CurrentPayment returns the member-year's current entry. Errors: ENOTFOUND, EINTERNAL.
+// CurrentPayment returns the member-year's current entry. Errors: ENOTFOUND, EUNAVAILABLE, EINTERNAL.
 func (s *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
 	op := fmt.Sprintf("dynamo: current payment %s %d", member, year)
 	var claim struct {
@@ -176,12 +176,12 @@ func (s *Store) CurrentPayment(ctx context.Context, member string, year int) (*m
 	return s.payment(ctx, year, claim.Payment)
 }
 
-// Payments returns every ledger entry of the year. Errors: EINTERNAL.
+// Payments returns every ledger entry of the year. Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) Payments(ctx context.Context, year int) ([]membership.Payment, error) {
 	op := fmt.Sprintf("dynamo: list payments %d", year)
 	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("pk").Equal(expression.Value("PAY#" + strconv.Itoa(year)))).Build()
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	pg := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName: aws.String(s.tables.Dues), KeyConditionExpression: e.KeyCondition(),
@@ -191,11 +191,11 @@ func (s *Store) Payments(ctx context.Context, year int) ([]membership.Payment, e
 	for pg.HasMorePages() {
 		out, err := pg.NextPage(ctx)
 		if err != nil {
-			return nil, membership.Internal(op, err)
+			return nil, fail(op, err)
 		}
 		var page []membership.Payment
 		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
-			return nil, membership.Internal(op, err)
+			return nil, fail(op, err)
 		}
 		ps = append(ps, page...)
 	}

@@ -22,7 +22,7 @@ import (
 // Query pages in created_at order (with the search as a filter expression),
 // and the streams are merged until the page is full. A status list thus
 // reads about one page per status, whatever the number of applications.
-// Errors: EINVALID for a bad cursor; EINTERNAL.
+// Errors: EINVALID for a bad cursor; EUNAVAILABLE, EINTERNAL.
 func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
 	const op = "dynamo: list applications"
 	if n := q.SearchNumber(); n != "" {
@@ -53,12 +53,12 @@ func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery)
 	for i, st := range statuses {
 		in, err := s.statusQuery(q, st, after)
 		if err != nil {
-			return nil, membership.Internal(op, err)
+			return nil, fail(op, err)
 		}
 		streams[i] = &statusStream{client: s.client, in: in, after: after, from: q.After != ""}
 	}
 	if err := fillAll(ctx, streams); err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	page := &membership.ApplicationPage{Applications: []membership.ApplicationSummary{}}
 	for {
@@ -77,7 +77,7 @@ func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery)
 		}
 		page.Applications = append(page.Applications, first.pop())
 		if err := first.fill(ctx); err != nil {
-			return nil, membership.Internal(op, err)
+			return nil, fail(op, err)
 		}
 	}
 }
@@ -226,7 +226,7 @@ func fillAll(ctx context.Context, streams []*statusStream) error {
 }
 
 // ApplicationCounts returns how many applications there are of each status,
-// counting each partition of the by_status index. Errors: EINTERNAL.
+// counting each partition of the by_status index. Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) ApplicationCounts(ctx context.Context) (map[membership.Status]int, error) {
 	const op = "dynamo: count applications"
 	counts := map[membership.Status]int{}
@@ -250,7 +250,7 @@ func (s *Store) ApplicationCounts(ctx context.Context) (map[membership.Status]in
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	return counts, nil
 }

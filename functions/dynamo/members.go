@@ -58,6 +58,10 @@ func backOfficeTables(n TableNames) []Table {
 	}
 	members := key(n.Members)
 	members.Logical = "members"
+	members.Create.AttributeDefinitions = append(members.Create.AttributeDefinitions,
+		types.AttributeDefinition{AttributeName: aws.String("credit_code"), AttributeType: types.ScalarAttributeTypeS},
+		types.AttributeDefinition{AttributeName: aws.String("certificate"), AttributeType: types.ScalarAttributeTypeS})
+	members.Create.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{creditCodeIndex("certificate")}
 	dues := key(n.Dues)
 	dues.Logical = "dues"
 	return []Table{members, dues}
@@ -92,6 +96,13 @@ func versionIs(v int) expression.ConditionBuilder {
 	return expression.Name("version").Equal(expression.Value(v))
 }
 
+// condPut is an item to put into a table on a condition.
+type condPut struct {
+	table string
+	item  map[string]types.AttributeValue
+	c     expression.ConditionBuilder
+}
+
 // conditionalPut returns a transaction Put of item under the condition.
 func conditionalPut(table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (*types.Put, error) {
 	e, err := condition(c)
@@ -103,11 +114,11 @@ func conditionalPut(table string, item map[string]types.AttributeValue, c expres
 }
 
 // putIf writes item to table on condition c and reports whether the condition held;
-// a failed condition is not an error. Errors: EINTERNAL, wrapped with op.
+// a failed condition is not an error. Errors: EUNAVAILABLE, EINTERNAL, wrapped with op.
 func (s *Store) putIf(ctx context.Context, op, table string, item map[string]types.AttributeValue, c expression.ConditionBuilder) (bool, error) {
 	put, err := conditionalPut(table, item, c)
 	if err != nil {
-		return false, membership.Internal(op, err)
+		return false, fail(op, err)
 	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
 		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
@@ -117,7 +128,7 @@ func (s *Store) putIf(ctx context.Context, op, table string, item map[string]typ
 		return false, nil
 	}
 	if err != nil {
-		return false, membership.Internal(op, err)
+		return false, fail(op, err)
 	}
 	return true, nil
 }
@@ -139,92 +150,90 @@ func failedConditions(err error) (failed []bool, ok bool) {
 // for the next number to another issue (not to a change of the application).
 const maxIssueTries = 20
 
+// errRetryIssue says that an attempt to issue a certificate lost the race for
+// its number: read the counter again.
+var errRetryIssue = errors.New("dynamo: the certificate number was taken meanwhile")
+
 // IssueCertificate certifies the application and creates its member in one
 // TransactWriteItems: the application (condition: its version), the member
-// (condition: new) and the year's certificate counter (condition: unchanged
-// since read), so numbers have no gaps and no duplicates.
-// Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// (condition: new), the year's certificate counter (condition: unchanged
+// since read), so numbers have no gaps and no duplicates, and the claim on the
+// credit code, moved from the application to the member (condition: free or
+// held by the application).
+// Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
 	op := "dynamo: issue certificate " + number
-	for range maxIssueTries {
-		var m *membership.Member
-		app, version, err := prepare(ctx, s, applicationKind, op, number, expectedVersion, func(a *membership.Application) (err error) {
-			m, err = fn(a)
-			return err
-		})
-		if err != nil {
-			return nil, nil, err
+	for attempt := 1; attempt <= maxIssueTries; attempt++ {
+		app, m, err := s.issue(ctx, op, number, expectedVersion, fn)
+		if err != errRetryIssue {
+			return app, m, err
 		}
-		year := membership.NumberYear(s.now())
-		ck := "COUNTER#LM" + strconv.Itoa(year)
-		seq, err := s.counter(ctx, ck)
-		if err != nil {
-			return nil, nil, membership.Internal(op, err)
-		}
-		m.Certificate, m.Version = membership.FormatCertificate(year, seq+1), 1
-		app.CertificateNumber = m.Certificate
-
-		appItem, err := attributevalue.MarshalMap(app)
-		if err != nil {
-			return nil, nil, membership.Internal(op, err)
-		}
-		memberItem, err := marshalItem(m, partMembers, m.Certificate)
-		if err != nil {
-			return nil, nil, membership.Internal(op, err)
-		}
-		counterCond := notExists()
-		if seq > 0 {
-			counterCond = expression.Name("seq").Equal(expression.Value(seq))
-		}
-		puts := make([]*types.Put, 3)
-		conds := []struct {
-			table string
-			item  map[string]types.AttributeValue
-			c     expression.ConditionBuilder
-		}{
-			{s.tables.Applications, appItem, versionIs(version)},
-			{s.tables.Members, memberItem, notExists()},
-			{s.tables.Members, map[string]types.AttributeValue{"pk": str(ck), "sk": str("counter"), "seq": &types.AttributeValueMemberN{Value: strconv.Itoa(seq + 1)}}, counterCond},
-		}
-		for i, c := range conds {
-			if puts[i], err = conditionalPut(c.table, c.item, c.c); err != nil {
-				return nil, nil, membership.Internal(op, err)
-			}
-		}
-		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-			{Put: puts[0]}, {Put: puts[1]}, {Put: puts[2]},
-		}})
-		if err == nil {
-			return app, m, nil
-		}
-		failed, ok := failedConditions(err)
-		switch {
-		case ok && len(failed) == 3 && failed[0]:
-			return nil, nil, conflict(applicationKind, op, number)
-		case ok && len(failed) == 3 && (failed[1] || failed[2]):
-			continue // another certificate took the number: read the counter again
-		case isTransactionConflict(err):
-			continue
-		default:
-			return nil, nil, membership.Internal(op, err)
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, nil, fail(op, err)
 		}
 	}
 	return nil, nil, membership.Errorf(membership.ECONFLICT, op, "证书编号分配繁忙，请重试")
 }
 
-// isTransactionConflict reports whether a transaction was cancelled because
-// another one was writing the same items (it may be retried).
-func isTransactionConflict(err error) bool {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		for _, r := range tce.CancellationReasons {
-			if aws.ToString(r.Code) == "TransactionConflict" {
-				return true
-			}
+// issue is one attempt of IssueCertificate. Errors: errRetryIssue, or those of
+// IssueCertificate.
+func (s *Store) issue(ctx context.Context, op, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
+	var m *membership.Member
+	app, version, err := prepare(ctx, s, applicationKind, op, number, expectedVersion, func(a *membership.Application) (err error) {
+		m, err = fn(a)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	year := membership.NumberYear(s.now())
+	ck := "COUNTER#LM" + strconv.Itoa(year)
+	seq, err := s.counter(ctx, ck)
+	if err != nil {
+		return nil, nil, fail(op, err)
+	}
+	m.Certificate, m.Version = membership.FormatCertificate(year, seq+1), 1
+	app.CertificateNumber = m.Certificate
+
+	appItem, err := attributevalue.MarshalMap(app)
+	if err != nil {
+		return nil, nil, fail(op, err)
+	}
+	memberItem, err := marshalItem(m, partMembers, m.Certificate)
+	if err != nil {
+		return nil, nil, fail(op, err)
+	}
+	counterCond := notExists()
+	if seq > 0 {
+		counterCond = expression.Name("seq").Equal(expression.Value(seq))
+	}
+	conds := []condPut{
+		{s.tables.Applications, appItem, versionIs(version)},
+		{s.tables.Members, memberItem, notExists()},
+		{s.tables.Members, map[string]types.AttributeValue{"pk": str(ck), "sk": str("counter"), "seq": &types.AttributeValueMemberN{Value: strconv.Itoa(seq + 1)}}, counterCond},
+	}
+	code := m.CreditClaim()
+	if code != "" {
+		conds = append(conds, condPut{s.tables.Applications, claimItem(code, m.Certificate), claimFreeOr(number)})
+	}
+	items := make([]types.TransactWriteItem, len(conds))
+	for i, c := range conds {
+		if items[i].Put, err = conditionalPut(c.table, c.item, c.c); err != nil {
+			return nil, nil, fail(op, err)
 		}
 	}
-	var tip *types.TransactionInProgressException
-	return errors.As(err, &tip)
+	err = s.transact(ctx, items)
+	switch {
+	case err == nil:
+		return app, m, nil
+	case failedCondition(err, 0):
+		return nil, nil, conflict(applicationKind, op, number)
+	case failedCondition(err, 1), failedCondition(err, 2), isTransactionConflict(err):
+		return nil, nil, errRetryIssue
+	case code != "" && failedCondition(err, 3):
+		return nil, nil, s.heldError(ctx, op, code)
+	}
+	return nil, nil, fail(op, err)
 }
 
 // counter returns the value of a counter item, 0 when it does not exist.
@@ -244,7 +253,7 @@ func (s *Store) counter(ctx context.Context, pk string) (int, error) {
 	return c.Seq, nil
 }
 
-// Member returns the member with the certificate number. Errors: ENOTFOUND, EINTERNAL.
+// Member returns the member with the certificate number. Errors: ENOTFOUND, EUNAVAILABLE, EINTERNAL.
 func (s *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
 	op := "dynamo: get member " + certificate
 	if certificate == "" {
@@ -289,13 +298,13 @@ func (s *Store) queryPartition(ctx context.Context, pk string, out any) error {
 func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
 	ms := []membership.Member{}
 	if err := s.queryPartition(ctx, partMembers, &ms); err != nil {
-		return nil, membership.Internal("dynamo: list members", err)
+		return nil, fail("dynamo: list members", err)
 	}
 	return ms, nil
 }
 
 // UpdateMember applies fn to the member; the put is conditional on the
-// version read. Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// version read. Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
 	return update(ctx, s, memberKind, "dynamo: update member "+certificate, certificate, expectedVersion, fn)
 }
@@ -304,7 +313,7 @@ func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVe
 // the member exists and the event's record does not, or was voided: a voided
 // record is first kept under "<key>#void#<time>", in the same
 // TransactWriteItems. Only Puts are used, which the function's policy allows.
-// Errors: ENOTFOUND, ECONFLICT, EINTERNAL.
+// Errors: ENOTFOUND, ECONFLICT, EUNAVAILABLE, EINTERNAL.
 func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	op := "dynamo: add attendance " + a.Member + " " + a.Event
 	sk := a.Member + "#" + a.Event
@@ -318,33 +327,33 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 	}
 	item, err := marshalItem(a, partAttendance, sk)
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	cond := notExists()
 	var items []types.TransactWriteItem
 	if found {
 		voidedAt, err := attributevalue.Marshal(old.Voided.At)
 		if err != nil {
-			return membership.Internal(op, err)
+			return fail(op, err)
 		}
 		cond = expression.Name("voided.at").Equal(expression.Value(voidedAt))
 		kept, err := marshalItem(&old, partAttendance, voidKey(sk, old.Voided))
 		if err != nil {
-			return membership.Internal(op, err)
+			return fail(op, err)
 		}
 		put, err := conditionalPut(s.tables.Members, kept, notExists())
 		if err != nil {
-			return membership.Internal(op, err)
+			return fail(op, err)
 		}
 		items = append(items, types.TransactWriteItem{Put: put})
 	}
 	put, err := conditionalPut(s.tables.Members, item, cond)
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	exists, err := condition(expression.AttributeExists(expression.Name("pk")))
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	items = append(items,
 		types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.tables.Members), Key: itemKey(partMembers, a.Member),
@@ -361,7 +370,7 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 		return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 正被他人登记，请刷新后重试", a.Member, a.Event)
 	}
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	return nil
 }
@@ -375,7 +384,7 @@ func voidKey(sk string, v *membership.Void) string {
 // VoidAttendance voids the member's current record of the event with a
 // PutItem on condition that it is unchanged since read and not voided; it
 // stays under its key until the attendance is entered again (see
-// AddAttendance). Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// AddAttendance). Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
 	op := "dynamo: void attendance " + member + " " + event
 	sk := member + "#" + event
@@ -389,17 +398,17 @@ func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn fun
 	}
 	recordedAt, err := attributevalue.Marshal(a.RecordedAt)
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	if err := fn(&a); err != nil {
 		return nil, err
 	}
 	if a.Voided == nil {
-		return nil, membership.Internal(op, errors.New("fn did not void the record"))
+		return nil, fail(op, errors.New("fn did not void the record"))
 	}
 	item, err := marshalItem(&a, partAttendance, sk)
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	ok, err := s.putIf(ctx, op, s.tables.Members, item, expression.Name("recorded_at").Equal(expression.Value(recordedAt)).
 		And(expression.AttributeNotExists(expression.Name("voided"))))
@@ -417,7 +426,7 @@ func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn fun
 func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	var as []membership.Attendance
 	if err := s.queryPartition(ctx, partAttendance, &as); err != nil {
-		return nil, membership.Internal("dynamo: list attendance", err)
+		return nil, fail("dynamo: list attendance", err)
 	}
 	all := map[string][]membership.Attendance{}
 	for _, a := range as {

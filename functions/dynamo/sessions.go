@@ -48,29 +48,29 @@ type storedSession struct {
 }
 
 // PutSignIn stores a sign-in under its state (see httpapi.SessionStore).
-// Errors: EINTERNAL.
+// Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) PutSignIn(ctx context.Context, in *membership.SignIn) error {
 	const op = "dynamo: put sign-in"
 	item, err := attributevalue.MarshalMap(in)
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	item["key"] = str("SIGNIN#" + in.State)
 	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.tables.Sessions), Item: item}); err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	return nil
 }
 
 // TakeSignIn returns the sign-in stored under the state and deletes it in
-// the same request, so that it is used once. Errors: ENOTFOUND; EINTERNAL.
+// the same request, so that it is used once. Errors: ENOTFOUND; EUNAVAILABLE, EINTERNAL.
 func (s *Store) TakeSignIn(ctx context.Context, state string) (*membership.SignIn, error) {
 	const op = "dynamo: take sign-in"
 	// The condition makes two concurrent deletes one success and one failed
 	// condition: without it DynamoDB Local gave both the old item.
 	e, err := condition(expression.AttributeExists(expression.Name("key")))
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	out, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.tables.Sessions), Key: sessionsKey("SIGNIN#" + state), ReturnValues: types.ReturnValueAllOld,
@@ -81,22 +81,22 @@ func (s *Store) TakeSignIn(ctx context.Context, state string) (*membership.SignI
 		return nil, membership.Errorf(membership.ENOTFOUND, op, "登录请求不存在或已使用")
 	}
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	in := &membership.SignIn{}
 	if err := attributevalue.UnmarshalMap(out.Attributes, in); err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
 	in.State = state
 	return in, nil
 }
 
-// CreateSession stores a new session. Errors: EINTERNAL.
+// CreateSession stores a new session. Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) CreateSession(ctx context.Context, ss *membership.Session) error {
 	const op = "dynamo: create session"
 	item, err := attributevalue.MarshalMap(storedSession{ss, "SESSION#" + ss.ID, ss.ExpiresAt().Unix()})
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	ok, err := s.putIf(ctx, op, s.tables.Sessions, item, expression.AttributeNotExists(expression.Name("key")))
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *membership.Session) error
 	return nil
 }
 
-// Session returns the session with the id. Errors: ENOTFOUND; EINTERNAL.
+// Session returns the session with the id. Errors: ENOTFOUND; EUNAVAILABLE, EINTERNAL.
 func (s *Store) Session(ctx context.Context, id string) (*membership.Session, error) {
 	const op = "dynamo: get session"
 	st := storedSession{Session: &membership.Session{}}
@@ -125,19 +125,19 @@ func (s *Store) Session(ctx context.Context, id string) (*membership.Session, er
 
 // TouchSession stores the session's SeenAt and the expiry that follows,
 // if the session still exists (a sign-out is never undone). Errors:
-// ENOTFOUND; EINTERNAL.
+// ENOTFOUND; EUNAVAILABLE, EINTERNAL.
 func (s *Store) TouchSession(ctx context.Context, ss *membership.Session) error {
 	const op = "dynamo: touch session"
 	seen, err := attributevalue.Marshal(ss.SeenAt)
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	e, err := expression.NewBuilder().
 		WithUpdate(expression.Set(expression.Name("seen_at"), expression.Value(seen)).
 			Set(expression.Name("expires_at"), expression.Value(ss.ExpiresAt().Unix()))).
 		WithCondition(expression.AttributeExists(expression.Name("key"))).Build()
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.tables.Sessions), Key: sessionsKey("SESSION#" + ss.ID),
@@ -149,17 +149,17 @@ func (s *Store) TouchSession(ctx context.Context, ss *membership.Session) error 
 		return membership.Errorf(membership.ENOTFOUND, op, "登录已失效")
 	}
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
 	return nil
 }
 
 // DeleteSession deletes the session; deleting one that is gone is no error.
-// Errors: EINTERNAL.
+// Errors: EUNAVAILABLE, EINTERNAL.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.tables.Sessions), Key: sessionsKey("SESSION#" + id)})
 	if err != nil {
-		return membership.Internal("dynamo: delete session", err)
+		return fail("dynamo: delete session", err)
 	}
 	return nil
 }

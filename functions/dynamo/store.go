@@ -58,110 +58,124 @@ func (s *Store) nextNumber(ctx context.Context, year int) (string, error) {
 	return membership.FormatNumber(year, c.Seq), nil
 }
 
-// CreateApplication numbers app and stores it, with rec when not nil, in one transaction
-// (see httpapi.ApplicationStore). Errors: ECONFLICT when rec.Key is taken by an unexpired
-// record; EINTERNAL.
+// CreateApplication numbers app and stores it, with its claim on its credit code and
+// with rec when not nil, in one transaction (see intake.Store). Errors: ECONFLICT when
+// rec.Key is taken by an unexpired record, or (membership.CreditCodeTaken) when another
+// record holds the credit code; EUNAVAILABLE, EINTERNAL.
 func (s *Store) CreateApplication(ctx context.Context, app *membership.Application, rec *membership.IdempotencyRecord) error {
 	const op = "dynamo: create application"
 	number, err := s.nextNumber(ctx, membership.NumberYear(app.CreatedAt))
 	if err != nil {
-		return membership.Internal(op, fmt.Errorf("next number: %w", err))
+		return fail(op, fmt.Errorf("next number: %w", err))
 	}
 	saved := *app
 	saved.Number = number
 	item, err := attributevalue.MarshalMap(&saved)
 	if err != nil {
-		return membership.Internal(op, fmt.Errorf("marshal %s: %w", number, err))
+		return fail(op, fmt.Errorf("marshal %s: %w", number, err))
 	}
-	newItem, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("number"))).Build()
+	put, err := conditionalPut(s.tables.Applications, item, expression.AttributeNotExists(expression.Name("number")))
 	if err != nil {
-		return membership.Internal(op, err)
+		return fail(op, err)
 	}
-	put := &types.Put{
-		TableName:                 aws.String(s.tables.Applications),
-		Item:                      item,
-		ConditionExpression:       newItem.Condition(),
-		ExpressionAttributeNames:  newItem.Names(),
-		ExpressionAttributeValues: newItem.Values(),
-	}
-	if rec == nil {
-		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-			ExpressionAttributeNames: put.ExpressionAttributeNames,
-		})
+	items := []types.TransactWriteItem{{Put: put}}
+	claim, idem := -1, -1 // the indexes of the claim's and the record's items
+	if code := app.CreditClaim(); code != "" {
+		put, err := conditionalPut(s.tables.Applications, claimItem(code, number), claimFree())
 		if err != nil {
-			return membership.Internal(op, fmt.Errorf("put %s: %w", number, err))
+			return fail(op, err)
 		}
-		app.Number = number
-		return nil
+		claim, items = len(items), append(items, types.TransactWriteItem{Put: put})
 	}
-	r := *rec
-	r.Number = number
-	recItem, err := attributevalue.MarshalMap(&r)
-	if err != nil {
-		return membership.Internal(op, fmt.Errorf("marshal idempotency record: %w", err))
+	if rec != nil {
+		put, err := s.idempotencyPut(rec, number)
+		if err != nil {
+			return fail(op, err)
+		}
+		idem, items = len(items), append(items, types.TransactWriteItem{Put: put})
 	}
-	free := expression.AttributeNotExists(expression.Name("key")).
-		Or(expression.Name("expires_at").LessThanEqual(expression.Value(s.now().Unix())))
-	freeExpr, err := expression.NewBuilder().WithCondition(free).Build()
-	if err != nil {
-		return membership.Internal(op, err)
-	}
-	in := &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{Put: put},
-			{Put: &types.Put{
-				TableName:                 aws.String(s.tables.Idempotency),
-				Item:                      recItem,
-				ConditionExpression:       freeExpr.Condition(),
-				ExpressionAttributeNames:  freeExpr.Names(),
-				ExpressionAttributeValues: freeExpr.Values(),
-			}},
-		},
-	}
-	// A concurrent transaction on the same idempotency key cancels ours with the reason
-	// TransactionConflict: try again (the number stays ours) until one of the two wins.
-	for attempt := 1; ; attempt++ {
-		_, err = s.client.TransactWriteItems(ctx, in)
-		reason := cancellationReason(err, 1)
-		if reason == "ConditionalCheckFailed" {
+	if err := s.transact(ctx, items); err != nil {
+		switch {
+		case failedCondition(err, idem):
 			return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
+		case failedCondition(err, claim):
+			return membership.CreditCodeTaken(op)
+		case isTransactionConflict(err):
+			return membership.Errorf(membership.ECONFLICT, op, "同一单位的申请正在提交中，请稍后重试")
 		}
-		if reason != "TransactionConflict" || attempt == 5 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return membership.Internal(op, ctx.Err())
-		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
-		}
+		return fail(op, fmt.Errorf("put %s: %w", number, err))
 	}
-	if err != nil {
-		return membership.Internal(op, fmt.Errorf("transact put %s: %w", number, err))
+	app.Number = number
+	if rec != nil {
+		rec.Number = number
 	}
-	app.Number, rec.Number = number, number
 	return nil
 }
 
+// idempotencyPut is the conditional put of rec, for the application number: the
+// key must be free (no record, or an expired one).
+func (s *Store) idempotencyPut(rec *membership.IdempotencyRecord, number string) (*types.Put, error) {
+	r := *rec
+	r.Number = number
+	item, err := attributevalue.MarshalMap(&r)
+	if err != nil {
+		return nil, fmt.Errorf("marshal idempotency record: %w", err)
+	}
+	free := expression.AttributeNotExists(expression.Name("key")).
+		Or(expression.Name("expires_at").LessThanEqual(expression.Value(s.now().Unix())))
+	return conditionalPut(s.tables.Idempotency, item, free)
+}
+
+// transact writes items all together or not at all: a single Put as a PutItem,
+// more as a TransactWriteItems. A transaction that a concurrent one on the same
+// items cancelled (TransactionConflict) is tried again, up to five times, until
+// one of the two wins. A failed condition of a single Put comes back as a
+// cancelled transaction too, so that the caller reads every outcome one way
+// (cancellationReasons).
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) error {
+	if len(items) == 1 && items[0].Put != nil {
+		p := items[0].Put
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item,
+			ConditionExpression: p.ConditionExpression, ExpressionAttributeNames: p.ExpressionAttributeNames,
+			ExpressionAttributeValues: p.ExpressionAttributeValues})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			return &types.TransactionCanceledException{Message: ccf.Message,
+				CancellationReasons: []types.CancellationReason{{Code: aws.String("ConditionalCheckFailed")}}}
+		}
+		return err
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	for attempt := 1; ; attempt++ {
+		_, err := s.client.TransactWriteItems(ctx, in)
+		if !isTransactionConflict(err) || attempt == 5 {
+			return err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
 // getItem reads one item of table with a strongly consistent read into out and reports
-// whether it exists. Errors: EINTERNAL, wrapped with op.
+// whether it exists. Errors: EUNAVAILABLE, EINTERNAL, wrapped with op.
 func (s *Store) getItem(ctx context.Context, op, table string, key map[string]types.AttributeValue, out any) (bool, error) {
 	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return false, membership.Internal(op, err)
+		return false, fail(op, err)
 	}
 	if res.Item == nil {
 		return false, nil
 	}
 	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return false, membership.Internal(op, err)
+		return false, fail(op, err)
 	}
 	return true, nil
 }
 
-// Idempotency returns the unexpired record for key. Errors: ENOTFOUND; EINTERNAL.
+// Idempotency returns the unexpired record for key. Errors: ENOTFOUND; EUNAVAILABLE, EINTERNAL.
 func (s *Store) Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error) {
 	const op = "dynamo: get idempotency record"
 	if key == "" {
@@ -179,7 +193,7 @@ func (s *Store) Idempotency(ctx context.Context, key string) (*membership.Idempo
 	return &rec, nil
 }
 
-// Application returns the application with the number. Errors: ENOTFOUND; EINTERNAL.
+// Application returns the application with the number. Errors: ENOTFOUND; EUNAVAILABLE, EINTERNAL.
 func (s *Store) Application(ctx context.Context, number string) (*membership.Application, error) {
 	op := "dynamo: get application " + number
 	if number == "" {
@@ -199,17 +213,28 @@ func (s *Store) Application(ctx context.Context, number string) (*membership.App
 
 // UpdateApplication applies fn to the application under optimistic locking: the put is
 // conditional on the version read (see backoffice.Store). Errors: ENOTFOUND,
-// ECONFLICT, fn's error, EINTERNAL.
+// ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
 	return update(ctx, s, applicationKind, "dynamo: update application "+number, number, expectedVersion, fn)
 }
 
-// cancellationReason returns the code of the i-th item's reason when err is a cancelled
-// transaction, else "".
-func cancellationReason(err error, i int) string {
+// failedCondition reports whether the item at index i (-1: none) of a cancelled
+// transaction failed its condition.
+func failedCondition(err error, i int) bool {
+	r := cancellationReasons(err)
+	return i >= 0 && i < len(r) && r[i] == "ConditionalCheckFailed"
+}
+
+// cancellationReasons returns the code of each item's reason when err is a
+// cancelled transaction ("None" for an item that did not fail), else nil.
+func cancellationReasons(err error) []string {
 	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && i < len(tce.CancellationReasons) {
-		return aws.ToString(tce.CancellationReasons[i].Code)
+	if !errors.As(err, &tce) {
+		return nil
 	}
-	return ""
+	codes := make([]string, len(tce.CancellationReasons))
+	for i, r := range tce.CancellationReasons {
+		codes[i] = aws.ToString(r.Code)
+	}
+	return codes
 }

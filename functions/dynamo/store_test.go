@@ -7,7 +7,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -37,7 +37,7 @@ func newStore(t *testing.T) *dynamo.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return newStore(t) })
+	storetest.Run(t, func(t *testing.T) intake.Store { return newStore(t) })
 }
 
 func TestConcurrentSubmissions(t *testing.T) {
@@ -69,4 +69,18 @@ func TestLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.Limits(t, dynamo.NewLimits(server.Client, n.Limits))
+}
+
+func TestEventsContract(t *testing.T) {
+	events := func(t *testing.T) storetest.EventStore { return newStore(t) }
+	storetest.RunEvents(t, events)
+	storetest.EventsConcurrency(t, events)
+}
+
+func BenchmarkRegister(b *testing.B) {
+	n, err := server.NewTables(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
 }

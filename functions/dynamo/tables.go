@@ -14,24 +14,26 @@ import (
 
 // TableNames are the physical names of the tables, from the functions' environment
 // (APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, MEMBERS_TABLE, DUES_TABLE, LIMITS_TABLE,
-// SESSIONS_TABLE).
+// SESSIONS_TABLE, REGISTRATIONS_TABLE).
 type TableNames struct {
-	Applications string
-	Idempotency  string
-	Members      string
-	Dues         string
-	Limits       string
-	Sessions     string
+	Applications  string
+	Idempotency   string
+	Members       string
+	Dues          string
+	Limits        string
+	Sessions      string
+	Registrations string
 }
 
 // DefaultTableNames are the names `alliance serve` and the tests use.
 var DefaultTableNames = TableNames{
-	Applications: "applications",
-	Idempotency:  "idempotency",
-	Members:      "members",
-	Dues:         "dues",
-	Limits:       "limits",
-	Sessions:     "sessions",
+	Applications:  "applications",
+	Idempotency:   "idempotency",
+	Members:       "members",
+	Dues:          "dues",
+	Limits:        "limits",
+	Sessions:      "sessions",
+	Registrations: "registrations",
 }
 
 // Table is the definition of one table: its logical name (the key of TableNames, e.g.
@@ -60,6 +62,7 @@ func Tables(n TableNames) []Table {
 					{AttributeName: aws.String("number"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("status"), AttributeType: types.ScalarAttributeTypeS},
 					{AttributeName: aws.String("created_at"), AttributeType: types.ScalarAttributeTypeS},
+					{AttributeName: aws.String("credit_code"), AttributeType: types.ScalarAttributeTypeS},
 				},
 				KeySchema: []types.KeySchemaElement{
 					{AttributeName: aws.String("number"), KeyType: types.KeyTypeHash},
@@ -71,7 +74,7 @@ func Tables(n TableNames) []Table {
 						{AttributeName: aws.String("created_at"), KeyType: types.KeyTypeRange},
 					},
 					Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-				}},
+				}, creditCodeIndex("created_at")},
 			},
 		},
 		{
@@ -91,7 +94,7 @@ func Tables(n TableNames) []Table {
 	}
 	// The back office appends the members and dues tables here.
 	tables = append(tables, backOfficeTables(n)...)
-	tables = append(tables, limitsTable(n))
+	tables = append(tables, limitsTable(n), registrationsTable(n))
 	return append(tables, sessionsTable(n.Sessions))
 }
 

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -10,12 +11,14 @@ import (
 )
 
 // kind is a record type kept under optimistic locking: its name in messages,
-// how it is read, its table and item, and its key and version fields.
+// how it is read, its table and item, its key and version fields, and the
+// credit code it holds a claim on (membership.CreditClaim).
 type kind[T any] struct {
 	label  string // 申请, 会员
 	get    func(s *Store, ctx context.Context, key string) (*T, error)
 	item   func(s *Store, v *T) (table string, item map[string]types.AttributeValue, err error)
 	fields func(*T) (key *string, version *int)
+	claim  func(*T) string
 }
 
 var (
@@ -26,6 +29,7 @@ var (
 			return s.tables.Applications, item, err
 		},
 		fields: func(a *membership.Application) (*string, *int) { return &a.Number, &a.Version },
+		claim:  (*membership.Application).CreditClaim,
 	}
 	memberKind = kind[membership.Member]{
 		label: "会员", get: (*Store).Member,
@@ -34,13 +38,14 @@ var (
 			return s.tables.Members, item, err
 		},
 		fields: func(m *membership.Member) (*string, *int) { return &m.Certificate, &m.Version },
+		claim:  (*membership.Member).CreditClaim,
 	}
 )
 
 // prepare reads the record under key, checks that its version is expected
 // (any when 0) and calls fn on it, then sets its key and its next version. It
 // returns the record to write and the version it was read at, which the write
-// must find unchanged. Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// must find unchanged. Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func prepare[T any](ctx context.Context, s *Store, k kind[T], op, key string, expected int, fn func(*T) error) (*T, int, error) {
 	v, err := k.get(s, ctx, key)
 	if err != nil {
@@ -60,25 +65,44 @@ func prepare[T any](ctx context.Context, s *Store, k kind[T], op, key string, ex
 }
 
 // update is the one optimistic update of the store: prepare, then a put on
-// condition that the stored version is still the one read.
-// Errors: ENOTFOUND, ECONFLICT, fn's error, EINTERNAL.
+// condition that the stored version is still the one read, in one transaction
+// with the release or taking of the claim on a credit code when fn changed
+// what the record holds (a rejection, a withdrawal, an exit).
+// Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func update[T any](ctx context.Context, s *Store, k kind[T], op, key string, expected int, fn func(*T) error) (*T, error) {
-	v, read, err := prepare(ctx, s, k, op, key, expected, fn)
+	var claimed string
+	v, read, err := prepare(ctx, s, k, op, key, expected, func(v *T) error {
+		claimed = k.claim(v)
+		return fn(v)
+	})
 	if err != nil {
 		return nil, err
 	}
 	table, item, err := k.item(s, v)
 	if err != nil {
-		return nil, membership.Internal(op, err)
+		return nil, fail(op, err)
 	}
-	ok, err := s.putIf(ctx, op, table, item, versionIs(read))
+	put, err := conditionalPut(table, item, versionIs(read))
 	if err != nil {
-		return nil, err
+		return nil, fail(op, err)
 	}
-	if !ok {
+	claims, err := s.claimChange(ctx, key, claimed, k.claim(v))
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	err = s.transact(ctx, append([]types.TransactWriteItem{{Put: put}}, claims...))
+	switch reasons := cancellationReasons(err); {
+	case err == nil:
+		return v, nil
+	case failedCondition(err, 0), isTransactionConflict(err):
+		return nil, conflict(k, op, key)
+	case slices.Contains(reasons, "ConditionalCheckFailed"): // the claim changed meanwhile, or is held
+		if c := k.claim(v); c != "" {
+			return nil, s.heldError(ctx, op, c)
+		}
 		return nil, conflict(k, op, key)
 	}
-	return v, nil
+	return nil, fail(op, err)
 }
 
 // conflict is the error of a record that changed since it was read.

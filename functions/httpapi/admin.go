@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"mime"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/smelisting/alliance/functions/auth"
 	"github.com/smelisting/alliance/functions/backoffice"
@@ -48,6 +48,9 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/payments"}, // the ledger of a year, corrections included
 	{http.MethodGet, "/api/admin/dues/{year}"},
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
+	// Events (adminevents.go): registrations and the check-in at the door.
+	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
+	AdminEventRoutes[6], AdminEventRoutes[7],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.
@@ -59,8 +62,9 @@ type TokenVerifier interface {
 type AdminConfig struct {
 	Office     *backoffice.Service // the use cases the routes translate to
 	Verifier   TokenVerifier
-	Log        *slog.Logger // nil: discard
-	SiteOrigin string       // the only origin CORS allows (with credentials, for the console)
+	Log        *slog.Logger  // nil: discard
+	SiteOrigin string        // the only origin CORS allows (with credentials, for the console)
+	Timeout    time.Duration // bounds the store work of each request (see Deadline); 0: DefaultTimeout
 	// Console, when set, adds ConsoleRoutes and lets AdminRoutes be called
 	// with a session cookie instead of a bearer token.
 	Console *ConsoleConfig
@@ -104,7 +108,7 @@ func NewAdmin(cfg AdminConfig) *Admin {
 		routes = append(slices.Clone(AdminRoutes), ConsoleRoutes...)
 	}
 	mux.Handle("/api/", notFoundOr405(routes, a.log))
-	a.h = allowCredentials(withCommon(mux, a.log, cfg.SiteOrigin, "Authorization, Content-Type, "+CSRFHeader), cfg.SiteOrigin)
+	a.h = allowCredentials(withCommon(Deadline(mux, cfg.Timeout), a.log, cfg.SiteOrigin, "Authorization, Content-Type, "+CSRFHeader), cfg.SiteOrigin)
 	return a
 }
 
@@ -165,7 +169,7 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return a.office.Dashboard(r.Context())
 		}),
 	}
-	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints()} {
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints()} {
 		maps.Copy(eps, part)
 	}
 	return eps
@@ -365,12 +369,12 @@ func allowCredentials(h http.Handler, origin string) http.Handler {
 	})
 }
 
-// decodeJSON reads a JSON request body into v strictly: JSON only (415), at
-// most MaxBodyBytes (413), no unknown fields, no trailing data.
+// decodeJSON reads a JSON request body into v strictly: JSON in UTF-8 only (415),
+// at most MaxBodyBytes (413), valid UTF-8 (400), no unknown fields, no trailing data.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	const op = "httpapi: decode request"
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 JSON（Content-Type: application/json）"}
+	if err := checkContentType(r, "application/json", "只接受 JSON（Content-Type: application/json）"); err != nil {
+		return err
 	}
 	body, err := readBody(w, r)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 
 // path fills a route pattern's wildcards with sample values.
 func path(pattern string) string {
-	r := strings.NewReplacer("{number}", "SQ2026-000001", "{certificate}", "LM-2026-0001", "{year}", "2026")
+	r := strings.NewReplacer("{number}", "SQ2026-000001", "{certificate}", "LM-2026-0001", "{year}", "2026", "{slug}", storetest.APIEvent)
 	return r.Replace(pattern)
 }
 

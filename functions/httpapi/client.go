@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -126,8 +127,8 @@ func (c *AdminClient) Applications(ctx context.Context, q membership.Application
 		query("status", string(q.Status), "search", q.Search, "after", q.After, "limit", limit), nil)
 }
 
-// Application returns one application with its history and the actions
-// the token's holder may take on it.
+// Application returns one application with its history, the actions the
+// token's holder may take on it and the other records of its organisation.
 func (c *AdminClient) Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error) {
 	return call[backoffice.ApplicationDetail](ctx, c, http.MethodGet, applicationPath(number), nil)
 }
@@ -154,8 +155,8 @@ func (c *AdminClient) Members(ctx context.Context, status membership.MemberStatu
 	return l.Members, nil
 }
 
-// Member returns one member with its history, standing and the tasks the
-// token's holder may carry out.
+// Member returns one member with its history, standing, the tasks the
+// token's holder may carry out and the other records of its organisation.
 func (c *AdminClient) Member(ctx context.Context, certificate string) (*backoffice.MemberDetail, error) {
 	return call[backoffice.MemberDetail](ctx, c, http.MethodGet, memberPath(certificate), nil)
 }
@@ -237,4 +238,45 @@ func (c *AdminClient) Payments(ctx context.Context, year int, member string) ([]
 // DuesReport returns every member's dues position for the year.
 func (c *AdminClient) DuesReport(ctx context.Context, year int) (*membership.DuesReport, error) {
 	return call[membership.DuesReport](ctx, c, http.MethodGet, "/api/admin/dues/"+strconv.Itoa(year), nil)
+}
+
+func eventPath(slug string) string { return "/api/admin/events/" + url.PathEscape(slug) }
+
+// Events lists the published events with registration and their counts.
+func (c *AdminClient) Events(ctx context.Context) ([]backoffice.EventSummary, error) {
+	l, err := call[eventList](ctx, c, http.MethodGet, "/api/admin/events", nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Events, nil
+}
+
+// Roster lists an event's registrations with their counts.
+func (c *AdminClient) Roster(ctx context.Context, slug string) (*events.Roster, error) {
+	return call[events.Roster](ctx, c, http.MethodGet, eventPath(slug)+"/registrations", nil)
+}
+
+// CheckIn checks a registrant in at the door, by code or phone.
+func (c *AdminClient) CheckIn(ctx context.Context, slug string, q backoffice.CheckInRequest) (*backoffice.CheckedIn, error) {
+	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/checkins", q)
+}
+
+// VoidCheckIn voids a check-in entered by mistake, and the attendance it recorded.
+func (c *AdminClient) VoidCheckIn(ctx context.Context, slug string, q backoffice.VoidCheckInRequest) (*backoffice.CheckInVoided, error) {
+	return call[backoffice.CheckInVoided](ctx, c, http.MethodPost, eventPath(slug)+"/checkins/void", q)
+}
+
+// WalkIn registers and checks in at once a person who arrived without a registration.
+func (c *AdminClient) WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error) {
+	return call[backoffice.CheckedIn](ctx, c, http.MethodPost, eventPath(slug)+"/walk-ins", q)
+}
+
+// CancelRegistration cancels a registration on the registrant's behalf, with the reason.
+func (c *AdminClient) CancelRegistration(ctx context.Context, slug, code string, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error) {
+	return call[backoffice.RegistrationCancelled](ctx, c, http.MethodPost, eventPath(slug)+"/registrations/"+url.PathEscape(code)+"/cancel", q)
+}
+
+// Promote gives an event's free places to the first waiting (补位).
+func (c *AdminClient) Promote(ctx context.Context, slug string) (*backoffice.Promoted, error) {
+	return call[backoffice.Promoted](ctx, c, http.MethodPost, eventPath(slug)+"/promotions", backoffice.PromoteRequest{})
 }

@@ -145,7 +145,7 @@ func (c *console) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := c.sessions.TakeSignIn(ctx, membership.SecretHash(state))
 	switch {
-	case membership.ErrorCode(err) == membership.EINTERNAL:
+	case err != nil && membership.ErrorCode(err) != membership.ENOTFOUND: // EUNAVAILABLE, EINTERNAL
 		c.log.ErrorContext(ctx, "sign-in not read", "request_id", requestID(r), "err", err.Error())
 		c.back(w, r, "/admin/", "unavailable")
 		return

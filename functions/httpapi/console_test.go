@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -377,6 +378,93 @@ func TestConsoleSessionEnds(t *testing.T) {
 	}
 	if b.cookie(api, httpapi.SessionCookie) != "" {
 		t.Errorf("sign-out left the cookie")
+	}
+}
+
+// downSessions is an embedded store whose sessions and sign-ins are
+// unavailable while down is set, as a DynamoDB sessions table that is
+// throttled or does not answer by the deadline.
+type downSessions struct {
+	*localstore.Store
+	down atomic.Bool
+}
+
+func (d *downSessions) err() error {
+	if d.down.Load() {
+		return membership.Unavailable("test: sessions", errors.New("the sessions table does not answer"))
+	}
+	return nil
+}
+
+func (d *downSessions) PutSignIn(ctx context.Context, in *membership.SignIn) error {
+	if err := d.err(); err != nil {
+		return err
+	}
+	return d.Store.PutSignIn(ctx, in)
+}
+
+func (d *downSessions) TakeSignIn(ctx context.Context, state string) (*membership.SignIn, error) {
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return d.Store.TakeSignIn(ctx, state)
+}
+
+func (d *downSessions) Session(ctx context.Context, id string) (*membership.Session, error) {
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return d.Store.Session(ctx, id)
+}
+
+// TestConsoleSessionsUnavailable: while the sessions cannot be read, a
+// request with a session cookie is a 503 with Retry-After (the console says
+// 系统繁忙 and keeps the input), not a 401 that would send the clerk to sign
+// in again; a sign-in that cannot be started or finished ends on the console
+// with signin=unavailable, not with "the state is wrong".
+func TestConsoleSessionsUnavailable(t *testing.T) {
+	ls, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ls.Close() })
+	s := &downSessions{Store: ls}
+	api := storetest.NewConsoleAPI(t, s, storetest.ConsoleOptions{})
+	b := newBrowser(t)
+	b.signIn(api, membership.RoleSecretariat, "王秘书", "/admin/")
+	s.down.Store(true)
+	res, body := b.do("GET", api.URL+"/api/admin/applications", nil)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || !strings.Contains(body, `"unavailable"`) {
+		t.Errorf("the list with a session while the sessions are down: got %d (Retry-After %q) %s, want 503 unavailable",
+			res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	wantSignIn(t, b.redirect(api.URL+"/api/admin/signin?return=/admin/members/", http.StatusSeeOther), "/admin/", "unavailable")
+
+	s.down.Store(false)
+	other := newBrowser(t)
+	_, id := other.toIssuer(api, "/admin/dues/")
+	callback := other.pick(api, id, membership.RoleChair, "李理事长")
+	s.down.Store(true)
+	wantSignIn(t, other.redirect(callback.String(), http.StatusSeeOther), "/admin/", "unavailable")
+	s.down.Store(false)
+	if status, _, _ := b.me(api); status != http.StatusOK {
+		t.Errorf("the session once the sessions are back: got %d, want 200", status)
+	}
+}
+
+// TestProviderRefusesInvisibleName: the development provider's display name
+// becomes the actor's name in every history entry, so it is clean text.
+func TestProviderRefusesInvisibleName(t *testing.T) {
+	api, _ := consoleAPI(t, storetest.ConsoleOptions{})
+	b := newBrowser(t)
+	_, id := b.toIssuer(api, "/admin/")
+	form := url.Values{"id": {id}, "role": {membership.RoleSecretariat}, "name": {"王\u202e书秘"}}
+	res, body := b.do("POST", api.Issuer.URL+"/login", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "无法显示的特殊字符") {
+		t.Errorf("a name with a right-to-left override: got %d, want 400 saying why:\n%s", res.StatusCode, body)
+	}
+	if to := b.pick(api, id, membership.RoleSecretariat, "王秘书"); to.Query().Get("code") == "" {
+		t.Errorf("the same sign-in with a clean name: sent to %s, want the console's callback with a code", to)
 	}
 }
 

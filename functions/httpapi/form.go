@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,7 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -38,6 +39,7 @@ type formPage struct {
 	Token    string
 	SiteHome string
 	Hidden   map[string]string
+	Event    *eventPage // the pages of event registration (eventform.go)
 }
 
 //go:embed pages.html
@@ -141,7 +143,11 @@ func (p *Public) frame(ctx context.Context) frame {
 	if p.frames == nil {
 		return p.fallback
 	}
-	ctx, cancel := context.WithTimeout(ctx, frameTimeout)
+	base, limit := ctx, frameTimeout
+	if ctx.Err() != nil { // the store used up the request's time; its busy page still wants the frame
+		base, limit = context.WithoutCancel(ctx), DeadlineMargin
+	}
+	ctx, cancel := context.WithTimeout(base, limit)
 	defer cancel()
 	b, err := p.frames.Frame(ctx)
 	p.frameMu.Lock()
@@ -175,14 +181,17 @@ func (p *Public) siteHome() string {
 }
 
 // joinForm serves POST /api/join, the form without JavaScript: 303 to the thank-you page,
-// or a 400 page listing the errors above the form with the typed values kept.
+// or a page listing the errors above the form with the typed values kept (400, 409, 503…).
 func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		writeError(w, r, p.log, &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "此地址只接受表单提交（application/x-www-form-urlencoded）"})
+	if err := checkContentType(r, "application/x-www-form-urlencoded", "此地址只接受表单提交（application/x-www-form-urlencoded）"); err != nil {
+		writeError(w, r, p.log, err)
 		return
 	}
 	body, err := readBody(w, r)
+	if membership.ErrorCode(err) == membership.EINVALID { // bytes that are not UTF-8
+		p.renderPage(w, r, http.StatusBadRequest, "errors", formPage{Message: membership.ErrorMessage(err), Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
+		return
+	}
 	if err != nil {
 		writeError(w, r, p.log, err)
 		return
@@ -190,6 +199,10 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
 		p.renderPage(w, r, http.StatusBadRequest, "errors", formPage{Message: "无法读取提交的表单，请返回重试。", Fields: formFields(url.Values{}), SiteHome: p.siteHome()})
+		return
+	}
+	if err := utf8Values(v, formFields(nil)); err != nil {
+		p.renderPage(w, r, http.StatusBadRequest, "errors", p.errorPage(v, err, requestID(r)))
 		return
 	}
 	q := formRequest(v)
@@ -207,16 +220,48 @@ func (p *Public) joinForm(w http.ResponseWriter, r *http.Request) {
 	}
 	var res createdBody
 	if err == nil {
-		res, _, err = p.submit(r, app, key, body)
+		res, _, err = p.submit(r, intake.Submission{Application: app, Key: key, Body: body})
 	}
 	if err != nil {
-		if membership.ErrorCode(err) == membership.EINTERNAL {
+		switch membership.ErrorCode(err) {
+		case membership.EINTERNAL, membership.EUNAVAILABLE:
 			p.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err.Error())
+			if membership.ErrorCode(err) == membership.EUNAVAILABLE {
+				w.Header().Set("Retry-After", retryAfter)
+			}
 		}
 		p.renderPage(w, r, ErrorStatus(err), "errors", p.errorPage(v, err, requestID(r)))
 		return
 	}
 	p.redirectToThanks(w, r, res)
+}
+
+// utf8Values returns an EINVALID error when a value of the form is not UTF-8 once
+// percent-decoded (%FF%FE), naming the form's fields (those of a page's form) that
+// hold one; it replaces those values with what is left of them, so that the error
+// page shows only text.
+func utf8Values(v url.Values, form []formField) error {
+	labels := map[string]string{}
+	for _, f := range form {
+		labels[f.Name] = f.Label
+	}
+	bad, fields := false, map[string]string{}
+	for name, values := range v {
+		for i, s := range values {
+			if utf8.ValidString(s) {
+				continue
+			}
+			bad, values[i] = true, strings.ToValidUTF8(s, "")
+			if l, ok := labels[name]; ok {
+				fields[name] = l + "中有无法识别的字符（不是 UTF-8 编码），请重新填写"
+			}
+		}
+	}
+	if !bad {
+		return nil
+	}
+	return &membership.Error{Code: membership.EINVALID, Op: "httpapi: read form", Fields: fields,
+		Message: "提交的表单中有无法识别的字符（不是 UTF-8 编码），请检查后重新提交"}
 }
 
 // thanksCookie carries "number.token" from the form's answer to the thank-you page, so
@@ -238,8 +283,11 @@ func (p *Public) redirectToThanks(w http.ResponseWriter, r *http.Request, res cr
 func (p *Public) errorPage(v url.Values, err error, reqID string) formPage {
 	page := formPage{Message: membership.ErrorMessage(err), SiteHome: p.siteHome(),
 		Hidden: map[string]string{"privacy_version": v.Get("privacy_version")}}
-	if membership.ErrorCode(err) == membership.EINTERNAL {
+	switch membership.ErrorCode(err) {
+	case membership.EINTERNAL:
 		page.Message = "内部错误（请求编号 " + reqID + "），请稍后重试。"
+	case membership.EUNAVAILABLE:
+		page.Message = "系统繁忙，请稍后再试。您填写的内容都保留在下面，过一会儿再点“重新提交申请”即可，不会重复提交。"
 	}
 	if k := v.Get("idempotency_key"); k != "" {
 		page.Hidden["idempotency_key"] = k

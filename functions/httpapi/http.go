@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -54,8 +56,13 @@ var errorStatus = map[string]int{
 	membership.ECONFLICT:     http.StatusConflict,
 	membership.EUNAUTHORIZED: http.StatusUnauthorized,
 	membership.EFORBIDDEN:    http.StatusForbidden,
+	membership.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	membership.EINTERNAL:     http.StatusInternalServerError,
 }
+
+// retryAfter is the Retry-After of a 503: seconds after which a retry is likely
+// to find the store back (a throttled table, a brief outage).
+const retryAfter = "5"
 
 // ErrorStatus returns the HTTP status for err's domain code.
 func ErrorStatus(err error) int {
@@ -110,7 +117,8 @@ type statusError struct {
 func (e *statusError) Error() string { return e.code + ": " + e.msg }
 
 // writeError answers err as JSON. Internal errors are logged with their details and
-// shown as "内部错误" with the request ID only.
+// shown as "内部错误" with the request ID only; an unavailable store is a 503 with
+// Retry-After, "系统繁忙，请稍后再试", and logged the same way (it alarms).
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var body errorBody
 	body.Error.RequestID = requestID(r)
@@ -128,7 +136,68 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "request_id", body.Error.RequestID, "err", err.Error())
 		body.Error.Message = "内部错误"
 	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+		body.Error.Message = membership.ErrorMessage(err)
+	}
 	writeJSON(w, status, body)
+}
+
+// checkContentType returns a 415 error, saying msg, unless the request's
+// Content-Type is mediaType, and another one unless its charset, if it names
+// one, is UTF-8: a body in GBK would otherwise be read as broken UTF-8.
+func checkContentType(r *http.Request, mediaType, msg string) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != mediaType {
+		return &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", msg}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 UTF-8 编码（charset=utf-8）的内容，请改用 UTF-8 提交"}
+	}
+	return nil
+}
+
+// DefaultTimeout bounds the store work of one request when the configuration names
+// no other bound: long enough for a few DynamoDB calls and their retries, well
+// inside the functions' Lambda timeout (10 s) and API Gateway's 30 s.
+const DefaultTimeout = 3 * time.Second
+
+// ParseTimeout reads a request's time limit as the functions' configuration
+// writes it (STORE_TIMEOUT: "3s", "2500ms"); "" is 0, which means DefaultTimeout.
+// Errors: not a duration, not positive, or longer than a minute.
+func ParseTimeout(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Minute {
+		return 0, fmt.Errorf("httpapi: time limit %q: want a duration from 1ms to 1m, such as 3s", s)
+	}
+	return d, nil
+}
+
+// DeadlineMargin is what Deadline keeps of a request's own deadline (on Lambda, the
+// invocation's) for answering once the store has given up.
+const DeadlineMargin = 500 * time.Millisecond
+
+// Deadline bounds the context of every request h serves, and so every store call
+// made for it: timeout from now (DefaultTimeout when 0), or the deadline the context
+// already carries (the Lambda invocation's) less DeadlineMargin, whichever is
+// sooner. A store that does not answer by then gives up with EUNAVAILABLE, and the
+// request is answered 503 instead of being held.
+func Deadline(h http.Handler, timeout time.Duration) http.Handler {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := time.Now().Add(timeout)
+		if own, ok := r.Context().Deadline(); ok && own.Add(-DeadlineMargin).Before(d) {
+			d = own.Add(-DeadlineMargin)
+		}
+		ctx, cancel := context.WithDeadline(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -101,5 +102,21 @@ func TestSiteNoticeVersionIsKnown(t *testing.T) {
 	}
 	if got := string(m[1]); !slices.Contains(membership.PrivacyNoticeVersions, got) {
 		t.Errorf("content/config.yaml privacyNoticeVersion = %q, want one of membership.PrivacyNoticeVersions %v", got, membership.PrivacyNoticeVersions)
+	}
+}
+
+// TestSiteEventNoticeVersionIsKnown checks that the privacy notice version the event
+// registration form sends (content/config.yaml) is one the API accepts.
+func TestSiteEventNoticeVersionIsKnown(t *testing.T) {
+	b, err := os.ReadFile("../../content/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^eventPrivacyNoticeVersion:\s*"?([^"\s]+)"?\s*$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("content/config.yaml has no eventPrivacyNoticeVersion")
+	}
+	if got := string(m[1]); !slices.Contains(events.PrivacyNoticeVersions, got) {
+		t.Errorf("content/config.yaml eventPrivacyNoticeVersion = %q, want one of events.PrivacyNoticeVersions %v", got, events.PrivacyNoticeVersions)
 	}
 }

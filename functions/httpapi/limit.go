@@ -37,6 +37,14 @@ var PublicLimits = map[Route]Limit{
 	{http.MethodPost, "/api/applications/{number}/withdraw"}: {Requests: 10, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/applications/{number}"}:           {Requests: 120, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/join/thanks"}:                     {Requests: 120, Window: 10 * time.Minute},
+	// Event registration: a person registers once or twice; an office behind one address
+	// may register a few colleagues.
+	{http.MethodPost, "/api/events/{slug}/registrations"}:               {Requests: 10, Window: 10 * time.Minute},
+	{http.MethodPost, "/api/events/{slug}/register"}:                    {Requests: 10, Window: 10 * time.Minute},
+	{http.MethodPost, "/api/events/{slug}/registrations/{code}/cancel"}: {Requests: 10, Window: 10 * time.Minute},
+	{http.MethodGet, "/api/events/{slug}"}:                              {Requests: 300, Window: 10 * time.Minute},
+	{http.MethodGet, "/api/events/{slug}/registrations/{code}"}:         {Requests: 120, Window: 10 * time.Minute},
+	{http.MethodGet, "/api/events/{slug}/registered"}:                   {Requests: 120, Window: 10 * time.Minute},
 }
 
 // LimitClients wraps h so that each client (r.RemoteAddr: the address API Gateway saw)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/smelisting/alliance/functions/intake"
 )
 
 // apiDescription is the OpenAPI document published with the site for integrators.
@@ -25,7 +27,14 @@ var publicEndpoints = map[Route]endpoint{
 	PublicRoutes[1]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
 	PublicRoutes[2]: {},
 	PublicRoutes[3]: {},
-	PublicRoutes[4]: {in: reflect.TypeFor[withdrawRequest](), answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
+	PublicRoutes[4]: {in: reflect.TypeFor[intake.Withdrawal](), answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
+	EventRoutes[0]:  {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[eventBody]()}},
+	EventRoutes[1]: {in: reflect.TypeFor[registrationRequest](), answers: map[int]reflect.Type{
+		http.StatusCreated: reflect.TypeFor[registrationBody](), http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[2]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[4]: {},
+	EventRoutes[5]: {},
 }
 
 // consoleEndpoints are what the sign-in routes read: their query
@@ -215,7 +224,8 @@ func matchSchema(t *testing.T, where string, ref *openapi3.SchemaRef, typ reflec
 
 // jsonFields returns the JSON names of a struct's fields with their types,
 // and the names of those encoding/json always writes (no omitempty or
-// omitzero).
+// omitzero); the fields of an embedded struct without a JSON name are the
+// struct's own, as encoding/json writes them.
 func jsonFields(typ reflect.Type) (map[string]reflect.Type, []string) {
 	fields := map[string]reflect.Type{}
 	var required []string

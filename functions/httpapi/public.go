@@ -6,20 +6,20 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"reflect"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -30,6 +30,8 @@ var PublicRoutes = []Route{
 	{http.MethodPost, "/api/join"},                           // urlencoded submission (the form without JavaScript)
 	{http.MethodGet, "/api/join/thanks"},                     // the thank-you page the form redirects to
 	{http.MethodPost, "/api/applications/{number}/withdraw"}, // the applicant withdraws before approval (withdraw.go)
+	// Event registration (events.go): EventRoutes.
+	EventRoutes[0], EventRoutes[1], EventRoutes[2], EventRoutes[3], EventRoutes[4], EventRoutes[5],
 }
 
 // MaxBodyBytes is the largest request body the public routes read.
@@ -40,7 +42,7 @@ const StatusTokenHeader = "X-Status-Token"
 
 // PublicConfig is what the public handler needs.
 type PublicConfig struct {
-	Store      ApplicationStore
+	Store      intake.Store     // the applicant's use cases (intake.Service) run over it
 	Log        *slog.Logger     // nil: discard
 	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn; the frame's links go there
 	Now        func() time.Time // nil: time.Now
@@ -50,15 +52,24 @@ type PublicConfig struct {
 	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
 	// with a link to the site.
 	Frame FrameSource
+	// Timeout bounds the store work of each request (see Deadline); 0: DefaultTimeout.
+	Timeout time.Duration
+	// Registrations keeps event registrations and Events gives the published events
+	// (events.CatalogFile); nil: the event routes answer that there is no such event.
+	Registrations RegistrationStore
+	Events        EventSource
 }
 
-// Public serves PublicRoutes.
+// Public serves PublicRoutes: it translates HTTP to the applicant's use cases
+// (intake.Service) and back.
 type Public struct {
-	store  ApplicationStore
+	intake *intake.Service
 	log    *slog.Logger
 	origin string
 	now    func() time.Time
 	h      http.Handler
+	regs   RegistrationStore
+	events EventSource
 
 	frames    FrameSource
 	fallback  frame
@@ -69,7 +80,8 @@ type Public struct {
 
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
-	p := &Public{store: cfg.Store, log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame}
+	p := &Public{log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame,
+		regs: cfg.Registrations, events: cfg.Events}
 	var err error
 	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
 		panic(err) // a constant, tested
@@ -80,12 +92,19 @@ func NewPublic(cfg PublicConfig) *Public {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.intake = intake.New(intake.Config{Store: cfg.Store, Now: p.now})
 	handlers := map[Route]http.HandlerFunc{
 		PublicRoutes[0]: p.createApplication,
 		PublicRoutes[1]: p.getApplication,
 		PublicRoutes[2]: p.joinForm,
 		PublicRoutes[3]: p.joinThanks,
 		PublicRoutes[4]: p.withdrawApplication,
+		EventRoutes[0]:  p.getEvent,
+		EventRoutes[1]:  p.createRegistration,
+		EventRoutes[2]:  p.getRegistration,
+		EventRoutes[3]:  p.cancelRegistration,
+		EventRoutes[4]:  p.eventForm,
+		EventRoutes[5]:  p.eventRegistered,
 	}
 	mux := http.NewServeMux()
 	for _, rt := range PublicRoutes {
@@ -96,7 +115,7 @@ func NewPublic(cfg PublicConfig) *Public {
 	if cfg.Limits != nil {
 		h = LimitClients(mux, cfg.Limits, PublicLimits, p.log, p.now)
 	}
-	p.h = withCommon(h, p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
+	p.h = withCommon(Deadline(h, cfg.Timeout), p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
 	return p
 }
 
@@ -126,6 +145,8 @@ type applicationRequest struct {
 	PrivacyAccepted    bool        `json:"privacy_accepted"`
 	PrivacyVersion     string      `json:"privacy_version"`
 	Website            string      `json:"website,omitempty"`
+	Homepage           string      `json:"homepage,omitempty"`
+	ShowcaseConsent    bool        `json:"showcase_consent,omitempty"`
 }
 
 type listingPlan struct {
@@ -152,6 +173,8 @@ func (q *applicationRequest) application() *membership.Application {
 		CommitmentAccepted: q.CommitmentAccepted,
 		PrivacyAccepted:    q.PrivacyAccepted,
 		PrivacyVersion:     q.PrivacyVersion,
+		Homepage:           q.Homepage,
+		ShowcaseConsent:    q.ShowcaseConsent,
 	}
 }
 
@@ -163,15 +186,20 @@ type createdBody struct {
 	StatusLabel string `json:"status_label"`
 }
 
-// readBody reads at most MaxBodyBytes of the body (413 beyond).
+// readBody reads at most MaxBodyBytes of the body (413 beyond), which must be
+// UTF-8 (400 otherwise: encoding/json would quietly turn other bytes into U+FFFD).
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	const op = "httpapi: read body"
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, &statusError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("请求内容过大（上限 %d KiB）", MaxBodyBytes>>10)}
 	}
 	if err != nil {
-		return nil, membership.Errorf(membership.EINVALID, "httpapi: read body", "无法读取请求内容")
+		return nil, membership.Errorf(membership.EINVALID, op, "无法读取请求内容")
+	}
+	if !utf8.Valid(b) {
+		return nil, membership.Errorf(membership.EINVALID, op, "请求内容不是有效的 UTF-8 文字，请以 UTF-8 编码提交")
 	}
 	return b, nil
 }
@@ -192,7 +220,7 @@ func DecodeApplication(body []byte) (*membership.Application, bool, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false, membership.Errorf(membership.EINVALID, op, "请求体不是有效的 JSON：对象之后还有多余内容")
 	}
-	if err := exactKeys(body); err != nil {
+	if err := exactKeys(body, requestKeys, map[string]map[string]bool{"listing_plan": planKeys}); err != nil {
 		return nil, false, err
 	}
 	app := q.application()
@@ -217,23 +245,27 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	return keys
 }
 
-// exactKeys rejects a key of a decoded submission that is not spelled exactly like a
-// field: encoding/json matches names regardless of case ("TYPE" fills type), which
-// DisallowUnknownFields lets through.
-func exactKeys(body []byte) error {
+// exactKeys rejects a key of a decoded JSON object that is not spelled exactly like a
+// field (known; nested: the known keys of an object field): encoding/json matches
+// names regardless of case ("TYPE" fills type), which DisallowUnknownFields lets
+// through.
+func exactKeys(body []byte, known map[string]bool, nested map[string]map[string]bool) error {
+	const op = "httpapi: check keys"
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return decodeError("httpapi: check keys", err)
+		return decodeError(op, err)
 	}
-	var plan map[string]json.RawMessage
-	_ = json.Unmarshal(top["listing_plan"], &plan) // already decoded once: an object or null
-	for _, level := range []struct {
-		obj   map[string]json.RawMessage
-		known map[string]bool
-	}{{top, requestKeys}, {plan, planKeys}} {
-		for k := range level.obj {
-			if !level.known[k] {
-				return membership.Errorf(membership.EINVALID, "httpapi: check keys", "不支持的字段：%s（字段名区分大小写）", k)
+	for k := range top {
+		if !known[k] {
+			return membership.Errorf(membership.EINVALID, op, "不支持的字段：%s（字段名区分大小写）", k)
+		}
+	}
+	for field, keys := range nested {
+		var obj map[string]json.RawMessage
+		_ = json.Unmarshal(top[field], &obj) // already decoded once: an object or null
+		for k := range obj {
+			if !keys[k] {
+				return membership.Errorf(membership.EINVALID, op, "不支持的字段：%s（字段名区分大小写）", k)
 			}
 		}
 	}
@@ -262,9 +294,8 @@ var idempotencyKeyRE = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
 
 // createApplication serves POST /api/applications.
 func (p *Public) createApplication(w http.ResponseWriter, r *http.Request) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		writeError(w, r, p.log, &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "只接受 JSON（Content-Type: application/json）"})
+	if err := checkContentType(r, "application/json", "只接受 JSON（Content-Type: application/json）"); err != nil {
+		writeError(w, r, p.log, err)
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
@@ -290,7 +321,7 @@ func (p *Public) createApplication(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusCreated, p.fakeCreated(key, body))
 		return
 	}
-	res, replay, err := p.submit(r, app, key, body)
+	res, replay, err := p.submit(r, intake.Submission{Application: app, Key: key, Body: body})
 	if err != nil {
 		writeError(w, r, p.log, err)
 		return
@@ -302,61 +333,19 @@ func (p *Public) createApplication(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, res)
 }
 
-// submit stores app, or returns the first answer for key when the same body was already
-// submitted with it (replay). The same key with another body is an ECONFLICT.
-func (p *Public) submit(r *http.Request, app *membership.Application, key string, body []byte) (res createdBody, replay bool, err error) {
-	const op = "httpapi: submit application"
-	ctx := r.Context()
-	var rec *membership.IdempotencyRecord
-	if key != "" {
-		sum := sha256.Sum256(body)
-		hash := hex.EncodeToString(sum[:])
-		if res, ok, err := p.replay(r, key, hash); ok || err != nil {
-			return res, ok, err
-		}
-		rec = &membership.IdempotencyRecord{Key: key, RequestHash: hash, ExpiresAt: p.now().Add(membership.IdempotencyTTL)}
-	}
-	token, hash, err := membership.NewStatusToken()
+// submit hands the submission to the applicant's use case and logs the outcome.
+func (p *Public) submit(r *http.Request, q intake.Submission) (createdBody, bool, error) {
+	rc, replay, err := p.intake.Submit(r.Context(), q)
 	if err != nil {
-		return res, false, err
-	}
-	app.TokenHash = hash
-	app.Submit(p.now())
-	if rec != nil {
-		rec.Token = token
-	}
-	if err := p.store.CreateApplication(ctx, app, rec); err != nil {
-		if rec != nil && membership.ErrorCode(err) == membership.ECONFLICT {
-			// Another request with the same key won the race: answer as a retry.
-			if res, ok, err := p.replay(r, key, rec.RequestHash); ok || err != nil {
-				return res, ok, err
-			}
+		if membership.ErrorCode(err) == membership.ECONFLICT {
+			p.log.InfoContext(r.Context(), "application refused", "request_id", requestID(r), "err", err.Error())
 		}
-		return res, false, fmt.Errorf("%s: %w", op, err)
+		return createdBody{}, false, err
 	}
-	p.log.InfoContext(ctx, "application created", "request_id", requestID(r), "number", app.Number, "type", app.Type)
-	return createdBody{app.Number, token, string(app.Status), membership.StatusLabels[app.Status]}, false, nil
-}
-
-// replay looks up key: ok when it was used with the same body (res is the first answer:
-// the same number and token, with the application's status as it is now); an ECONFLICT
-// error when it was used with another body; neither when it is unused.
-func (p *Public) replay(r *http.Request, key, hash string) (res createdBody, ok bool, err error) {
-	const op = "httpapi: replay"
-	rec, err := p.store.Idempotency(r.Context(), key)
-	switch {
-	case membership.ErrorCode(err) == membership.ENOTFOUND:
-		return res, false, nil
-	case err != nil:
-		return res, false, fmt.Errorf("%s: look up idempotency key: %w", op, err)
-	case rec.RequestHash != hash:
-		return res, false, membership.Errorf(membership.ECONFLICT, op, "本次填写已经提交过一份内容不同的申请")
+	if !replay {
+		p.log.InfoContext(r.Context(), "application created", "request_id", requestID(r), "number", rc.Number, "type", q.Application.Type)
 	}
-	app, err := p.store.Application(r.Context(), rec.Number)
-	if err != nil {
-		return res, false, fmt.Errorf("%s: get application %s: %w", op, rec.Number, err)
-	}
-	return createdBody{rec.Number, rec.Token, string(app.Status), membership.StatusLabels[app.Status]}, true, nil
+	return createdBody{rc.Number, rc.Token, string(rc.Status), membership.StatusLabels[rc.Status]}, replay, nil
 }
 
 // fakeCreated is the answer to a filled honeypot: it looks like success and stores
@@ -402,20 +391,9 @@ type statusEvent struct {
 // getApplication serves GET /api/applications/{number}. A missing or wrong token is a
 // 404, like an unknown number, so numbers cannot be probed.
 func (p *Public) getApplication(w http.ResponseWriter, r *http.Request) {
-	notFound := membership.Errorf(membership.ENOTFOUND, "httpapi: get application", "未找到该申请，或查询凭证不正确")
-	number := r.PathValue("number")
-	token := r.Header.Get(StatusTokenHeader)
-	if token == "" || len(number) > 32 {
-		writeError(w, r, p.log, notFound)
-		return
-	}
-	app, err := p.store.Application(r.Context(), number)
-	if membership.ErrorCode(err) == membership.ENOTFOUND || (err == nil && !app.TokenMatches(token)) {
-		writeError(w, r, p.log, notFound)
-		return
-	}
+	app, err := p.intake.Status(r.Context(), r.PathValue("number"), r.Header.Get(StatusTokenHeader))
 	if err != nil {
-		writeError(w, r, p.log, fmt.Errorf("httpapi: get application %s: %w", number, err))
+		writeError(w, r, p.log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, statusOf(app))

@@ -19,8 +19,10 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -61,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	return newEnvWith(t, s, s)
 }
 
-func newEnvWith(t *testing.T, store httpapi.ApplicationStore, ls *localstore.Store) *env {
+func newEnvWith(t *testing.T, store intake.Store, ls *localstore.Store) *env {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	now := func() time.Time { return time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC) }
@@ -228,6 +230,12 @@ func TestSubmitFieldErrorsInChinese(t *testing.T) {
 	}
 }
 
+// otherOrg returns the submission body as another organisation's: with a
+// credit code of its own (one organisation, one membership).
+func otherOrg(body string) string {
+	return strings.Replace(body, "91110000600037341L", storetest.NewCreditCode(), 1)
+}
+
 func TestIdempotencyKey(t *testing.T) {
 	e := newEnv(t)
 	first := e.do("POST", "/api/applications", "application/json", validJSON, "Idempotency-Key", "fill-1")
@@ -238,7 +246,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if retry.Code != 201 || retry.Body.String() != first.Body.String() || retry.Header().Get("Idempotent-Replayed") != "true" {
 		t.Errorf("retry = %d %s (replayed %q), want 201 %s (replayed true)", retry.Code, retry.Body, retry.Header().Get("Idempotent-Replayed"), first.Body)
 	}
-	other := strings.Replace(validJSON, "李四", "王五", 1)
+	other := otherOrg(strings.Replace(validJSON, "李四", "王五", 1))
 	conflict := e.do("POST", "/api/applications", "application/json", other, "Idempotency-Key", "fill-1")
 	if conflict.Code != 409 || decode[apiError](t, conflict).Error.Code != "conflict" {
 		t.Errorf("same key, other body = %d %s, want 409 conflict", conflict.Code, conflict.Body)
@@ -306,7 +314,7 @@ func TestCORS(t *testing.T) {
 			if tt.preflight {
 				hdr = append(hdr, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type,idempotency-key")
 			}
-			rec := e.do(tt.method, "/api/applications", "application/json", validJSON, hdr...)
+			rec := e.do(tt.method, "/api/applications", "application/json", otherOrg(validJSON), hdr...)
 			if rec.Code != tt.wantStatus {
 				t.Errorf("status = %d, want %d", rec.Code, tt.wantStatus)
 			}

@@ -22,7 +22,7 @@ var (
 // FeeSchedule returns the year's stored schedule, or the charter's default.
 func (s *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedule, error) {
 	fs := membership.DefaultFeeSchedule(year)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, fmt.Sprintf("localstore: get fee schedule %d", year), func(tx *bolt.Tx) error {
 		if bk := readBucket(tx, bucketFees); bk != nil {
 			if b := bk.Get([]byte(strconv.Itoa(year))); b != nil {
 				return json.Unmarshal(b, &fs)
@@ -37,7 +37,7 @@ func (s *Store) FeeSchedule(ctx context.Context, year int) (membership.FeeSchedu
 // Errors: ECONFLICT.
 func (s *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) error {
 	op := fmt.Sprintf("localstore: put fee schedule %d", fs.Year)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
 		bk, err := writeBucket(tx, bucketFees)
 		if err != nil {
 			return err
@@ -69,7 +69,7 @@ func (s *Store) PutFeeSchedule(ctx context.Context, fs *membership.FeeSchedule) 
 // in one transaction. Errors: ECONFLICT.
 func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error {
 	op := "localstore: record payment " + p.ID
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
 		var bks [3]*bolt.Bucket
 		for i, name := range [][]byte{bucketPayments, bucketPaidYear, bucketReceipts} {
 			var err error
@@ -118,7 +118,7 @@ func (s *Store) RecordPayment(ctx context.Context, p *membership.Payment) error 
 func (s *Store) CurrentPayment(ctx context.Context, member string, year int) (*membership.Payment, error) {
 	op := fmt.Sprintf("localstore: current payment %s %d", member, year)
 	var p *membership.Payment
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, op, func(tx *bolt.Tx) error {
 		claims, pays := readBucket(tx, bucketPaidYear), readBucket(tx, bucketPayments)
 		if claims == nil || pays == nil {
 			return membership.Errorf(membership.ENOTFOUND, op, "会员 %s %d 年没有缴费记录", member, year)
@@ -139,7 +139,7 @@ func (s *Store) CurrentPayment(ctx context.Context, member string, year int) (*m
 // Payments returns every ledger entry of the year.
 func (s *Store) Payments(ctx context.Context, year int) ([]membership.Payment, error) {
 	ps := []membership.Payment{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, fmt.Sprintf("localstore: list payments %d", year), func(tx *bolt.Tx) error {
 		bk := readBucket(tx, bucketPayments)
 		if bk == nil {
 			return nil

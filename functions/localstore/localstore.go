@@ -1,12 +1,15 @@
 // Package localstore is the embedded store `alliance serve` uses by default: one bbolt
 // file under the data folder, kept across restarts. It implements the same contracts as
-// the dynamo package (see storetest).
+// the dynamo package (see storetest): the claims on credit codes are a bucket of their
+// own, changed in the transaction of the record (tx.go), and a write that cannot have
+// its turn by its context's deadline, or a file another process holds, is EUNAVAILABLE.
 package localstore
 
 import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/smelisting/alliance/functions/membership"
 )
@@ -28,11 +32,14 @@ var (
 )
 
 // Store keeps the membership data in one bbolt file. It is safe for concurrent use;
-// bbolt runs one write transaction at a time, which makes every write atomic.
+// bbolt runs one write transaction at a time, which makes every write atomic. A
+// write waits for its turn only until its context ends (see write), so a stalled
+// store answers EUNAVAILABLE by the request's deadline instead of holding it.
 // Expired idempotency records are deleted when the store opens and, at most once per
 // SweepEvery, by a CreateApplication; until then lookups ignore them.
 type Store struct {
 	db        *bolt.DB
+	writer    chan struct{} // the turn to write: one at a time, waited for under a deadline
 	now       func() time.Time
 	lastSweep time.Time // only read and written inside write transactions
 }
@@ -40,17 +47,26 @@ type Store struct {
 // SweepEvery is how often CreateApplication also deletes expired idempotency records.
 const SweepEvery = time.Hour
 
-// Open opens (creating if needed) the store in dir.
+// LockTimeout is how long Open waits for the file while another process (a
+// second `alliance serve` on the same folder) has it open.
+const LockTimeout = 2 * time.Second
+
+// Open opens (creating if needed) the store in dir. Errors: EUNAVAILABLE when
+// another process holds the file past LockTimeout.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("localstore: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: LockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, membership.Unavailable("localstore: open "+path,
+			fmt.Errorf("another process (a second alliance serve?) has the file open: %w", err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, writer: make(chan struct{}, 1), now: time.Now}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketApplications, bucketCounters, bucketIdempotency} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -116,13 +132,13 @@ func decodeApplication(b []byte) (*membership.Application, error) {
 	return st.Application, nil
 }
 
-// CreateApplication numbers and stores app, with rec when not nil, in one transaction.
-// Errors: ECONFLICT when rec.Key is taken by an unexpired record.
+// CreateApplication numbers and stores app, with rec when not nil and its claim on its
+// credit code, in one transaction. Errors: ECONFLICT when rec.Key is taken by an
+// unexpired record, or when another record holds the credit code
+// (membership.CreditCodeTaken); EUNAVAILABLE.
 func (s *Store) CreateApplication(ctx context.Context, app *membership.Application, rec *membership.IdempotencyRecord) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	const op = "localstore: create application"
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
 		if s.now().Sub(s.lastSweep) >= SweepEvery {
 			if err := s.sweep(tx); err != nil {
 				return err
@@ -133,25 +149,24 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 			if old := idem.Get([]byte(rec.Key)); old != nil {
 				var o membership.IdempotencyRecord
 				if err := json.Unmarshal(old, &o); err == nil && !o.Expired(s.now()) {
-					return membership.Errorf(membership.ECONFLICT, "localstore: create application", "Idempotency-Key 已被使用")
+					return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
 				}
 			}
 		}
 		year := membership.NumberYear(app.CreatedAt)
-		counters := tx.Bucket(bucketCounters)
-		ck := []byte(strconv.Itoa(year))
-		var seq uint64
-		if b := counters.Get(ck); len(b) == 8 {
-			seq = binary.BigEndian.Uint64(b)
-		}
-		seq++
-		if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+		number, err := nextNumber(tx, year)
+		if err != nil {
 			return err
 		}
-		number := membership.FormatNumber(year, int(seq))
+		if err := moveClaim(tx, op, app.CreditClaim(), "", number); err != nil {
+			if membership.ErrorCode(err) == membership.ECONFLICT {
+				return membership.CreditCodeTaken(op) // naming no one: the applicant may be anyone
+			}
+			return err
+		}
 		apps := tx.Bucket(bucketApplications)
 		if apps.Get([]byte(number)) != nil {
-			return membership.Errorf(membership.ECONFLICT, "localstore: create application", "申请编号 %s 已存在", number)
+			return membership.Errorf(membership.ECONFLICT, op, "申请编号 %s 已存在", number)
 		}
 		saved := *app
 		saved.Number = number
@@ -179,13 +194,29 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 		}
 		return nil
 	})
-	return wrap(err, "localstore: create application")
+	return wrap(err, op)
+}
+
+// nextNumber takes the next application number of the year, in the write
+// transaction tx.
+func nextNumber(tx *bolt.Tx, year int) (string, error) {
+	counters := tx.Bucket(bucketCounters)
+	ck := []byte(strconv.Itoa(year))
+	var seq uint64
+	if b := counters.Get(ck); len(b) == 8 {
+		seq = binary.BigEndian.Uint64(b)
+	}
+	seq++
+	if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+		return "", err
+	}
+	return membership.FormatNumber(year, int(seq)), nil
 }
 
 // Idempotency returns the unexpired record for key. Errors: ENOTFOUND.
 func (s *Store) Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error) {
 	var rec *membership.IdempotencyRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, "localstore: get idempotency record", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIdempotency).Get([]byte(key))
 		if b == nil {
 			return nil
@@ -205,7 +236,7 @@ func (s *Store) Idempotency(ctx context.Context, key string) (*membership.Idempo
 // Application returns the application with the number. Errors: ENOTFOUND.
 func (s *Store) Application(ctx context.Context, number string) (*membership.Application, error) {
 	var app *membership.Application
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, "localstore: get application "+number, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketApplications).Get([]byte(number))
 		if b == nil {
 			return membership.Errorf(membership.ENOTFOUND, "localstore: get application", "未找到申请 %s", number)
@@ -225,7 +256,7 @@ func (s *Store) Application(ctx context.Context, number string) (*membership.App
 func (s *Store) UpdateApplication(ctx context.Context, number string, expectedVersion int, fn func(*membership.Application) error) (*membership.Application, error) {
 	const op = "localstore: update application"
 	var app *membership.Application
-	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+	err := s.write(ctx, op+" "+number, func(tx *bolt.Tx) (err error) {
 		app, err = update(tx, applicationKind, op, number, expectedVersion, fn)
 		return err
 	})

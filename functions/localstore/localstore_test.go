@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -19,7 +19,7 @@ func open(t *testing.T, dir string) *localstore.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore {
+	storetest.Run(t, func(t *testing.T) intake.Store {
 		s := open(t, t.TempDir())
 		t.Cleanup(func() { s.Close() })
 		return s
@@ -64,4 +64,26 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	defer s.Close()
 	storetest.BenchmarkSubmit(b, s)
+}
+
+func TestEventsContract(t *testing.T) {
+	newStore := func(t *testing.T) storetest.EventStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storetest.RunEvents(t, newStore)
+	storetest.EventsConcurrency(t, newStore)
+}
+
+func BenchmarkRegister(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkRegister(b, s)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,13 +33,13 @@ func writeBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 // backoffice.Store). Errors: EINVALID for a bad cursor.
 func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error) {
 	var apps []membership.ApplicationSummary
-	err := s.eachApplication(func(a *membership.Application) {
+	err := s.eachApplication(ctx, "localstore: list applications", func(a *membership.Application) {
 		if sum := a.Summary(); q.Matches(&sum) {
 			apps = append(apps, sum)
 		}
 	})
 	if err != nil {
-		return nil, wrap(err, "localstore: list applications")
+		return nil, err
 	}
 	return q.PageOf(apps)
 }
@@ -46,16 +47,17 @@ func (s *Store) Applications(ctx context.Context, q membership.ApplicationQuery)
 // ApplicationCounts returns how many applications there are of each status.
 func (s *Store) ApplicationCounts(ctx context.Context) (map[membership.Status]int, error) {
 	counts := map[membership.Status]int{}
-	err := s.eachApplication(func(a *membership.Application) { counts[a.Status]++ })
+	err := s.eachApplication(ctx, "localstore: count applications", func(a *membership.Application) { counts[a.Status]++ })
 	if err != nil {
-		return nil, wrap(err, "localstore: count applications")
+		return nil, err
 	}
 	return counts, nil
 }
 
-// eachApplication calls fn with every stored application.
-func (s *Store) eachApplication(fn func(*membership.Application)) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+// eachApplication calls fn with every stored application, in one read
+// transaction of the operation op. Errors: EUNAVAILABLE, EINTERNAL.
+func (s *Store) eachApplication(ctx context.Context, op string, fn func(*membership.Application)) error {
+	return s.read(ctx, op, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketApplications).ForEach(func(k, v []byte) error {
 			a, err := decodeApplication(v)
 			if err != nil {
@@ -73,7 +75,7 @@ func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVer
 	const op = "localstore: issue certificate"
 	var app *membership.Application
 	var m *membership.Member
-	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+	err := s.write(ctx, op+" "+number, func(tx *bolt.Tx) (err error) {
 		app, err = update(tx, applicationKind, op, number, expectedVersion, func(a *membership.Application) error {
 			if m, err = fn(a); err != nil {
 				return err
@@ -88,8 +90,9 @@ func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVer
 	return app, m, nil
 }
 
-// issue gives the member the next certificate number of the year, stores it
-// and notes the number on its application, in the transaction tx.
+// issue gives the member the next certificate number of the year, stores it,
+// moves the claim on the credit code from the application to it and notes the
+// number on the application, in the transaction tx.
 func (s *Store) issue(tx *bolt.Tx, op string, a *membership.Application, m *membership.Member) error {
 	counters, err := writeBucket(tx, bucketCertCounter)
 	if err != nil {
@@ -115,13 +118,16 @@ func (s *Store) issue(tx *bolt.Tx, op string, a *membership.Application, m *memb
 	if err := counters.Put(ck, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
 		return err
 	}
+	if err := moveClaim(tx, op, m.CreditClaim(), a.Number, m.Certificate); err != nil {
+		return err
+	}
 	return putJSON(members, m.Certificate, m)
 }
 
 // Member returns the member with the certificate number. Errors: ENOTFOUND.
 func (s *Store) Member(ctx context.Context, certificate string) (*membership.Member, error) {
 	var m *membership.Member
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, "localstore: get member "+certificate, func(tx *bolt.Tx) error {
 		var b []byte
 		if bk := readBucket(tx, bucketMembers); bk != nil {
 			b = bk.Get([]byte(certificate))
@@ -141,7 +147,7 @@ func (s *Store) Member(ctx context.Context, certificate string) (*membership.Mem
 // Members lists every member by certificate number.
 func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
 	ms := []membership.Member{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, "localstore: list members", func(tx *bolt.Tx) error {
 		bk := readBucket(tx, bucketMembers)
 		if bk == nil {
 			return nil
@@ -166,7 +172,7 @@ func (s *Store) Members(ctx context.Context) ([]membership.Member, error) {
 func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVersion int, fn func(*membership.Member) error) (*membership.Member, error) {
 	const op = "localstore: update member"
 	var m *membership.Member
-	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+	err := s.write(ctx, op+" "+certificate, func(tx *bolt.Tx) (err error) {
 		m, err = update(tx, memberKind, op, certificate, expectedVersion, fn)
 		return err
 	})
@@ -180,28 +186,31 @@ func (s *Store) UpdateMember(ctx context.Context, certificate string, expectedVe
 // Errors: ENOTFOUND (no such member), ECONFLICT (already recorded).
 func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) error {
 	const op = "localstore: add attendance"
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if mb := readBucket(tx, bucketMembers); mb == nil || mb.Get([]byte(a.Member)) == nil {
-			return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
-		}
-		bk, err := writeBucket(tx, bucketAttendance)
-		if err != nil {
+	err := s.write(ctx, op, func(tx *bolt.Tx) error { return addAttendance(tx, op, a) })
+	return wrap(err, op)
+}
+
+// addAttendance is AddAttendance in the write transaction tx.
+func addAttendance(tx *bolt.Tx, op string, a *membership.Attendance) error {
+	if mb := readBucket(tx, bucketMembers); mb == nil || mb.Get([]byte(a.Member)) == nil {
+		return membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", a.Member)
+	}
+	bk, err := writeBucket(tx, bucketAttendance)
+	if err != nil {
+		return err
+	}
+	prefix := a.Member + "/"
+	c := bk.Cursor()
+	for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+		var old membership.Attendance
+		if err := json.Unmarshal(v, &old); err != nil {
 			return err
 		}
-		prefix := a.Member + "/"
-		c := bk.Cursor()
-		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-			var old membership.Attendance
-			if err := json.Unmarshal(v, &old); err != nil {
-				return err
-			}
-			if old.Event == a.Event && old.Voided == nil {
-				return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
-			}
+		if old.Event == a.Event && old.Voided == nil {
+			return membership.Errorf(membership.ECONFLICT, op, "会员 %s 出席活动 %s 已登记", a.Member, a.Event)
 		}
-		return putJSON(bk, prefix+a.Date+"/"+a.Event, a)
-	})
-	return wrap(err, op)
+	}
+	return putJSON(bk, prefix+a.Date+"/"+a.Event, a)
 }
 
 // VoidAttendance voids the member's current record of the event and keeps it
@@ -210,7 +219,7 @@ func (s *Store) AddAttendance(ctx context.Context, a *membership.Attendance) err
 func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn func(*membership.Attendance) error) (*membership.Attendance, error) {
 	const op = "localstore: void attendance"
 	var a *membership.Attendance
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write(ctx, op+" "+member+" "+event, func(tx *bolt.Tx) error {
 		bk := readBucket(tx, bucketAttendance)
 		var key []byte
 		if bk != nil {
@@ -251,7 +260,7 @@ func (s *Store) VoidAttendance(ctx context.Context, member, event string, fn fun
 // certificate number.
 func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attendance, error) {
 	all := map[string][]membership.Attendance{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, "localstore: list attendance", func(tx *bolt.Tx) error {
 		bk := readBucket(tx, bucketAttendance)
 		if bk == nil {
 			return nil
@@ -277,4 +286,38 @@ func putJSON(bk *bolt.Bucket, key string, v any) error {
 		return err
 	}
 	return bk.Put([]byte(key), b)
+}
+
+// ApplicationsByCreditCode lists the applications with the credit code, oldest first.
+func (s *Store) ApplicationsByCreditCode(ctx context.Context, code string) ([]membership.Application, error) {
+	apps := []membership.Application{}
+	if code == "" {
+		return apps, nil
+	}
+	err := s.read(ctx, "localstore: applications by credit code", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketApplications).ForEach(func(k, v []byte) error {
+			a, err := decodeApplication(v)
+			if err == nil && a.CreditCode == code {
+				apps = append(apps, *a)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(apps, func(a, b membership.Application) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return apps, nil
+}
+
+// MembersByCreditCode lists the members with the credit code, by certificate number.
+func (s *Store) MembersByCreditCode(ctx context.Context, code string) ([]membership.Member, error) {
+	if code == "" {
+		return []membership.Member{}, nil
+	}
+	ms, err := s.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m membership.Member) bool { return m.CreditCode != code }), nil
 }

@@ -20,7 +20,7 @@ func sessionKey(id string) []byte   { return []byte("session/" + id) }
 
 // PutSignIn stores a sign-in under its state (see httpapi.SessionStore).
 func (s *Store) PutSignIn(ctx context.Context, in *membership.SignIn) error {
-	return wrap(s.put(signInKey(in.State), in), "localstore: put sign-in")
+	return s.put(ctx, "localstore: put sign-in", signInKey(in.State), in)
 }
 
 // TakeSignIn returns the sign-in stored under the state and deletes it, so
@@ -28,7 +28,7 @@ func (s *Store) PutSignIn(ctx context.Context, in *membership.SignIn) error {
 func (s *Store) TakeSignIn(ctx context.Context, state string) (*membership.SignIn, error) {
 	const op = "localstore: take sign-in"
 	var in *membership.SignIn
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write(ctx, op, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		if b == nil {
 			return membership.Errorf(membership.ENOTFOUND, op, "登录请求不存在或已使用")
@@ -45,21 +45,21 @@ func (s *Store) TakeSignIn(ctx context.Context, state string) (*membership.SignI
 		return b.Delete(signInKey(state))
 	})
 	if err != nil {
-		return nil, wrap(err, op)
+		return nil, err
 	}
 	return in, nil
 }
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ss *membership.Session) error {
-	return wrap(s.put(sessionKey(ss.ID), ss), "localstore: create session")
+	return s.put(ctx, "localstore: create session", sessionKey(ss.ID), ss)
 }
 
 // Session returns the session with the id. Errors: ENOTFOUND.
 func (s *Store) Session(ctx context.Context, id string) (*membership.Session, error) {
 	const op = "localstore: get session"
 	var ss *membership.Session
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.read(ctx, op, func(tx *bolt.Tx) error {
 		var v []byte
 		if b := tx.Bucket(bucketSessions); b != nil {
 			v = b.Get(sessionKey(id))
@@ -71,7 +71,7 @@ func (s *Store) Session(ctx context.Context, id string) (*membership.Session, er
 		return json.Unmarshal(v, ss)
 	})
 	if err != nil {
-		return nil, wrap(err, op)
+		return nil, err
 	}
 	ss.ID = id
 	return ss, nil
@@ -82,7 +82,7 @@ func (s *Store) Session(ctx context.Context, id string) (*membership.Session, er
 func (s *Store) TouchSession(ctx context.Context, ss *membership.Session) error {
 	id, seen := ss.ID, ss.SeenAt
 	const op = "localstore: touch session"
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	return s.write(ctx, op, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		var v []byte
 		if b != nil {
@@ -102,27 +102,26 @@ func (s *Store) TouchSession(ctx context.Context, ss *membership.Session) error 
 		}
 		return b.Put(sessionKey(id), v)
 	})
-	return wrap(err, op)
 }
 
 // DeleteSession deletes the session; deleting one that is gone is no error.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	return s.write(ctx, "localstore: delete session", func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketSessions); b != nil {
 			return b.Delete(sessionKey(id))
 		}
 		return nil
 	})
-	return wrap(err, "localstore: delete session")
 }
 
-// put stores v as JSON under key in the sessions bucket.
-func (s *Store) put(key []byte, v any) error {
+// put stores v as JSON under key in the sessions bucket, in a write of the
+// operation op. Errors: EUNAVAILABLE, EINTERNAL.
+func (s *Store) put(ctx context.Context, op string, key []byte, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return membership.Internal(op, err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.write(ctx, op, func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketSessions)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package localstore
 
 import (
 	"encoding/json"
-	"errors"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -10,13 +9,15 @@ import (
 )
 
 // kind is a record type kept under optimistic locking: its bucket, its name
-// in messages, how it is encoded, and its key and version fields.
+// in messages, how it is encoded, its key and version fields, and the credit
+// code it holds a claim on (membership.CreditClaim).
 type kind[T any] struct {
 	bucket  []byte
 	label   string // 申请, 会员
 	decode  func([]byte) (*T, error)
 	encode  func(*T) ([]byte, error)
 	fields  func(*T) (key *string, version *int)
+	claim   func(*T) string
 	created bool // the bucket is created on first write rather than by Open
 }
 
@@ -24,6 +25,7 @@ var (
 	applicationKind = kind[membership.Application]{
 		bucket: bucketApplications, label: "申请", decode: decodeApplication, encode: encodeApplication,
 		fields: func(a *membership.Application) (*string, *int) { return &a.Number, &a.Version },
+		claim:  (*membership.Application).CreditClaim,
 	}
 	memberKind = kind[membership.Member]{
 		bucket: bucketMembers, label: "会员", created: true,
@@ -33,13 +35,15 @@ var (
 		},
 		encode: func(m *membership.Member) ([]byte, error) { return json.Marshal(m) },
 		fields: func(m *membership.Member) (*string, *int) { return &m.Certificate, &m.Version },
+		claim:  (*membership.Member).CreditClaim,
 	}
 )
 
 // update is the one optimistic update of the store, inside the write
 // transaction tx: it loads the record under key, checks that its version is
 // expected (any when 0), calls fn on it and stores it with its key kept and
-// its version one higher. Errors: ENOTFOUND, ECONFLICT, fn's error.
+// its version one higher, releasing or taking the claim on its credit code if
+// fn changed what it holds. Errors: ENOTFOUND, ECONFLICT, fn's error.
 func update[T any](tx *bolt.Tx, k kind[T], op, key string, expected int, fn func(*T) error) (*T, error) {
 	bk := tx.Bucket(k.bucket)
 	if k.created {
@@ -60,24 +64,22 @@ func update[T any](tx *bolt.Tx, k kind[T], op, key string, expected int, fn func
 	if expected != 0 && *version != expected {
 		return nil, membership.Errorf(membership.ECONFLICT, op, "%s %s 已被他人修改，请刷新后重试", k.label, key)
 	}
-	read := *version
+	read, claimed := *version, k.claim(v)
 	if err := fn(v); err != nil {
 		return nil, err
 	}
 	keyField, version := k.fields(v)
 	*keyField, *version = key, read+1
+	if c := k.claim(v); c != claimed {
+		if err := moveClaim(tx, op, claimed, key, ""); err != nil {
+			return nil, err
+		}
+		if err := moveClaim(tx, op, c, "", key); err != nil {
+			return nil, err
+		}
+	}
 	if b, err = k.encode(v); err != nil {
 		return nil, err
 	}
 	return v, bk.Put([]byte(key), b)
-}
-
-// wrap passes domain errors through, wrapped or not, and makes any other
-// error an EINTERNAL one.
-func wrap(err error, op string) error {
-	var e *membership.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return membership.Internal(op, err)
 }

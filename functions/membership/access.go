@@ -22,6 +22,7 @@ const (
 	TaskDecideExpulsion  Task = "decide-expulsion"  // approve or refuse a proposed expulsion
 	TaskMarkLapsed       Task = "lapse"             // record that a member lapsed by the rule
 	TaskAttendance       Task = "attendance"        // enter attendance, or void a record entered by mistake
+	TaskRegistrations    Task = "registrations"     // cancel an event registration on the registrant's behalf, fill free places from the waitlist
 	TaskFees             Task = "fees"              // change a year's fee schedule
 	TaskPayment          Task = "payment"           // record a payment of dues, or its correction
 )
@@ -42,6 +43,7 @@ var permissions = map[Task]permission{
 	TaskDecideExpulsion:  {[]string{RoleChair}, "除名须由理事长办公会批准"},
 	TaskMarkLapsed:       {[]string{RoleSecretariat}, "自动退会须由秘书处登记"},
 	TaskAttendance:       {[]string{RoleSecretariat}, "出席记录须由秘书处登记或作废"},
+	TaskRegistrations:    {[]string{RoleSecretariat}, "活动报名须由秘书处办理（代为取消、候补补位）"},
 	TaskFees:             {[]string{RoleSecretariat}, "会费标准须由秘书处登记"},
 	TaskPayment:          {[]string{RoleSecretariat}, "会费须由秘书处登记"},
 }

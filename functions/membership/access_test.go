@@ -14,6 +14,7 @@ func TestMay(t *testing.T) {
 		TaskDecideExpulsion:  {RoleChair},
 		TaskMarkLapsed:       {RoleSecretariat},
 		TaskAttendance:       {RoleSecretariat},
+		TaskRegistrations:    {RoleSecretariat},
 		TaskFees:             {RoleSecretariat},
 		TaskPayment:          {RoleSecretariat},
 	}

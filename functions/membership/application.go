@@ -169,22 +169,26 @@ type Application struct {
 	TokenHash string `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the applicant's status token
 
 	Type               MemberType         `json:"type" dynamodbav:"type" label:"会员类型" validate:"required,membertype"`
-	OrgName            string             `json:"org_name" dynamodbav:"org_name,omitempty" label:"单位名称" validate:"orgrequired,max=100"`
-	CreditCode         string             `json:"credit_code,omitempty" dynamodbav:"credit_code,omitempty" label:"统一社会信用代码" validate:"orgonly,creditcode"`
-	Representative     string             `json:"representative,omitempty" dynamodbav:"representative,omitempty" label:"代表人姓名" validate:"orgonly,max=50"`
+	OrgName            string             `json:"org_name" dynamodbav:"org_name,omitempty" label:"单位名称" validate:"orgrequired,max=100,oneline"`
+	CreditCode         string             `json:"credit_code,omitempty" dynamodbav:"credit_code,omitempty" label:"统一社会信用代码" validate:"orgonly,oneline,creditcode"`
+	Representative     string             `json:"representative,omitempty" dynamodbav:"representative,omitempty" label:"代表人姓名" validate:"orgonly,max=50,oneline"`
 	RepresentativeKind RepresentativeKind `json:"representative_kind,omitempty" dynamodbav:"representative_kind,omitempty" label:"代表人类别" validate:"orgonly,repkind"`
-	Contact            string             `json:"contact" dynamodbav:"contact,omitempty" label:"联系人" validate:"required,max=50"`
-	Phone              string             `json:"phone" dynamodbav:"phone,omitempty" label:"联系电话" validate:"required,cnphone"` // mainland mobile or landline
-	Email              string             `json:"email" dynamodbav:"email,omitempty" label:"电子邮箱" validate:"required,max=254,email"`
+	Contact            string             `json:"contact" dynamodbav:"contact,omitempty" label:"联系人" validate:"required,max=50,oneline"`
+	Phone              string             `json:"phone" dynamodbav:"phone,omitempty" label:"联系电话" validate:"required,oneline,cnphone"` // mainland mobile or landline
+	Email              string             `json:"email" dynamodbav:"email,omitempty" label:"电子邮箱" validate:"required,max=254,oneline,email"`
 	Region             string             `json:"region" dynamodbav:"region,omitempty" label:"所在地区" validate:"required,region"`
-	Industry           string             `json:"industry" dynamodbav:"industry,omitempty" label:"所属行业" validate:"required,max=50"`
+	Industry           string             `json:"industry" dynamodbav:"industry,omitempty" label:"所属行业" validate:"required,max=50,oneline"`
 	Specialised        Specialised        `json:"specialised" dynamodbav:"specialised,omitempty" label:"专精特新情况" validate:"required,specialised"`
 	ListingPlan        ListingPlan        `json:"listing_plan" dynamodbav:"listing_plan" label:"上市计划"`
 	Services           []string           `json:"services" dynamodbav:"services,omitempty" label:"希望获得的服务" validate:"required,min=1,max=20,unique,dive,service"`
-	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000"`
-	CommitmentAccepted bool               `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
-	PrivacyAccepted    bool               `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"个人信息保护声明" validate:"accepted"`
-	PrivacyVersion     string             `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"个人信息保护声明版本" validate:"required,privacyversion"`
+	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000,multiline"`
+	Homepage           string             `json:"homepage,omitempty" dynamodbav:"homepage,omitempty" label:"单位网站" validate:"omitempty,max=200,oneline,http_url"`
+	// ShowcaseConsent is the organisation's own, separate consent to be shown
+	// in 会员风采 once certified (PIPL); unticked unless the applicant ticks it.
+	ShowcaseConsent    bool   `json:"showcase_consent" dynamodbav:"showcase_consent" label:"同意在会员风采中展示"`
+	CommitmentAccepted bool   `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
+	PrivacyAccepted    bool   `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"个人信息保护声明" validate:"accepted"`
+	PrivacyVersion     string `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"个人信息保护声明版本" validate:"required,privacyversion"`
 
 	CreatedAt time.Time `json:"created_at" dynamodbav:"created_at"`
 	Status    Status    `json:"status" dynamodbav:"status"`

@@ -91,6 +91,14 @@ func TestApplicationQueryNormal(t *testing.T) {
 		{ApplicationQuery{Limit: -1}, "", 0, "limit"},
 		{ApplicationQuery{Status: "archived"}, "", 0, "status"},
 		{ApplicationQuery{Search: strings.Repeat("科", 101)}, "", 0, "search"},
+		// Invisible characters pasted with a name are dropped (stored text holds none);
+		// a tab or line break between words is a space; bytes that are not text are refused.
+		{ApplicationQuery{Search: "北京\u200b甲子\u202e科技\u2066"}, "北京甲子科技", DefaultPageSize, ""},
+		{ApplicationQuery{Search: "\ufeff\u00ad 王磊\u0000\u001b[2J"}, "王磊[2J", DefaultPageSize, ""},
+		{ApplicationQuery{Search: "北京\t甲子\r\n科技"}, "北京 甲子  科技", DefaultPageSize, ""},
+		{ApplicationQuery{Search: "北京\xff\xfe公司"}, "", 0, "search"},
+		{ApplicationQuery{Search: "北京\ufffd公司"}, "", 0, "search"},
+		{ApplicationQuery{Search: strings.Repeat("科\u200b", 100)}, strings.Repeat("科", 100), DefaultPageSize, ""},
 	}
 	for _, tt := range tests {
 		got, err := tt.q.Normal()
@@ -189,7 +197,7 @@ func TestActorTasks(t *testing.T) {
 		who  Actor
 		want []Task
 	}{
-		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskAttendance, TaskFees, TaskPayment}},
+		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment}},
 		{actor("c", RoleChair), []Task{TaskRead, TaskDecideExpulsion}},
 		{actor("c", RoleSupervisor), []Task{TaskRead}},
 		{actor("c", "guest"), []Task{}},

@@ -15,6 +15,18 @@ import (
 // 20,000 yuan), in fen. Individual members pay nothing.
 const DefaultAnnualFee int64 = 2_000_000
 
+// MaxAmount is the largest amount of money the register takes, in fen: 10,000,000
+// yuan, five hundred times the charter's yearly due. Every fee and payment is checked
+// against it on the way in (FeeSchedule.Check, NewPayment), so a sum of n amounts is at
+// most n × 10⁹ fen and fits an int64 (below 9.2 × 10¹⁸) for any n under 9.2 billion
+// lines — more members than there are companies. The dues report still adds with
+// addFen, which refuses to wrap, so that no stored value, however it got there, can
+// turn a total negative.
+const MaxAmount int64 = 1_000_000_000
+
+// maxAmountText is MaxAmount as the messages say it.
+const maxAmountText = "1000 万元"
+
 // FeeSchedule is the yearly due by member type, in fen. The general assembly
 // may change it for a year; a year without a stored schedule uses
 // DefaultFeeSchedule.
@@ -85,15 +97,19 @@ func (s FeeSchedule) Fee(t MemberType) int64 {
 	}
 }
 
-// Check returns an EINVALID error for a year out of range or a negative fee.
+// Check returns an EINVALID error for a year out of range, a negative fee or one
+// above MaxAmount.
 func (s *FeeSchedule) Check() error {
 	fields := map[string]string{}
 	if !validYear(s.Year) {
 		fields["year"] = "年份应在 2000 至 2100 之间"
 	}
 	for k, v := range map[string]int64{"enterprise": s.Enterprise, "group": s.Group, "individual": s.Individual} {
-		if v < 0 {
+		switch {
+		case v < 0:
 			fields[k] = "会费不能为负数"
+		case v > MaxAmount:
+			fields[k] = "会费不能超过" + maxAmountText
 		}
 	}
 	if len(fields) > 0 {
@@ -125,13 +141,13 @@ type Payment struct {
 
 // PaymentInput is what the secretariat enters to record a payment.
 type PaymentInput struct {
-	Member   string `json:"member"`
+	Member   string `json:"member" label:"会员证书编号" validate:"oneline"`
 	Year     int    `json:"year"`
-	Amount   int64  `json:"amount"` // fen
-	PaidOn   string `json:"paid_on"`
-	Receipt  string `json:"receipt"`
-	Note     string `json:"note,omitempty"`
-	Corrects string `json:"corrects,omitempty"`
+	Amount   int64  `json:"amount"` // fen, at most MaxAmount
+	PaidOn   string `json:"paid_on" label:"缴费日期" validate:"oneline"`
+	Receipt  string `json:"receipt" label:"收款凭证号" validate:"oneline"`
+	Note     string `json:"note,omitempty" label:"备注" validate:"multiline"`
+	Corrects string `json:"corrects,omitempty" label:"更正的记录" validate:"oneline"`
 }
 
 // NewPayment checks a payment the actor enters for member m against the
@@ -156,8 +172,11 @@ func NewPayment(actor Actor, in PaymentInput, m *Member, s FeeSchedule, current 
 	} else if l, err := ParseDate(m.LeftOn); err == nil && m.Status != MemberActive && in.Year > l.Year() {
 		fields["year"] = fmt.Sprintf("会员 %s 已于 %s 离会（%s），不能登记之后年份的会费", m.Certificate, m.LeftOn, MemberStatusLabels[m.Status])
 	}
-	if in.Amount < 0 {
+	switch {
+	case in.Amount < 0:
 		fields["amount"] = "金额不能为负数"
+	case in.Amount > MaxAmount:
+		fields["amount"] = "金额不能超过" + maxAmountText + "，请核对（金额以分为单位）"
 	}
 	if _, err := ParseDate(in.PaidOn); err != nil {
 		fields["paid_on"] = "请填写缴费日期（格式 2026-03-01）"
@@ -215,11 +234,22 @@ func (p *Payment) seq() int {
 
 // Yuan formats an amount in fen as yuan with two decimals, e.g. 20000.00.
 func Yuan(fen int64) string {
-	sign := ""
+	sign, abs := "", uint64(fen)
 	if fen < 0 {
-		sign, fen = "-", -fen
+		sign, abs = "-", -uint64(fen) // two's complement: exact for math.MinInt64 too
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+	return fmt.Sprintf("%s%d.%02d", sign, abs/100, abs%100)
+}
+
+// addFen adds v to *total unless the sum would leave the range of int64, and
+// reports whether it did.
+func addFen(total *int64, v int64) bool {
+	sum := *total + v
+	if (v > 0 && sum < *total) || (v < 0 && sum > *total) {
+		return false
+	}
+	*total = sum
+	return true
 }
 
 // DuesState is a member's dues position for a year.
@@ -272,8 +302,9 @@ type DuesReport struct {
 // BuildDuesReport lists the members who belonged to the alliance during the
 // year (joined by its end and not gone before it began), and any other member
 // with a payment for it, with the current ledger entry of each. Superseded
-// entries (those a correction replaced) are left out.
-func BuildDuesReport(year int, s FeeSchedule, members []Member, payments []Payment) *DuesReport {
+// entries (those a correction replaced) are left out. Errors: EINTERNAL when a
+// total would overflow, which amounts within MaxAmount cannot make.
+func BuildDuesReport(year int, s FeeSchedule, members []Member, payments []Payment) (*DuesReport, error) {
 	current := map[string]*Payment{}
 	replaced := map[string]bool{}
 	for i := range payments {
@@ -289,6 +320,7 @@ func BuildDuesReport(year int, s FeeSchedule, members []Member, payments []Payme
 	}
 	start, end := fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)
 	r := &DuesReport{Year: year, Schedule: s, Lines: []DuesLine{}}
+	t := &r.Totals
 	for _, m := range members {
 		p := current[m.Certificate]
 		belonged := m.JoinedOn <= end && (m.Status == MemberActive || m.LeftOn >= start)
@@ -296,26 +328,28 @@ func BuildDuesReport(year int, s FeeSchedule, members []Member, payments []Payme
 			continue
 		}
 		l := DuesLine{Certificate: m.Certificate, Name: m.Profile.Name, Type: m.Type, MemberStatus: m.Status, Due: s.Fee(m.Type)}
+		ok := true
 		switch {
 		case p != nil:
 			l.State, l.Paid, l.PaidOn, l.Receipt, l.Payment, l.Note = DuesPaid, p.Amount, p.PaidOn, p.Receipt, p.ID, p.Note
-			r.Totals.Paid++
-			r.Totals.Due += l.Due
-			r.Totals.Settled += p.Amount
+			t.Paid++
+			ok = addFen(&t.Due, l.Due) && addFen(&t.Settled, p.Amount)
 		case l.Due == 0:
 			l.State = DuesExempt
-			r.Totals.Exempt++
+			t.Exempt++
 		default:
 			l.State = DuesUnpaid
-			r.Totals.Unpaid++
-			r.Totals.Due += l.Due
-			r.Totals.Owed += l.Due
+			t.Unpaid++
+			ok = addFen(&t.Due, l.Due) && addFen(&t.Owed, l.Due)
 		}
-		r.Totals.Members++
+		if !ok {
+			return nil, Internal("membership: dues report", fmt.Errorf("%d: totals overflow at member %s", year, m.Certificate))
+		}
+		t.Members++
 		r.Lines = append(r.Lines, l)
 	}
 	slices.SortFunc(r.Lines, func(a, b DuesLine) int { return strings.Compare(a.Certificate, b.Certificate) })
-	return r
+	return r, nil
 }
 
 // CSV renders the report for Excel on a Chinese Windows machine: UTF-8 with a
@@ -340,6 +374,15 @@ func (r *DuesReport) CSV() []byte {
 	w.Flush()
 	return buf.Bytes()
 }
+
+// SpreadsheetCell defuses text that a spreadsheet would run as a formula (a
+// leading =, +, -, @, tab or CR gets an apostrophe), for CSV files opened in
+// Excel.
+func SpreadsheetCell(s string) string { return cell(s) }
+
+// SpreadsheetText is SpreadsheetCell for a code or number that must stay text:
+// digits that Excel would read as a number are written as ="…".
+func SpreadsheetText(s string) string { return textCell(s) }
 
 // textCell keeps a code made of digits as text: Excel reads a CSV cell of
 // digits as a number, so 0012345 would show as 12345 and an 18-digit number

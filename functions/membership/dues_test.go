@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -103,7 +104,11 @@ func duesFixture() *DuesReport {
 		{ID: "LM-2026-0003/2026/1", Member: "LM-2026-0003", Year: 2026, Amount: 1_500_000, PaidOn: "2026-04-20", Receipt: "0012300456", Note: "经会员大会同意减免 5000 元"},
 		{ID: "LM-2026-0001/2025/1", Member: "LM-2026-0001", Year: 2025, Amount: 2_000_000, PaidOn: "2025-03-10", Receipt: "SK-000", Note: "另一年"},
 	}
-	return BuildDuesReport(2026, DefaultFeeSchedule(2026), members, payments)
+	r, err := BuildDuesReport(2026, DefaultFeeSchedule(2026), members, payments)
+	if err != nil {
+		panic(err) // amounts of the fixture are small
+	}
+	return r
 }
 
 func TestDuesReport(t *testing.T) {
@@ -198,5 +203,79 @@ func TestNewPaymentReceiptIsNormalised(t *testing.T) {
 		if err != nil || p.Receipt != "SK-001" {
 			t.Errorf("receipt typed %q: got %v, %v; want SK-001", typed, p, err)
 		}
+	}
+}
+
+// TestMoneyBounds: amounts and fees above MaxAmount (10,000,000 yuan) are
+// refused, naming the field; MaxAmount itself is taken.
+func TestMoneyBounds(t *testing.T) {
+	sec := actor("s-1", RoleSecretariat)
+	ent := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, JoinedOn: "2026-03-02", Status: MemberActive}
+	for _, tt := range []struct {
+		amount int64
+		field  string
+	}{
+		{MaxAmount, ""},
+		{MaxAmount + 1, "amount"},
+		{math.MaxInt64, "amount"},
+		{-1, "amount"},
+		{math.MinInt64, "amount"},
+	} {
+		_, err := NewPayment(sec, PaymentInput{Member: ent.Certificate, Year: 2026, Amount: tt.amount, PaidOn: "2026-03-02",
+			Receipt: "SK-1", Note: "按会员大会决议"}, ent, DefaultFeeSchedule(2026), nil, now)
+		if got := ErrorFields(err)[tt.field]; tt.field == "" && err != nil || tt.field != "" && got == "" {
+			t.Errorf("payment of %d fen: got %v (fields %v), want a message on %q", tt.amount, err, ErrorFields(err), tt.field)
+		}
+		s := DefaultFeeSchedule(2027)
+		err = s.Change(sec, tt.amount, 0, 0, "按会员大会决议", now)
+		if got := ErrorFields(err)["enterprise"]; tt.field == "" && err != nil || tt.field != "" && got == "" {
+			t.Errorf("fee of %d fen: got %v (fields %v), want a message on enterprise", tt.amount, err, ErrorFields(err))
+		}
+	}
+	if got, want := ErrorFields(mustErr(NewPayment(sec, PaymentInput{Member: ent.Certificate, Year: 2026, Amount: MaxAmount + 1,
+		PaidOn: "2026-03-02", Receipt: "SK-1", Note: "x"}, ent, DefaultFeeSchedule(2026), nil, now)))["amount"],
+		"金额不能超过1000 万元，请核对（金额以分为单位）"; got != want {
+		t.Errorf("message: got %q, want %q", got, want)
+	}
+}
+
+func mustErr(_ *Payment, err error) error { return err }
+
+// TestDuesReportAtTheMaximum: the largest fees and payments the register takes
+// add up exactly, in the report and in its CSV, and stored amounts that no
+// input could make (written before the bound) never wrap a total negative.
+func TestDuesReportAtTheMaximum(t *testing.T) {
+	fs := FeeSchedule{Year: 2026, Enterprise: MaxAmount, Group: MaxAmount}
+	var members []Member
+	for i := 1; i <= 3; i++ {
+		members = append(members, Member{Certificate: FormatCertificate(2026, i), Type: TypeEnterprise, JoinedOn: "2026-01-05", Status: MemberActive})
+	}
+	payments := []Payment{
+		{ID: "LM-2026-0001/2026/1", Member: "LM-2026-0001", Year: 2026, Amount: MaxAmount, Receipt: "SK-1"},
+		{ID: "LM-2026-0002/2026/1", Member: "LM-2026-0002", Year: 2026, Amount: MaxAmount, Receipt: "SK-2"},
+	}
+	r, err := BuildDuesReport(2026, fs, members, payments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DuesTotals{Members: 3, Paid: 2, Unpaid: 1, Due: 3 * MaxAmount, Settled: 2 * MaxAmount, Owed: MaxAmount}
+	if r.Totals != want {
+		t.Errorf("totals: got %+v, want %+v", r.Totals, want)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(r.CSV()[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := rows[len(rows)-1]
+	if total[5] != "30000000.00" || total[6] != "20000000.00" || total[9] != "未缴合计 10000000.00 元" {
+		t.Errorf("CSV totals: got due %s, settled %s, %s; want 30000000.00, 20000000.00, 未缴合计 10000000.00 元", total[5], total[6], total[9])
+	}
+
+	payments[0].Amount, payments[1].Amount = math.MaxInt64, math.MaxInt64
+	if r, err := BuildDuesReport(2026, fs, members, payments); ErrorCode(err) != EINTERNAL {
+		t.Errorf("two stored payments of MaxInt64: got %+v, %v; want an EINTERNAL error, not a wrapped total", r, err)
+	}
+	if got := Yuan(math.MinInt64); got != "-92233720368547758.08" {
+		t.Errorf("Yuan(MinInt64) = %q, want -92233720368547758.08", got)
 	}
 }

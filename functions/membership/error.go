@@ -13,11 +13,13 @@ const (
 	ECONFLICT     = "conflict"     // the thing changed meanwhile or already exists
 	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
 	EFORBIDDEN    = "forbidden"    // the caller may not do this
-	EINTERNAL     = "internal"     // a bug or an outage; details go to the log only
+	EUNAVAILABLE  = "unavailable"  // the store is down, throttled or too slow: try again shortly
+	EINTERNAL     = "internal"     // a bug; details go to the log only
 )
 
 // Error is a failure with a code, the operation that failed, a Chinese message for the
-// user and, for EINVALID, one Chinese message per field (keyed by the JSON field name).
+// user and, for EINVALID (and an ECONFLICT about one field), one Chinese message per
+// field (keyed by the JSON field name).
 // Err is the underlying cause, kept for the log.
 type Error struct {
 	Code    string
@@ -55,6 +57,13 @@ func Internal(op string, err error) *Error {
 	return &Error{Code: EINTERNAL, Op: op, Err: err}
 }
 
+// Unavailable wraps err, a failure of the store that a retry a little later may not
+// meet (down, throttled, past the request's deadline), as an EUNAVAILABLE error of
+// the operation op.
+func Unavailable(op string, err error) *Error {
+	return &Error{Code: EUNAVAILABLE, Op: op, Err: err}
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, "" for nil and
 // EINTERNAL for any other error.
 func ErrorCode(err error) string {
@@ -69,12 +78,16 @@ func ErrorCode(err error) string {
 }
 
 // ErrorMessage returns the Chinese message for the user. Internal errors and errors
-// without a message read "内部错误" so that no detail leaks.
+// without a message read "内部错误", and EUNAVAILABLE errors "系统繁忙，请稍后再试",
+// so that no detail leaks.
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
 	var e *Error
+	if errors.As(err, &e) && e.Code == EUNAVAILABLE {
+		return codeMessages[EUNAVAILABLE]
+	}
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		if e.Message != "" {
 			return e.Message
@@ -84,10 +97,10 @@ func ErrorMessage(err error) string {
 	return "内部错误"
 }
 
-// ErrorFields returns the per-field messages of an EINVALID error, or nil.
+// ErrorFields returns the per-field messages of an EINVALID or ECONFLICT error, or nil.
 func ErrorFields(err error) map[string]string {
 	var e *Error
-	if errors.As(err, &e) && e.Code == EINVALID {
+	if errors.As(err, &e) && (e.Code == EINVALID || e.Code == ECONFLICT) {
 		return e.Fields
 	}
 	return nil
@@ -99,5 +112,6 @@ var codeMessages = map[string]string{
 	ECONFLICT:     "操作冲突，请刷新后重试",
 	EUNAUTHORIZED: "请先登录",
 	EFORBIDDEN:    "无权执行此操作",
+	EUNAVAILABLE:  "系统繁忙，请稍后再试",
 	EINTERNAL:     "内部错误",
 }

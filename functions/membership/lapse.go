@@ -27,6 +27,10 @@ type Attendance struct {
 	RecordedBy string    `json:"recorded_by" dynamodbav:"recorded_by"`
 	RecordedAt time.Time `json:"recorded_at" dynamodbav:"recorded_at"`
 	Voided     *Void     `json:"voided,omitempty" dynamodbav:"voided,omitempty"`
+	// Registration is the event registration whose check-in recorded this
+	// attendance (package events), "" when the secretariat entered it by hand;
+	// voiding that check-in voids this record.
+	Registration string `json:"registration,omitempty" dynamodbav:"registration,omitempty"`
 }
 
 // Void says who voided a record, when and why.

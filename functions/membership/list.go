@@ -63,18 +63,27 @@ func (a *Application) Summary() ApplicationSummary {
 
 var numberRE = regexp.MustCompile(`^SQ\d{4}-\d{6}$`)
 
-// Normal returns the query with its search trimmed and folded to half-width,
-// its page size defaulted, and checks it. Errors: EINVALID for an unknown
-// status, a search longer than 100 characters or a page size out of range.
+// Normal returns the query with its search rid of invisible characters
+// (Visible), trimmed and folded to half-width, its page size defaulted, and
+// checks it. Errors: EINVALID for an unknown status, a search that is not
+// text (invalid UTF-8, U+FFFD) or longer than 100 characters, or a page size
+// out of range.
 func (q ApplicationQuery) Normal() (ApplicationQuery, error) {
 	const op = "membership: application query"
 	fields := map[string]string{}
 	if _, ok := StatusLabels[q.Status]; q.Status != "" && !ok {
 		fields["status"] = "未知状态 " + string(q.Status)
 	}
-	q.Search = width.Fold.String(strings.TrimSpace(q.Search))
-	if utf8.RuneCountInString(q.Search) > 100 {
-		fields["search"] = "搜索内容不能超过 100 个字"
+	switch {
+	case !utf8.ValidString(q.Search) || strings.ContainsRune(q.Search, utf8.RuneError):
+		fields["search"] = "搜索内容中有无法识别的字符，请重新输入"
+	default:
+		// Invisible characters pasted with a name are dropped: no stored text
+		// holds one (CleanText), so the search is for what is visible.
+		q.Search = width.Fold.String(strings.TrimSpace(Visible(q.Search)))
+		if utf8.RuneCountInString(q.Search) > 100 {
+			fields["search"] = "搜索内容不能超过 100 个字"
+		}
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultPageSize

@@ -33,6 +33,7 @@ type Profile struct {
 	Industry     string      `json:"industry,omitempty" dynamodbav:"industry,omitempty"`
 	Specialised  Specialised `json:"specialised,omitempty" dynamodbav:"specialised,omitempty"`
 	Introduction string      `json:"introduction,omitempty" dynamodbav:"introduction,omitempty"`
+	Homepage     string      `json:"homepage,omitempty" dynamodbav:"homepage,omitempty"` // http(s) address, optional
 }
 
 // Contact is how the secretariat reaches a member. It is never shown publicly.
@@ -77,6 +78,10 @@ type Member struct {
 	Profile     Profile    `json:"profile" dynamodbav:"profile"`
 	Contact     Contact    `json:"contact" dynamodbav:"contact"`
 	Filing      *Filing    `json:"filing,omitempty" dynamodbav:"filing,omitempty"`
+	// ShowcaseConsent says whether the member agrees to be shown in 会员风采;
+	// carried from the application, changed later only by the secretariat on
+	// the member's request (recorded in History).
+	ShowcaseConsent bool `json:"showcase_consent" dynamodbav:"showcase_consent"`
 
 	Status           MemberStatus  `json:"status" dynamodbav:"status"`
 	LeftOn           string        `json:"left_on,omitempty" dynamodbav:"left_on,omitempty"` // YYYY-MM-DD
@@ -85,6 +90,10 @@ type Member struct {
 	History          []MemberEvent `json:"history" dynamodbav:"history"`
 	Version          int           `json:"version" dynamodbav:"version"`
 }
+
+// Showcased reports whether the member may be shown in 会员风采: active
+// (not exited, expelled or lapsed) and consenting.
+func (m *Member) Showcased() bool { return m.Status == MemberActive && m.ShowcaseConsent }
 
 // FormatCertificate returns the certificate number of the seq-th certificate
 // issued in year, e.g. LM-2026-0001.
@@ -102,10 +111,12 @@ func NewMember(a *Application, actor Actor, now time.Time) *Member {
 		Profile: Profile{
 			Name: a.OrgName, Region: a.Region, Industry: a.Industry,
 			Specialised: a.Specialised, Introduction: a.Introduction,
+			Homepage: a.Homepage,
 		},
-		Contact: Contact{Person: a.Contact, Phone: a.Phone, Email: a.Email},
-		Filing:  a.Filing,
-		Status:  MemberActive,
+		ShowcaseConsent: a.ShowcaseConsent,
+		Contact:         Contact{Person: a.Contact, Phone: a.Phone, Email: a.Email},
+		Filing:          a.Filing,
+		Status:          MemberActive,
 		History: []MemberEvent{{Action: "join", To: MemberActive, Actor: actor.ID, ActorName: actor.Name, Role: RoleSecretariat, At: now.UTC(),
 			Note: "颁发会员证书，申请 " + a.Number}},
 		Version: 1,

@@ -110,3 +110,28 @@ func TestMemberLifecycle(t *testing.T) {
 		})
 	}
 }
+
+func TestShowcased(t *testing.T) {
+	a := &Application{Number: "SQ2026-000002", Type: TypeEnterprise, OrgName: "北京某科技有限公司", Region: "北京市",
+		Homepage: "https://www.example.cn", ShowcaseConsent: true, Status: StatusFiled}
+	m := NewMember(a, Actor{ID: "u-1", Roles: []string{RoleSecretariat}}, now)
+	if !m.ShowcaseConsent || m.Profile.Homepage != a.Homepage {
+		t.Fatalf("member: got consent %v homepage %q, want the application's", m.ShowcaseConsent, m.Profile.Homepage)
+	}
+	for _, tc := range []struct {
+		status  MemberStatus
+		consent bool
+		want    bool
+	}{
+		{MemberActive, true, true},
+		{MemberActive, false, false},
+		{MemberExited, true, false},
+		{MemberExpelled, true, false},
+		{MemberLapsed, true, false},
+	} {
+		m.Status, m.ShowcaseConsent = tc.status, tc.consent
+		if got := m.Showcased(); got != tc.want {
+			t.Errorf("%s, consent %v: Showcased() = %v, want %v", tc.status, tc.consent, got, tc.want)
+		}
+	}
+}

@@ -34,16 +34,37 @@ func (a *Application) Normalize() {
 	a.RepresentativeKind = RepresentativeKind(strings.TrimSpace(string(a.RepresentativeKind)))
 	a.Specialised = Specialised(strings.TrimSpace(string(a.Specialised)))
 	a.CreditCode = strings.ToUpper(dropSpaces(width.Narrow.String(a.CreditCode)))
-	a.Phone = phoneMarks.Replace(dropSpaces(width.Narrow.String(a.Phone)))
-	for _, cc := range []string{"+86", "0086"} {
-		if p := strings.TrimPrefix(strings.TrimPrefix(a.Phone, cc), "-"); p != a.Phone && mobileRE.MatchString(p) {
-			a.Phone = p
-		}
-	}
-	a.Email = strings.TrimSpace(width.Narrow.String(a.Email))
+	a.Phone = NormalizePhone(a.Phone)
+	a.Email = NormalizeEmail(a.Email)
 	for i, s := range a.Services {
 		a.Services[i] = strings.TrimSpace(s)
 	}
+}
+
+// NormalizePhone writes a phone number the way the register keeps it, whatever
+// form it was typed in: full-width digits and marks become ASCII, spaces and the
+// parentheses around an area code go, dashes and 转 (extension) become "-", and
+// the +86 or 0086 before a mobile number is dropped (what a phone's autofill
+// often gives). The join form and the event registrations share it.
+func NormalizePhone(s string) string {
+	p := phoneMarks.Replace(dropSpaces(width.Narrow.String(s)))
+	for _, cc := range []string{"+86", "0086"} {
+		if q := strings.TrimPrefix(strings.TrimPrefix(p, cc), "-"); q != p && mobileRE.MatchString(q) {
+			p = q
+		}
+	}
+	return p
+}
+
+// NormalizeEmail trims an email address and turns full-width characters (＠)
+// into ASCII.
+func NormalizeEmail(s string) string { return strings.TrimSpace(width.Narrow.String(s)) }
+
+// ValidEmail reports whether s is an email address by the same rule as the
+// join form's (validator's email), at most 254 characters.
+func ValidEmail(s string) bool {
+	v, _ := validation()
+	return len(s) <= 254 && v.Var(s, "email") == nil
 }
 
 // phoneMarks drops the parentheses around an area code, (010)68200012, and writes the
@@ -73,18 +94,10 @@ func (a *Application) Validate() error { return a.ValidateAt(time.Now()) }
 
 // ValidateAt is Validate on the day now (China time), which decides the listing years.
 func (a *Application) ValidateAt(now time.Time) error {
-	v, trans := validation()
-	fields := map[string]string{}
-	err := v.Struct(a)
-	var verrs validator.ValidationErrors
-	if err != nil && !errors.As(err, &verrs) {
-		return Internal("membership: validate application", err)
-	}
-	for _, fe := range verrs {
-		key := jsonPath(reflect.TypeFor[Application](), fe.StructNamespace())
-		if _, seen := fields[key]; !seen {
-			fields[key] = fe.Translate(trans)
-		}
+	const op = "membership: validate application"
+	fields, err := validateStruct(op, a)
+	if err != nil {
+		return err
 	}
 	if y := a.ListingPlan.Year; y != 0 {
 		if first := now.In(China).Year(); y < first || y > first+30 {
@@ -94,7 +107,39 @@ func (a *Application) ValidateAt(now time.Time) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Op: "membership: validate application", Message: "提交的内容有误，请按提示修改", Fields: fields}
+	return &Error{Code: EINVALID, Op: op, Message: "提交的内容有误，请按提示修改", Fields: fields}
+}
+
+// CheckInput checks what a person entered for the back office or the applicant's
+// withdrawal — a request type whose fields carry a Chinese label tag and the rules
+// of the validate tag (oneline and multiline: CleanText) — and returns nil or an
+// EINVALID *Error whose Fields hold one Chinese message per JSON field path.
+func CheckInput(v any) error {
+	const op = "membership: check input"
+	fields, err := validateStruct(op, v)
+	if err != nil || len(fields) == 0 {
+		return err
+	}
+	return &Error{Code: EINVALID, Op: op, Message: "提交的内容有误，请按提示修改", Fields: fields}
+}
+
+// validateStruct runs the validator over the struct v (or a pointer to one) and returns
+// the first message of each failing field, keyed by its JSON path.
+func validateStruct(op string, v any) (map[string]string, error) {
+	val, trans := validation()
+	fields := map[string]string{}
+	err := val.Struct(v)
+	var verrs validator.ValidationErrors
+	if err != nil && !errors.As(err, &verrs) {
+		return nil, Internal(op, err)
+	}
+	for _, fe := range verrs {
+		key := jsonPath(reflect.TypeOf(v), fe.StructNamespace())
+		if _, seen := fields[key]; !seen {
+			fields[key] = fe.Translate(trans)
+		}
+	}
+	return fields, nil
 }
 
 // jsonPath turns a validator struct namespace such as "Application.ListingPlan.Year" or
@@ -185,6 +230,8 @@ var customRules = []struct {
 		return s == "" || ValidPhone(s)
 	}},
 	{"accepted", func(fl validator.FieldLevel) bool { return fl.Field().Bool() }},
+	{"oneline", func(fl validator.FieldLevel) bool { return CleanText(fl.Field().String(), false) }},
+	{"multiline", func(fl validator.FieldLevel) bool { return CleanText(fl.Field().String(), true) }},
 	{"privacyversion", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return s == "" || slices.Contains(PrivacyNoticeVersions, s)
@@ -240,6 +287,8 @@ func message(fe validator.FieldError) (string, bool) {
 			return "请阅读并签署承诺书", true
 		}
 		return "请阅读并同意" + l, true
+	case "oneline", "multiline":
+		return textMessage(l), true
 	case "privacyversion":
 		return "个人信息保护声明已更新，请刷新申请页面，阅读新的声明后重新提交", true
 	case "orgrequired":
@@ -269,7 +318,7 @@ var validation = sync.OnceValues(func() (*validator.Validate, ut.Translator) {
 	// Chinese (“电子邮箱必须是一个有效的邮箱”, “联系人为必填字段”) reads like a program.
 	for _, tag := range []string{"required", "min", "max", "email", "unique", "membertype", "repkind", "specialised",
 		"board", "service", "region", "creditcode", "cnphone", "accepted", "privacyversion",
-		"orgrequired", "orgonly"} {
+		"orgrequired", "orgonly", "oneline", "multiline"} {
 		must(v.RegisterTranslation(tag, trans, func(ut ut.Translator) error { return nil },
 			func(ut ut.Translator, fe validator.FieldError) string {
 				if msg, ok := message(fe); ok {

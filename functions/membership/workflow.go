@@ -74,8 +74,8 @@ var moves = []move{
 
 // Filing is the record of an application's filing with the centre (报中促中心备案).
 type Filing struct {
-	Date      string `json:"date" dynamodbav:"date"`           // YYYY-MM-DD
-	Reference string `json:"reference" dynamodbav:"reference"` // the centre's reference
+	Date      string `json:"date" dynamodbav:"date" label:"备案日期" validate:"oneline"`           // YYYY-MM-DD
+	Reference string `json:"reference" dynamodbav:"reference" label:"备案编号" validate:"oneline"` // the centre's reference
 }
 
 // Change is what an actor asks for: an action and its details. Note is the

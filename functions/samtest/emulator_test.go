@@ -38,8 +38,10 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
+	registration "github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/secrets/secretstest"
+	"github.com/smelisting/alliance/functions/storetest"
 )
 
 var (
@@ -370,8 +372,12 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"MEMBERS_TABLE":         n.Members,
 		"DUES_TABLE":            n.Dues,
 		"SESSIONS_TABLE":        n.Sessions,
+		"REGISTRATIONS_TABLE":   n.Registrations,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
+		// Longer than template.yaml's 3s: DynamoDB Local's first transactions can take
+		// seconds on a loaded machine, and these tests are not about the limit.
+		"STORE_TIMEOUT": "30s",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -379,9 +385,18 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 	return env
 }
 
+// emulatorEvent is the event with registration of the site's bucket: a month from now.
+func emulatorEvent() *registration.Event {
+	ev := storetest.SampleEvent("samtest-salon", 50)
+	ev.Start = time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
+	ev.End = ev.Start.Add(3 * time.Hour)
+	return ev
+}
+
 // siteBucket is the site's bucket as `alliance publish` leaves it, for the frame of the
-// form's pages: gofakes3 on 127.0.0.1 holding functions/httpapi/testdata/frame.html under
-// httpapi.FramePath. It returns the variables that point the apply function at it.
+// form's pages and the published events: gofakes3 on 127.0.0.1 holding
+// functions/httpapi/testdata/frame.html under httpapi.FramePath and a catalog of
+// emulatorEvent under registration.CatalogFile. It returns the variables that point a function at it.
 func siteBucket(t testing.TB) map[string]string {
 	t.Helper()
 	frame, err := os.ReadFile(filepath.Join(root(t), "functions", "httpapi", "testdata", "frame.html"))
@@ -394,6 +409,11 @@ func siteBucket(t testing.TB) map[string]string {
 	}
 	if _, err := backend.PutObject("alliance-site", httpapi.FramePath, map[string]string{"Content-Type": "text/html; charset=utf-8"},
 		bytes.NewReader(frame), int64(len(frame)), nil); err != nil {
+		t.Fatal(err)
+	}
+	catalog := storetest.CatalogJSON(emulatorEvent())
+	if _, err := backend.PutObject("alliance-site", registration.CatalogFile, map[string]string{"Content-Type": "application/json"},
+		bytes.NewReader(catalog), int64(len(catalog)), nil); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gofakes3.New(backend).Server())
@@ -449,6 +469,19 @@ func TestEmulatorApply(t *testing.T) {
 		if got == nil || got.Value != want {
 			t.Errorf("table item %s.%s = %v, want %q", created.Number, attr, item.Item[attr], want)
 		}
+	}
+
+	// A registration for the event the site's bucket publishes: its catalog read from S3,
+	// the registration in its table.
+	reg := apiEvent(t, "POST", "/api/events/samtest-salon/registrations", map[string]string{"content-type": "application/json"},
+		`{"name":"王五","org":"示例公司","job_title":"董事会秘书","phone":"13800138000","email":"ww@example.com","privacy_accepted":true,"privacy_version":"`+
+			registration.PrivacyNoticeVersions[0]+`"}`)
+	if resp, _ := e.timed(t, reg); resp.StatusCode != http.StatusCreated || !strings.Contains(resp.Body, `"status":"confirmed"`) {
+		t.Fatalf("registration: status %d %s, want 201 confirmed", resp.StatusCode, resp.Body)
+	}
+	seats, err := dynamo.New(srv.Client, tables).Seats(ctx, "samtest-salon")
+	if err != nil || seats.Confirmed != 1 {
+		t.Fatalf("seats after the registration: %+v, %v; want 1 confirmed", seats, err)
 	}
 
 	// A second application: the first DynamoDB calls of DynamoDB Local (a JVM) are slow.
@@ -611,7 +644,9 @@ func TestEmulatorAdmin(t *testing.T) {
 		t.Fatal(err)
 	}
 	is := newIssuer(t)
+	bucket := siteBucket(t)
 	env := functionEnv(srv, tables, map[string]string{
+		"SITE_BUCKET": bucket["SITE_BUCKET"], "S3_ENDPOINT": bucket["S3_ENDPOINT"],
 		"JWT_ISSUER": is.url, "JWT_AUDIENCE": "alliance-admin", "JWT_ROLES_CLAIM": "roles",
 		"JWKS_URL":      "", // the jwks_uri of the issuer's discovery document
 		"SSL_CERT_FILE": is.certFile,
@@ -645,6 +680,7 @@ func TestEmulatorAdmin(t *testing.T) {
 		{"token of another issuer", apiEvent(t, "GET", "/api/admin/applications/"+created.Number,
 			map[string]string{"authorization": "Bearer " + newIssuer(t).token(t, "secretariat")}, ""), 401, ""},
 		{"the application", apiEvent(t, "GET", "/api/admin/applications/"+created.Number, secretariat, ""), 200, created.Number},
+		{"the events of the site's bucket", apiEvent(t, "GET", "/api/admin/events", secretariat, ""), 200, `"slug":"samtest-salon"`},
 		{"malformed JSON body", apiEvent(t, "POST", "/api/admin/applications/"+created.Number+"/review",
 			map[string]string{"authorization": secretariat["authorization"], "content-type": "application/json"}, `{"note":`), 400, ""},
 		{"event that is not an API event", []byte(`"just a string"`), 400, ""},
@@ -830,8 +866,9 @@ func (c *connectRecorder) seen() []string {
 
 // TestEmulatorLambdaEnvironment runs apply with only what Lambda and template.yaml provide
 // (no DYNAMODB_ENDPOINT): the DynamoDB client must find the region's endpoint itself, in the
-// China partition too (amazonaws.com.cn), and an unreachable DynamoDB must answer a 500 that
-// shows no internals. A proxy on 127.0.0.1 records the endpoint and refuses the connection.
+// China partition too (amazonaws.com.cn), and an unreachable DynamoDB must answer a 503 (with
+// Retry-After) that shows no internals. A proxy on 127.0.0.1 records the endpoint and refuses
+// the connection.
 func TestEmulatorLambdaEnvironment(t *testing.T) {
 	boot := hostBootstrap(t, "apply")
 	for _, tt := range []struct{ region, wantHost, wantS3 string }{
@@ -847,16 +884,17 @@ func TestEmulatorLambdaEnvironment(t *testing.T) {
 				"AWS_REGION": tt.region, "AWS_DEFAULT_REGION": tt.region,
 				"AWS_ACCESS_KEY_ID": "ASIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "test",
 				"APPLICATIONS_TABLE": "alliance-prod-ApplicationsTable-X", "IDEMPOTENCY_TABLE": "alliance-prod-IdempotencyTable-X",
+				"REGISTRATIONS_TABLE": "alliance-prod-RegistrationsTable-X", "MEMBERS_TABLE": "alliance-prod-MembersTable-X",
 				"SITE_ORIGIN": "", "SITE_BUCKET": "alliance-prod-sitebucket-x", "LOG_LEVEL": "warn", "HTTPS_PROXY": srv.URL,
 			})
 			resp, _ := e.firstInvoke(t, apiEvent(t, "POST", "/api/applications",
 				map[string]string{"content-type": "application/json", "idempotency-key": "samtest-env"}, validApplication))
-			if resp.StatusCode != http.StatusInternalServerError {
-				t.Errorf("status %d %s, want 500 (DynamoDB unreachable)", resp.StatusCode, resp.Body)
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+				t.Errorf("status %d (headers %v) %s, want 503 with Retry-After (DynamoDB unreachable)", resp.StatusCode, resp.Headers, resp.Body)
 			}
 			for _, leak := range []string{"amazonaws", "proxy", "dynamodb", "Forbidden", "samtest"} {
 				if strings.Contains(strings.ToLower(resp.Body), strings.ToLower(leak)) {
-					t.Errorf("500 body %s shows %q, want no internals", resp.Body, leak)
+					t.Errorf("503 body %s shows %q, want no internals", resp.Body, leak)
 				}
 			}
 			hosts := proxy.seen()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -64,6 +65,7 @@ func (c *callRecorder) addTables(n dynamo.TableNames) {
 	c.tables[n.Dues] = "DuesTable"
 	c.tables[n.Limits] = "LimitsTable"
 	c.tables[n.Sessions] = "SessionsTable"
+	c.tables[n.Registrations] = "RegistrationsTable"
 }
 
 func (c *callRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -79,10 +81,36 @@ func (c *callRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // item is the part of a request or transaction item the recorder reads.
 type item struct {
-	TableName string
-	IndexName string
-	Key       map[string]map[string]any
-	Item      map[string]map[string]any
+	TableName                string
+	IndexName                string
+	Key                      map[string]map[string]any
+	Item                     map[string]map[string]any
+	ProjectionExpression     string
+	ExpressionAttributeNames map[string]string
+}
+
+// projected returns the top-level attributes a request with a projection
+// expression reads, its key attributes included (what dynamodb:Attributes
+// sees), sorted and joined by commas; "" without a projection (every attribute).
+func (it item) projected() string {
+	if it.ProjectionExpression == "" {
+		return ""
+	}
+	attrs := map[string]bool{}
+	for k := range it.Key {
+		attrs[k] = true
+	}
+	for _, p := range strings.Split(it.ProjectionExpression, ",") {
+		name := strings.TrimSpace(p)
+		if i := strings.IndexAny(name, ".["); i >= 0 {
+			name = name[:i]
+		}
+		if n, ok := it.ExpressionAttributeNames[name]; ok {
+			name = n
+		}
+		attrs[name] = true
+	}
+	return strings.Join(slices.Sorted(maps.Keys(attrs)), ",")
 }
 
 func (c *callRecorder) record(action string, body []byte) {
@@ -110,6 +138,9 @@ func (c *callRecorder) record(action string, body []byte) {
 		}
 		if v, ok := attrs[c.hash[res]]["S"].(string); ok && it.IndexName == "" {
 			key = v
+		}
+		if p := it.projected(); p != "" {
+			key += "\x00" + p // the call reads only these attributes
 		}
 		if it.IndexName != "" {
 			res += "/index/" + it.IndexName
@@ -139,14 +170,28 @@ func (c *callRecorder) record(action string, body []byte) {
 }
 
 // grant is one Allow statement's grant of an action on a resource, with the patterns of
-// its dynamodb:LeadingKeys condition (none: any key).
+// its dynamodb:LeadingKeys condition (none: any key) and the attributes of its
+// dynamodb:Attributes condition (none: any).
 type grant struct {
 	leadingKeys []string
+	attributes  []string
 }
 
 // allows reports whether the grant covers a call on partition key key ("" for a call
-// that names none, such as a Query: only an unconditional grant covers it).
-func (g grant) allows(key string) bool {
+// that names none, such as a Query: only an unconditional grant covers it), which reads
+// only the attributes after a NUL when it has a projection.
+func (g grant) allows(call string) bool {
+	key, attrs, projected := strings.Cut(call, "\x00")
+	if g.attributes != nil {
+		if !projected {
+			return false // the whole item
+		}
+		for _, a := range strings.Split(attrs, ",") {
+			if !slices.Contains(g.attributes, a) {
+				return false
+			}
+		}
+	}
 	if g.leadingKeys == nil {
 		return true
 	}
@@ -190,10 +235,13 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 		return n
 	}
 	t.Run("applications", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) httpapi.ApplicationStore { return dynamo.New(client, newTables(t)) })
+		storetest.Run(t, func(t *testing.T) intake.Store { return dynamo.New(client, newTables(t)) })
 	})
 	t.Run("back office", func(t *testing.T) {
 		storetest.RunAdmin(t, func(t *testing.T) storetest.AdminStore { return dynamo.New(client, newTables(t)) })
+	})
+	t.Run("event registrations", func(t *testing.T) {
+		storetest.RunEvents(t, func(t *testing.T) storetest.EventStore { return dynamo.New(client, newTables(t)) })
 	})
 	t.Run("client limits", func(t *testing.T) {
 		storetest.Limits(t, dynamo.NewLimits(client, newTables(t).Limits))
@@ -242,10 +290,23 @@ func checkGrantsCoverCalls(t *testing.T, d *deployed, used map[string]map[string
 				continue
 			}
 			g := grant{}
-			if keys := dig(st, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys"); keys != nil {
-				g.leadingKeys = strs(list(keys))
-			} else if c := st["Condition"]; c != nil {
-				t.Errorf("%s statement %v: condition %v, which this test cannot check against the calls", f.id, st["Sid"], c)
+			cond, _ := st["Condition"].(map[string]any)
+			for op, kv := range cond {
+				m, _ := kv.(map[string]any)
+				for k, v := range m {
+					switch op + " " + k {
+					case "ForAllValues:StringLike dynamodb:LeadingKeys":
+						g.leadingKeys = strs(list(v))
+					case "ForAllValues:StringEquals dynamodb:Attributes":
+						g.attributes = strs(list(v))
+					case "StringEqualsIfExists dynamodb:Select":
+						if v != "SPECIFIC_ATTRIBUTES" {
+							t.Errorf("%s statement %v: dynamodb:Select %v, want SPECIFIC_ATTRIBUTES", f.id, st["Sid"], v)
+						}
+					default:
+						t.Errorf("%s statement %v: condition %s %s, which this test cannot check against the calls", f.id, st["Sid"], op, k)
+					}
+				}
 			}
 			for _, r := range list(st["Resource"]) {
 				m := resource.FindStringSubmatch(fmt.Sprint(r))

@@ -21,6 +21,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 )
 
@@ -31,6 +32,13 @@ var global = scenarios[0]
 var routeLists = map[string][]httpapi.Route{
 	"ApplyFunction": httpapi.PublicRoutes,
 	"AdminFunction": slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
+}
+
+// siteFiles are the files of the published site each function reads from the site's
+// bucket (SITE_BUCKET): its role may read those objects and no other.
+var siteFiles = map[string][]string{
+	"ApplyFunction": {httpapi.FramePath, events.CatalogFile},
+	"AdminFunction": {events.CatalogFile},
 }
 
 // optionalEnv are variables a main.go may read that the deployment does not set.
@@ -463,7 +471,8 @@ func TestTemplatePolicies(t *testing.T) {
 				}
 				granted := map[string]bool{}
 				var logs, tracing bool
-				frameGrants, secretGrants := 0, 0
+				var siteGrants []string
+				secretGrants := 0
 				for _, st := range statements(d, f) {
 					if st["Effect"] != "Allow" {
 						t.Errorf("statement %v: effect %v, want only Allow statements", st["Sid"], st["Effect"])
@@ -511,18 +520,20 @@ func TestTemplatePolicies(t *testing.T) {
 							granted[m[1]] = true
 						}
 					case "s3":
-						// The one S3 grant: reading the frame of the API's pages from the site's
-						// bucket, for a function that is told the bucket.
-						if got := fmt.Sprint(st["Resource"]); got != "${SiteBucket.Arn}/"+httpapi.FramePath {
-							t.Errorf("statement %v: s3 on %v, want only the frame ${SiteBucket.Arn}/%s", st["Sid"], got, httpapi.FramePath)
+						// S3 grants: reading single files of the published site from its bucket
+						// (the frame of the API's pages, the events), for a function told the bucket.
+						got := fmt.Sprint(st["Resource"])
+						file, ok := strings.CutPrefix(got, "${SiteBucket.Arn}/")
+						if !ok || !slices.Contains(siteFiles[f.id], file) {
+							t.Errorf("statement %v: s3 on %v, want one of the site's files the function reads %v", st["Sid"], got, siteFiles[f.id])
 						}
 						if len(actions) != 1 || actions[0] != "s3:GetObject" {
-							t.Errorf("statement %v on the frame grants %v, want only s3:GetObject", st["Sid"], actions)
+							t.Errorf("statement %v on %s grants %v, want only s3:GetObject", st["Sid"], file, actions)
 						}
 						if f.env["SITE_BUCKET"] != "${SiteBucket}" {
-							t.Errorf("statement %v grants the frame, but SITE_BUCKET is %q, want !Ref SiteBucket", st["Sid"], f.env["SITE_BUCKET"])
+							t.Errorf("statement %v grants %s, but SITE_BUCKET is %q, want !Ref SiteBucket", st["Sid"], file, f.env["SITE_BUCKET"])
 						}
-						frameGrants++
+						siteGrants = append(siteGrants, file)
 					case "secretsmanager":
 						// The one Secrets Manager grant: reading the console's client secret, the
 						// secret named by OIDC_CLIENT_SECRET_ARN and no other (no wildcard).
@@ -536,7 +547,7 @@ func TestTemplatePolicies(t *testing.T) {
 						}
 						secretGrants++
 					default:
-						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, the frame's S3 read and the console's client secret only", st["Sid"], actions)
+						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, S3 reads of the site's files and the console's client secret only", st["Sid"], actions)
 					}
 				}
 				if !logs {
@@ -551,8 +562,10 @@ func TestTemplatePolicies(t *testing.T) {
 				if got, wantL := slices.Sorted(maps.Keys(granted)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantL) {
 					t.Errorf("policy grants tables %v, want exactly the tables the function is given: %v", got, wantL)
 				}
-				if _, readsBucket := f.env["SITE_BUCKET"]; (frameGrants == 1) != readsBucket || frameGrants > 1 {
-					t.Errorf("policy grants the frame %d times; the function is given SITE_BUCKET: %v; want one grant exactly when it is", frameGrants, readsBucket)
+				slices.Sort(siteGrants)
+				wantFiles := slices.Sorted(slices.Values(siteFiles[f.id]))
+				if _, readsBucket := f.env["SITE_BUCKET"]; !slices.Equal(siteGrants, wantFiles) || readsBucket != (len(wantFiles) > 0) {
+					t.Errorf("policy grants the site's files %v and the function is given SITE_BUCKET: %v; want one grant of each file it reads %v, and the bucket exactly then", siteGrants, readsBucket, wantFiles)
 				}
 				if readsSecret := f.env["OIDC_CLIENT_SECRET_ARN"] != ""; (secretGrants == 1) != readsSecret || secretGrants > 1 {
 					t.Errorf("policy grants a secret %d times; the function is given OIDC_CLIENT_SECRET_ARN: %v; want one grant exactly when it is", secretGrants, readsSecret)
@@ -585,6 +598,10 @@ func strs(v []any) []string {
 	return out
 }
 
+// TestTemplatePublicFunctionCannotTouchMembersOrDues: the public function reaches no dues,
+// and of the members table only what a registration's certificate check reads: GetItem of a
+// member item (partition MEMBER) restricted to its key, status and profile (never the
+// contact, which only the secretariat sees).
 func TestTemplatePublicFunctionCannotTouchMembersOrDues(t *testing.T) {
 	d := load(t, global)
 	for _, f := range functions(t, d) {
@@ -594,8 +611,16 @@ func TestTemplatePublicFunctionCannotTouchMembersOrDues(t *testing.T) {
 		for _, st := range statements(d, f) {
 			for _, r := range list(st["Resource"]) {
 				res := fmt.Sprint(r)
-				if strings.Contains(res, "MembersTable") || strings.Contains(res, "DuesTable") {
-					t.Errorf("ApplyFunction statement %v reaches %s, want no access to members or dues", st["Sid"], res)
+				if strings.Contains(res, "DuesTable") {
+					t.Errorf("ApplyFunction statement %v reaches %s, want no access to dues", st["Sid"], res)
+				}
+				if strings.Contains(res, "MembersTable") {
+					keys := fmt.Sprint(dig(st, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys"))
+					attrs := strs(list(dig(st, "Condition", "ForAllValues:StringEquals", "dynamodb:Attributes")))
+					if fmt.Sprint(list(st["Action"])) != "[dynamodb:GetItem]" || keys != "[MEMBER]" || len(attrs) == 0 || slices.Contains(attrs, "contact") {
+						t.Errorf("ApplyFunction statement %v on the members table: %v on keys %s, attributes %v; want GetItem of MEMBER items, some attributes, not the contact",
+							st["Sid"], st["Action"], keys, attrs)
+					}
 				}
 			}
 			for _, a := range list(st["Action"]) {

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
-	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
 // AdminStore is a store of both halves: the applications the public submits
 // and the back office's records. dynamo.Store and localstore.Store are both.
 type AdminStore interface {
-	httpapi.ApplicationStore
+	intake.Store
 	backoffice.Store
 }
 
@@ -32,6 +32,7 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 	}{
 		{"ApplicationListPagesFiltersAndSearches", testApplicationList},
 		{"ApplicationCounts", testApplicationCounts},
+		{"ListsPastTheDeadlineUnavailable", testListsPastDeadline},
 		{"IssueCertificateAllOrNothing", testIssueCertificate},
 		{"MemberUpdateWithVersion", testMemberUpdate},
 		{"AttendanceOncePerMemberEvent", testAttendance},
@@ -44,6 +45,10 @@ func RunAdmin(t *testing.T, newStore NewAdminStore) {
 		{"ConcurrentSameMemberYearOneWins", testConcurrentMemberYear},
 		{"ConcurrentSameReceiptOneWins", testConcurrentReceipt},
 		{"WrappedDomainErrorsKeepTheirCode", testWrappedErrors},
+		{"CreditCodeHeldByOneRecordAtATime", testCreditCodeClaims},
+		{"CreditCodeHeldElsewhereIsRefused", testCreditCodeHeld},
+		{"ConcurrentSameCreditCodeOneStored", testConcurrentCreditCode},
+		{"RecordsByCreditCode", testRecordsByCreditCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

@@ -29,8 +29,21 @@ type API struct {
 }
 
 // NewAPI serves both handlers over s until the test ends, each request passing
-// through the middleware in wrap (outermost first), if any.
+// through the middleware in wrap (outermost first), if any. Its time limit is
+// TestTimeout: tests of other things than the limit must hold on a loaded machine.
 func NewAPI(t *testing.T, s AdminStore, wrap ...func(http.Handler) http.Handler) *API {
+	t.Helper()
+	return NewAPIWithTimeout(t, s, TestTimeout, wrap...)
+}
+
+// TestTimeout is the time limit of each request in the handlers the suites
+// build, except where they test the limit: far above what a store takes on a
+// loaded machine (DynamoDB Local's first transactions can take seconds).
+const TestTimeout = 30 * time.Second
+
+// NewAPIWithTimeout is NewAPI with the handlers' time limit for each request
+// (httpapi.Deadline; 0: the default).
+func NewAPIWithTimeout(t *testing.T, s AdminStore, timeout time.Duration, wrap ...func(http.Handler) http.Handler) *API {
 	t.Helper()
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
 	if err != nil {
@@ -42,9 +55,16 @@ func NewAPI(t *testing.T, s AdminStore, wrap ...func(http.Handler) http.Handler)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	mux := http.NewServeMux()
-	office := backoffice.New(backoffice.Config{Store: s, Log: log})
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log}))
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log}))
+	cfg := backoffice.Config{Store: s, Log: log}
+	pc := httpapi.PublicConfig{Store: s, Log: log, Timeout: timeout}
+	if es, ok := s.(EventStore); ok { // with the sample events of SampleCatalog
+		cat := fixedCatalog{SampleCatalog()}
+		cfg.Events, cfg.Catalog = es, cat
+		pc.Registrations, pc.Events = es, cat
+	}
+	office := backoffice.New(cfg)
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, Timeout: timeout}))
+	mux.Handle("/api/", httpapi.NewPublic(pc))
 	var h http.Handler = mux
 	for _, w := range slices.Backward(wrap) {
 		h = w(h)
@@ -114,10 +134,11 @@ func (a *API) Expect(want int, method, path, token string, body, out any) []byte
 	return b
 }
 
-// SampleSubmission is the JSON body of a valid enterprise application.
+// SampleSubmission is the JSON body of a valid application of an enterprise of
+// its own (a credit code no other sample has).
 func SampleSubmission(name string) map[string]any {
 	return map[string]any{
-		"type": "enterprise", "org_name": name, "credit_code": "91110000600037341L",
+		"type": "enterprise", "org_name": name, "credit_code": NewCreditCode(),
 		"representative": "张三", "representative_kind": "legal", "contact": "李四", "phone": "13800138000",
 		"email": "lisi@example.com", "region": "北京市", "industry": "软件", "specialised": "provincial",
 		"listing_plan": map[string]any{"board": "star", "year": 2028}, "services": []string{"ipo"},

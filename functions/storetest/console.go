@@ -17,6 +17,7 @@ import (
 	"github.com/smelisting/alliance/functions/auth/devprovider"
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 )
 
 // ConsoleStore is a store of everything the console reaches.
@@ -73,7 +74,7 @@ func (a *ConsoleAPI) OAuth2Config(t *testing.T) *oauth2.Config {
 
 // Submit stores a sample application of the named organisation and returns
 // its number.
-func Submit(t testing.TB, s httpapi.ApplicationStore, name string) string {
+func Submit(t testing.TB, s intake.Store, name string) string {
 	t.Helper()
 	a := Sample(time.Now())
 	a.OrgName = name
@@ -101,6 +102,12 @@ type ConsoleOptions struct {
 	APIOrigin string
 	// TLS serves the API over https:// with httptest's certificate.
 	TLS bool
+	// Events, if set, are the published events with registration the API
+	// knows (the store must be an EventStore then).
+	Events backoffice.EventSource
+	// Now, if set, is the clock of the back office and the public routes
+	// (the event's day at the door, say); the sessions keep Clock.
+	Now func() time.Time
 }
 
 // NewConsoleAPI serves the API over s with the console's sign-in until the
@@ -149,11 +156,21 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		t.Fatal(err)
 	}
 	clock := &Clock{}
-	office := backoffice.New(backoffice.Config{Store: s, Log: log})
+	oc := backoffice.Config{Store: s, Log: log, Now: opt.Now}
+	pc := httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin, Timeout: TestTimeout, Now: opt.Now}
+	if opt.Events != nil {
+		es, ok := s.(EventStore)
+		if !ok {
+			t.Fatalf("ConsoleOptions.Events with a store of no events (%T)", s)
+		}
+		oc.Events, oc.Catalog = es, opt.Events
+		pc.Registrations, pc.Events = es, opt.Events
+	}
+	office := backoffice.New(oc)
 	mux := http.NewServeMux()
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,
-		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}}))
-	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, SiteOrigin: opt.SiteOrigin}))
+		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}, Timeout: TestTimeout}))
+	mux.Handle("/api/", httpapi.NewPublic(pc))
 	var h http.Handler = mux
 	if opt.Wrap != nil {
 		h = opt.Wrap(mux)

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +23,7 @@ func listed(t *testing.T, s AdminStore, offsets []time.Duration) []string {
 		a := Sample(t0.Add(off))
 		a.OrgName = names[i%len(names)]
 		a.Contact = contacts[i%len(contacts)]
-		a.CreditCode = codes[i%len(codes)]
+		a.CreditCode = listCodes[i%len(listCodes)]
 		if err := s.CreateApplication(t.Context(), a, nil); err != nil {
 			t.Fatalf("CreateApplication: %v", err)
 		}
@@ -31,9 +33,9 @@ func listed(t *testing.T, s AdminStore, offsets []time.Duration) []string {
 }
 
 var (
-	names    = []string{"北京甲子科技有限公司", "上海乙丑信息技术有限公司", "深圳丙寅电子股份有限公司", "杭州丁卯生物医药有限公司", "成都戊辰软件有限公司", "苏州己巳精密制造有限公司", "武汉庚午光电科技有限公司"}
-	contacts = []string{"王磊", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏"}
-	codes    = []string{"91110000600037341L", "91310000MA1FL8XQ30", "914403001922038216", "91330100MA28XJ4T6Q", "91510100MA61RWQ16P", "91320500MA1MXR8E2W", "91420100MA4KUN3F9R"}
+	names     = []string{"北京甲子科技有限公司", "上海乙丑信息技术有限公司", "深圳丙寅电子股份有限公司", "杭州丁卯生物医药有限公司", "成都戊辰软件有限公司", "苏州己巳精密制造有限公司", "武汉庚午光电科技有限公司"}
+	contacts  = []string{"王磊", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏"}
+	listCodes = []string{"91110000600037341L", "91310000MA1FL8XQ30", "914403001922038216", "91330100MA28XJ4T6Q", "91510100MA61RWQ16P", "91320500MA1MXR8E2W", "91420100MA4KUN3F9R"}
 )
 
 // pageAll reads every page of q with the given page size and returns the
@@ -83,7 +85,7 @@ func testApplicationList(t *testing.T, s AdminStore) {
 		{"status, none", membership.ApplicationQuery{Status: membership.StatusCertified, Limit: 2}, nil},
 		{"number", membership.ApplicationQuery{Search: strings.ToLower(n[3]), Limit: 2}, []string{n[3]}},
 		{"number, other status", membership.ApplicationQuery{Search: n[3], Status: membership.StatusReviewed, Limit: 2}, nil},
-		{"credit code", membership.ApplicationQuery{Search: strings.ToLower(codes[2]), Limit: 2}, []string{n[2]}},
+		{"credit code", membership.ApplicationQuery{Search: strings.ToLower(listCodes[2]), Limit: 2}, []string{n[2]}},
 		{"part of a name", membership.ApplicationQuery{Search: "科技", Limit: 1}, []string{n[0], n[6]}},
 		{"part of a name and status", membership.ApplicationQuery{Search: "有限公司", Status: membership.StatusReviewed, Limit: 5}, []string{n[1]}},
 		{"contact", membership.ApplicationQuery{Search: "刘洋", Limit: 5}, []string{n[3]}},
@@ -104,7 +106,7 @@ func testApplicationList(t *testing.T, s AdminStore) {
 	if err != nil || len(p.Applications) != 1 {
 		t.Fatalf("first page: %v, %v", p, err)
 	}
-	if a := p.Applications[0]; a.Number != n[0] || a.OrgName != names[0] || a.CreditCode != codes[0] || a.Contact != contacts[0] ||
+	if a := p.Applications[0]; a.Number != n[0] || a.OrgName != names[0] || a.CreditCode != listCodes[0] || a.Contact != contacts[0] ||
 		a.Status != membership.StatusSubmitted || a.Version != 1 || !a.CreatedAt.Equal(t0) || a.Type != membership.TypeEnterprise || a.Region != "北京市" {
 		t.Errorf("summary: got %+v, want %s as stored", a, n[0])
 	}
@@ -135,4 +137,18 @@ func testApplicationCounts(t *testing.T, s AdminStore) {
 			t.Errorf("%s: got %d, want %d", st, got[st], want[st])
 		}
 	}
+}
+
+// testListsPastDeadline: the lists and counts of the console fail with
+// EUNAVAILABLE once the request's deadline has passed (a 503, not a 500).
+func testListsPastDeadline(t *testing.T, s AdminStore) {
+	listed(t, s, []time.Duration{0, time.Second})
+	late, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel()
+	for _, q := range []membership.ApplicationQuery{{Limit: 10}, {Status: membership.StatusSubmitted, Limit: 10}, {Search: "科技", Limit: 10}} {
+		_, err := s.Applications(late, q)
+		wantCode(t, fmt.Sprintf("Applications(%+v) past the deadline", q), err, membership.EUNAVAILABLE)
+	}
+	_, err := s.ApplicationCounts(late)
+	wantCode(t, "ApplicationCounts past the deadline", err, membership.EUNAVAILABLE)
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ func RunSessions(t *testing.T, newStore NewSessionStore) {
 		{"SignInTakenOnce", testSignInOnce},
 		{"SignInTakenOnceConcurrently", testSignInConcurrent},
 		{"SessionStoredTouchedDeleted", testSession},
+		{"PastTheDeadlineUnavailable", testSessionsPastDeadline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -127,5 +129,40 @@ func testSession(t *testing.T, s httpapi.SessionStore) {
 	}
 	if err := s.DeleteSession(ctx, ss.ID); err != nil {
 		t.Errorf("deleting a deleted session: %v, want no error", err)
+	}
+}
+
+// testSessionsPastDeadline: every call made once the request's deadline has
+// passed fails with EUNAVAILABLE (the console answers 503 or "sign-in
+// unavailable", never 500 or "state wrong") and changes nothing: the
+// sign-in is still there to take, the session still there to read.
+func testSessionsPastDeadline(t *testing.T, s httpapi.SessionStore) {
+	in := signIn("late")
+	if err := s.PutSignIn(t.Context(), in); err != nil {
+		t.Fatal(err)
+	}
+	ss, _ := membership.NewSession(membership.Actor{ID: "sub-1", Name: "王秘书", Roles: []string{membership.RoleSecretariat}}, t0)
+	if err := s.CreateSession(t.Context(), ss); err != nil {
+		t.Fatal(err)
+	}
+	late, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel()
+	other, _ := membership.NewSession(membership.Actor{ID: "sub-2", Roles: []string{membership.RoleChair}}, t0)
+	wantCode(t, "PutSignIn past the deadline", s.PutSignIn(late, signIn("later")), membership.EUNAVAILABLE)
+	_, err := s.TakeSignIn(late, in.State)
+	wantCode(t, "TakeSignIn past the deadline", err, membership.EUNAVAILABLE)
+	wantCode(t, "CreateSession past the deadline", s.CreateSession(late, other), membership.EUNAVAILABLE)
+	_, err = s.Session(late, ss.ID)
+	wantCode(t, "Session past the deadline", err, membership.EUNAVAILABLE)
+	touched := *ss
+	touched.SeenAt = t0.Add(time.Minute)
+	wantCode(t, "TouchSession past the deadline", s.TouchSession(late, &touched), membership.EUNAVAILABLE)
+	wantCode(t, "DeleteSession past the deadline", s.DeleteSession(late, ss.ID), membership.EUNAVAILABLE)
+
+	if got, err := s.TakeSignIn(t.Context(), in.State); err != nil || got.Nonce != in.Nonce {
+		t.Errorf("the sign-in after a late take: got %+v, %v; want it still there", got, err)
+	}
+	if got, err := s.Session(t.Context(), ss.ID); err != nil || !got.SeenAt.Equal(t0) {
+		t.Errorf("the session after a late touch and delete: got %+v, %v; want it as created", got, err)
 	}
 }

@@ -1,4 +1,4 @@
-// Package storetest is the contract suite every store passes (httpapi.ApplicationStore,
+// Package storetest is the contract suite every store passes (intake.Store,
 // and AdminStore, which adds backoffice.Store): the dynamo store against DynamoDB Local
 // and the localstore on a temporary file run the same tests, so the handlers and the back
 // office cannot tell them apart. Limits is the contract of an httpapi.ClientCounter
@@ -15,21 +15,23 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
 // NewStore returns an empty store for one test; the suite closes nothing.
-type NewStore func(t *testing.T) httpapi.ApplicationStore
+type NewStore func(t *testing.T) intake.Store
 
 // Run runs the contract suite against stores made by newStore.
 func Run(t *testing.T, newStore NewStore) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s httpapi.ApplicationStore)
+		fn   func(t *testing.T, s intake.Store)
 	}{
 		{"CreateNumbersAndGetRoundTrips", testCreateAndGet},
 		{"NumbersPerYear", testNumbersPerYear},
@@ -45,10 +47,26 @@ func Run(t *testing.T, newStore NewStore) {
 	}
 }
 
-// Sample returns a valid application submitted at the given time.
+// CreditCode returns the n-th of a series of valid unified social credit codes
+// (91110000 followed by n, and the check character), for test organisations.
+func CreditCode(n int) string {
+	first17 := fmt.Sprintf("91110000%09d", n%1_000_000_000)
+	c, _ := membership.CreditCodeCheckChar(first17)
+	return first17 + string(c)
+}
+
+// codes numbers the organisations of Sample and SampleSubmission, so that no
+// two of them share a credit code (one organisation, one membership).
+var codes atomic.Int64
+
+// NewCreditCode returns a credit code no other call of this process returns.
+func NewCreditCode() string { return CreditCode(int(codes.Add(1))) }
+
+// Sample returns a valid application submitted at the given time, by an
+// enterprise of its own (a credit code no other sample has).
 func Sample(at time.Time) *membership.Application {
 	a := &membership.Application{
-		Type: membership.TypeEnterprise, OrgName: "北京示例科技股份有限公司", CreditCode: "91110000600037341L",
+		Type: membership.TypeEnterprise, OrgName: "北京示例科技股份有限公司", CreditCode: NewCreditCode(),
 		Representative: "张三", RepresentativeKind: membership.RepLegal, Contact: "李四", Phone: "010-68200012",
 		Email: "lisi@example.com", Region: "北京市", Industry: "软件", Specialised: membership.SpecialisedProvincial,
 		ListingPlan: membership.ListingPlan{Board: "star", Year: 2028}, Services: []string{"ipo", "legal"},
@@ -63,11 +81,13 @@ var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 func code(err error) string { return membership.ErrorCode(err) }
 
-func testCreateAndGet(t *testing.T, s httpapi.ApplicationStore) {
+func testCreateAndGet(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	var numbers []string
+	var want membership.Application
 	for i := range 3 {
 		a := Sample(t0.Add(time.Duration(i) * time.Minute))
+		want = *a
 		if err := s.CreateApplication(ctx, a, nil); err != nil {
 			t.Fatalf("CreateApplication: %v", err)
 		}
@@ -76,20 +96,19 @@ func testCreateAndGet(t *testing.T, s httpapi.ApplicationStore) {
 	if want := []string{"SQ2026-000001", "SQ2026-000002", "SQ2026-000003"}; !reflect.DeepEqual(numbers, want) {
 		t.Errorf("numbers = %v, want %v", numbers, want)
 	}
-	want := Sample(t0.Add(2 * time.Minute))
 	want.Number = numbers[2]
 	got, err := s.Application(ctx, numbers[2])
 	if err != nil {
 		t.Fatalf("Application(%s): %v", numbers[2], err)
 	}
-	if !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(got, &want) {
 		g, _ := json.Marshal(got)
 		w, _ := json.Marshal(want)
 		t.Errorf("Application(%s) =\n%s\nwant\n%s (token hash %q, want %q)", numbers[2], g, w, got.TokenHash, want.TokenHash)
 	}
 }
 
-func testNumbersPerYear(t *testing.T, s httpapi.ApplicationStore) {
+func testNumbersPerYear(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	a := Sample(t0)
 	b := Sample(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)) // 2027 in China
@@ -103,7 +122,7 @@ func testNumbersPerYear(t *testing.T, s httpapi.ApplicationStore) {
 	}
 }
 
-func testGetUnknown(t *testing.T, s httpapi.ApplicationStore) {
+func testGetUnknown(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	if err := s.CreateApplication(ctx, Sample(t0), nil); err != nil {
 		t.Fatal(err)
@@ -122,7 +141,7 @@ func record(key string, expires time.Time) *membership.IdempotencyRecord {
 	return &membership.IdempotencyRecord{Key: key, RequestHash: "hash-" + key, Token: "tok-" + key, ExpiresAt: expires.Truncate(time.Second)}
 }
 
-func testIdempotencyStored(t *testing.T, s httpapi.ApplicationStore) {
+func testIdempotencyStored(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	a := Sample(t0)
 	rec := record("k1", time.Now().Add(time.Hour))
@@ -145,7 +164,7 @@ func testIdempotencyStored(t *testing.T, s httpapi.ApplicationStore) {
 	}
 }
 
-func testIdempotencyConflict(t *testing.T, s httpapi.ApplicationStore) {
+func testIdempotencyConflict(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	first := Sample(t0)
 	if err := s.CreateApplication(ctx, first, record("k", time.Now().Add(time.Hour))); err != nil {
@@ -170,7 +189,7 @@ func testIdempotencyConflict(t *testing.T, s httpapi.ApplicationStore) {
 	}
 }
 
-func testIdempotencyExpired(t *testing.T, s httpapi.ApplicationStore) {
+func testIdempotencyExpired(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	old := Sample(t0)
 	if err := s.CreateApplication(ctx, old, record("k", time.Now().Add(-time.Minute))); err != nil {
@@ -189,7 +208,7 @@ func testIdempotencyExpired(t *testing.T, s httpapi.ApplicationStore) {
 	}
 }
 
-func testUpdate(t *testing.T, s httpapi.ApplicationStore) {
+func testUpdate(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	a := Sample(t0)
 	if err := s.CreateApplication(ctx, a, nil); err != nil {
@@ -232,7 +251,7 @@ func testUpdate(t *testing.T, s httpapi.ApplicationStore) {
 	}
 }
 
-func testUpdateConcurrent(t *testing.T, s httpapi.ApplicationStore) {
+func testUpdateConcurrent(t *testing.T, s intake.Store) {
 	ctx := t.Context()
 	a := Sample(t0)
 	if err := s.CreateApplication(ctx, a, nil); err != nil {
@@ -274,10 +293,10 @@ func testUpdateConcurrent(t *testing.T, s httpapi.ApplicationStore) {
 // Concurrency submits 200 applications through the public handler from 20 goroutines,
 // a quarter of them retries of earlier Idempotency-Keys, and checks that exactly the
 // unique submissions are stored: none lost, none doubled.
-func Concurrency(t *testing.T, s httpapi.ApplicationStore) {
+func Concurrency(t *testing.T, s intake.Store) {
 	const total, workers = 200, 20
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log})
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, Log: log, Timeout: TestTimeout})
 	type sub struct {
 		key  string
 		body []byte

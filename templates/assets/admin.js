@@ -5,7 +5,10 @@
 // CSRF token. It holds no token of its own: sign-in happens at the API
 // (/api/admin/signin), which keeps the tokens. What a person types is kept in
 // sessionStorage until it is sent, so an expired session, a conflict or an
-// outage never loses it. No innerHTML: every value is text.
+// outage never loses it. No innerHTML: every value is text. The pages of
+// events (registrants, check-in) are in admin-events.js, which only they load:
+// it adds its pages to this script's through window.allianceConsole before
+// the page starts (on DOMContentLoaded, after every deferred script).
 (function () {
   "use strict";
   const body = document.body;
@@ -57,6 +60,15 @@
     return m ? Number(m[1]) * 100 + Number((m[2] || "0").padEnd(2, "0")) : NaN;
   }
   const who = (id, name) => name || id || "";
+  // related lists the other records of the organisation (the API's related)
+  // under #related, or hides it when there are none.
+  function related(r) {
+    const items = r.applications.map((x) => [link(appURL(x.number), "入会申请 " + x.number), x.org_name, label("status", x.status), when(x.created_at).slice(0, 10)])
+      .concat(r.members.map((x) => [link(memberURL(x.certificate), "会员 " + x.certificate), x.name, label("mstatus", x.status),
+        x.joined_on + (x.left_on ? " 至 " + x.left_on : "")]));
+    rows($("related-list"), items, (it) => it);
+    $("related").hidden = items.length === 0;
+  }
   // amounts returns a refusal like the API's when one of the fields is not
   // an amount in yuan, else null.
   function amounts(b, names) {
@@ -375,6 +387,7 @@
       ]);
       rows($("history"), a.history.slice().reverse(), (e) => [when(e.at),
         (e.from ? label("status", e.from) + " → " : "") + label("status", e.to), e.role === "applicant" ? label("role", e.role) : who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+      related(a.related);
       showForms("form[data-action]", "data-action", a.actions, kept);
       const none = $("no-actions");
       none.textContent = a.actions.length ? "" : me.roles.indexOf("supervisor") >= 0 && me.tasks.length === 1 ?
@@ -431,6 +444,7 @@
         ["备案", x.filing ? x.filing.date + "，" + x.filing.reference : ""], ["离会说明", x.left_note],
         ["待决定的除名", x.pending_expulsion ? x.pending_expulsion.reason + "（" + when(x.pending_expulsion.proposed_at) + " 提出）" : ""]]);
       rows($("history"), x.history.slice().reverse(), (e) => [when(e.at), label("event", e.action), who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+      related(x.related);
       rows($("attendance"), at.attendance, (a) => [a.date, a.title || a.event, label("kind", a.kind), a.voided ? "已作废：" + a.voided.reason : "有效"], (a) => a.voided && "void");
       $("attendance-empty").hidden = at.attendance.length > 0;
       rows($("payments"), pay.payments, (y) => [y.paid_on, yuan(y.amount), y.receipt, (y.corrects ? "更正 " + y.corrects + "；" : "") + (y.note || "")]);
@@ -589,9 +603,16 @@
     p.delete("signin");
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
   }
+  // What the pages of admin-events.js use of this script.
+  window.allianceConsole = {
+    pages, params, $, all, el, link, rows, fields, when, may, who, memberURL, notice, clearNotice, call, get, stop,
+    whoami, showMe, handle, restoreDrafts, clearDraft, api,
+  };
   // The mark "console-ready" times a page from its navigation to its data
   // on screen (the browser test reads it; a real-user monitor could).
-  (pages[page] || (() => Promise.resolve()))().then(() => performance.mark("console-ready"), (e) => {
-    if (e !== stop) notice("error", "页面出错：" + e.message);
+  document.addEventListener("DOMContentLoaded", () => {
+    (pages[page] || (() => Promise.resolve()))().then(() => performance.mark("console-ready"), (e) => {
+      if (e !== stop) notice("error", "页面出错：" + e.message);
+    });
   });
 })();

@@ -158,8 +158,12 @@
         if (resp.status === 201) return done(data);
         var err = data.error || {};
         var msg = err.message || "提交失败，请稍后重试";
-        if (resp.status === 409) msg += "。如已提交成功，请勿重复提交；如需重新填写，请刷新页面。";
-        if (resp.status >= 500 && err.request_id) msg = "内部错误，请稍后重试（请求编号 " + err.request_id + "）";
+        // 409 without fields: this fill was already sent with other content.
+        if (resp.status === 409 && !err.fields) msg += "。如已提交成功，请勿重复提交；如需重新填写，请刷新页面。";
+        // 503: the store is busy or down. The same key goes with the next try, so
+        // submitting again later cannot make a second application.
+        if (resp.status === 503) msg = "系统繁忙，请稍后再试。您填写的内容都还在，过一会儿再点“提交申请”即可，不会重复提交。";
+        else if (resp.status >= 500 && err.request_id) msg = "内部错误，请稍后重试（请求编号 " + err.request_id + "）";
         showSummary(msg, err.fields ? showFieldErrors(err.fields) : []);
       });
     }).catch(function () {
@@ -257,6 +261,7 @@
         if (resp.status === 200) return showStatus(data, token);
         var err = data.error || {};
         if (resp.status === 404) return statusMessage("未找到该申请，或查询凭证不正确。请核对后重试。");
+        if (resp.status === 503) return statusMessage("系统繁忙，请稍后再试。");
         statusMessage(resp.status >= 500 && err.request_id ? "内部错误，请稍后重试（请求编号 " + err.request_id + "）" : (err.message || "查询失败，请稍后重试。"));
       });
     }).catch(function () {

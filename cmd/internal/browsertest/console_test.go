@@ -30,20 +30,29 @@ import (
 
 // consoleEnv is the console as `alliance serve` serves it: the built site and
 // the API with the console's sign-in on one 127.0.0.1 origin, the
-// development OpenID provider on another, over a store of its own.
+// development OpenID provider on another, over a store of its own, with the
+// events of doorEvents published.
 type consoleEnv struct {
-	url   string
-	api   *storetest.ConsoleAPI
-	store *localstore.Store
+	url    string
+	api    *storetest.ConsoleAPI
+	store  *localstore.Store
+	places atomic.Int64 // of the forum at the door (doorEvents), which a test may raise
 }
 
 func newConsoleEnv(t testing.TB) *consoleEnv {
 	t.Helper()
-	return newConsoleEnvWith(t, nil)
+	return newConsole(t, nil, nil)
 }
 
 // newConsoleEnvWith is newConsoleEnv with middleware in front of the API.
 func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consoleEnv {
+	t.Helper()
+	return newConsole(t, mw, nil)
+}
+
+// newConsole is newConsoleEnv with middleware in front of the API (nil:
+// none) and the back office's clock (nil: the real one).
+func newConsole(t testing.TB, mw func(http.Handler) http.Handler, now func() time.Time) *consoleEnv {
 	t.Helper()
 	store, err := localstore.Open(t.TempDir())
 	if err != nil {
@@ -54,6 +63,8 @@ func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consol
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := &consoleEnv{store: store}
+	c.places.Store(4)
 	api := storetest.NewConsoleAPI(t, store, storetest.ConsoleOptions{Listener: ln, Wrap: func(h http.Handler) http.Handler {
 		mux := http.NewServeMux()
 		if mw != nil {
@@ -62,8 +73,9 @@ func newConsoleEnvWith(t testing.TB, mw func(http.Handler) http.Handler) *consol
 		mux.Handle("/api/", h)
 		mux.Handle("/", withCSP(staticSite{dir: env.siteDir}))
 		return mux
-	}})
-	return &consoleEnv{url: api.URL, api: api, store: store}
+	}, Events: doorEvents(&c.places), Now: now})
+	c.url, c.api = api.URL, api
+	return c
 }
 
 // tab opens a tab that may reach the console's origin and the provider's.
@@ -431,7 +443,8 @@ func TestConsoleSupervisorReadsOnly(t *testing.T) {
 		t.Errorf("application: %q, want it to say the supervisor reads only", got)
 	}
 	tb.screenshot("console-supervisor")
-	for _, p := range []string{"/admin/application/?number=" + number, "/admin/member/?certificate=" + m.Certificate, "/admin/attendance/", "/admin/dues/", "/admin/"} {
+	for _, p := range []string{"/admin/application/?number=" + number, "/admin/member/?certificate=" + m.Certificate, "/admin/attendance/", "/admin/dues/", "/admin/",
+		"/admin/registrations/", "/admin/checkin/"} {
 		c.open(tb, p)
 		c.ready(tb)
 		if got := writeControls(tb); len(got) != 0 {
@@ -452,12 +465,27 @@ func TestConsoleSupervisorReadsOnly(t *testing.T) {
 
 // consoleData fills the store with an application at each step, members,
 // attendance and a payment, for pages with something in every table.
-func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
+func consoleData(t *testing.T, c *consoleEnv) (number, cert, earlier string) {
 	t.Helper()
-	ns := c.submitted(t, "北京中关村示例信息技术股份有限公司", "深圳南山示例电子股份有限公司", "广州天河示例文化传媒有限公司")
-	m := storetest.Member(t, c.store, today())
 	ctx := membership.NewContext(t.Context(), membership.Actor{ID: "seed", Name: "王秘书", Roles: []string{membership.RoleSecretariat}})
 	office := backoffice.New(backoffice.Config{Store: c.store})
+	// The first organisation applied once before and was turned down: its
+	// application shows that earlier one among the related records.
+	first := storetest.Sample(time.Now().Add(-time.Hour))
+	first.OrgName = "北京中关村示例信息技术股份有限公司"
+	if err := c.store.CreateApplication(t.Context(), first, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := office.ChangeApplication(ctx, first.Number, membership.ActionReject, backoffice.ChangeRequest{Version: 1, Note: "材料不全"}); err != nil {
+		t.Fatal(err)
+	}
+	again := storetest.Sample(time.Now())
+	again.OrgName, again.CreditCode = first.OrgName, first.CreditCode
+	if err := c.store.CreateApplication(t.Context(), again, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.submitted(t, "深圳南山示例电子股份有限公司", "广州天河示例文化传媒有限公司")
+	m := storetest.Member(t, c.store, today())
 	if _, err := office.RecordAttendance(ctx, backoffice.AttendanceRequest{Event: "2026-suzhou-lecture", Title: "中国中小企业公益大讲堂——走进苏州",
 		Kind: membership.EventActivity, Date: today(), Members: []string{m.Certificate}}); err != nil {
 		t.Fatal(err)
@@ -466,7 +494,8 @@ func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
 		Amount: membership.DefaultAnnualFee, PaidOn: today(), Receipt: "SK-2026-0101"}); err != nil {
 		t.Fatal(err)
 	}
-	return ns[0], m.Certificate
+	registerAll(t, c, c.event(t, doorSlug), withMember(6, m.Certificate)...)
+	return again.Number, m.Certificate, first.Number
 }
 
 // TestConsolePages loads every page of the console signed in as a clerk at
@@ -474,7 +503,7 @@ func consoleData(t *testing.T, c *consoleEnv) (number, cert string) {
 // sideways scrolling on a phone, a screenshot each; and the sign-in page.
 func TestConsolePages(t *testing.T) {
 	c := newConsoleEnv(t)
-	number, cert := consoleData(t, c)
+	number, cert, earlier := consoleData(t, c)
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
 			tb := c.tab(t, vp)
@@ -487,7 +516,7 @@ func TestConsolePages(t *testing.T) {
 			for _, p := range []struct{ name, path string }{
 				{"dashboard", "/admin/"}, {"applications", "/admin/applications/"}, {"application", "/admin/application/?number=" + number},
 				{"members", "/admin/members/"}, {"member", "/admin/member/?certificate=" + cert}, {"attendance", "/admin/attendance/"},
-				{"dues", "/admin/dues/"},
+				{"dues", "/admin/dues/"}, {"registrations", "/admin/registrations/?event=" + doorSlug}, {"checkin", "/admin/checkin/?event=" + doorSlug},
 			} {
 				c.open(tb, p.path)
 				c.ready(tb)
@@ -497,6 +526,11 @@ func TestConsolePages(t *testing.T) {
 				}
 				if robots := eval[string](tb, `document.querySelector('meta[name=robots]').content`); !strings.Contains(robots, "noindex") {
 					t.Errorf("%s: robots %q, want noindex", p.path, robots)
+				}
+				if p.name == "application" {
+					if got := text(tb, "related-list"); !strings.Contains(got, earlier) || !strings.Contains(got, membership.StatusLabels[membership.StatusRejected]) {
+						t.Errorf("application %s: related records %q, want the earlier application %s (rejected)", number, got, earlier)
+					}
 				}
 				tb.checkNoSideScroll()
 				tb.screenshot("console-" + p.name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"reflect"
 	"regexp"
 	"slices"
@@ -37,11 +38,15 @@ func (v formValue) id() string {
 }
 
 // enterprise returns a complete, valid enterprise application; its
-// organisation name carries tag so that each test finds its own in the store.
+// organisation name carries tag so that each test finds its own in the store,
+// and its credit code is the tag's own, since an organisation may have one
+// open application at a time.
 func enterprise(tag string) []formValue {
+	h := fnv.New32a()
+	h.Write([]byte(tag))
 	return []formValue{
 		{"org_name", "text", "合肥晨阳储能科技有限公司（" + tag + "）"},
-		{"credit_code", "text", creditCode("91340100MA2NXK4P0")},
+		{"credit_code", "text", creditCode(fmt.Sprintf("91340100%09d", h.Sum32()%1_000_000_000))},
 		{"representative_kind", "select", "legal"},
 		{"representative", "text", "张晓明"},
 		{"region", "select", "安徽省"},
@@ -548,6 +553,58 @@ func TestJoinLostAnswer(t *testing.T) {
 	tb.clean(nil)
 }
 
+// TestJoinBusy stalls the store: the submit is answered 503 by the API's time
+// limit; the form says 系统繁忙，请稍后再试 and keeps everything the visitor
+// typed, ticked and chose; once the store is back, submitting again sends the
+// same Idempotency-Key and stores one application, the one the visitor sees.
+func TestJoinBusy(t *testing.T) {
+	tb := openTab(t, phone)
+	tb.reduceMotion()
+	tb.load("/join/")
+	version := eval[string](tb, `document.querySelector('#join-form [name=privacy_version]').value`)
+	vals := enterprise("系统繁忙")
+	fill(tb, vals)
+
+	env.store.stalled.Store(true)
+	defer env.store.stalled.Store(false)
+	tb.rec.reset()
+	if submit(tb, false) {
+		t.Fatalf("stalled store: got the success panel, want the busy message")
+	}
+	tb.settle()
+	if msg := eval[string](tb, `document.getElementById('join-summary').innerText`); !strings.Contains(msg, "系统繁忙，请稍后再试") {
+		t.Errorf("stalled store: the form says %q, want 系统繁忙，请稍后再试", msg)
+	}
+	busy := postsTo(tb, "/api/applications")
+	if len(busy) != 1 || busy[0].status != 503 || busy[0].key == "" {
+		t.Fatalf("stalled store: got POSTs %+v, want one answered 503, with an Idempotency-Key", busy)
+	}
+	for _, v := range vals {
+		var kept bool
+		if v.kind == "check" {
+			kept = eval[bool](tb, fmt.Sprintf(`document.getElementById(%q).checked`, v.id()))
+		} else {
+			kept = eval[string](tb, fmt.Sprintf(`document.getElementById(%q).value`, v.id())) == v.value
+		}
+		if !kept {
+			t.Errorf("stalled store: %s lost what the visitor entered (%q)", v.id(), v.value)
+		}
+	}
+	if apps, err := storedByOrgName(context.Background(), value(vals, "org_name")); err != nil || len(apps) != 0 {
+		t.Fatalf("stalled store: got %d applications stored (%v), want none", len(apps), err)
+	}
+
+	env.store.stalled.Store(false)
+	tb.rec.reset()
+	number := submitAndRead(tb, false)
+	tb.settle()
+	if again := postsTo(tb, "/api/applications"); len(again) != 1 || again[0].key != busy[0].key || again[0].status != 201 {
+		t.Errorf("submit once the store is back: got POSTs %+v, want one with the first key %q, answered 201", again, busy[0].key)
+	}
+	checkStored(t, number, vals, version)
+	tb.clean(nil)
+}
+
 // resent is the answer to one request that TestJoinResend sends from the page.
 type resent struct {
 	Status   int    `json:"status"`
@@ -600,6 +657,7 @@ func TestJoinResend(t *testing.T) {
 	// A new application sent twice at once with one new key: one application.
 	other := enterprise("重发并发")
 	body := strings.Replace(sent.body, jsonString(value(vals, "org_name")), jsonString(value(other, "org_name")), 1)
+	body = strings.Replace(body, jsonString(value(vals, "credit_code")), jsonString(value(other, "credit_code")), 1)
 	if body == sent.body {
 		t.Fatalf("the form's body %s does not hold the organisation name %q", sent.body, value(vals, "org_name"))
 	}
@@ -621,6 +679,7 @@ func TestJoinResend(t *testing.T) {
 	// The first key with another application: refused, nothing stored.
 	third := enterprise("重发换内容")
 	body = strings.Replace(sent.body, jsonString(value(vals, "org_name")), jsonString(value(third, "org_name")), 1)
+	body = strings.Replace(body, jsonString(value(vals, "credit_code")), jsonString(value(third, "credit_code")), 1)
 	got := resend(sent.key, body, 1)[0]
 	if got.Status != 409 || !han.MatchString(got.Message) {
 		t.Errorf("same key, another application: got %+v, want 409 with a Chinese message", got)

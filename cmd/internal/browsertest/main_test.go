@@ -20,7 +20,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/smelisting/alliance/cmd/internal/sitegen"
 	"github.com/smelisting/alliance/functions/httpapi"
-	"github.com/smelisting/alliance/functions/localstore"
 )
 
 // chromiumPath is Debian's Chromium binary; the shell wrapper /usr/bin/chromium
@@ -33,13 +32,13 @@ const contentSecurityPolicy = "default-src 'self'"
 
 // env is the shared state TestMain prepares for every test.
 var env struct {
-	root     string            // module root
-	siteDir  string            // the built site
-	baseURL  string            // http://127.0.0.1:port of the test server
-	browser  context.Context   // chromedp context of the one browser
-	axe      string            // source of axe.min.js
-	shotsDir string            // $ROOT/screenshots
-	store    *localstore.Store // the store behind /api
+	root     string          // module root
+	siteDir  string          // the built site
+	baseURL  string          // http://127.0.0.1:port of the test server
+	browser  context.Context // chromedp context of the one browser
+	axe      string          // source of axe.min.js
+	shotsDir string          // $ROOT/screenshots
+	store    *stallable      // the store behind /api, which a test may stall
 	// apiOrigin is a second server of the same API on an origin of its own, with
 	// SITE_ORIGIN set to baseURL: the China layout, where the API is not behind the
 	// site's CloudFront but on its execute-api address.
@@ -107,7 +106,8 @@ func run(m *testing.M) int {
 	}
 	env.apiOrigin = "http://" + apiLn.Addr().String()
 	apiSrv := &http.Server{ReadHeaderTimeout: 10 * time.Second,
-		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir)})}
+		Handler: httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: env.baseURL, Frame: siteFrame(env.siteDir),
+			Registrations: store, Events: siteEvents(env.siteDir), Timeout: apiTimeout})}
 	go apiSrv.Serve(apiLn)
 	defer apiSrv.Close()
 
@@ -160,7 +160,7 @@ func moduleRoot() (string, error) {
 
 // buildSite renders the project's content/ and templates/ into out with the
 // real generator, with baseURL as the site's address so canonical and feed
-// URLs point at the test server.
+// URLs point at the test server, and the tests' own event (testEvent) added.
 func buildSite(root, out, baseURL string) error {
 	return buildSiteWith(root, out, baseURL, "")
 }
@@ -168,9 +168,9 @@ func buildSite(root, out, baseURL string) error {
 // buildSiteWith is buildSite with another apiPath in the configuration,
 // when not "" (the China layout: the API on its own origin).
 func buildSiteWith(root, out, baseURL, apiPath string) error {
-	var content fs.FS = os.DirFS(filepath.Join(root, "content"))
+	extra := map[string][]byte{"events/" + eventSlug + ".md": []byte(testEvent)}
 	if apiPath != "" {
-		cfg, err := fs.ReadFile(content, "config.yaml")
+		cfg, err := os.ReadFile(filepath.Join(root, "content", "config.yaml"))
 		if err != nil {
 			return err
 		}
@@ -178,9 +178,13 @@ func buildSiteWith(root, out, baseURL, apiPath string) error {
 		if !re.Match(cfg) {
 			return errors.New("content/config.yaml has no apiPath line")
 		}
-		content = overlayFS{content, "config.yaml", re.ReplaceAll(cfg, []byte("apiPath: "+apiPath))}
+		extra["config.yaml"] = re.ReplaceAll(cfg, []byte("apiPath: "+apiPath))
 	}
-	_, err := sitegen.Build(context.Background(), sitegen.Options{
+	content, err := contentWith(filepath.Join(root, "content"), extra)
+	if err != nil {
+		return err
+	}
+	_, err = sitegen.Build(context.Background(), sitegen.Options{
 		Content:   content,
 		Templates: os.DirFS(filepath.Join(root, "templates")),
 		OutDir:    out,
@@ -189,19 +193,23 @@ func buildSiteWith(root, out, baseURL, apiPath string) error {
 	return err
 }
 
-// overlayFS is a file system with one file's content replaced.
-type overlayFS struct {
-	fs.FS
-	name string
-	data []byte
-}
-
-func (o overlayFS) Open(name string) (fs.File, error) {
-	if name != o.name {
-		return o.FS.Open(name)
+// contentWith returns the content folder dir in memory, with the files of
+// extra (paths in it) added or replaced.
+func contentWith(dir string, extra map[string][]byte) (fs.FS, error) {
+	src := os.DirFS(dir)
+	m := fstest.MapFS{}
+	err := fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(src, p)
+		m[p] = &fstest.MapFile{Data: b, Mode: 0o644}
+		return err
+	})
+	for p, b := range extra {
+		m[p] = &fstest.MapFile{Data: b, Mode: 0o644}
 	}
-	f, err := fstest.MapFS{name: &fstest.MapFile{Data: o.data, Mode: 0o644}}.Open(name)
-	return f, err
+	return m, err
 }
 
 // startBrowser starts one headless Chromium with a fresh profile in dir and

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestForRunsEachIndexOnce(t *testing.T) {
@@ -55,5 +56,25 @@ func TestForStopsAtTheFirstError(t *testing.T) {
 	cancel()
 	if err := For(ctx, 2, 100, func(int) error { ran.Add(1); return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v with a cancelled context, want context.Canceled", err)
+	}
+}
+
+func TestForReturnsTheLowestFailure(t *testing.T) {
+	low, high := errors.New("第 0 项失败"), errors.New("第 1 项失败")
+	highDone := make(chan struct{})
+	err := For(t.Context(), 2, 10, func(i int) error {
+		switch i {
+		case 0: // fails after item 1 has failed
+			<-highDone
+			time.Sleep(20 * time.Millisecond)
+			return low
+		case 1:
+			defer close(highDone)
+			return high
+		}
+		return nil
+	})
+	if !errors.Is(err, low) {
+		t.Errorf("got %v, want the error of item 0, which failed last", err)
 	}
 }

@@ -11,12 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/smelisting/alliance/functions/events"
 )
 
 // assemble is the second phase: it makes the site of the published pages
 // and decides every output: the pages to render with a layout (jobs: each
 // page, each page of each list and filtered list), the files written as
-// they are (content files, assets, redirects of aliases), the sitemap and
+// they are (content files, assets, redirects of aliases), the events'
+// registration catalog for the API (registration.go), the sitemap and
 // robots.txt. Problems are reported together.
 func (p *plan) assemble() error {
 	if err := p.makeSite(); err != nil {
@@ -47,6 +50,12 @@ func (p *plan) assemble() error {
 		return errors.Join(errs...)
 	}
 	p.summary.Pages = len(p.jobs)
+	catalog, err := eventCatalog(p.site)
+	if err != nil {
+		return err
+	}
+	p.files[events.CatalogFile] = catalog
+	p.sources[events.CatalogFile] = p.opts.ContentName + "/events"
 	p.files["sitemap.xml"] = sitemap(p.site, p.jobs)
 	p.files["robots.txt"] = []byte("User-agent: *\nAllow: /\nDisallow: " + p.cfg.APIPath + "\n\nSitemap: " + p.cfg.BaseURL + "sitemap.xml\n")
 	return nil
@@ -346,6 +355,9 @@ func validateSectionFields(cfg *Config, file string, p *Page) error {
 		}
 		if !hasSlug(cfg.EventKinds, p.FrontMatter.Kind) {
 			return fmt.Errorf("%s: unknown event kind %q, want one of the eventKinds slugs in config.yaml", line("kind"), p.FrontMatter.Kind)
+		}
+		if err := checkRegistration(p, line); err != nil {
+			return err
 		}
 	case "members":
 		if !hasSlug(cfg.MemberKinds, p.FrontMatter.Kind) {

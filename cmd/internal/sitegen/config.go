@@ -28,6 +28,9 @@ type Config struct {
 	APIPath string `yaml:"apiPath"`
 	// PrivacyNoticeVersion is the version of the privacy notice the join form shows.
 	PrivacyNoticeVersion string `yaml:"privacyNoticeVersion"`
+	// EventPrivacyNoticeVersion is the version of the privacy notice the event
+	// registration form shows (events.PrivacyNoticeVersions).
+	EventPrivacyNoticeVersion string `yaml:"eventPrivacyNoticeVersion"`
 	// Paginate is the number of items on a list page.
 	Paginate int `yaml:"paginate"`
 	// FeedLimit is the number of newest items in each feed (default 100).

@@ -65,7 +65,8 @@
 //   - assemble (assemble.go) makes the [Site] of the published pages and
 //     decides every output: the jobs (a page, or a page of a list, and the
 //     layout that renders it), the files written as they are (content
-//     files, assets, redirects of aliases), the sitemap and robots.txt;
+//     files, assets, redirects of aliases), the events' registration
+//     catalog /api-events.json (registration.go), the sitemap and robots.txt;
 //   - render (render.go) executes the jobs in parallel and renders the
 //     feeds (feeds.go, feedformats.go) and calendars, then the API's frame
 //     (frame.go), reading the ids and links of every HTML output (links.go);

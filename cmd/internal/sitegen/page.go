@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/smelisting/alliance/functions/events"
 )
 
 // Shanghai is the time zone of every date in the content (Asia/Shanghai).
@@ -110,6 +112,14 @@ type FrontMatter struct {
 	Venue    string `yaml:"venue"`
 	Kind     string `yaml:"kind"`
 	Register string `yaml:"register"`
+	// Online registration (package events): open (on the page, up to
+	// Capacity places, then a waitlist, until RegisterBy, default the
+	// start), closed, or external (at RegistrationURL); Fee is shown only.
+	Registration    string `yaml:"registration"`
+	Capacity        int    `yaml:"capacity"`
+	RegisterBy      Date   `yaml:"registerBy"`
+	RegistrationURL string `yaml:"registrationURL"`
+	Fee             string `yaml:"fee"`
 
 	// Members: name, kind (a slug of config memberKinds), industry (slug or
 	// name of config industries), region, year joined, website, logo, and
@@ -167,6 +177,28 @@ func (p *Page) Upcoming(now time.Time) bool {
 	}
 	return !end.Before(now)
 }
+
+// EventSlug is the last segment of an event's URL: the name of the event in
+// the registration API (/api/events/SLUG).
+func (p *Page) EventSlug() string { return path.Base(p.URL) }
+
+// RegistrationEvent returns the event's registration settings as the API
+// reads them from the catalog (events.CatalogFile).
+func (p *Page) RegistrationEvent() *events.Event {
+	return &events.Event{Slug: p.EventSlug(), Title: p.Title, URL: p.URL, Kind: p.FrontMatter.Kind,
+		Start: p.Start.Time, End: p.End.Time, Registration: p.Registration, Capacity: p.Capacity,
+		RegisterBy: p.RegisterBy.Time, ExternalURL: p.RegistrationURL, Fee: p.Fee}
+}
+
+// RegistrationState is the state of the event's registration at now, as far
+// as the build can tell (places taken are the API's to say): open,
+// deadline, closed, external or ended (events.State).
+func (p *Page) RegistrationState(now time.Time) string {
+	return string(p.RegistrationEvent().State(now, events.Seats{}))
+}
+
+// RegistrationDeadline is when registration closes: registerBy, or the start.
+func (p *Page) RegistrationDeadline() Date { return newDate(p.RegistrationEvent().Deadline()) }
 
 // setBody sets the rendered body, its headings and the description.
 func (p *Page) setBody(html string, toc []Heading, plain string) {

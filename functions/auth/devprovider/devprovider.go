@@ -154,6 +154,9 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	case name == "" || utf8.RuneCountInString(name) > 20:
 		p.render(w, http.StatusBadRequest, id, name, role, "请填写 1 至 20 个字的显示名称。")
 		return
+	case !membership.CleanText(name, false): // it is the name the history shows
+		p.render(w, http.StatusBadRequest, id, "", role, "显示名称中有无法显示的特殊字符，请重新填写。")
+		return
 	case !slices.Contains(Roles, role):
 		p.render(w, http.StatusBadRequest, id, name, role, "请选择角色。")
 		return

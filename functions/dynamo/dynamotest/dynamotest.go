@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/smelisting/alliance/functions/dynamo"
@@ -114,6 +116,13 @@ func start(cmd *exec.Cmd, port int) (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
+	// At most 64 connections at once: a test that sends hundreds of requests at once
+	// (storetest.EventsConcurrency) still interleaves them, but does not open hundreds of
+	// connections, which DynamoDB Local on a busy machine answers by resetting some.
+	// (A Lambda instance sends one request at a time.)
+	client = dynamodb.New(client.Options(), func(o *dynamodb.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxConnsPerHost = 64 })
+	})
 	s.Client = client
 	for {
 		_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
@@ -129,12 +138,31 @@ func start(cmd *exec.Cmd, port int) (*Server, error) {
 	}
 }
 
-// Stop ends the server process and its children.
+// Stop ends the server process and its children (SIGKILL): from then on a
+// connection to it is refused — a server that went down.
 func (s *Server) Stop() {
 	if s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		_ = s.cmd.Wait()
 	}
+}
+
+// Freeze stops the server's processes where they are (SIGSTOP): the kernel
+// still accepts connections and takes requests in, but nothing answers — a
+// server that hangs. Thaw resumes it.
+func (s *Server) Freeze() error {
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("dynamotest: freeze: %w", err)
+	}
+	return nil
+}
+
+// Thaw resumes a frozen server (SIGCONT).
+func (s *Server) Thaw() error {
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGCONT); err != nil {
+		return fmt.Errorf("dynamotest: thaw: %w", err)
+	}
+	return nil
 }
 
 var seq atomic.Int64
@@ -145,6 +173,6 @@ func (s *Server) NewTables(ctx context.Context) (dynamo.TableNames, error) {
 	p := fmt.Sprintf("t%d-", seq.Add(1))
 	d := dynamo.DefaultTableNames
 	n := dynamo.TableNames{Applications: p + d.Applications, Idempotency: p + d.Idempotency, Members: p + d.Members, Dues: p + d.Dues,
-		Limits: p + d.Limits, Sessions: p + d.Sessions}
+		Limits: p + d.Limits, Sessions: p + d.Sessions, Registrations: p + d.Registrations}
 	return n, dynamo.CreateTables(ctx, s.Client, n)
 }
