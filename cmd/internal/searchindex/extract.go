@@ -6,7 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -33,16 +32,14 @@ func Extract(page []byte) []Part {
 	if end < start {
 		end = len(page)
 	}
+	return extractWith(page[start:end], (*extractor).scan)
+}
+
+// extractWith is Extract of the HTML from <main> on, read by scan.
+func extractWith(main []byte, scan func(*extractor, []byte)) []Part {
 	e := extractor{parts: []*partText{{}}}
-	e.parts[0].text.Grow((end - start) / 2)
-	z := html.NewTokenizer(bytes.NewReader(page[start:end]))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		e.token(z, tt)
-	}
+	e.parts[0].text.Grow(len(main) / 2)
+	scan(&e, main)
 	out := make([]Part, 0, len(e.parts))
 	for _, p := range e.parts {
 		out = append(out, Part{ID: p.id, Title: p.title.String(), Text: p.text.String()})
@@ -104,49 +101,46 @@ type extractor struct {
 	heading int // level of the article heading being read, 0 if none
 }
 
-// token takes one token.
-func (e *extractor) token(z *html.Tokenizer, tt html.TokenType) {
-	switch tt {
-	case html.TextToken:
-		if e.skip == 0 {
-			t := z.Text()
-			p := e.parts[e.cur]
-			p.text.Write(t)
-			if e.heading > 0 {
-				p.title.Write(t)
-			}
+// text takes text.
+func (e *extractor) text(t []byte) {
+	if e.skip == 0 {
+		p := e.parts[e.cur]
+		p.text.Write(t)
+		if e.heading > 0 {
+			p.title.Write(t)
 		}
-	case html.StartTagToken, html.SelfClosingTagToken:
-		name, hasAttr := z.TagName()
-		a := atom.Lookup(name)
-		if void(a) || tt == html.SelfClosingTagToken {
-			e.space(a)
-			return
-		}
-		if e.skip > 0 {
-			e.skip++
-			return
-		}
-		id, hidden := attrs(z, hasAttr)
-		if skipped(a) || hidden {
-			e.skip = 1
-			return
-		}
+	}
+}
+
+// start takes a start tag.
+func (e *extractor) start(a atom.Atom, id string, hidden, selfClosing bool) {
+	if void(a) || selfClosing {
 		e.space(a)
-		if lv := headingLevel(a); lv > 0 {
-			e.openHeading(lv, id)
-		}
-	case html.EndTagToken:
-		if e.skip > 0 {
-			e.skip--
-			return
-		}
-		name, _ := z.TagName()
-		a := atom.Lookup(name)
-		e.space(a)
-		if lv := headingLevel(a); lv > 0 && lv == e.heading {
-			e.heading = 0
-		}
+		return
+	}
+	if e.skip > 0 {
+		e.skip++
+		return
+	}
+	if skipped(a) || hidden {
+		e.skip = 1
+		return
+	}
+	e.space(a)
+	if lv := headingLevel(a); lv > 0 {
+		e.openHeading(lv, id)
+	}
+}
+
+// end takes an end tag.
+func (e *extractor) end(a atom.Atom) {
+	if e.skip > 0 {
+		e.skip--
+		return
+	}
+	e.space(a)
+	if lv := headingLevel(a); lv > 0 && lv == e.heading {
+		e.heading = 0
 	}
 }
 
@@ -172,21 +166,6 @@ func (e *extractor) space(a atom.Atom) {
 	if e.heading > 0 {
 		e.parts[e.cur].title.space1()
 	}
-}
-
-// attrs returns the id of a start tag and whether it is hidden.
-func attrs(z *html.Tokenizer, more bool) (id string, hidden bool) {
-	for more {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		switch string(k) {
-		case "id":
-			id = string(v)
-		case "hidden":
-			hidden = true
-		}
-	}
-	return id, hidden
 }
 
 // skipped reports whether an element's text is left out of the index.

@@ -260,27 +260,29 @@ func TestBuildEmpty(t *testing.T) {
 	}
 }
 
+// extractTests are the cases of TestExtract, and seeds of FuzzExtract.
+var extractTests = []struct {
+	name, html string
+	want       []Part
+}{
+	{"main only", `<header>站名</header><main id="main"><h1>关于</h1><p>正文</p></main><footer>页脚</footer>`,
+		[]Part{{Text: "关于 正文"}}},
+	{"inline elements run on", `<main><p>中小<strong>企业</strong><a href="/x">上市</a>服<wbr>务</p></main>`,
+		[]Part{{Text: "中小企业上市服务"}}},
+	{"forms, navigation, scripts, hidden left out", `<main><nav><a href="#a">目录</a></nav><p>正文</p><form><label>姓名<input name="n"></label><button>提交</button></form>` +
+		`<script>var x = "<p>脚本</p>";</script><style>p{}</style><div hidden>隐藏<p>段落</p></div><p>结尾</p></main>`,
+		[]Part{{Text: "正文 结尾"}}},
+	{"entities decoded", `<main><p>A&amp;B &lt;script&gt; &#x4F1A;费</p></main>`, []Part{{Text: "A&B <script> 会费"}}},
+	{"articles", `<main><h1>章程</h1><p>序言</p><h2 id="chapter-6">第六章 会费</h2><h3 id="article-16">第十六条</h3><p>年度会费。</p>` +
+		`<h3 id="article-17">第十七条 <em>使用</em></h3><p>会费使用。</p><h2 id="chapter-7">第七章 附则</h2><p>附则正文</p></main>`,
+		[]Part{{Text: "章程 序言 第六章 会费 第七章 附则 附则正文"},
+			{ID: "article-16", Title: "第十六条", Text: "第十六条 年度会费。"},
+			{ID: "article-17", Title: "第十七条 使用", Text: "第十七条 使用 会费使用。"}}},
+	{"no main", `<p>没有正文区</p>`, nil},
+}
+
 func TestExtract(t *testing.T) {
-	tests := []struct {
-		name, html string
-		want       []Part
-	}{
-		{"main only", `<header>站名</header><main id="main"><h1>关于</h1><p>正文</p></main><footer>页脚</footer>`,
-			[]Part{{Text: "关于 正文"}}},
-		{"inline elements run on", `<main><p>中小<strong>企业</strong><a href="/x">上市</a>服<wbr>务</p></main>`,
-			[]Part{{Text: "中小企业上市服务"}}},
-		{"forms, navigation, scripts, hidden left out", `<main><nav><a href="#a">目录</a></nav><p>正文</p><form><label>姓名<input name="n"></label><button>提交</button></form>` +
-			`<script>var x = "<p>脚本</p>";</script><style>p{}</style><div hidden>隐藏<p>段落</p></div><p>结尾</p></main>`,
-			[]Part{{Text: "正文 结尾"}}},
-		{"entities decoded", `<main><p>A&amp;B &lt;script&gt; &#x4F1A;费</p></main>`, []Part{{Text: "A&B <script> 会费"}}},
-		{"articles", `<main><h1>章程</h1><p>序言</p><h2 id="chapter-6">第六章 会费</h2><h3 id="article-16">第十六条</h3><p>年度会费。</p>` +
-			`<h3 id="article-17">第十七条 <em>使用</em></h3><p>会费使用。</p><h2 id="chapter-7">第七章 附则</h2><p>附则正文</p></main>`,
-			[]Part{{Text: "章程 序言 第六章 会费 第七章 附则 附则正文"},
-				{ID: "article-16", Title: "第十六条", Text: "第十六条 年度会费。"},
-				{ID: "article-17", Title: "第十七条 使用", Text: "第十七条 使用 会费使用。"}}},
-		{"no main", `<p>没有正文区</p>`, nil},
-	}
-	for _, tt := range tests {
+	for _, tt := range extractTests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Extract([]byte(tt.html)); !slices.Equal(got, tt.want) {
 				t.Errorf("Extract:\n got %q\nwant %q", got, tt.want)
