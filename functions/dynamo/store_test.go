@@ -1,7 +1,12 @@
 package dynamo_test
 
 import (
+	"encoding/json"
+	"strings"
+
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"os"
 	"testing"
 
@@ -83,4 +88,39 @@ func BenchmarkRegister(b *testing.B) {
 		b.Fatal(err)
 	}
 	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
+}
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore { return newStore(t) })
+}
+
+func TestErasure(t *testing.T) {
+	n, err := server.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunErasure(t, dynamo.New(server.Client, n), func(t *testing.T) string { return scanAll(t, n) })
+}
+
+// scanAll returns every item of every table of n as JSON, keys included.
+func scanAll(t *testing.T, n dynamo.TableNames) string {
+	var b strings.Builder
+	for _, tb := range dynamo.Tables(n) {
+		p := dynamodb.NewScanPaginator(server.Client, &dynamodb.ScanInput{TableName: tb.Create.TableName})
+		for p.HasMorePages() {
+			page, err := p.NextPage(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				var m map[string]any
+				if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+					t.Fatal(err)
+				}
+				j, _ := json.Marshal(m)
+				fmt.Fprintf(&b, "%s %s\n", *tb.Create.TableName, j)
+			}
+		}
+	}
+	return b.String()
 }

@@ -87,3 +87,26 @@ func BenchmarkRegister(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkRegister(b, s)
 }
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestErasure(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	storetest.RunErasure(t, s, func(t *testing.T) string {
+		d, err := s.Dump()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}
