@@ -69,7 +69,9 @@
 //     catalog /api-events.json (registration.go), the sitemap and robots.txt;
 //   - render (render.go) executes the jobs in parallel and renders the
 //     feeds (feeds.go, feedformats.go) and calendars, then the API's frame
-//     (frame.go), reading the ids and links of every HTML output (links.go);
+//     (frame.go), reading the ids and links of every HTML output (links.go)
+//     and the text of every searchable page, of which it makes the site
+//     search's index under search/data/ (search.go, package searchindex);
 //   - check (check.go) verifies every internal link and anchor;
 //   - write (write.go) writes the files through package sitewriter, which
 //     swaps the new site in only when all of it is written.

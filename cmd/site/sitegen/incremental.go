@@ -174,22 +174,24 @@ func (p *plan) rerender(ctx context.Context, pages []*Page) error {
 	for _, pg := range pages {
 		idx = append(idx, p.jobsOf[pg]...)
 	}
-	rendered, links, err := p.renderJobs(ctx, idx, nil)
+	out, err := p.renderJobs(ctx, idx, nil)
 	if err != nil {
 		return err
 	}
-	files, allLinks := maps.Clone(p.files), maps.Clone(p.links)
+	files, allLinks, search := maps.Clone(p.files), maps.Clone(p.links), slices.Clone(p.search)
 	names := make([]string, len(idx))
 	idsChanged := false
 	for k, i := range idx {
 		name := p.jobs[i].out
-		files[name] = rendered[k]
-		if !maps.Equal(links[k].ids, allLinks[name].ids) {
+		files[name] = out[k].page
+		if !maps.Equal(out[k].links.ids, allLinks[name].ids) {
 			idsChanged = true
 		}
-		allLinks[name] = links[k]
+		allLinks[name] = out[k].links
+		search[i] = out[k].search
 		names[k] = name
 	}
+	p.indexSearch(files, search)
 	feeds, err := renderFeeds(p.site, pages)
 	if err != nil {
 		return err
@@ -198,6 +200,6 @@ func (p *plan) rerender(ctx context.Context, pages []*Page) error {
 	if idsChanged {
 		names = nil // an anchor went or came: check every page
 	}
-	p.files, p.links = files, allLinks
+	p.files, p.links, p.search = files, allLinks, search
 	return p.check(names)
 }

@@ -101,6 +101,8 @@ type FrontMatter struct {
 	// Noindex keeps the page out of the sitemap; its layout says
 	// <meta name="robots" content="noindex"> (the secretariat's console).
 	Noindex bool `yaml:"noindex"`
+	// NoSearch keeps the page out of the site search (the search page).
+	NoSearch bool `yaml:"nosearch"`
 
 	// Events: start and end time, place, kind (a slug of config eventKinds)
 	// and how to register.

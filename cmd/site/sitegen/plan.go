@@ -30,6 +30,7 @@ type plan struct {
 	files   map[string][]byte    // output path → bytes (nil for a page written already)
 	sources map[string]string    // output path → the file it comes from, for errors
 	links   map[string]pageLinks // HTML output → its ids and links (render)
+	search  [][]searchDoc        // the site search's documents of each job (render)
 	// headFeeds are the feeds the pages of a section advertise: its own
 	// first, then the site's other feeds (assemble).
 	headFeeds map[string][]FeedLink

@@ -25,7 +25,7 @@ func (p *plan) render(ctx context.Context, w siteWriter) error {
 		defer close(feedsDone)
 		feeds, feedErr = renderFeeds(p.site, nil)
 	}()
-	pages, links, err := p.renderJobs(ctx, nil, w)
+	out, err := p.renderJobs(ctx, nil, w)
 	<-feedsDone
 	if err != nil {
 		return err
@@ -34,10 +34,13 @@ func (p *plan) render(ctx context.Context, w siteWriter) error {
 		return feedErr
 	}
 	p.links = make(map[string]pageLinks, len(p.files)+len(p.jobs))
+	p.search = make([][]searchDoc, len(p.jobs))
 	for i, j := range p.jobs {
-		p.files[j.out] = pages[i] // nil when written already
-		p.links[j.out] = links[i]
+		p.files[j.out] = out[i].page // nil when written already
+		p.links[j.out] = out[i].links
+		p.search[i] = out[i].search
 	}
+	p.indexSearch(p.files, p.search)
 	for name, data := range feeds {
 		section := p.opts.ContentName + "/" + strings.SplitN(name, "/", 2)[0] // the section the feed follows
 		if prev, ok := p.sources[name]; ok {
@@ -61,16 +64,22 @@ func (p *plan) render(ctx context.Context, w siteWriter) error {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// rendered is what renderJobs makes of a job.
+type rendered struct {
+	page   []byte // nil when written through w
+	links  pageLinks
+	search []searchDoc // its documents of the site search
+}
+
 // renderJobs renders the jobs with the given indexes (all for nil) in
-// parallel and returns their bytes (nil for those written through w) and
-// links, in the order of the indexes.
-func (p *plan) renderJobs(ctx context.Context, idx []int, w siteWriter) ([][]byte, []pageLinks, error) {
+// parallel and returns their bytes, links and search documents, in the
+// order of the indexes.
+func (p *plan) renderJobs(ctx context.Context, idx []int, w siteWriter) ([]rendered, error) {
 	n := len(idx)
 	if idx == nil {
 		n = len(p.jobs)
 	}
-	pages := make([][]byte, n)
-	links := make([]pageLinks, n)
+	out := make([]rendered, n)
 	workers := runtime.GOMAXPROCS(0)
 	if w != nil {
 		workers = sitewriter.Workers() // each also waits for its writes
@@ -86,12 +95,13 @@ func (p *plan) renderJobs(ctx context.Context, idx []int, w siteWriter) ([][]byt
 		if err := j.tmpl.ExecuteTemplate(buf, "base.html", j.data); err != nil {
 			return fmt.Errorf("%s: render %s: %w", j.file, j.out, err)
 		}
-		links[i] = extractLinks(buf.Bytes())
+		out[i].links = extractLinks(buf.Bytes())
+		out[i].search = p.searchDocs(j.data, buf.Bytes())
 		if w != nil {
 			return w.Write(j.out, buf.Bytes())
 		}
-		pages[i] = bytes.Clone(buf.Bytes())
+		out[i].page = bytes.Clone(buf.Bytes())
 		return nil
 	})
-	return pages, links, err
+	return out, err
 }

@@ -27,6 +27,8 @@ type Options struct {
 	// Register, when set, is read for 会员风采 (register.go); without it
 	// the site is made from the content alone.
 	Register Register
+
+	noSearchIndex bool // leaves the search index out, for its benchmark
 }
 
 // Summary counts what a build produced.
