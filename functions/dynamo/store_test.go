@@ -84,3 +84,7 @@ func BenchmarkRegister(b *testing.B) {
 	}
 	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
 }
+
+func TestCertificatesContract(t *testing.T) {
+	storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore { return newStore(t) })
+}

@@ -76,6 +76,9 @@ func Open(dir string) (*Store, error) {
 		if err := s.sweep(tx); err != nil {
 			return err
 		}
+		if err := s.sweepLimits(tx); err != nil {
+			return err
+		}
 		return s.sweepSessions(tx)
 	})
 	if err != nil {

@@ -87,3 +87,23 @@ func BenchmarkRegister(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkRegister(b, s)
 }
+
+func TestCertificatesContract(t *testing.T) {
+	storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestLimits(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.Limits(t, s)
+}
