@@ -39,6 +39,7 @@ var AdminRoutes = []Route{
 	{http.MethodPost, "/api/admin/members/{certificate}/expulsion"},
 	{http.MethodPost, "/api/admin/members/{certificate}/expulsion/decision"},
 	{http.MethodPost, "/api/admin/members/{certificate}/lapse"},
+	{http.MethodPost, "/api/admin/members/{certificate}/showcase"}, // 会员风采展示：登记会员后来的同意或撤回
 	{http.MethodGet, "/api/admin/attendance"},
 	{http.MethodPost, "/api/admin/attendance"},
 	{http.MethodGet, "/api/admin/lapse-report"},
@@ -240,6 +241,9 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 		}),
 		{"POST", "/api/admin/members/{certificate}/lapse"}: post(http.StatusOK, func(r *http.Request, q backoffice.LapseRequest) (*membership.Member, error) {
 			return o.MarkLapsed(r.Context(), r.PathValue("certificate"), q)
+		}),
+		{"POST", "/api/admin/members/{certificate}/showcase"}: post(http.StatusOK, func(r *http.Request, q backoffice.ShowcaseRequest) (*membership.Member, error) {
+			return o.ChangeShowcase(r.Context(), r.PathValue("certificate"), q)
 		}),
 		{"GET", "/api/admin/attendance"}: get(func(r *http.Request) (attendanceList, error) {
 			as, err := o.Attendance(r.Context(), r.URL.Query().Get("member"))

@@ -181,6 +181,11 @@ func (c *AdminClient) MarkLapsed(ctx context.Context, certificate string, q back
 	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/lapse", q)
 }
 
+// ChangeShowcase records a later change of the member's consent to be shown in 会员风采.
+func (c *AdminClient) ChangeShowcase(ctx context.Context, certificate string, q backoffice.ShowcaseRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/showcase", q)
+}
+
 // Attendance lists the attendance records of one member or ("") of all.
 func (c *AdminClient) Attendance(ctx context.Context, member string) ([]membership.Attendance, error) {
 	l, err := call[attendanceList](ctx, c, http.MethodGet, "/api/admin/attendance"+query("member", member), nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/smelisting/alliance/functions/intake"
+	"github.com/smelisting/alliance/functions/membership"
 )
 
 // apiDescription is the OpenAPI document published with the site for integrators.
@@ -35,6 +36,9 @@ var publicEndpoints = map[Route]endpoint{
 	EventRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
 	EventRoutes[4]: {},
 	EventRoutes[5]: {},
+
+	CertificateRoutes[0]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[membership.Verification]()}},
+	CertificateRoutes[1]: {},
 }
 
 // consoleEndpoints are what the sign-in routes read: their query

@@ -13,8 +13,9 @@ var bucketLimits = []byte("limits")
 // Take counts one request under key unless its count has reached limit, and
 // reports whether it did, as dynamo.Limits does: the per-client counts of
 // `alliance serve` (httpapi.ClientCounter). A count is kept with the end of
-// its window (expires) and forgotten once that has passed; Open deletes the
-// expired ones. Errors: EUNAVAILABLE, EINTERNAL.
+// its window (expires); the key names its window, so an old count is never
+// carried over, and Open deletes the expired ones. Errors: EUNAVAILABLE,
+// EINTERNAL.
 func (s *Store) Take(ctx context.Context, key string, limit int, expires time.Time) (bool, error) {
 	taken := false
 	err := s.write(ctx, "localstore: take "+key, func(tx *bolt.Tx) error {
@@ -23,7 +24,7 @@ func (s *Store) Take(ctx context.Context, key string, limit int, expires time.Ti
 			return err
 		}
 		hits := uint64(0)
-		if v := b.Get([]byte(key)); len(v) == 16 && int64(binary.BigEndian.Uint64(v[8:])) > s.now().Unix() {
+		if v := b.Get([]byte(key)); len(v) == 16 {
 			hits = binary.BigEndian.Uint64(v)
 		}
 		if hits >= uint64(limit) {

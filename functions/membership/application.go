@@ -82,7 +82,7 @@ var ListingBoards = []Choice{
 // form has shown; an application records which one its applicant accepted and must name one
 // of these. A new notice gets a new version here and in content/config.yaml
 // (privacyNoticeVersion); older versions stay, for pages still open in a browser.
-var PrivacyNoticeVersions = []string{"2026-11-01"}
+var PrivacyNoticeVersions = []string{"2026-11-01", "2026-12-01"} // 2026-12-01: the homepage, the showcase and certificate verification
 
 // Services lists the services of 第十条二 an applicant may ask for.
 var Services = []Choice{
