@@ -19,7 +19,7 @@ type config struct {
 	Idempotency   string // IDEMPOTENCY_TABLE
 	Registrations string // REGISTRATIONS_TABLE: event registrations
 	Members       string // MEMBERS_TABLE: read for a registration's certificate number (status and name only)
-	Limits        string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
+	Limits        string // LIMITS_TABLE: per-client limits (httpapi.PublicLimits); empty: none
 	SiteOrigin    string // SITE_ORIGIN, the only origin CORS allows
 	SiteBucket    string // SITE_BUCKET, where the frame of the form's own pages is read
 	S3Endpoint    string // S3_ENDPOINT, tests only
@@ -41,7 +41,7 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	}
 	store := dynamo.New(client, dynamo.TableNames{Applications: cfg.Applications, Idempotency: cfg.Idempotency,
 		Registrations: cfg.Registrations, Members: cfg.Members})
-	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout}
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Certificates: store, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}
