@@ -185,3 +185,17 @@ func (s *Service) updateMember(ctx context.Context, t membership.Task, certifica
 	s.log.InfoContext(ctx, "member changed", "member", certificate, "task", t, "status", m.Status, "actor", a.ID)
 	return m, nil
 }
+
+// CertificateCard returns what the member's certificate shows, for printing.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT (see
+// membership.Member.Card).
+func (s *Service) CertificateCard(ctx context.Context, certificate string) (*membership.CertificateCard, error) {
+	if _, err := actor(ctx, membership.TaskRead); err != nil {
+		return nil, err
+	}
+	m, err := s.store.Member(ctx, membership.NormalCertificate(certificate))
+	if err != nil {
+		return nil, err
+	}
+	return m.Card()
+}

@@ -77,6 +77,10 @@ var useCases = []struct {
 		_, err := s.MarkLapsed(ctx, "LM-2026-0001", backoffice.LapseRequest{Version: 1})
 		return err
 	}},
+	{"CertificateCard", false, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.CertificateCard(ctx, "LM-2026-0001")
+		return err
+	}},
 	{"ChangeShowcase", true, func(ctx context.Context, s *backoffice.Service) error {
 		_, err := s.ChangeShowcase(ctx, "LM-2026-0001", backoffice.ShowcaseRequest{Version: 1, RequestedBy: "联系人李四来函", RequestedOn: "2026-11-01"})
 		return err
@@ -174,7 +178,7 @@ func TestSupervisorReadsEverything(t *testing.T) {
 		}
 		err := uc.call(ctx, s)
 		want := ""
-		if uc.name == "Application" || uc.name == "Member" {
+		if uc.name == "Application" || uc.name == "Member" || uc.name == "CertificateCard" {
 			want = membership.ENOTFOUND
 		}
 		if got := membership.ErrorCode(err); got != want {

@@ -149,3 +149,17 @@ func TestValidCertificate(t *testing.T) {
 		t.Error("VerificationFields without the name")
 	}
 }
+
+func TestCard(t *testing.T) {
+	m := &Member{Certificate: "LM-2026-0003", Type: TypeGroup, JoinedOn: "2026-03-02", Status: MemberActive, Profile: Profile{Name: "某省中小企业协会"}}
+	c, err := m.Card()
+	if err != nil || *c != (CertificateCard{Certificate: "LM-2026-0003", Name: "某省中小企业协会", Type: TypeGroup, TypeLabel: "团体会员", JoinedOn: "2026-03-02"}) {
+		t.Errorf("card of an active member: %+v, %v", c, err)
+	}
+	for _, st := range []MemberStatus{MemberExited, MemberExpelled, MemberLapsed} {
+		m.Status = st
+		if _, err := m.Card(); ErrorCode(err) != ECONFLICT {
+			t.Errorf("card of a %s member: %v, want a conflict", st, err)
+		}
+	}
+}

@@ -72,3 +72,24 @@ var certificateRE = regexp.MustCompile(`^LM-\d{4}-\d{4,6}$`)
 // ValidCertificate reports whether s, as NormalCertificate writes it, has the
 // form of a certificate number.
 func ValidCertificate(s string) bool { return certificateRE.MatchString(s) }
+
+// CertificateCard is what a printed member certificate (会员证书) shows: the
+// member's whole name, kind, number and the day it was issued (joined).
+type CertificateCard struct {
+	Certificate string     `json:"certificate"`
+	Name        string     `json:"name"`
+	Type        MemberType `json:"type"`
+	TypeLabel   string     `json:"type_label"`
+	JoinedOn    string     `json:"joined_on"` // YYYY-MM-DD
+}
+
+// Card returns what the member's certificate shows, for printing. Errors:
+// ECONFLICT unless the member is active: a certificate of a member who left
+// would tell whoever holds it something no longer true.
+func (m *Member) Card() (*CertificateCard, error) {
+	if err := m.mustBeActive("membership: certificate card", "打印会员证书"); err != nil {
+		return nil, err
+	}
+	return &CertificateCard{Certificate: m.Certificate, Name: m.Profile.Name, Type: m.Type,
+		TypeLabel: Label(MemberTypes, string(m.Type)), JoinedOn: m.JoinedOn}, nil
+}
