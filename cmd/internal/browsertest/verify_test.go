@@ -85,7 +85,7 @@ func TestVerifyCertificates(t *testing.T) {
 	// (the lookups above counted too), then answers 429 with Retry-After and a message.
 	type probe struct {
 		OK, NotFound, Limited, Other, First int
-		RetryAfter, Message             string
+		RetryAfter, Message                 string
 	}
 	p := eval[probe](tb, `(async () => {
 		const r = {OK: 0, NotFound: 0, Limited: 0, Other: 0, First: 0, RetryAfter: '', Message: ''};
