@@ -322,8 +322,10 @@ func TestTemplateFunctions(t *testing.T) {
 }
 
 // maxBootstrapSize guards a function's linux/arm64 bootstrap against accidents (a dependency
-// pulled in by mistake). Size is not a target; cold start is (TestEmulatorInit).
-const maxBootstrapSize = 20_000_000
+// pulled in by mistake). Size is not a target; cold start is (TestEmulatorInit). The admin
+// function was 19.86 MB before it printed certificates, 20.05 MB with the QR code library
+// (github.com/yeqown/go-qrcode/v2, +0.2 MB) it shares with the public function.
+const maxBootstrapSize = 22_000_000
 
 func TestTemplateFunctionsBuild(t *testing.T) {
 	d := load(t, global)
