@@ -38,7 +38,7 @@ const unknownCertificate = "LM-0000-0000"
 // errNoCertificate is the answer to an unknown or malformed number: one message, one
 // shape, whatever was typed.
 var errNoCertificate = membership.Errorf(membership.ENOTFOUND, "httpapi: verify certificate",
-	"未查到该证书编号。请核对编号（形如 LM-2026-0001，见会员证书右下角）后重新查询；如有疑问请联系联盟秘书处。")
+	"未查到该证书编号。请核对编号（形如 LM-2026-0001，见会员证书左下方）后重新查询；如有疑问请联系联盟秘书处。")
 
 // verify looks the certificate number up: its Verification, errNoCertificate when
 // no member holds it (or it is not a number at all), or EUNAVAILABLE.
