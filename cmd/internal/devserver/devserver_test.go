@@ -48,7 +48,7 @@ func newServer(t *testing.T, dir string) *Server {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"path":"`+r.URL.Path+`"}`)
 	})
-	srv, err := New(context.Background(), Config{
+	srv, err := New(t.Context(), Config{
 		Build: sitegen.Options{Content: os.DirFS(filepath.Join(dir, "content")), Templates: os.DirFS(filepath.Join(dir, "templates"))},
 		API:   api, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Debounce: 10 * time.Millisecond,
 	})
@@ -99,7 +99,7 @@ func TestServeHTTP(t *testing.T) {
 func TestLiveReload(t *testing.T) {
 	dir := writeSite(t)
 	srv := newServer(t, dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	watching := make(chan error, 1)
 	go func() { watching <- srv.Watch(ctx, filepath.Join(dir, "content"), filepath.Join(dir, "templates")) }()

@@ -1,7 +1,6 @@
 package sitegen
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -14,6 +13,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/smelisting/alliance/cmd/internal/sitewriter"
 )
 
 // phrases are realistic Chinese sentences the synthetic site is made of.
@@ -166,14 +167,14 @@ func BenchmarkBuild10k(b *testing.B) {
 	// Two builds first, so that the timed ones rewrite the build before
 	// last in place as every rebuild does (see siteWriter).
 	for i := 0; i < 2; i++ {
-		if _, err := Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out}); err != nil {
+		if _, err := Build(b.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		var err error
-		sum, err = Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
+		sum, err = Build(b.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -192,7 +193,7 @@ func BenchmarkBuild10kEmpty(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var err error
 		out := filepath.Join(dir, strconv.Itoa(i), "site") // nothing deleted before: see siteWriter
-		sum, err = Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
+		sum, err = Build(b.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: out})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -206,7 +207,7 @@ func BenchmarkRender10k(b *testing.B) {
 	var pages int
 	done := measure(b)
 	for i := 0; i < b.N; i++ {
-		out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
+		out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(b.Context())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -220,21 +221,28 @@ func BenchmarkRender10k(b *testing.B) {
 // Build overlaps the two).
 func BenchmarkWrite10k(b *testing.B) {
 	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
-	out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
+	out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
 	dir := filepath.Join(b.TempDir(), "site")
-	for i := 0; i < 2; i++ { // as in BenchmarkBuild10k
-		if err := writeSite(dir, out.Files); err != nil {
+	write := func() {
+		w, err := sitewriter.New(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := w.WriteAll(b.Context(), out.Files, nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	write() // twice, as in BenchmarkBuild10k
+	write()
 	done := measure(b)
 	for i := 0; i < b.N; i++ {
-		if err := writeSite(dir, out.Files); err != nil {
-			b.Fatal(err)
-		}
+		write()
 	}
 	done(0)
 	b.ReportMetric(float64(len(out.Files)), "files")
@@ -244,7 +252,7 @@ func BenchmarkWrite10k(b *testing.B) {
 func BenchmarkRebuildOneFile(b *testing.B) {
 	c, tm := synthSite(b, benchEvents, benchMembers, benchNews)
 	bl := NewBuilder(Options{Content: c, Templates: tm, Now: testNow})
-	if _, err := bl.Render(context.Background()); err != nil {
+	if _, err := bl.Render(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	name := "events/synth-00042.md"
@@ -252,7 +260,7 @@ func BenchmarkRebuildOneFile(b *testing.B) {
 	done := measure(b)
 	for i := 0; i < b.N; i++ {
 		c[name] = &fstest.MapFile{Data: append(append([]byte{}, orig...), []byte(fmt.Sprintf("\n修改 %d\n", i))...)}
-		if _, err := bl.RenderChanged(context.Background(), []string{name}); err != nil {
+		if _, err := bl.RenderChanged(b.Context(), []string{name}); err != nil {
 			b.Fatal(err)
 		}
 	}

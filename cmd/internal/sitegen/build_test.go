@@ -1,7 +1,6 @@
 package sitegen
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -94,7 +93,7 @@ func TestDraftsAndFuture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow, Drafts: tt.drafts, Future: tt.fut}).Render(context.Background())
+			out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow, Drafts: tt.drafts, Future: tt.fut}).Render(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +106,7 @@ func TestDraftsAndFuture(t *testing.T) {
 		})
 	}
 	// --now moves the clock: on 2026-12-25 the future item is published.
-	out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow.AddDate(0, 0, 28)}).Render(context.Background())
+	out, err := NewBuilder(Options{Content: c, Templates: tm, Now: testNow.AddDate(0, 0, 28)}).Render(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +145,12 @@ func TestBadInput(t *testing.T) {
 		{"alias clash", map[string]string{"content/news/two.md": "---\ntitle: 别名\naliases: [/about/]\n---\n"}, []string{"content/news/two.md", "/about/"}},
 		{"broken link", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n第一段。\n\n见[不存在的页面](/nowhere/)。\n"}, []string{"content/news/two.md:6:", `"/nowhere/"`}},
 		{"broken reference link", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n见[页面][p]。\n\n[p]: /nowhere/\n"}, []string{"content/news/two.md:6:", `"/nowhere/"`}},
+		{"broken link in raw HTML, single-quoted", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n第一段。\n\n<p><a href='/nowhere/'>旧页面</a></p>\n"},
+			[]string{"content/news/two.md:6:", `"/nowhere/"`}},
+		{"broken link in raw HTML, unquoted", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n<p><img src=/missing.png alt=图></p>\n"},
+			[]string{"content/news/two.md:4:", `"/missing.png"`}},
+		{"broken anchor in raw HTML, upper case", map[string]string{"content/news/two.md": "---\ntitle: 链接\n---\n<P><A HREF=/about/#article-90>第九十条</A></P>\n"},
+			[]string{"content/news/two.md:4:", "#article-90"}},
 		{"broken link in a template", map[string]string{"templates/single.html": "{{define \"main\"}}<a href=\"/nowhere/\">x</a>{{end}}"},
 			[]string{"content/about.md:", `"/nowhere/"`, "from its layout templates/single.html"}},
 		{"broken anchor", map[string]string{"content/news/two.md": "---\ntitle: 锚点\n---\n见[第九十条](/about/#article-90)。\n"}, []string{"content/news/two.md:4:", "#article-90"}},
@@ -169,12 +174,12 @@ func TestBadInput(t *testing.T) {
 func TestFailedBuildKeepsOldSite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "site")
 	c, tm := fixtureFS(t, fixture, nil)
-	if _, err := Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err != nil {
+	if _, err := Build(t.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err != nil {
 		t.Fatalf("first build: %v", err)
 	}
 	before := listTree(t, dir)
 	c["news/two.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 坏链接\n---\n[坏](/missing/)\n")}
-	if _, err := Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err == nil {
+	if _, err := Build(t.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err == nil {
 		t.Fatal("got no error for a broken link, want the build to fail")
 	}
 	after := listTree(t, dir)
@@ -188,7 +193,7 @@ func TestFailedBuildKeepsOldSite(t *testing.T) {
 	// A good build replaces the site.
 	delete(c, "news/two.md")
 	c["news/three.md"] = &fstest.MapFile{Data: []byte("---\ntitle: 新的\n---\n正文\n")}
-	if _, err := Build(context.Background(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err != nil {
+	if _, err := Build(t.Context(), Options{Content: c, Templates: tm, Now: testNow, OutDir: dir}); err != nil {
 		t.Fatalf("third build: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "news", "three", "index.html")); err != nil {

@@ -126,9 +126,10 @@ func TestRealSite(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 				continue
 			}
+			section := "https://www.smelisting.example/" + strings.SplitN(name, "/", 2)[0] + "/"
 			for _, it := range f.Items {
-				if !strings.HasPrefix(it.Link, "https://www.smelisting.example/events/") || it.Content == "" {
-					t.Errorf("%s: got item link %q and %d bytes of content, want an absolute event URL and content", name, it.Link, len(it.Content))
+				if !strings.HasPrefix(it.Link, section) || it.Content == "" {
+					t.Errorf("%s: got item link %q and %d bytes of content, want an absolute URL under %s and content", name, it.Link, len(it.Content), section)
 				}
 			}
 		case strings.HasSuffix(name, ".ics"):
@@ -193,6 +194,8 @@ func TestGolden(t *testing.T) {
 		{"member", "members/qiheng/index.html"},
 		{"membership", "membership/index.html"},
 		{"event-ics", "events/2026-hefei-lecture/event.ics"},
+		{"news", "news/index.html"},
+		{"news-atom", "news/atom.xml"},
 	}
 	for _, p := range pages {
 		t.Run(p.golden, func(t *testing.T) {

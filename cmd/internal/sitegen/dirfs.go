@@ -4,9 +4,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/smelisting/alliance/cmd/internal/sysfile"
 )
 
-// DirFS is os.DirFS(dir) with a faster ReadFile (see readFile), for the
+// DirFS is os.DirFS(dir) with a faster ReadFile (see package sysfile), for the
 // content and templates folders.
 func DirFS(dir string) fs.FS { return dirFS{os.DirFS(dir), dir} }
 
@@ -20,7 +22,7 @@ func (d dirFS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
 	}
-	data, err := readFile(filepath.Join(d.dir, filepath.FromSlash(name)))
+	data, err := sysfile.ReadFile(filepath.Join(d.dir, filepath.FromSlash(name)))
 	if pe, ok := err.(*fs.PathError); ok {
 		pe.Path = name // as os.DirFS names it
 	}

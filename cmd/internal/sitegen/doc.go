@@ -56,11 +56,39 @@
 //
 // # Building
 //
-// [Build] renders the pages in parallel, writing each into a working
-// folder beside the output folder as soon as it is rendered, checks every
-// internal link and anchor, then swaps the folder in, so a failed build
-// leaves the previous site untouched. The working folder is the build
-// before last (.site-previous), rewritten in place: see siteWriter. [Builder.Render] keeps the site in
-// memory instead, and a [Builder] keeps parsed pages between renders for
-// the dev server.
+// A build is a pipeline of named phases around one plan value, in the
+// manner of Hugo's hugolib/hugo_sites_build.go; each phase is a file:
+//
+//   - load (load.go) reads the inputs into a new plan: config.yaml, every
+//     content file (Markdown parsed and converted, reusing the pages of the
+//     last build whose bytes did not change), the layouts and assets;
+//   - assemble (assemble.go) makes the [Site] of the published pages and
+//     decides every output: the jobs (a page, or a page of a list, and the
+//     layout that renders it), the files written as they are (content
+//     files, assets, redirects of aliases), the events' registration
+//     catalog /api-events.json (registration.go), the sitemap and robots.txt;
+//   - render (render.go) executes the jobs in parallel and renders the
+//     feeds (feeds.go, feedformats.go) and calendars, then the API's frame
+//     (frame.go), reading the ids and links of every HTML output (links.go);
+//   - check (check.go) verifies every internal link and anchor;
+//   - write (write.go) writes the files through package sitewriter, which
+//     swaps the new site in only when all of it is written.
+//
+// [Build] streams each page to disk as soon as it is rendered (render
+// hands it to the writer), so a failed build leaves the previous site
+// untouched. [Builder.Render] keeps the site in memory instead, with the
+// plan: [Builder.RenderChanged], the dev server's rebuild after an edit,
+// re-renders the jobs and feeds of the edited pages in that plan when only
+// their bodies changed (incremental.go).
+//
+// Growing the build means a phase or an input, not a branch in another
+// phase. An input (pages made from the membership register, say) is read
+// in load through a small interface of this package's own and becomes
+// pages of the plan like the content files. New pages of a kind are jobs
+// that assemble adds with plan.addJob, next to addJobs and addListJobs (the
+// console under /admin/ needed none: its pages are content files with
+// layouts of their own and noindex, which keeps them out of the sitemap). A phase that needs every rendered page (a
+// search index) reads each one in renderJobs, as the link extraction does,
+// and adds its files to the plan before write. Each phase runs alone on a
+// small in-memory site in its tests (phases_test.go).
 package sitegen

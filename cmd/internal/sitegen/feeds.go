@@ -13,13 +13,58 @@ import (
 	"github.com/gorilla/feeds"
 )
 
-// kindFeeds are the feeds of one event kind, published under base.
-func kindFeeds(cfg *Config, t Term, base string) []FeedLink {
-	return []FeedLink{
-		{Title: cfg.Title + " · " + t.Name + "（RSS）", Type: "application/rss+xml", URL: base + "index.xml"},
-		{Title: cfg.Title + " · " + t.Name + "（Atom）", Type: "application/atom+xml", URL: base + "atom.xml"},
-		{Title: cfg.Title + " · " + t.Name + "（JSON Feed）", Type: "application/feed+json", URL: base + "feed.json"},
+// feedSections are the sections whose pages have feeds: RSS, Atom and
+// JSON Feed in the folder of the section's list (/events/, /news/).
+var feedSections = []string{"events", "news"}
+
+// feedFormats are the formats of every feed: the file in the feed's
+// folder, the name people know it by and its media type.
+var feedFormats = []struct{ file, name, mediaType string }{
+	{"index.xml", "RSS", "application/rss+xml"},
+	{"atom.xml", "Atom", "application/atom+xml"},
+	{"feed.json", "JSON Feed", "application/feed+json"},
+}
+
+// feedLinks are the feeds of what (活动, 新闻, 公益大讲堂 …) published in
+// the folder dir, one a format.
+func feedLinks(cfg *Config, what, dir string) []FeedLink {
+	links := make([]FeedLink, len(feedFormats))
+	for i, f := range feedFormats {
+		links[i] = FeedLink{Title: cfg.Title + " · " + what + "（" + f.name + "）", Format: f.name, Type: f.mediaType, URL: dir + f.file}
 	}
+	return links
+}
+
+// feed is one feed of the site (in its three formats): where, its title
+// and description, and its pages.
+type feed struct {
+	dir, title, description string
+	pages                   []*Page
+}
+
+// feedList lists the feeds of the site: each section of feedSections that has
+// a list page, and the events of each kind.
+func (s *Site) feedList() []feed {
+	cfg := s.Config
+	var list []feed
+	for _, name := range feedSections {
+		if pg := s.byURL["/"+name+"/"]; pg != nil {
+			list = append(list, feed{pg.URL, cfg.Title + " · " + pg.Title, pg.Description, s.sections[name]})
+		}
+	}
+	if s.byURL["/events/"] == nil {
+		return list
+	}
+	for _, t := range cfg.EventKinds {
+		var sel []*Page
+		for _, p := range s.sections["events"] {
+			if p.FrontMatter.Kind == t.Slug {
+				sel = append(sel, p)
+			}
+		}
+		list = append(list, feed{"/events/kind/" + t.Slug + "/", cfg.Title + " · " + t.Name, t.Name + "活动", sel})
+	}
+	return list
 }
 
 var relURLRe = regexp.MustCompile(`(href|src)="/([^/"][^"]*)?"`)
@@ -29,110 +74,97 @@ func absolutize(base string, html string) string {
 	return relURLRe.ReplaceAllString(html, `$1="`+base+`$2"`)
 }
 
-// renderFeeds writes RSS 2.0, Atom 1.0 and JSON Feed 1.1 of all events and
-// of each event kind, the iCalendar file of all events and one per event.
-// With changed set (a fast rebuild, front matter unchanged), only the files
+// renderFeeds writes RSS 2.0, Atom 1.0 and JSON Feed 1.1 of every feed of
+// the site, the iCalendar file of all events and one per event. With
+// changed set (a fast rebuild, front matter unchanged), only the files
 // those pages appear in.
 func renderFeeds(site *Site, changed []*Page) (map[string][]byte, error) {
-	cfg := site.Config
-	events := site.sections["events"]
 	out := map[string][]byte{}
-	kinds := map[string]bool{}
-	for _, p := range changed {
-		if p.IsEvent() {
-			kinds[p.Kind] = true
-		}
-	}
-	if changed != nil && len(kinds) == 0 {
-		return out, nil // no event changed
-	}
-	write := func(dir, title, desc string, list []*Page) error {
-		f := &feeds.Feed{
-			Title:       title,
-			Link:        &feeds.Link{Href: site.BaseURL + strings.TrimPrefix(dir, "/")},
-			Description: desc,
-			Author:      &feeds.Author{Name: cfg.Title, Email: cfg.Contact.Email},
-			Id:          site.BaseURL + strings.TrimPrefix(dir, "/"),
-		}
-		// newest publication first
-		sorted := append([]*Page(nil), list...)
-		sort.SliceStable(sorted, func(i, j int) bool { return pubTime(sorted[i]).After(pubTime(sorted[j])) })
-		if cfg.FeedLimit > 0 && len(sorted) > cfg.FeedLimit {
-			sorted = sorted[:cfg.FeedLimit]
-		}
-		if changed != nil && !slices.ContainsFunc(sorted, func(p *Page) bool { return slices.Contains(changed, p) }) {
-			return nil // none of the changed pages is in this feed
-		}
-		for _, p := range sorted {
-			link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
-			when := fmt.Sprintf("<p>时间：%s %s　地点：%s %s　类型：%s</p>",
-				p.Start.In(Shanghai).Format("2006年1月2日 15:04"), weekdays[p.Start.In(Shanghai).Weekday()], p.City, p.Venue, cfg.EventKind(p.FrontMatter.Kind))
-			it := &feeds.Item{
-				Title:       p.Title,
-				Link:        &feeds.Link{Href: link},
-				Id:          link,
-				Description: p.Description,
-				Created:     pubTime(p),
-				Updated:     pubTime(p),
-				Content:     when + absolutize(site.BaseURL, string(p.Content)),
-			}
-			f.Add(it)
-			if f.Updated.Before(it.Updated) {
-				f.Updated = it.Updated
-			}
-		}
-		if f.Updated.IsZero() {
-			f.Updated = time.Date(2021, 12, 31, 0, 0, 0, 0, Shanghai)
-		}
-		f.Created = f.Updated
-		d := strings.TrimPrefix(dir, "/")
-		rss, err := f.ToRss()
-		if err != nil {
-			return fmt.Errorf("feeds: rss %s: %w", dir, err)
-		}
-		atom, err := f.ToAtom()
-		if err != nil {
-			return fmt.Errorf("feeds: atom %s: %w", dir, err)
-		}
-		js, err := f.ToJSON()
-		if err != nil {
-			return fmt.Errorf("feeds: json %s: %w", dir, err)
-		}
-		out[d+"index.xml"] = []byte(rss)
-		out[d+"atom.xml"] = []byte(atom)
-		out[d+"feed.json"] = []byte(js)
-		return nil
-	}
-	if err := write("/events/", cfg.Title+" · 活动", "联盟活动：大讲堂、投融资沙龙、高级培训班、上市公司考察等", events); err != nil {
-		return nil, err
-	}
-	for _, t := range cfg.EventKinds {
-		if changed != nil && !kinds[t.Slug] {
-			continue
-		}
-		var sel []*Page
-		for _, p := range events {
-			if p.FrontMatter.Kind == t.Slug {
-				sel = append(sel, p)
-			}
-		}
-		if err := write("/events/kind/"+t.Slug+"/", cfg.Title+" · "+t.Name, t.Name+"活动", sel); err != nil {
+	for _, f := range site.feedList() {
+		if err := f.render(site, out, changed); err != nil {
 			return nil, err
 		}
 	}
-	out["events/events.ics"] = calendar(site, events)
+	events := site.sections["events"]
 	if changed != nil {
-		events = nil
-		for _, p := range changed {
-			if p.IsEvent() {
-				events = append(events, p)
-			}
+		events = slices.DeleteFunc(slices.Clone(changed), func(p *Page) bool { return !p.IsEvent() })
+		if len(events) == 0 {
+			return out, nil
 		}
 	}
+	out["events/events.ics"] = calendar(site, site.sections["events"])
 	for _, p := range events {
 		out[strings.TrimPrefix(p.URL, "/")+"event.ics"] = calendar(site, []*Page{p})
 	}
 	return out, nil
+}
+
+// render writes the feed in each format into out: its newest items
+// (Config.FeedLimit), newest publication first. In a fast rebuild (changed
+// not nil) it writes nothing unless one of them changed.
+func (f feed) render(site *Site, out map[string][]byte, changed []*Page) error {
+	isChanged := func(p *Page) bool { return slices.Contains(changed, p) }
+	if changed != nil && !slices.ContainsFunc(f.pages, isChanged) {
+		return nil // before sorting: a fast rebuild changes few feeds
+	}
+	cfg := site.Config
+	sorted := slices.Clone(f.pages)
+	sort.SliceStable(sorted, func(i, j int) bool { return pubTime(sorted[i]).After(pubTime(sorted[j])) })
+	if cfg.FeedLimit > 0 && len(sorted) > cfg.FeedLimit {
+		sorted = sorted[:cfg.FeedLimit]
+	}
+	if changed != nil && !slices.ContainsFunc(sorted, isChanged) {
+		return nil
+	}
+	page := site.BaseURL + strings.TrimPrefix(f.dir, "/")
+	gf := &feeds.Feed{
+		Title:       f.title,
+		Link:        &feeds.Link{Href: page},
+		Description: f.description,
+		Author:      &feeds.Author{Name: cfg.Title, Email: cfg.Contact.Email},
+		Id:          page,
+	}
+	for _, p := range sorted {
+		it := feedItem(site, p)
+		gf.Add(it)
+		if gf.Updated.Before(it.Updated) {
+			gf.Updated = it.Updated
+		}
+	}
+	if gf.Updated.IsZero() {
+		gf.Updated = time.Date(2021, 12, 31, 0, 0, 0, 0, Shanghai)
+	}
+	gf.Created = gf.Updated
+	dir := strings.TrimPrefix(f.dir, "/")
+	for _, format := range feedFormats {
+		data, err := encodeFeed(gf, format.name, page+format.file)
+		if err != nil {
+			return fmt.Errorf("feeds: %s %s: %w", format.name, f.dir, err)
+		}
+		out[dir+format.file] = data
+	}
+	return nil
+}
+
+// feedItem is the feed item of a page: its content with absolute links,
+// after the time, place and kind of an event.
+func feedItem(site *Site, p *Page) *feeds.Item {
+	link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
+	content := absolutize(site.BaseURL, string(p.Content))
+	if p.IsEvent() {
+		start := p.Start.In(Shanghai)
+		content = fmt.Sprintf("<p>时间：%s %s　地点：%s %s　类型：%s</p>",
+			start.Format("2006年1月2日 15:04"), weekdays[start.Weekday()], p.City, p.Venue, site.Config.EventKind(p.FrontMatter.Kind)) + content
+	}
+	return &feeds.Item{
+		Title:       p.Title,
+		Link:        &feeds.Link{Href: link},
+		Id:          link,
+		Description: p.Description,
+		Created:     pubTime(p),
+		Updated:     pubTime(p),
+		Content:     content,
+	}
 }
 
 func pubTime(p *Page) time.Time {
@@ -245,10 +277,10 @@ func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
 // vevent returns the VEVENT block of an event, cached for the site.
-func (site *Site) vevent(p *Page, host string) []byte {
-	site.veventMu.Lock()
-	v, ok := site.vevents[p]
-	site.veventMu.Unlock()
+func (s *Site) vevent(p *Page, host string) []byte {
+	s.veventMu.Lock()
+	v, ok := s.vevents[p]
+	s.veventMu.Unlock()
 	if ok {
 		return v
 	}
@@ -258,7 +290,7 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	if end.IsZero() {
 		end = p.Start.Add(2 * time.Hour)
 	}
-	link := site.BaseURL + strings.TrimPrefix(p.URL, "/")
+	link := s.BaseURL + strings.TrimPrefix(p.URL, "/")
 	line("BEGIN:VEVENT")
 	line("UID:" + strings.Trim(strings.ReplaceAll(p.URL, "/", "-"), "-") + "@" + host)
 	line("DTSTAMP:" + pubTime(p).UTC().Format("20060102T150405Z"))
@@ -270,19 +302,19 @@ func (site *Site) vevent(p *Page, host string) []byte {
 	if p.Register != "" {
 		desc += "\n报名方式：" + p.Register
 	}
-	if phone := site.Config.Contact.Phone; phone != "" {
+	if phone := s.Config.Contact.Phone; phone != "" {
 		desc += "\n秘书处电话：" + phone
 	}
 	desc += "\n详情：" + link
 	line("DESCRIPTION:" + icsText(desc))
-	line("CATEGORIES:" + icsText(site.Config.EventKind(p.FrontMatter.Kind)))
+	line("CATEGORIES:" + icsText(s.Config.EventKind(p.FrontMatter.Kind)))
 	line("URL:" + link)
 	line("END:VEVENT")
-	site.veventMu.Lock()
-	if site.vevents == nil {
-		site.vevents = map[*Page][]byte{}
+	s.veventMu.Lock()
+	if s.vevents == nil {
+		s.vevents = map[*Page][]byte{}
 	}
-	site.vevents[p] = b.Bytes()
-	site.veventMu.Unlock()
+	s.vevents[p] = b.Bytes()
+	s.veventMu.Unlock()
 	return b.Bytes()
 }

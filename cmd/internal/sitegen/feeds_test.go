@@ -2,6 +2,8 @@ package sitegen
 
 import (
 	"bytes"
+	"encoding/xml"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/mmcdole/gofeed"
+
+	"github.com/smelisting/alliance/functions/events"
 )
 
 type wantItem struct {
@@ -26,6 +30,7 @@ func TestFeedsParseItemByItem(t *testing.T) {
 	soon := wantItem{"公益大讲堂——走进合肥：专精特新企业的资本市场之路，北交所上市条件与审核要点；案例分享", "https://test.example/events/soon/",
 		`<a href="https://test.example/about/#org">详情</a>`, d("2026-11-01")}
 	past := wantItem{"往期沙龙", "https://test.example/events/past/", "往期活动正文", d("2026-09-01")}
+	news := wantItem{"第一条新闻", "https://test.example/news/one/", "<h2 id=\"小标题\">小标题</h2>", d("2026-11-02")}
 	tests := []struct {
 		file, feedType, version string
 		items                   []wantItem
@@ -36,6 +41,9 @@ func TestFeedsParseItemByItem(t *testing.T) {
 		{"events/kind/salon/index.xml", "rss", "2.0", []wantItem{later, past}},
 		{"events/kind/salon/atom.xml", "atom", "1.0", []wantItem{later, past}},
 		{"events/kind/lecture/feed.json", "json", "https://jsonfeed.org/version/1.1", []wantItem{soon}},
+		{"news/index.xml", "rss", "2.0", []wantItem{news}},
+		{"news/atom.xml", "atom", "1.0", []wantItem{news}},
+		{"news/feed.json", "json", "https://jsonfeed.org/version/1.1", []wantItem{news}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -50,8 +58,8 @@ func TestFeedsParseItemByItem(t *testing.T) {
 			if f.FeedType != tt.feedType || f.FeedVersion != tt.version {
 				t.Errorf("got feed type %s %s, want %s %s", f.FeedType, f.FeedVersion, tt.feedType, tt.version)
 			}
-			if !strings.HasPrefix(f.Link, "https://test.example/events/") {
-				t.Errorf("got feed link %q, want an absolute URL under https://test.example/events/", f.Link)
+			if dir := "https://test.example/" + path.Dir(tt.file) + "/"; f.Link != dir {
+				t.Errorf("got feed link %q, want the list %s", f.Link, dir)
 			}
 			if len(f.Items) != len(tt.items) {
 				t.Fatalf("got %d items, want %d", len(f.Items), len(tt.items))
@@ -79,6 +87,57 @@ func TestFeedsParseItemByItem(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFeedsLinkToThemselves checks that every feed names its own URL (Atom
+// and RSS: a link rel="self"; JSON Feed: feed_url), as feed readers and the
+// W3C feed validator want, besides the page it follows.
+func TestFeedsLinkToThemselves(t *testing.T) {
+	out, err := renderFixture(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range out.Files {
+		if ext := path.Ext(name); ext == ".xml" && name != "sitemap.xml" || ext == ".json" && name != events.CatalogFile {
+			names = append(names, name)
+		}
+	}
+	if len(names) != 12 { // events, two kinds, news: three formats each
+		t.Errorf("got %d feeds %v, want 12", len(names), names)
+	}
+	for _, name := range names {
+		f, err := gofeed.NewParser().Parse(bytes.NewReader(out.Files[name]))
+		if err != nil {
+			t.Errorf("parse %s: %v", name, err)
+			continue
+		}
+		if want := "https://test.example/" + name; f.FeedLink != want {
+			t.Errorf("%s: got feed link %q, want %q", name, f.FeedLink, want)
+		}
+		if want := "https://test.example/" + path.Dir(name) + "/"; f.Link != want {
+			t.Errorf("%s: got page link %q, want %q", name, f.Link, want)
+		}
+		if path.Ext(name) == ".xml" && !bytes.Contains(out.Files[name], []byte(`rel="self" type="application/`)) {
+			t.Errorf("%s: got no link rel=\"self\" with its type", name)
+		}
+	}
+	// Atom: the links come before the entries (RFC 4287's schema), one of each.
+	var atom struct {
+		Links []struct {
+			Rel  string `xml:"rel,attr"`
+			Href string `xml:"href,attr"`
+		} `xml:"link"`
+	}
+	if err := xml.Unmarshal(out.Files["news/atom.xml"], &atom); err != nil {
+		t.Fatal(err)
+	}
+	if len(atom.Links) != 2 || atom.Links[0].Rel != "alternate" || atom.Links[1].Rel != "self" {
+		t.Errorf("got feed links %+v, want an alternate and a self link", atom.Links)
+	}
+	if self, entry := bytes.Index(out.Files["news/atom.xml"], []byte(`rel="self"`)), bytes.Index(out.Files["news/atom.xml"], []byte("<entry>")); self > entry {
+		t.Errorf("got the self link at %d after the first entry at %d, want it before", self, entry)
 	}
 }
 

@@ -26,6 +26,18 @@ const (
 	frameMain   = "[[main]]"
 )
 
+// renderFrame adds the frame to the plan's files when the templates have its layout, in
+// render after the pages: its links are checked with theirs.
+func (p *plan) renderFrame() error {
+	frame, err := renderFrame(p.layouts, p.site, p.opts.TemplatesName)
+	if err != nil || frame == nil {
+		return err
+	}
+	p.files[frameFile] = frame
+	p.sources[frameFile] = p.opts.TemplatesName + "/" + frameLayout + ".html"
+	return nil
+}
+
 // renderFrame renders the frame when the templates have its layout (else nil). Its page
 // is the join page (the menu marks 申请入盟, and the canonical link points there), or the
 // home page on a site without one.

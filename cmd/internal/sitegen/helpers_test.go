@@ -1,7 +1,6 @@
 package sitegen
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,7 +234,7 @@ func fixtureFS(t testing.TB, archive string, edits map[string]string) (content, 
 func renderFixture(t testing.TB, edits map[string]string) (*Output, error) {
 	t.Helper()
 	c, tm := fixtureFS(t, fixture, edits)
-	return NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(context.Background())
+	return NewBuilder(Options{Content: c, Templates: tm, Now: testNow}).Render(t.Context())
 }
 
 // moduleRoot is ALLIANCE_ROOT or the folder of go.mod above the working directory.
@@ -265,7 +264,7 @@ func renderRealSite(t testing.TB) *Output {
 	out, err := NewBuilder(Options{
 		Content: os.DirFS(filepath.Join(root, "content")), Templates: os.DirFS(filepath.Join(root, "templates")),
 		Now: testNow,
-	}).Render(context.Background())
+	}).Render(t.Context())
 	if err != nil {
 		t.Fatalf("render content/: %v", err)
 	}

@@ -1,7 +1,6 @@
 package sitegen
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -13,22 +12,37 @@ import (
 	"time"
 )
 
-// renderState is what a render leaves behind for the next RenderChanged.
-type renderState struct {
-	cfgRaw  []byte
-	tmplSum [32]byte
-	now     time.Time
-	pubSig  []bool           // published and upcoming flags of every page, in file order
-	pages   map[string]*Page // content path → page
-	names   []string         // the keys of pages, sorted
-	site    *Site
-	jobs    []job
-	jobIdx  map[*Page][]int // page → its own (not list) outputs
-	files   map[string][]byte
-	sources map[string]string
-	links   map[string]pageLinks
-	summary Summary
-	checker *linkChecker
+// keep readies the plan of a Render for RenderChanged: it notes what the
+// fast path must find unchanged (the templates, which pages are published
+// and upcoming) and which jobs render each page, and drops the links of
+// every output but their ids, extracted again when every page must be
+// checked.
+func (p *plan) keep() error {
+	sum, err := templatesSum(p.opts.Templates)
+	if err != nil {
+		return err
+	}
+	p.tmplSum = sum
+	p.pubSig = p.publishedSig(p.now)
+	p.jobsOf = map[*Page][]int{}
+	for i, j := range p.jobs {
+		if j.data.Pager == nil {
+			p.jobsOf[j.data.Page] = append(p.jobsOf[j.data.Page], i)
+		}
+	}
+	for n, pl := range p.links {
+		p.links[n] = pageLinks{ids: pl.ids}
+	}
+	return nil
+}
+
+// publishedSig is whether each page is published and upcoming at now.
+func (p *plan) publishedSig(now time.Time) []bool {
+	sig := make([]bool, 0, 2*len(p.pages))
+	for _, pg := range p.pages {
+		sig = append(sig, published(pg, p.opts, now), pg.Upcoming(now))
+	}
+	return sig
 }
 
 // templatesSum hashes every file of the templates folder.
@@ -57,48 +71,71 @@ func templatesSum(tfs fs.FS) ([32]byte, error) {
 // RenderChanged renders the site again after the content files named in
 // changed (paths relative to the content folder) were edited. When only
 // page bodies changed (same front matter, same files, same templates and
-// config) it re-renders just those pages, the feeds and their links;
+// config) it re-renders just the jobs of those pages in the plan of the
+// last Render, the feeds they are in, and checks the links again;
 // anything else, or changed == nil, falls back to a full Render.
 func (b *Builder) RenderChanged(ctx context.Context, changed []string) (*Output, error) {
 	b.mu.Lock()
-	prev := b.prev
+	last := b.last
 	b.mu.Unlock()
-	if prev == nil || len(changed) == 0 {
+	if last == nil || len(changed) == 0 {
 		return b.Render(ctx)
 	}
-	out, ok, err := b.renderBodies(ctx, prev, changed)
+	start := time.Now()
+	updates, ok, err := b.changedBodies(last, changed)
 	if err != nil {
-		b.mu.Lock()
-		b.prev = nil // pages may have been updated in place: next time, render all
-		b.mu.Unlock()
 		return nil, err
 	}
 	if !ok {
 		return b.Render(ctx)
 	}
-	return out, nil
+	b.mu.Lock()
+	for _, u := range updates {
+		*u.old = *u.new // every list and index keeps pointing at the same page
+		b.cache[u.old.File] = u.old
+	}
+	b.mu.Unlock()
+	pages := make([]*Page, len(updates))
+	for i, u := range updates {
+		pages[i] = u.old
+	}
+	if err := last.rerender(ctx, pages); err != nil {
+		b.mu.Lock()
+		b.last = nil // pages were updated in place: next time, render all
+		b.mu.Unlock()
+		return nil, err
+	}
+	sum := last.summary
+	sum.Duration = time.Since(start)
+	return &Output{Files: last.files, Summary: sum}, nil
 }
 
-// renderBodies is the fast path of RenderChanged; ok is false when it does not apply.
-func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed []string) (*Output, bool, error) {
-	start := time.Now()
+// bodyUpdate is a page whose body changed: old is in the plan, new parsed
+// from the file now.
+type bodyUpdate struct{ old, new *Page }
+
+// changedBodies parses the changed files; ok is false when more than
+// bodies changed: the config, a template, front matter, a file added or
+// removed, a list page, or the clock moved a page in or out of the site
+// or of the upcoming events.
+func (b *Builder) changedBodies(last *plan, changed []string) (updates []bodyUpdate, ok bool, err error) {
 	o := b.opts
 	cfgRaw, err := fs.ReadFile(o.Content, "config.yaml")
-	if err != nil || string(cfgRaw) != string(prev.cfgRaw) {
+	if err != nil || string(cfgRaw) != string(last.cfgRaw) {
 		return nil, false, nil
 	}
-	if sum, err := templatesSum(o.Templates); err != nil || sum != prev.tmplSum {
+	if sum, err := templatesSum(o.Templates); err != nil || sum != last.tmplSum {
 		return nil, false, nil
 	}
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
+	if !slices.Equal(last.publishedSig(buildClock(o)), last.pubSig) {
+		return nil, false, nil
 	}
-	now = now.In(Shanghai)
-	type update struct{ old, new *Page }
-	var updates []update
+	byFile := make(map[string]*Page, len(last.pages))
+	for _, pg := range last.pages {
+		byFile[pg.File] = pg
+	}
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(changed))) {
-		old, ok := prev.pages[name]
+		old, ok := byFile[name]
 		if !ok || !strings.HasSuffix(name, ".md") || old.PageKind == "section" {
 			return nil, false, nil // a new file, a static file or a list page
 		}
@@ -109,93 +146,58 @@ func (b *Builder) renderBodies(ctx context.Context, prev *renderState, changed [
 		if string(raw) == string(old.raw) {
 			continue
 		}
-		file := o.ContentName + "/" + name
-		p, err := parsePage(file, name, raw)
+		p, err := b.parse(name, raw)
 		if err != nil {
 			return nil, false, err
 		}
 		if !reflect.DeepEqual(p.FrontMatter, old.FrontMatter) {
 			return nil, false, nil // lists, feeds and URLs may change
 		}
-		html, toc, plain, err := renderMarkdown(b.md, p.body, p.FrontMatter.TOC, p.Summary == "")
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", file, err)
-		}
-		p.setBody(html, toc, plain)
-		updates = append(updates, update{old, p})
+		updates = append(updates, bodyUpdate{old, p})
 	}
-	// The clock may have moved: the same pages must be published and upcoming.
-	i := 0
-	for _, name := range prev.names {
-		p := prev.pages[name]
-		if i+1 >= len(prev.pubSig) || published(p, o, now) != prev.pubSig[i] || p.Upcoming(now) != prev.pubSig[i+1] {
-			return nil, false, nil
-		}
-		i += 2
-	}
+	return updates, true, nil
+}
 
-	b.mu.Lock()
-	for _, u := range updates {
-		*u.old = *u.new // every list and index keeps pointing at the same page
-		b.cache[u.old.File] = u.old
+// rerender renders again the jobs and feeds of pages whose bodies changed
+// in place, and checks the links of what it rendered (of every page when
+// an anchor came or went). The files go into a new map: the old one may
+// still be served. After an error the plan is not to be used again.
+func (p *plan) rerender(ctx context.Context, pages []*Page) error {
+	p.now = buildClock(p.opts)
+	p.site.Now = p.now
+	p.site.veventMu.Lock()
+	for _, pg := range pages {
+		delete(p.site.vevents, pg)
 	}
-	b.mu.Unlock()
-	prev.site.Now = now
-	prev.site.veventMu.Lock()
-	for _, u := range updates {
-		delete(prev.site.vevents, u.old)
-	}
-	prev.site.veventMu.Unlock()
-
+	p.site.veventMu.Unlock()
 	var idx []int
-	for _, u := range updates {
-		idx = append(idx, prev.jobIdx[u.old]...)
+	for _, pg := range pages {
+		idx = append(idx, p.jobsOf[pg]...)
 	}
-	rendered := make([][]byte, len(idx))
-	if err := parallel(ctx, len(idx), func(k int) error {
-		buf := bufPool.Get().(*bytes.Buffer)
-		defer bufPool.Put(buf)
-		if err := execute(buf, prev.jobs[idx[k]]); err != nil {
-			return err
-		}
-		rendered[k] = bytes.Clone(buf.Bytes())
-		return nil
-	}); err != nil {
-		return nil, false, err
+	rendered, links, err := p.renderJobs(ctx, idx, nil)
+	if err != nil {
+		return err
 	}
-	files := maps.Clone(prev.files)
-	links := maps.Clone(prev.links)
-	var names []string
+	files, allLinks := maps.Clone(p.files), maps.Clone(p.links)
+	names := make([]string, len(idx))
 	idsChanged := false
-	for k, ji := range idx {
-		name := prev.jobs[ji].out
+	for k, i := range idx {
+		name := p.jobs[i].out
 		files[name] = rendered[k]
-		pl := extractLinks(rendered[k])
-		if !maps.Equal(pl.ids, links[name].ids) {
+		if !maps.Equal(links[k].ids, allLinks[name].ids) {
 			idsChanged = true
 		}
-		links[name] = pl
-		names = append(names, name)
+		allLinks[name] = links[k]
+		names[k] = name
 	}
-	var pages []*Page
-	for _, u := range updates {
-		pages = append(pages, u.old)
-	}
-	feeds, err := renderFeeds(prev.site, pages)
+	feeds, err := renderFeeds(p.site, pages)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	maps.Copy(files, feeds)
-	lc := *prev.checker
-	lc.files, lc.links = files, links
 	if idsChanged {
 		names = nil // an anchor went or came: check every page
 	}
-	if err := lc.check(names); err != nil {
-		return nil, false, err
-	}
-	prev.files, prev.links, prev.checker = files, links, &lc
-	sum := prev.summary
-	sum.Duration = time.Since(start)
-	return &Output{Files: files, Summary: sum}, true, nil
+	p.files, p.links = files, allLinks
+	return p.check(names)
 }

@@ -304,38 +304,13 @@ func plainYAML(msg string) string {
 // name used in errors; rel is the path relative to the content folder.
 func parsePage(file, rel string, raw []byte) (*Page, error) {
 	p := &Page{File: rel, raw: raw, bodyLine: 1, body: raw}
-	src := raw
-	if bytes.HasPrefix(src, []byte("\ufeff")) {
-		src = src[3:]
-	}
+	src := bytes.TrimPrefix(raw, []byte("\ufeff"))
 	if bytes.HasPrefix(src, []byte("---\n")) || bytes.HasPrefix(src, []byte("---\r\n")) {
-		rest := src[bytes.IndexByte(src, '\n')+1:]
-		var fm []byte
-		end := -1
-		for off := 0; off < len(rest); {
-			nl := bytes.IndexByte(rest[off:], '\n')
-			line := rest[off:]
-			if nl >= 0 {
-				line = rest[off : off+nl]
-			}
-			if string(bytes.TrimRight(line, "\r ")) == "---" {
-				end = off
-				fm = rest[:off]
-				if nl >= 0 {
-					p.body = rest[off+nl+1:]
-				} else {
-					p.body = nil
-				}
-				break
-			}
-			if nl < 0 {
-				break
-			}
-			off += nl + 1
-		}
-		if end < 0 {
+		fm, body, ok := splitFrontMatter(src[bytes.IndexByte(src, '\n')+1:])
+		if !ok {
 			return nil, fmt.Errorf("%s:1: front matter opened with --- is never closed", file)
 		}
+		p.body = body
 		p.bodyLine = 3 + bytes.Count(fm, []byte("\n"))
 		if len(bytes.TrimSpace(fm)) > 0 && !decodeSimpleFrontMatter(fm, &p.FrontMatter) {
 			dec := yaml.NewDecoder(bytes.NewReader(fm))
@@ -345,17 +320,51 @@ func parsePage(file, rel string, raw []byte) (*Page, error) {
 			}
 		}
 	}
-	base := path.Base(rel)
-	dir := path.Dir(rel)
+	if err := p.place(file); err != nil {
+		return nil, err
+	}
+	if p.Title == "" {
+		return nil, fmt.Errorf("%s:1: title is required", file)
+	}
+	return p, nil
+}
+
+// splitFrontMatter splits what follows the opening --- line at the
+// closing one; ok is false when there is none.
+func splitFrontMatter(rest []byte) (fm, body []byte, ok bool) {
+	for off := 0; off < len(rest); {
+		nl := bytes.IndexByte(rest[off:], '\n')
+		line := rest[off:]
+		if nl >= 0 {
+			line = rest[off : off+nl]
+		}
+		if string(bytes.TrimRight(line, "\r ")) == "---" {
+			if nl < 0 {
+				return rest[:off], nil, true
+			}
+			return rest[:off], rest[off+nl+1:], true
+		}
+		if nl < 0 {
+			break
+		}
+		off += nl + 1
+	}
+	return nil, nil, false
+}
+
+// place sets the kind, section and URL of the page from its path (and slug).
+func (p *Page) place(file string) error {
+	base := path.Base(p.File)
+	dir := path.Dir(p.File)
 	if dir != "." {
 		p.Section = strings.SplitN(dir, "/", 2)[0]
 	}
 	switch {
-	case rel == "_index.md":
+	case p.File == "_index.md":
 		p.PageKind, p.URL = "home", "/"
 	case base == "_index.md":
 		p.PageKind, p.URL = "section", "/"+dir+"/"
-	case rel == "404.md":
+	case p.File == "404.md":
 		p.PageKind, p.URL = "page", "/404.html"
 	default:
 		slug := strings.TrimSuffix(base, ".md")
@@ -363,7 +372,7 @@ func parsePage(file, rel string, raw []byte) (*Page, error) {
 			slug = p.Slug
 		}
 		if strings.ContainsAny(slug, "/?#") || slug == "" {
-			return nil, fmt.Errorf("%s: slug %q must be a single path segment", file, slug)
+			return fmt.Errorf("%s: slug %q must be a single path segment", file, slug)
 		}
 		p.PageKind = "page"
 		if dir == "." {
@@ -372,10 +381,7 @@ func parsePage(file, rel string, raw []byte) (*Page, error) {
 			p.URL = "/" + dir + "/" + slug + "/"
 		}
 	}
-	if p.Title == "" {
-		return nil, fmt.Errorf("%s:1: title is required", file)
-	}
-	return p, nil
+	return nil
 }
 
 // CheckFrontMatter parses a content file's front matter with the build's

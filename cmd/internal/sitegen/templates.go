@@ -19,6 +19,9 @@ type layouts struct {
 	sets   map[string]*template.Template // layout name → base + partials + layout
 	assets map[string]string             // asset name → hashed URL
 	files  map[string][]byte             // output path → asset bytes
+
+	root     *template.Template // base.html and the partials, for partialCached
+	partials sync.Map           // partial name + key → template.HTML, for this build
 }
 
 var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
@@ -100,70 +103,14 @@ func originOf(u string) string {
 // every other templates/*.html as a layout, and hashes templates/assets/*.
 func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 	l := &layouts{sets: map[string]*template.Template{}, assets: map[string]string{}, files: map[string][]byte{}}
-	assetFiles, _ := fs.Glob(tfs, "assets/*")
-	sort.Strings(assetFiles)
-	for _, a := range assetFiles {
-		data, err := fs.ReadFile(tfs, a)
-		if err != nil {
-			return nil, fmt.Errorf("%s/%s: read asset: %w", name, a, err)
-		}
-		sum := sha256.Sum256(data)
-		base := path.Base(a)
-		ext := path.Ext(base)
-		out := "assets/" + strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
-		l.assets[base] = "/" + out
-		l.files[out] = data
+	if err := l.hashAssets(tfs, name); err != nil {
+		return nil, err
 	}
-	baseSrc, err := fs.ReadFile(tfs, "base.html")
-	if err != nil {
-		return nil, fmt.Errorf("%s/base.html: %w", name, err)
-	}
-	var root *template.Template
-	var cache sync.Map // partial name + key → template.HTML, for this build
 	funcs := templateFuncs(cfg, l.assets)
-	// partialCached renders a partial once per key and build: the header
-	// (one per menu entry), the footer, the cards shown on several lists.
-	partialCached := func(name, key string, data any) (template.HTML, error) {
-		k := name + "\x00" + key
-		if v, ok := cache.Load(k); ok {
-			return v.(template.HTML), nil
-		}
-		var buf strings.Builder
-		if err := root.ExecuteTemplate(&buf, name, data); err != nil {
-			return "", err
-		}
-		h := template.HTML(buf.String())
-		cache.Store(k, h)
-		return h, nil
-	}
-	funcs["partialCached"] = partialCached
-	// partialCachedEach is partialCached for each page of a list, keyed by
-	// its URL: one call for a list of cards instead of one per card.
-	funcs["partialCachedEach"] = func(name string, pages []*Page) (template.HTML, error) {
-		var b strings.Builder
-		for _, p := range pages {
-			h, err := partialCached(name, p.URL, p)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(string(h))
-		}
-		return template.HTML(b.String()), nil
-	}
-	root, err = template.New("base.html").Funcs(funcs).Parse(string(baseSrc))
-	if err != nil {
-		return nil, fmt.Errorf("%s/base.html: %w", name, err)
-	}
-	partials, _ := fs.Glob(tfs, "partials/*.html")
-	sort.Strings(partials)
-	for _, p := range partials {
-		src, err := fs.ReadFile(tfs, p)
-		if err != nil {
-			return nil, fmt.Errorf("%s/%s: %w", name, p, err)
-		}
-		if _, err := root.New(path.Base(p)).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("%s/%s: %w", name, p, err)
-		}
+	funcs["partialCached"] = l.partialCached
+	funcs["partialCachedEach"] = l.partialCachedEach
+	if err := l.parseBase(tfs, name, funcs); err != nil {
+		return nil, err
 	}
 	files, _ := fs.Glob(tfs, "*.html")
 	for _, f := range files {
@@ -174,7 +121,7 @@ func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", name, f, err)
 		}
-		set, err := root.Clone()
+		set, err := l.root.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: clone base: %w", name, f, err)
 		}
@@ -184,6 +131,79 @@ func loadLayouts(tfs fs.FS, name string, cfg *Config) (*layouts, error) {
 		l.sets[strings.TrimSuffix(f, ".html")] = set
 	}
 	return l, nil
+}
+
+// hashAssets reads templates/assets/* and names each output after a hash
+// of its bytes.
+func (l *layouts) hashAssets(tfs fs.FS, name string) error {
+	assetFiles, _ := fs.Glob(tfs, "assets/*")
+	sort.Strings(assetFiles)
+	for _, a := range assetFiles {
+		data, err := fs.ReadFile(tfs, a)
+		if err != nil {
+			return fmt.Errorf("%s/%s: read asset: %w", name, a, err)
+		}
+		sum := sha256.Sum256(data)
+		base := path.Base(a)
+		ext := path.Ext(base)
+		out := "assets/" + strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
+		l.assets[base] = "/" + out
+		l.files[out] = data
+	}
+	return nil
+}
+
+// parseBase parses base.html and the partials into l.root.
+func (l *layouts) parseBase(tfs fs.FS, name string, funcs template.FuncMap) error {
+	baseSrc, err := fs.ReadFile(tfs, "base.html")
+	if err != nil {
+		return fmt.Errorf("%s/base.html: %w", name, err)
+	}
+	if l.root, err = template.New("base.html").Funcs(funcs).Parse(string(baseSrc)); err != nil {
+		return fmt.Errorf("%s/base.html: %w", name, err)
+	}
+	partials, _ := fs.Glob(tfs, "partials/*.html")
+	sort.Strings(partials)
+	for _, p := range partials {
+		src, err := fs.ReadFile(tfs, p)
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", name, p, err)
+		}
+		if _, err := l.root.New(path.Base(p)).Parse(string(src)); err != nil {
+			return fmt.Errorf("%s/%s: %w", name, p, err)
+		}
+	}
+	return nil
+}
+
+// partialCached renders a partial once per key and build: the header (one
+// per menu entry), the footer, the cards shown on several lists.
+func (l *layouts) partialCached(name, key string, data any) (template.HTML, error) {
+	k := name + "\x00" + key
+	if v, ok := l.partials.Load(k); ok {
+		return v.(template.HTML), nil
+	}
+	var buf strings.Builder
+	if err := l.root.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	h := template.HTML(buf.String())
+	l.partials.Store(k, h)
+	return h, nil
+}
+
+// partialCachedEach is partialCached for each page of a list, keyed by its
+// URL: one call for a list of cards instead of one per card.
+func (l *layouts) partialCachedEach(name string, pages []*Page) (template.HTML, error) {
+	var b strings.Builder
+	for _, p := range pages {
+		h, err := l.partialCached(name, p.URL, p)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(string(h))
+	}
+	return template.HTML(b.String()), nil
 }
 
 // pick returns the first layout that exists among names.

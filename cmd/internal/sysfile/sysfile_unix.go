@@ -1,6 +1,6 @@
 //go:build unix
 
-package sitegen
+package sysfile
 
 import (
 	"bytes"
@@ -9,13 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The build opens some 25,000 files at 10,000 pages. os.Open also offers
-// each one to the runtime's poller (four fcntl and a failing epoll_ctl on
-// Linux, a quarter of the build's system calls), so the two hot paths,
-// reading content and rewriting output, use plain system calls here.
-
-// readFile returns the contents of the file p.
-func readFile(p string) ([]byte, error) {
+// ReadFile returns the contents of the file p.
+func ReadFile(p string) ([]byte, error) {
 	fd, err := openRetry(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
@@ -44,10 +39,10 @@ func readFile(p string) ([]byte, error) {
 	}
 }
 
-// rewrite makes the file p hold data, writing only when its bytes differ.
+// Rewrite makes the file p hold data, writing only when its bytes differ.
 // It overwrites and then shortens rather than truncating first: ext4
 // flushes a file truncated to zero and rewritten as soon as it is closed.
-func rewrite(p string, data []byte) error {
+func Rewrite(p string, data []byte) error {
 	fd, err := openRetry(p, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: p, Err: err}

@@ -1,4 +1,4 @@
-package sitegen
+package sitewriter
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package sitegen
+package sysfile
 
 import (
 	"bytes"
@@ -8,11 +8,11 @@ import (
 	"os"
 )
 
-// readFile returns the contents of the file p.
-func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
+// ReadFile returns the contents of the file p.
+func ReadFile(p string) ([]byte, error) { return os.ReadFile(p) }
 
-// rewrite makes the file p hold data, writing only when its bytes differ.
-func rewrite(p string, data []byte) error {
+// Rewrite makes the file p hold data, writing only when its bytes differ.
+func Rewrite(p string, data []byte) error {
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
-package sitegen
+package sitewriter
 
 import (
+	"context"
+	"errors"
 	"io/fs"
 	"maps"
 	"os"
@@ -38,6 +40,19 @@ func toFiles(m map[string]string) map[string][]byte {
 	return files
 }
 
+// writeSite writes files into the working folder beside dir and swaps it in.
+func writeSite(t *testing.T, dir string, files map[string][]byte) error {
+	w, err := New(dir)
+	if err != nil {
+		return err
+	}
+	if err := w.WriteAll(t.Context(), files, nil); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Commit()
+}
+
 // Each build after the second rewrites the build before last in place; the
 // result must be exactly the new file set whatever the old tree held.
 func TestWriteSiteRecyclesThePreviousBuild(t *testing.T) {
@@ -60,7 +75,7 @@ func TestWriteSiteRecyclesThePreviousBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := writeSite(dir, toFiles(b.files)); err != nil {
+		if err := writeSite(t, dir, toFiles(b.files)); err != nil {
 			t.Fatalf("build %d (%s): %v", i, b.name, err)
 		}
 		if got := readTree(t, dir); !maps.Equal(got, b.files) {
@@ -96,7 +111,7 @@ func TestWriteSiteConcurrentBuilds(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = writeSite(dir, toFiles(files))
+				errs[i] = writeSite(t, dir, toFiles(files))
 			}()
 		}
 		wg.Wait()
@@ -116,20 +131,77 @@ func TestWriteSiteConcurrentBuilds(t *testing.T) {
 func TestWriteSiteFileFolderClash(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "site")
 	for i := 0; i < 3; i++ { // fresh, fresh, recycled
-		w, err := newSiteWriter(dir)
+		w, err := New(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.write("events/index.xml", []byte("feed")); err != nil {
+		if err := w.Write("events/index.xml", []byte("feed")); err != nil {
 			t.Fatal(err)
 		}
-		err = w.write("events/index.xml/index.html", []byte("page"))
+		err = w.Write("events/index.xml/index.html", []byte("page"))
 		if err == nil || !strings.Contains(err.Error(), "both a file and a folder") {
 			t.Errorf("build %d: got %v, want a clash error", i, err)
 		}
-		w.abort()
-		if err := writeSite(dir, toFiles(map[string]string{"index.html": "ok"})); err != nil {
+		w.Abort()
+		if err := writeSite(t, dir, toFiles(map[string]string{"index.html": "ok"})); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// An aborted build leaves the output as it was, and the next build
+// recycles its working folder.
+func TestAbortKeepsTheOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	first := map[string]string{"index.html": "一", "news/index.html": "新闻"}
+	if err := writeSite(t, dir, toFiles(first)); err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteAll(t.Context(), toFiles(map[string]string{"index.html": "半途", "skipped.html": "x"}), func(name string) bool { return name == "skipped.html" }); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if got := readTree(t, dir); !maps.Equal(got, first) {
+		t.Errorf("got %v after an aborted build, want the first build %v", got, first)
+	}
+	second := map[string]string{"index.html": "二"}
+	if err := writeSite(t, dir, toFiles(second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readTree(t, dir); !maps.Equal(got, second) {
+		t.Errorf("got %v, want the second build %v (nothing of the aborted one)", got, second)
+	}
+}
+
+// WriteAll leaves out what skip names and stops at a cancelled context.
+func TestWriteAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	w, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := toFiles(map[string]string{"a.html": "A", "b/index.html": "B", "c.txt": "C"})
+	if err := w.WriteAll(t.Context(), files, func(name string) bool { return name == "a.html" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readTree(t, dir), map[string]string{"b/index.html": "B", "c.txt": "C"}; !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	w, err = New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	if err := w.WriteAll(ctx, files, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v with a cancelled context, want context.Canceled", err)
 	}
 }
