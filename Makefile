@@ -7,7 +7,7 @@ DDBLOCAL := $(CACHE)/dynamodb-local/DynamoDBLocal.jar
 
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: all build serve test test-deps bench functions clean template-cn deploy edge
+.PHONY: all build serve serve-mail test test-deps bench functions clean template-cn deploy edge
 
 all: build
 
@@ -19,6 +19,14 @@ build:
 serve:
 	$(GO) run ./cmd/alliance serve
 
+## serve-mail: make serve with Mailpit (http://127.0.0.1:8025/) receiving the mail the site sends
+MAILPIT_VERSION := v1.33.1
+serve-mail: $(BIN)/mailpit
+	@$(BIN)/mailpit --listen 127.0.0.1:8025 --smtp 127.0.0.1:1025 --disable-version-check --smtp-disable-rdns --quiet & \
+	  pid=$$!; trap 'kill $$pid' EXIT INT TERM; \
+	  echo "Mailpit: the mail the site sends is at http://127.0.0.1:8025/"; \
+	  $(GO) run ./cmd/alliance serve --smtp 127.0.0.1:1025
+
 ## test: every test, against real servers started on 127.0.0.1
 test: test-deps
 	$(GO) vet ./...
@@ -26,8 +34,8 @@ test: test-deps
 	$(GO) test -count=1 -timeout 20m ./...
 
 ## test-deps: the test tools (npm packages from the lockfile, DynamoDB Local, the Lambda emulator,
-## Chromium and a CJK font; staticcheck comes with go.mod's tool directive)
-test-deps: node_modules/.installed $(DDBLOCAL) $(BIN)/aws-lambda-rie chromium
+## Mailpit, Chromium and a CJK font; staticcheck comes with go.mod's tool directive)
+test-deps: node_modules/.installed $(DDBLOCAL) $(BIN)/aws-lambda-rie $(BIN)/mailpit chromium
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -42,6 +50,11 @@ $(DDBLOCAL):
 
 $(BIN)/aws-lambda-rie:
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+# Mailpit: the SMTP server the mail tests send to and read back through its HTTP API (about two
+# minutes to build on two cores).
+$(BIN)/mailpit:
+	GOBIN=$(BIN) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
 # Chromium and a CJK font for the browser tests: installed with apt-get when this is Debian and we are
 # root (or have passwordless sudo); otherwise the message says what to install.

@@ -18,6 +18,7 @@ import (
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 const adminUsage = `Usage: alliance admin [--api URL] [--token TOKEN] COMMAND [flags] [ARGS]
@@ -37,6 +38,7 @@ Applications (第十四条):
   reject NUMBER --note REASON              不予通过                  (secretariat, then chair)
   file NUMBER --date D --reference R       报中促中心备案            (secretariat)
   certify NUMBER                           颁发会员证书, creates the member (secretariat)
+  document NUMBER ID [--out FILE]          save a document the applicant uploaded (show lists them)
 Members (第十五条):
   members [--status S]                     list members
   member CERTIFICATE                       one member with its history
@@ -69,6 +71,13 @@ Events (registration and check-in at the door):
                                            cancel a registration on the registrant's behalf (its place
                                            goes to the first waiting)
   promote SLUG                             补位: give the places free (capacity raised) to the waiting
+Mail (every change of an application, registration and promotion sends one):
+  mail [--pending]                         messages that could not be delivered (or still wait)
+  retry-mail --version V [--to ADDRESS] ID send a failed message again, to a corrected address
+Personal data:
+  erase --note BASIS [--application N]... [--member C]... [--registration SLUG/CODE]...
+                                           erase a person's data on their request (secretariat);
+                                           the records stay, their history says who erased when
 Other:
   whoami                                   the identity and roles of the token
   dev-token --role ROLE                    a token for ` + "`alliance serve`" + ` (development only)
@@ -104,6 +113,8 @@ type office interface {
 	WhoAmI(ctx context.Context) (*backoffice.Me, error)
 	Dashboard(ctx context.Context) (*backoffice.Dashboard, error)
 	Applications(ctx context.Context, q membership.ApplicationQuery) (*membership.ApplicationPage, error)
+	AttachmentURL(ctx context.Context, number, id string) (*backoffice.Download, error)
+	ErasePerson(ctx context.Context, q backoffice.ErasureRequest) (*backoffice.Erased, error)
 	Application(ctx context.Context, number string) (*backoffice.ApplicationDetail, error)
 	ChangeApplication(ctx context.Context, number string, act membership.Action, q backoffice.ChangeRequest) (*membership.Application, error)
 	Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error)
@@ -130,6 +141,8 @@ type office interface {
 	WalkIn(ctx context.Context, slug string, q backoffice.WalkInRequest) (*backoffice.CheckedIn, error)
 	CancelRegistration(ctx context.Context, slug, code string, q backoffice.CancelRegistrationRequest) (*backoffice.RegistrationCancelled, error)
 	Promote(ctx context.Context, slug string) (*backoffice.Promoted, error)
+	Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error)
+	RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error)
 }
 
 // adminCLI is one run of `alliance admin`: where to print, and where the API is.
@@ -203,6 +216,10 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"walk-in":             (*adminCLI).walkIn,
 	"cancel-registration": (*adminCLI).cancelRegistration,
 	"promote":             (*adminCLI).promote,
+	"mail":                (*adminCLI).mail,
+	"retry-mail":          (*adminCLI).retryMail,
+	"document":            (*adminCLI).document,
+	"erase":               (*adminCLI).erase,
 }
 
 // flags returns a subcommand's flag set with the shared flags (--api,

@@ -130,6 +130,7 @@ func (c *adminCLI) show(ctx context.Context, args []string) error {
 	}
 	return c.print(a, func(w io.Writer) {
 		printApplication(w, a.Application)
+		printDocuments(w, a)
 		fmt.Fprintf(w, "you may\t%s\n", joinOr(a.Actions, "nothing at this status"))
 		printRelated(w, a.Related)
 	})

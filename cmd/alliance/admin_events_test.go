@@ -39,7 +39,7 @@ func TestAdminEventCommands(t *testing.T) {
 	m := storetest.Member(t, s, "2024-03-01")
 	r := storetest.SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(t.Context(), r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(t.Context(), r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	li, err := auth.NewLocalIssuer(auth.DevIssuer, auth.DevAudience)
@@ -89,7 +89,9 @@ func TestAdminEventCommands(t *testing.T) {
 	}
 	// Registered while the event had one place; the content has 10 now.
 	waiting := storetest.SampleRegistration(ev, 2, true)
-	if _, err := s.Register(t.Context(), waiting, 1, nil); err != nil || waiting.Status != events.StatusWaitlisted {
+	full := *ev
+	full.Capacity = 1
+	if _, err := s.Register(t.Context(), waiting, &full, nil); err != nil || waiting.Status != events.StatusWaitlisted {
 		t.Fatalf("register while full: %s, %v", waiting.Status, err)
 	}
 	if out, err := run("promote", "2026-salon"); err != nil || !strings.Contains(out, "1 promoted") || !strings.Contains(out, waiting.Code) {

@@ -350,3 +350,35 @@ func TestTableAlignsWideCharacters(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestAdminPrivacyCommands: `show` says 材料不全 for an enterprise
+// application without documents; `erase` erases the application's personal
+// data on request (the secretariat only, with its basis) and `show` then
+// says so, without the data.
+func TestAdminPrivacyCommands(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	api := storetest.NewAPI(t, s)
+	clerk, sup := api.Token("clerk-1", "secretariat"), api.Token("auditor", "supervisor")
+	var sub struct{ Number string }
+	api.Expect(http.StatusCreated, "POST", "/api/applications", "", storetest.SampleSubmission("删除命令示例有限公司"), &sub)
+	if out := mustRun(t, api, clerk, "show", sub.Number); !strings.Contains(out, "材料不全") || !strings.Contains(out, "13800138000") {
+		t.Errorf("show: %q, want the 材料不全 notice and the contact", out)
+	}
+	if _, err := adminRun(t, api, sup, "erase", "--application", sub.Number, "--note", "本人来函"); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("erase as supervisor: %v, want 403", err)
+	}
+	if _, err := adminRun(t, api, clerk, "erase", "--application", sub.Number); err == nil || !strings.Contains(err.Error(), "申请依据") {
+		t.Errorf("erase without a note: %v, want the API's message on the basis", err)
+	}
+	if out := mustRun(t, api, clerk, "erase", "--application", sub.Number, "--note", "本人书面申请，2027-03-02 来函"); !strings.Contains(out, "应本人要求") {
+		t.Errorf("erase: %q", out)
+	}
+	out := mustRun(t, api, clerk, "show", sub.Number)
+	if strings.Contains(out, "13800138000") || strings.Contains(out, "lisi@example.com") || !strings.Contains(out, "本人书面申请，2027-03-02 来函") || !strings.Contains(out, "clerk-1") {
+		t.Errorf("show after erasure: %q, want no contact, the basis and who erased", out)
+	}
+}

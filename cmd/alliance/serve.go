@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/smelisting/alliance/cmd/internal/devserver"
@@ -24,6 +25,8 @@ func runServe(ctx context.Context, args []string) error {
 	dynamo := fs.String("dynamodb-endpoint", "", "use DynamoDB at this `URL` instead of the embedded store")
 	issuerAddr := fs.String("issuer-addr", defaultIssuerAddr, "listen `address` of the development OpenID provider the console signs in with (keep it on 127.0.0.1)")
 	timeout := fs.Duration("store-timeout", httpapi.DefaultTimeout, "answer an API request 503 (busy) when the store has not answered within this `duration`")
+	smtpAddr := fs.String("smtp", "", "send the outbox's mail to the SMTP server at this `address` on 127.0.0.1 (e.g. Mailpit's 127.0.0.1:1025); empty: it stays queued")
+	mailFrom := fs.String("mail-from", "noreply@smelisting.example", "the `address` the mail is sent from")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +72,8 @@ func runServe(ctx context.Context, args []string) error {
 		return nil, fmt.Errorf("serve: the site has no /%s", events.CatalogFile)
 	})
 	api, closer, err := openAPI(ctx, apiConfig{DataDir: *dataDir, DynamoEndpoint: *dynamo, SiteOrigin: origin, Frame: frame,
-		IssuerAddr: *issuerAddr, Timeout: *timeout, Events: catalog}, log)
+		IssuerAddr: *issuerAddr, Timeout: *timeout, Events: catalog,
+		Mail: mailConfig{SMTP: *smtpAddr, From: *mailFrom, SiteURL: origin, Templates: os.DirFS(filepath.Join(sf.templates, "mail"))}}, log)
 	if err != nil {
 		return fmt.Errorf("serve: open api: %w", err)
 	}

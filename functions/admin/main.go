@@ -2,13 +2,16 @@
 // Gateway (HTTP API, payload v2): environment → DynamoDB client → store →
 // back office (with the published events, read from the site's bucket) →
 // token verifier → the console's sign-in (when API_ORIGIN says where browsers
-// reach the API) → handler → lambda.Start.
+// reach the API) → handler → lambda.Start. The same function runs the daily
+// retention sweep (backoffice.Service.Sweep) when its schedule invokes it.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -18,8 +21,11 @@ import (
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 	"github.com/smelisting/alliance/functions/secrets"
 	"github.com/smelisting/alliance/functions/sitebucket"
+	"github.com/smelisting/alliance/functions/uploadbucket"
 )
 
 func main() {
@@ -45,6 +51,7 @@ func main() {
 		Dues:          os.Getenv("DUES_TABLE"),
 		Sessions:      os.Getenv("SESSIONS_TABLE"),
 		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
+		Outbox:        os.Getenv("OUTBOX_TABLE"),
 	})
 	// The published events with registration, read from the site's bucket when first needed.
 	s3c, err := sitebucket.NewClient(os.Getenv("S3_ENDPOINT"))
@@ -86,7 +93,18 @@ func main() {
 		}
 		console = &httpapi.ConsoleConfig{Login: login, Sessions: store, Origin: siteOrigin}
 	}
-	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: catalog, Log: log})
+	retention, err := membership.ParseRetention(os.Getenv("RETENTION_CLOSED_DAYS"), os.Getenv("RETENTION_REGISTRATION_DAYS"))
+	if err != nil {
+		log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	// The outbox: the console's 邮件 page, and every erasure deletes the mail about the records.
+	oc := backoffice.Config{Store: store, Events: store, Catalog: catalog, Mail: store, Log: log, Retention: retention,
+		Erasers: []privacy.Eraser{privacy.Outbox(store)}}
+	if b := os.Getenv("UPLOADS_BUCKET"); b != "" {
+		oc.Files = uploadbucket.New(s3c, b)
+	}
+	office := backoffice.New(oc)
 	// The site's address for the QR codes of printed certificates: its own domain, or, behind
 	// CloudFront (the origin secret set) without one, the origin the API shares with the site.
 	// In China without a served site there is none: no certificate can be printed yet.
@@ -98,5 +116,20 @@ func main() {
 		Console: console, Timeout: timeout})
 	// ORIGIN_VERIFY_SECRET is set in the global layout only: in China the API (and its own
 	// domain, ApiDomain) is reached directly, not through CloudFront.
-	lambda.Start(apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")}))
+	api := apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")})
+	// The retention sweep's daily schedule (template.yaml) invokes the function
+	// with {"sweep": "retention"}; every other event is the API's.
+	lambda.Start(func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var job struct {
+			Sweep string `json:"sweep"`
+		}
+		if json.Unmarshal(raw, &job) == nil && job.Sweep == "retention" {
+			rep, err := office.Sweep(ctx, time.Now())
+			if err != nil {
+				log.Error("retention sweep", "err", err.Error())
+			}
+			return rep, err
+		}
+		return api(ctx, raw)
+	})
 }

@@ -25,9 +25,11 @@ func main() {
 		Idempotency:   os.Getenv("IDEMPOTENCY_TABLE"),
 		Registrations: os.Getenv("REGISTRATIONS_TABLE"),
 		Members:       os.Getenv("MEMBERS_TABLE"),
+		Outbox:        os.Getenv("OUTBOX_TABLE"),
 		Limits:        os.Getenv("LIMITS_TABLE"),
 		SiteOrigin:    os.Getenv("SITE_ORIGIN"),
 		SiteBucket:    os.Getenv("SITE_BUCKET"),
+		UploadsBucket: os.Getenv("UPLOADS_BUCKET"),
 		S3Endpoint:    os.Getenv("S3_ENDPOINT"),
 		Timeout:       os.Getenv("STORE_TIMEOUT"),
 	}, log)

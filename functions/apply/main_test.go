@@ -40,7 +40,7 @@ func newInvoke(t *testing.T) invoke {
 		t.Fatal(err)
 	}
 	h, err := newHandler(t.Context(), config{Endpoint: server.Endpoint, Applications: n.Applications,
-		Idempotency: n.Idempotency, Registrations: n.Registrations, Members: n.Members, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		Idempotency: n.Idempotency, Registrations: n.Registrations, Members: n.Members, Outbox: n.Outbox, SiteOrigin: "https://www.smelisting.example"}, slog.New(slog.NewJSONHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,12 +197,12 @@ func TestNewHandlerNeedsTables(t *testing.T) {
 // without the limit meant.
 func TestNewHandlerReadsStoreTimeout(t *testing.T) {
 	for _, v := range []string{"3", "soon", "-1s", "0s", "2m"} {
-		cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Timeout: v}
+		cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Outbox: "o", Timeout: v}
 		if _, err := newHandler(t.Context(), cfg, slog.Default()); err == nil {
 			t.Errorf("STORE_TIMEOUT=%q: error = nil, want one", v)
 		}
 	}
-	cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Timeout: "2500ms"}
+	cfg := config{Endpoint: server.Endpoint, Applications: "a", Idempotency: "i", Registrations: "r", Members: "m", Outbox: "o", Timeout: "2500ms"}
 	if _, err := newHandler(t.Context(), cfg, slog.Default()); err != nil {
 		t.Errorf("STORE_TIMEOUT=2500ms: %v, want nil", err)
 	}

@@ -30,6 +30,9 @@ type ApplicationDetail struct {
 	*membership.Application
 	Actions []membership.Action `json:"actions"`
 	Related Related             `json:"related"`
+	// Notices are what the reader must see before acting, e.g. 材料不全
+	// (membership.Application.DocumentsMissing).
+	Notices []string `json:"notices"`
 }
 
 // Applications returns one page of the applications: those with the status
@@ -64,7 +67,14 @@ func (s *Service) Application(ctx context.Context, number string) (*ApplicationD
 	if err != nil {
 		return nil, err
 	}
-	return &ApplicationDetail{Application: app, Actions: app.Actions(a), Related: r}, nil
+	d := &ApplicationDetail{Application: app, Actions: app.Actions(a), Related: r, Notices: []string{}}
+	if app.DocumentsMissing() {
+		d.Notices = append(d.Notices, membership.DocumentsMissingLabel+"：企业会员申请尚未上传营业执照复印件等材料（第十四条（二））")
+	}
+	if app.Erased != nil {
+		d.Notices = append(d.Notices, app.Erased.Label())
+	}
+	return d, nil
 }
 
 // ChangeApplication takes the workflow action on the application: review,

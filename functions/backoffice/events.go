@@ -360,7 +360,7 @@ func (s *Service) CancelRegistration(ctx context.Context, slug, code string, q C
 		return nil, membership.Errorf(membership.ENOTFOUND, "backoffice: cancel registration", "没有报名编号为 %s 的报名", code)
 	}
 	now := s.now()
-	r, err := s.events.Cancel(ctx, ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+	r, err := s.events.Cancel(ctx, ev.Slug, code, ev, func(r *events.Registration) error {
 		return r.CancelFor(ev, a, q.Note, now)
 	})
 	if err != nil {
@@ -391,7 +391,7 @@ func (s *Service) Promote(ctx context.Context, slug string) (*Promoted, error) {
 	}
 	out := &Promoted{Promoted: []events.Listed{}}
 	for range ev.Capacity/events.MaxPromotions + 1 { // each write fills up to MaxPromotions of the places
-		ps, err := s.events.Promote(ctx, ev.Slug, ev.Capacity, func(r *events.Registration) error { return r.PromoteFor(ev, a, now) })
+		ps, err := s.events.Promote(ctx, ev, func(r *events.Registration) error { return r.PromoteFor(ev, a, now) })
 		if err != nil {
 			return nil, err
 		}

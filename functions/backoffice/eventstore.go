@@ -58,15 +58,20 @@ type EventStore interface {
 	// Cancel loads the registration and calls fn, which cancels it; then it
 	// stores it with its place freed, its phone released and the first
 	// waiting promoted into the free places (events.Promotions), all in one
-	// atomic write (as httpapi.RegistrationStore's). Errors: ENOTFOUND, fn's.
-	Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error)
+	// atomic write with the mail that tells each promoted (as
+	// httpapi.RegistrationStore's). Errors: ENOTFOUND, fn's.
+	Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error)
 
-	// Promote gives the free places of the event (capacity places) to the
-	// first waiting, as many as events.Promotions says (at most
-	// events.MaxPromotions), each promoted by fn, with the seats, in one
+	// Promote gives the free places of ev to the first waiting, as many as
+	// events.Promotions says (at most events.MaxPromotions), each promoted by
+	// fn and told by mail (outbox.ForPromotion), with the seats, in one
 	// atomic write, and returns those promoted: none when no place is free or
 	// nobody waits. Errors: fn's (nothing is stored then).
-	Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error)
+	Promote(ctx context.Context, ev *events.Event, fn func(*events.Registration) error) ([]events.Registration, error)
+
+	// EraseRegistration: see privacy.RegistrationStore (a person's
+	// registrations are cancelled (Cancel) before their event and erased).
+	EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error)
 }
 
 // EventSource gives the published catalog of events with registration;

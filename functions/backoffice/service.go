@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 )
 
 // Store is what the back office keeps its records in. Implementations:
@@ -120,22 +121,39 @@ type Config struct {
 	// published events (events.go); both nil when the host has no events.
 	Events  EventStore
 	Catalog EventSource
+	Mail    MailStore        // the outbox (mail.go); nil: no mail is listed
 	Log     *slog.Logger     // the record of what was done; nil: discard
 	Now     func() time.Time // nil: time.Now
+	// Files is the uploads bucket of the applicants' documents (privacy.go);
+	// nil: no documents.
+	Files Files
+	// Retention is how long personal data is kept (the retention sweep);
+	// zero: membership.DefaultRetention.
+	Retention membership.Retention
+	// Erasers run after the register's own in every erasure (the outbox's).
+	Erasers []privacy.Eraser
 }
 
 // Service carries out the back office's use cases over a store.
 type Service struct {
-	store   Store
-	events  EventStore
-	catalog EventSource
-	log     *slog.Logger
-	now     func() time.Time
+	store     Store
+	events    EventStore
+	catalog   EventSource
+	mail      MailStore
+	log       *slog.Logger
+	now       func() time.Time
+	files     Files
+	retention membership.Retention
+	extra     []privacy.Eraser
 }
 
 // New returns the service over cfg.Store.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, log: cfg.Log, now: cfg.Now}
+	s := &Service{store: cfg.Store, events: cfg.Events, catalog: cfg.Catalog, mail: cfg.Mail, log: cfg.Log, now: cfg.Now,
+		files: cfg.Files, retention: cfg.Retention, extra: cfg.Erasers}
+	if s.retention == (membership.Retention{}) {
+		s.retention = membership.DefaultRetention
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -222,7 +222,7 @@ func TestCancelAndPromote(t *testing.T) {
 	var regs []*events.Registration
 	for i := range 12 {
 		r := storetest.SampleRegistration(ev, i, true)
-		if _, err := st.Register(t.Context(), r, ev.Capacity, nil); err != nil {
+		if _, err := st.Register(t.Context(), r, ev, nil); err != nil {
 			t.Fatal(err)
 		}
 		regs = append(regs, r)

@@ -36,6 +36,8 @@ func BenchmarkAdminTransition(b *testing.B) { storetest.BenchTransition(b, bench
 
 func BenchmarkAdminPayment(b *testing.B) { storetest.BenchPayment(b, benchStore(b)) }
 
+func BenchmarkTransitionMail(b *testing.B) { storetest.BenchTransitionMail(b, benchStore(b)) }
+
 func TestAdminConcurrentHTTP(t *testing.T) {
 	storetest.ConcurrentHTTP(t, newStore(t))
 }

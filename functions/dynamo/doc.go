@@ -27,6 +27,7 @@
 //	limits         per-client request counters (limits.go).
 //	sessions       the console's sign-ins and sessions (sessionsTable), TTL expires_at.
 //	registrations  event registrations, their seats and claims (events.go).
+//	outbox         the mail to send, written with the changes that cause it (outbox.go).
 //
 // Writes are conditional: an application is put with attribute_not_exists(number) in one
 // TransactWriteItems with its claim on its credit code (attribute_not_exists(holder))

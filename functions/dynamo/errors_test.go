@@ -117,7 +117,7 @@ func TestRegistrationGivesUpOnTransientFailures(t *testing.T) {
 	}
 	ev := storetest.SampleEvent("2026-salon", 10)
 	start := time.Now()
-	_, err = dynamo.New(client, dynamo.DefaultTableNames).Register(t.Context(), storetest.SampleRegistration(ev, 1, false), ev.Capacity, nil)
+	_, err = dynamo.New(client, dynamo.DefaultTableNames).Register(t.Context(), storetest.SampleRegistration(ev, 1, false), ev, nil)
 	if got := membership.ErrorCode(err); got != membership.EUNAVAILABLE {
 		t.Errorf("got %v (code %q), want %q", err, got, membership.EUNAVAILABLE)
 	}

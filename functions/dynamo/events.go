@@ -14,6 +14,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // registrationsTable defines the table of event registrations:
@@ -163,12 +164,14 @@ func (s *Store) claimPuts(r *events.Registration) ([]types.TransactWriteItem, er
 }
 
 // Register decides the registration's status with events.Admit from the
-// seats as read and writes it, its claims, the seats and rec in one
-// transaction whose conditions hold only while that decision does; a lost
+// seats as read and writes it, its claims, the seats, rec and the mail
+// telling the registrant (outbox.ForRegistration) in one transaction whose
+// conditions hold only while that decision does; a lost
 // race is tried again (see httpapi.RegistrationStore). Errors: EINVALID
 // (full, no waitlist consent), ECONFLICT (idempotency key taken), EUNAVAILABLE,
 // EINTERNAL; lost races and transient failures are tried again (retry.go).
-func (s *Store) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s *Store) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+	capacity := ev.Capacity
 	op := "dynamo: register " + r.Event
 	var last error // the last transient failure
 	for attempt, transients := 1, 0; attempt <= maxRegisterTries; attempt++ {
@@ -205,14 +208,19 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			return nil, fail(op, err)
 		}
 		items = append([]types.TransactWriteItem{{Update: s.seatsUpdate(r.Event, saved.Code, saved.Status, capacity)}}, items...)
+		idem := -1
 		if rec != nil {
 			put, err := s.idempotencyPut(rec, saved.Code)
 			if err != nil {
 				return nil, fail(op, err)
 			}
-			items = append(items, types.TransactWriteItem{Put: put})
+			idem, items = len(items), append(items, types.TransactWriteItem{Put: put})
 		}
-		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		mails, err := s.mailPuts(outbox.ForRegistration(ev, &saved))
+		if err != nil {
+			return nil, fail(op, err)
+		}
+		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, mails...)})
 		if err == nil {
 			*r = saved
 			if rec != nil {
@@ -222,7 +230,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 		}
 		failed, ok := failedConditions(err)
 		switch {
-		case ok && len(failed) == 5 && failed[4]:
+		case ok && idem >= 0 && idem < len(failed) && failed[idem]:
 			return nil, membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")
 		case ok && slicesAny(failed), isTransactionConflict(err):
 			// the seats changed the decision, the phone or code was taken meanwhile, or
@@ -322,10 +330,11 @@ func (s *Store) versionedPut(r *events.Registration, read int) (types.TransactWr
 }
 
 // Cancel cancels the registration with fn, frees its seat and its phone and
-// promotes the first waiting into the freed places (events.Promotions), in
-// one transaction conditional on the versions read; a lost race is tried
+// promotes the first waiting into the freed places (events.Promotions), with
+// the mail telling each of them, in one transaction conditional on the
+// versions read; a lost race is tried
 // again. Errors: ENOTFOUND, fn's error, EUNAVAILABLE, EINTERNAL.
-func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error) {
+func (s *Store) Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error) {
 	op := "dynamo: cancel registration " + code
 	var done *events.Registration
 	err := raced(ctx, op, "操作繁忙，请稍后重试", func() error {
@@ -341,7 +350,7 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 			return membership.Internal(op, errors.New("fn did not cancel the registration"))
 		}
 		r.Version++
-		items, err := s.cancelWrites(ctx, op, r, was, read, capacity)
+		items, err := s.cancelWrites(ctx, op, r, was, read, ev)
 		if err != nil {
 			return err
 		}
@@ -354,13 +363,14 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 	return done, nil
 }
 
-// Promote gives the free places of the event (capacity places) to the first
-// waiting, as many as events.Promotions says, each promoted by fn, in one
-// transaction conditional on the versions read; a lost race (a registration
+// Promote gives the free places of ev to the first waiting, as many as
+// events.Promotions says, each promoted by fn, with the mail that tells each,
+// in one transaction conditional on the versions read; a lost race (a registration
 // or cancellation meanwhile) is tried again. It returns those promoted, none
 // when no place is free or nobody waits. Errors: fn's error (nothing is
 // written), EUNAVAILABLE, EINTERNAL.
-func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error) {
+func (s *Store) Promote(ctx context.Context, ev *events.Event, fn func(*events.Registration) error) ([]events.Registration, error) {
+	event := ev.Slug
 	op := "dynamo: promote " + event
 	var promoted []events.Registration
 	err := raced(ctx, op, "补位繁忙，请稍后重试", func() error {
@@ -370,7 +380,7 @@ func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func
 			return err
 		}
 		read := seats.Version
-		items, ps, err := s.promotionWrites(ctx, op, event, capacity, &seats, fn)
+		items, ps, err := s.promotionWrites(ctx, op, ev, &seats, fn)
 		if err != nil || len(ps) == 0 {
 			return err
 		}
@@ -434,9 +444,9 @@ func (s *Store) transactSeats(ctx context.Context, items []types.TransactWriteIt
 }
 
 // cancelWrites are the writes of a cancellation of r (which was was, at
-// version read): the registration, the seats, the promoted and the released
-// phone claim.
-func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registration, was events.Status, read, capacity int) ([]types.TransactWriteItem, error) {
+// version read) for ev: the registration, the seats, the promoted with their
+// mail and the released phone claim.
+func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registration, was events.Status, read int, ev *events.Event) ([]types.TransactWriteItem, error) {
 	seats, err := s.Seats(ctx, r.Event)
 	if err != nil {
 		return nil, err
@@ -451,7 +461,7 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 		}
 	}
 	now := s.now()
-	items, _, err := s.promotionWrites(ctx, op, r.Event, capacity, &seats, func(p *events.Registration) error { return p.Promote(now) })
+	items, _, err := s.promotionWrites(ctx, op, ev, &seats, func(p *events.Registration) error { return p.Promote(now) })
 	if err != nil {
 		return nil, err
 	}
@@ -474,17 +484,18 @@ func (s *Store) cancelWrites(ctx context.Context, op string, r *events.Registrat
 	return append(items, seatsPut, regPut, types.TransactWriteItem{Put: phonePut}), nil
 }
 
-// promotionWrites promotes with fn the first waiting of seats into its free
-// places (events.Promotions) and returns the puts of the promoted
-// registrations, each on condition of the version read, and the promoted;
-// seats is changed to match. Errors: errLostRace when the seats read are
-// older than one of them (no longer waiting), fn's error.
-func (s *Store) promotionWrites(ctx context.Context, op, event string, capacity int, seats *events.Seats, fn func(*events.Registration) error) ([]types.TransactWriteItem, []events.Registration, error) {
-	n := events.Promotions(capacity, *seats)
+// promotionWrites promotes with fn the first waiting of seats into the free
+// places of ev (events.Promotions) and returns the puts of the promoted
+// registrations, each on condition of the version read, with the mail that
+// tells each (outbox.ForPromotion), and the promoted; seats is changed to
+// match. Errors: errLostRace when the seats read are older than one of them
+// (no longer waiting), fn's error.
+func (s *Store) promotionWrites(ctx context.Context, op string, ev *events.Event, seats *events.Seats, fn func(*events.Registration) error) ([]types.TransactWriteItem, []events.Registration, error) {
+	n := events.Promotions(ev.Capacity, *seats)
 	var items []types.TransactWriteItem
 	var promoted []events.Registration
 	for _, c := range seats.Queue[:n] {
-		p, err := s.getRegistration(ctx, op, event, c)
+		p, err := s.getRegistration(ctx, op, ev.Slug, c)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -495,7 +506,7 @@ func (s *Store) promotionWrites(ctx context.Context, op, event string, capacity 
 		if err := fn(p); err != nil {
 			return nil, nil, err
 		}
-		if p.Status != events.StatusConfirmed {
+		if p.Status != events.StatusConfirmed || p.PromotedAt == nil {
 			return nil, nil, membership.Internal(op, errors.New("fn did not promote the registration"))
 		}
 		p.Version++
@@ -503,7 +514,11 @@ func (s *Store) promotionWrites(ctx context.Context, op, event string, capacity 
 		if err != nil {
 			return nil, nil, fail(op, err)
 		}
-		items, promoted = append(items, it), append(promoted, *p)
+		mail, err := s.mailPuts(outbox.ForPromotion(ev, p, *p.PromotedAt))
+		if err != nil {
+			return nil, nil, fail(op, err)
+		}
+		items, promoted = append(append(items, it), mail...), append(promoted, *p)
 	}
 	seats.Queue, seats.Confirmed = seats.Queue[n:], seats.Confirmed+n
 	return items, promoted, nil
@@ -757,4 +772,48 @@ func (s *Store) MemberStatus(ctx context.Context, certificate string) (membershi
 		return "", "", fail(op, fmt.Errorf("unmarshal: %w", err))
 	}
 	return m.Status, m.Profile.Name, nil
+}
+
+// EraseRegistration erases the registration with fn and stores it on
+// condition of the version read, together with the deletion of its phone's
+// claim on the event when that claim still names it (the claim's key holds
+// the phone), in one transaction. Errors: ENOTFOUND, ECONFLICT when another
+// write came first, fn's error, EUNAVAILABLE, EINTERNAL.
+func (s *Store) EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error) {
+	op := "dynamo: erase registration " + code
+	r, err := s.getRegistration(ctx, op, event, code)
+	if err != nil {
+		return nil, err
+	}
+	read, phone := r.Version, r.Phone
+	if err := fn(r); err != nil {
+		return nil, err
+	}
+	r.Version++
+	reg, err := s.versionedPut(r, read)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	items := []types.TransactWriteItem{reg}
+	if phone != "" {
+		var claim struct {
+			Code string `dynamodbav:"code"`
+		}
+		found, err := s.getItem(ctx, op, s.tables.Registrations, phoneKey(event, phone), &claim)
+		if err != nil {
+			return nil, err
+		}
+		if found && claim.Code == code {
+			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.tables.Registrations),
+				Key: phoneKey(event, phone), ConditionExpression: aws.String("code = :code"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":code": str(code)}}})
+		}
+	}
+	if err := s.transact(ctx, items); err != nil {
+		if _, ok := failedConditions(err); ok {
+			return nil, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请重试", code)
+		}
+		return nil, fail(op, err)
+	}
+	return r, nil
 }

@@ -179,7 +179,7 @@ func (s *Store) IssueCertificate(ctx context.Context, number string, expectedVer
 // IssueCertificate.
 func (s *Store) issue(ctx context.Context, op, number string, expectedVersion int, fn func(*membership.Application) (*membership.Member, error)) (*membership.Application, *membership.Member, error) {
 	var m *membership.Member
-	app, version, err := prepare(ctx, s, applicationKind, op, number, expectedVersion, func(a *membership.Application) (err error) {
+	app, version, mail, err := prepare(ctx, s, applicationKind, op, number, expectedVersion, func(a *membership.Application) (err error) {
 		m, err = fn(a)
 		return err
 	})
@@ -222,7 +222,11 @@ func (s *Store) issue(ctx context.Context, op, number string, expectedVersion in
 			return nil, nil, fail(op, err)
 		}
 	}
-	err = s.transact(ctx, items)
+	mails, err := s.mailPuts(mail()) // after the numbers: the mail names the certificate
+	if err != nil {
+		return nil, nil, fail(op, err)
+	}
+	err = s.transact(ctx, append(items, mails...))
 	switch {
 	case err == nil:
 		return app, m, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // Store keeps the membership data in DynamoDB tables laid out as the package doc says.
@@ -58,8 +59,9 @@ func (s *Store) nextNumber(ctx context.Context, year int) (string, error) {
 	return membership.FormatNumber(year, c.Seq), nil
 }
 
-// CreateApplication numbers app and stores it, with its claim on its credit code and
-// with rec when not nil, in one transaction (see intake.Store). Errors: ECONFLICT when
+// CreateApplication numbers app and stores it, with its claim on its credit code, with
+// rec when not nil and with the mail telling the applicant (outbox.ForApplication), in
+// one transaction (see intake.Store). Errors: ECONFLICT when
 // rec.Key is taken by an unexpired record, or (membership.CreditCodeTaken) when another
 // record holds the credit code; EUNAVAILABLE, EINTERNAL.
 func (s *Store) CreateApplication(ctx context.Context, app *membership.Application, rec *membership.IdempotencyRecord) error {
@@ -94,7 +96,11 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 		}
 		idem, items = len(items), append(items, types.TransactWriteItem{Put: put})
 	}
-	if err := s.transact(ctx, items); err != nil {
+	mails, err := s.mailPuts(outbox.ForApplication(&saved, 0))
+	if err != nil {
+		return fail(op, err)
+	}
+	if err := s.transact(ctx, append(items, mails...)); err != nil {
 		switch {
 		case failedCondition(err, idem):
 			return membership.Errorf(membership.ECONFLICT, op, "Idempotency-Key 已被使用")

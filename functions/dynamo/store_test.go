@@ -1,9 +1,14 @@
 package dynamo_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
@@ -87,4 +92,39 @@ func BenchmarkRegister(b *testing.B) {
 
 func TestCertificatesContract(t *testing.T) {
 	storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore { return newStore(t) })
+}
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore { return newStore(t) })
+}
+
+func TestErasure(t *testing.T) {
+	n, err := server.NewTables(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunErasure(t, dynamo.New(server.Client, n), func(t *testing.T) string { return scanAll(t, n) })
+}
+
+// scanAll returns every item of every table of n as JSON, keys included.
+func scanAll(t *testing.T, n dynamo.TableNames) string {
+	var b strings.Builder
+	for _, tb := range dynamo.Tables(n) {
+		p := dynamodb.NewScanPaginator(server.Client, &dynamodb.ScanInput{TableName: tb.Create.TableName})
+		for p.HasMorePages() {
+			page, err := p.NextPage(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				var m map[string]any
+				if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+					t.Fatal(err)
+				}
+				j, _ := json.Marshal(m)
+				fmt.Fprintf(&b, "%s %s\n", *tb.Create.TableName, j)
+			}
+		}
+	}
+	return b.String()
 }

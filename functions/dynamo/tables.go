@@ -14,7 +14,7 @@ import (
 
 // TableNames are the physical names of the tables, from the functions' environment
 // (APPLICATIONS_TABLE, IDEMPOTENCY_TABLE, MEMBERS_TABLE, DUES_TABLE, LIMITS_TABLE,
-// SESSIONS_TABLE, REGISTRATIONS_TABLE).
+// SESSIONS_TABLE, REGISTRATIONS_TABLE, OUTBOX_TABLE).
 type TableNames struct {
 	Applications  string
 	Idempotency   string
@@ -23,6 +23,7 @@ type TableNames struct {
 	Limits        string
 	Sessions      string
 	Registrations string
+	Outbox        string
 }
 
 // DefaultTableNames are the names `alliance serve` and the tests use.
@@ -34,6 +35,7 @@ var DefaultTableNames = TableNames{
 	Limits:        "limits",
 	Sessions:      "sessions",
 	Registrations: "registrations",
+	Outbox:        "outbox",
 }
 
 // Table is the definition of one table: its logical name (the key of TableNames, e.g.
@@ -94,7 +96,7 @@ func Tables(n TableNames) []Table {
 	}
 	// The back office appends the members and dues tables here.
 	tables = append(tables, backOfficeTables(n)...)
-	tables = append(tables, limitsTable(n), registrationsTable(n))
+	tables = append(tables, limitsTable(n), registrationsTable(n), outboxTable(n))
 	return append(tables, sessionsTable(n.Sessions))
 }
 

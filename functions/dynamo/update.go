@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // kind is a record type kept under optimistic locking: its name in messages,
@@ -19,6 +20,10 @@ type kind[T any] struct {
 	item   func(s *Store, v *T) (table string, item map[string]types.AttributeValue, err error)
 	fields func(*T) (key *string, version *int)
 	claim  func(*T) string
+	// mail returns the messages a change causes, given the length of the
+	// record's history before it (outbox.ForApplication); nil: none.
+	mail    func(v *T, since int) []outbox.Entry
+	history func(*T) int
 }
 
 var (
@@ -30,6 +35,7 @@ var (
 		},
 		fields: func(a *membership.Application) (*string, *int) { return &a.Number, &a.Version },
 		claim:  (*membership.Application).CreditClaim,
+		mail:   outbox.ForApplication, history: func(a *membership.Application) int { return len(a.History) },
 	}
 	memberKind = kind[membership.Member]{
 		label: "会员", get: (*Store).Member,
@@ -44,34 +50,45 @@ var (
 
 // prepare reads the record under key, checks that its version is expected
 // (any when 0) and calls fn on it, then sets its key and its next version. It
-// returns the record to write and the version it was read at, which the write
-// must find unchanged. Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
-func prepare[T any](ctx context.Context, s *Store, k kind[T], op, key string, expected int, fn func(*T) error) (*T, int, error) {
+// returns the record to write, the version it was read at, which the write
+// must find unchanged, and the mail the change causes (kind.mail), which the
+// write must add. Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
+func prepare[T any](ctx context.Context, s *Store, k kind[T], op, key string, expected int, fn func(*T) error) (*T, int, func() []outbox.Entry, error) {
 	v, err := k.get(s, ctx, key)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	_, version := k.fields(v)
 	if expected != 0 && *version != expected {
-		return nil, 0, conflict(k, op, key)
+		return nil, 0, nil, conflict(k, op, key)
 	}
-	read := *version
+	read, seen := *version, 0
+	if k.history != nil {
+		seen = k.history(v)
+	}
 	if err := fn(v); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	keyField, version := k.fields(v)
 	*keyField, *version = key, read+1
-	return v, read, nil
+	mail := func() []outbox.Entry {
+		if k.mail == nil {
+			return nil
+		}
+		return k.mail(v, seen)
+	}
+	return v, read, mail, nil
 }
 
 // update is the one optimistic update of the store: prepare, then a put on
 // condition that the stored version is still the one read, in one transaction
 // with the release or taking of the claim on a credit code when fn changed
-// what the record holds (a rejection, a withdrawal, an exit).
+// what the record holds (a rejection, a withdrawal, an exit) and with the
+// mail the change causes.
 // Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func update[T any](ctx context.Context, s *Store, k kind[T], op, key string, expected int, fn func(*T) error) (*T, error) {
 	var claimed string
-	v, read, err := prepare(ctx, s, k, op, key, expected, func(v *T) error {
+	v, read, mail, err := prepare(ctx, s, k, op, key, expected, func(v *T) error {
 		claimed = k.claim(v)
 		return fn(v)
 	})
@@ -90,7 +107,11 @@ func update[T any](ctx context.Context, s *Store, k kind[T], op, key string, exp
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	err = s.transact(ctx, append([]types.TransactWriteItem{{Put: put}}, claims...))
+	mails, err := s.mailPuts(mail())
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	err = s.transact(ctx, slices.Concat([]types.TransactWriteItem{{Put: put}}, claims, mails))
 	switch reasons := cancellationReasons(err); {
 	case err == nil:
 		return v, nil

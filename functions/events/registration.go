@@ -74,9 +74,9 @@ type Registration struct {
 	Event            string          `json:"event" dynamodbav:"event"`
 	Name             string          `json:"name" dynamodbav:"name"`
 	Org              string          `json:"org" dynamodbav:"org"`
-	JobTitle         string          `json:"job_title" dynamodbav:"job_title"`
-	Phone            string          `json:"phone" dynamodbav:"phone"`
-	Email            string          `json:"email" dynamodbav:"email"`
+	JobTitle         string          `json:"job_title" dynamodbav:"job_title,omitempty"`
+	Phone            string          `json:"phone" dynamodbav:"phone,omitempty"`
+	Email            string          `json:"email" dynamodbav:"email,omitempty"`
 	Member           string          `json:"member,omitempty" dynamodbav:"member,omitempty"`
 	MemberName       string          `json:"member_name,omitempty" dynamodbav:"member_name,omitempty"`
 	WaitlistAccepted bool            `json:"waitlist_accepted" dynamodbav:"waitlist_accepted"`
@@ -93,6 +93,26 @@ type Registration struct {
 	TokenHash        string          `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the registrant's status token
 	TokenExpires     time.Time       `json:"token_expires" dynamodbav:"token_expires"`
 	Version          int             `json:"version" dynamodbav:"version"`
+	// Erased records that the registrant's personal data was erased (Erase).
+	Erased *membership.Erasure `json:"erased,omitempty" dynamodbav:"erased,omitempty"`
+}
+
+// Erase removes the registrant's personal data — name, job title, phone,
+// email and the status token — and records e. The event, the code, the
+// organisation, the member linked, the status and the check-in stay, for the
+// roster's counts and the attendance. Erasing twice changes nothing more.
+func (r *Registration) Erase(e membership.Erasure) {
+	r.Name, r.JobTitle, r.Phone, r.Email, r.TokenHash = membership.ErasedMark, "", "", "", ""
+	if r.Erased == nil {
+		e.At = e.At.UTC()
+		r.Erased = &e
+	}
+}
+
+// ErasureDue reports whether the retention period of the registration ended
+// at now: keep after the end of the event it is for.
+func ErasureDue(r *Registration, ended time.Time, keep time.Duration, now time.Time) bool {
+	return r.Erased == nil && !ended.IsZero() && !now.Before(ended.Add(keep))
 }
 
 // Label is the registration's state in the registrant's words: 已签到,

@@ -50,9 +50,13 @@ var AdminRoutes = []Route{
 	{http.MethodGet, "/api/admin/payments"}, // the ledger of a year, corrections included
 	{http.MethodGet, "/api/admin/dues/{year}"},
 	{http.MethodGet, "/api/admin/dues/{year}/csv"},
+	{http.MethodGet, "/api/admin/applications/{number}/attachments/{id}"}, // a short-lived link to a document
+	{http.MethodPost, "/api/admin/erasures"},                              // erase a person's data on their request
 	// Events (adminevents.go): registrations and the check-in at the door.
 	AdminEventRoutes[0], AdminEventRoutes[1], AdminEventRoutes[2], AdminEventRoutes[3], AdminEventRoutes[4], AdminEventRoutes[5],
 	AdminEventRoutes[6], AdminEventRoutes[7],
+	// The outbox (adminmail.go): mail that could not be delivered, and sending it again.
+	AdminMailRoutes[0], AdminMailRoutes[1],
 }
 
 // TokenVerifier checks a request's bearer token; *auth.Verifier is one.
@@ -175,7 +179,7 @@ func (a *Admin) endpoints() map[Route]endpoint {
 			return a.office.Dashboard(r.Context())
 		}),
 	}
-	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints()} {
+	for _, part := range []map[Route]endpoint{a.applicationEndpoints(), a.memberEndpoints(), a.duesEndpoints(), a.eventEndpoints(), a.mailEndpoints()} {
 		maps.Copy(eps, part)
 	}
 	return eps
@@ -206,6 +210,12 @@ func (a *Admin) applicationEndpoints() map[Route]endpoint {
 		{"POST", "/api/admin/applications/{number}/file"}:    change(membership.ActionFile),
 		{"POST", "/api/admin/applications/{number}/certify"}: post(http.StatusCreated, func(r *http.Request, q backoffice.ChangeRequest) (*backoffice.Certified, error) {
 			return o.Certify(r.Context(), r.PathValue("number"), q)
+		}),
+		{"GET", "/api/admin/applications/{number}/attachments/{id}"}: get(func(r *http.Request) (*backoffice.Download, error) {
+			return o.AttachmentURL(r.Context(), r.PathValue("number"), r.PathValue("id"))
+		}),
+		{"POST", "/api/admin/erasures"}: post(http.StatusOK, func(r *http.Request, q backoffice.ErasureRequest) (*backoffice.Erased, error) {
+			return o.ErasePerson(r.Context(), q)
 		}),
 	}
 }

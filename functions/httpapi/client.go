@@ -16,6 +16,7 @@ import (
 	"github.com/smelisting/alliance/functions/backoffice"
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // AdminClient calls the secretariat routes (AdminRoutes) with a bearer token.
@@ -152,6 +153,16 @@ func (c *AdminClient) ChangeApplication(ctx context.Context, number string, act 
 // Certify issues the member certificate of a filed application.
 func (c *AdminClient) Certify(ctx context.Context, number string, q backoffice.ChangeRequest) (*backoffice.Certified, error) {
 	return call[backoffice.Certified](ctx, c, http.MethodPost, applicationPath(number)+"/certify", q)
+}
+
+// AttachmentURL returns a short-lived link to a document of the application.
+func (c *AdminClient) AttachmentURL(ctx context.Context, number, id string) (*backoffice.Download, error) {
+	return call[backoffice.Download](ctx, c, http.MethodGet, applicationPath(number)+"/attachments/"+url.PathEscape(id), nil)
+}
+
+// ErasePerson erases a person's data from the records named, on their request.
+func (c *AdminClient) ErasePerson(ctx context.Context, q backoffice.ErasureRequest) (*backoffice.Erased, error) {
+	return call[backoffice.Erased](ctx, c, http.MethodPost, "/api/admin/erasures", q)
 }
 
 // Members lists the members with the status ("" for all).
@@ -307,4 +318,14 @@ func (c *AdminClient) CancelRegistration(ctx context.Context, slug, code string,
 // Promote gives an event's free places to the first waiting (补位).
 func (c *AdminClient) Promote(ctx context.Context, slug string) (*backoffice.Promoted, error) {
 	return call[backoffice.Promoted](ctx, c, http.MethodPost, eventPath(slug)+"/promotions", backoffice.PromoteRequest{})
+}
+
+// Mail lists the messages in the state (failed or pending) of the outbox.
+func (c *AdminClient) Mail(ctx context.Context, state outbox.State) (*backoffice.MailList, error) {
+	return call[backoffice.MailList](ctx, c, http.MethodGet, "/api/admin/mail"+query("state", string(state)), nil)
+}
+
+// RetryMail puts a failed message back in the queue, to q.To if given.
+func (c *AdminClient) RetryMail(ctx context.Context, q outbox.RetryRequest) (*backoffice.MailItem, error) {
+	return call[backoffice.MailItem](ctx, c, http.MethodPost, "/api/admin/mail/retry", q)
 }

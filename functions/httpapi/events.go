@@ -249,7 +249,7 @@ func (p *Public) register(r *http.Request, ev *events.Event, in events.Input, ho
 	if rec != nil {
 		rec.Token = token
 	}
-	existing, err := p.regs.Register(ctx, reg, ev.Capacity, rec)
+	existing, err := p.regs.Register(ctx, reg, ev, rec)
 	if rec != nil && membership.ErrorCode(err) == membership.ECONFLICT {
 		if res, ok, err := p.replayRegistration(r, ev, rec.Key, rec.RequestHash); ok || err != nil {
 			return http.StatusCreated, res, err
@@ -366,7 +366,7 @@ func (p *Public) cancelRegistration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.now()
-	reg, err := p.regs.Cancel(r.Context(), ev.Slug, events.NormalCode(r.PathValue("code")), ev.Capacity, func(reg *events.Registration) error {
+	reg, err := p.regs.Cancel(r.Context(), ev.Slug, events.NormalCode(r.PathValue("code")), ev, func(reg *events.Registration) error {
 		if err := reg.Authorize(token, now); err != nil {
 			return err
 		}

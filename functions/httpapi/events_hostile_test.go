@@ -157,11 +157,11 @@ type stalledRegistrations struct {
 	stalled atomic.Bool
 }
 
-func (s *stalledRegistrations) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s *stalledRegistrations) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
 	if s.stalled.Load() {
 		<-ctx.Done()
 	}
-	return s.Store.Register(ctx, r, capacity, rec)
+	return s.Store.Register(ctx, r, ev, rec)
 }
 
 func (s *stalledRegistrations) Seats(ctx context.Context, event string) (events.Seats, error) {
@@ -230,12 +230,12 @@ func TestEventRegistrationBusy(t *testing.T) {
 // it answers with that registration as an existing one.
 type appliedThenReadAgain struct{ *localstore.Store }
 
-func (s appliedThenReadAgain) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s appliedThenReadAgain) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
 	again := *r
-	if _, err := s.Store.Register(ctx, r, capacity, rec); err != nil {
+	if _, err := s.Store.Register(ctx, r, ev, rec); err != nil {
 		return nil, err
 	}
-	return s.Store.Register(ctx, &again, capacity, nil)
+	return s.Store.Register(ctx, &again, ev, nil)
 }
 
 // TestEventRegistrationAppliedOnRetry: when the store answers with the

@@ -14,14 +14,14 @@ import (
 // down, throttled or slower than the context's deadline: a 503) or EINTERNAL.
 type RegistrationStore interface {
 	// Register gives r a fresh code, decides its status with events.Admit
-	// from the event's seats at the moment of writing (capacity places), and
-	// stores it, the claim of its phone for the event and, when rec is not
-	// nil, rec (its Number set to the code), all in one atomic write; r is
-	// updated. When the phone holds a registration of the event that is not
+	// from the event's seats at the moment of writing (ev.Capacity places),
+	// and stores it, the claim of its phone for the event, the mail telling
+	// the registrant (outbox.ForRegistration) and, when rec is not nil, rec
+	// (its Number set to the code), all in one atomic write; r is updated. When the phone holds a registration of the event that is not
 	// cancelled, nothing is stored and that one is returned. Errors: EINVALID
 	// from Admit (full, and no consent to wait); ECONFLICT when rec.Key is
 	// taken by an unexpired record.
-	Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (existing *events.Registration, err error)
+	Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (existing *events.Registration, err error)
 
 	// Registration returns the registration of the event with the code, or ENOTFOUND.
 	Registration(ctx context.Context, event, code string) (*events.Registration, error)
@@ -29,11 +29,13 @@ type RegistrationStore interface {
 	// Seats returns the places taken of the event.
 	Seats(ctx context.Context, event string) (events.Seats, error)
 
-	// Cancel loads the registration and calls fn, which cancels it; then it
-	// stores it with its place freed, its phone released and the first
-	// waiting promoted into the free places (events.Promotions, with
-	// Registration.Promote), all in one atomic write. Errors: ENOTFOUND, fn's.
-	Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error)
+	// Cancel loads the registration of ev and calls fn, which cancels it;
+	// then it stores it with its place freed, its phone released and the
+	// first waiting promoted into the free places (events.Promotions, with
+	// Registration.Promote; ev.Capacity places), with the mail telling each
+	// of them (outbox.ForPromotion), all in one atomic write. Errors:
+	// ENOTFOUND, fn's.
+	Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error)
 
 	// Idempotency returns the unexpired record stored for key, or ENOTFOUND.
 	Idempotency(ctx context.Context, key string) (*membership.IdempotencyRecord, error)

@@ -40,6 +40,11 @@ var PublicLimits = map[Route]Limit{
 	{http.MethodPost, "/api/applications/{number}/withdraw"}: {Requests: 10, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/applications/{number}"}:           {Requests: 120, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/join/thanks"}:                     {Requests: 120, Window: 10 * time.Minute},
+	// Documents: 5 files, each asked for and confirmed, a few retried; export and erasure are rare.
+	{http.MethodPost, "/api/applications/{number}/uploads"}:     {Requests: 20, Window: 10 * time.Minute},
+	{http.MethodPost, "/api/applications/{number}/attachments"}: {Requests: 20, Window: 10 * time.Minute},
+	{http.MethodPost, "/api/applications/{number}/erase"}:       {Requests: 10, Window: 10 * time.Minute},
+	{http.MethodGet, "/api/applications/{number}/export"}:       {Requests: 30, Window: 10 * time.Minute},
 	// Event registration: a person registers once or twice; an office behind one address
 	// may register a few colleagues.
 	{http.MethodPost, "/api/events/{slug}/registrations"}:               {Requests: 10, Window: 10 * time.Minute},

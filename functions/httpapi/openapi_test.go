@@ -32,10 +32,14 @@ var publicEndpoints = map[Route]endpoint{
 	EventRoutes[0]:  {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[eventBody]()}},
 	EventRoutes[1]: {in: reflect.TypeFor[registrationRequest](), answers: map[int]reflect.Type{
 		http.StatusCreated: reflect.TypeFor[registrationBody](), http.StatusOK: reflect.TypeFor[registrationBody]()}},
-	EventRoutes[2]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
-	EventRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
-	EventRoutes[4]: {},
-	EventRoutes[5]: {},
+	EventRoutes[2]:    {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[3]:    {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[registrationBody]()}},
+	EventRoutes[4]:    {},
+	EventRoutes[5]:    {},
+	DocumentRoutes[0]: {in: reflect.TypeFor[membership.UploadRequest](), answers: map[int]reflect.Type{http.StatusCreated: reflect.TypeFor[*intake.Upload]()}},
+	DocumentRoutes[1]: {in: reflect.TypeFor[intake.UploadDone](), answers: map[int]reflect.Type{http.StatusCreated: reflect.TypeFor[*membership.Attachment]()}},
+	DocumentRoutes[2]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[*intake.Export]()}},
+	DocumentRoutes[3]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[statusBody]()}},
 
 	CertificateRoutes[0]: {answers: map[int]reflect.Type{http.StatusOK: reflect.TypeFor[membership.Verification]()}},
 	CertificateRoutes[1]: {},

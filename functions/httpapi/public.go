@@ -21,6 +21,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/intake"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 )
 
 // PublicRoutes are the routes of the public form function (Lambda "apply").
@@ -32,6 +33,8 @@ var PublicRoutes = []Route{
 	{http.MethodPost, "/api/applications/{number}/withdraw"}, // the applicant withdraws before approval (withdraw.go)
 	// Event registration (events.go): EventRoutes.
 	EventRoutes[0], EventRoutes[1], EventRoutes[2], EventRoutes[3], EventRoutes[4], EventRoutes[5],
+	// Documents and personal data (documents.go): DocumentRoutes.
+	DocumentRoutes[0], DocumentRoutes[1], DocumentRoutes[2], DocumentRoutes[3],
 	// Certificate verification (verify.go): CertificateRoutes.
 	CertificateRoutes[0], CertificateRoutes[1],
 }
@@ -64,6 +67,12 @@ type PublicConfig struct {
 	// (events.CatalogFile); nil: the event routes answer that there is no such event.
 	Registrations RegistrationStore
 	Events        EventSource
+	// Files is the uploads bucket of the applicants' documents (intake.Files);
+	// nil: the document routes answer 500.
+	Files intake.Files
+	// Erasers run after the applicant's own erasure of the application
+	// (intake.Config.Erasers): privacy.Outbox, the mail about it.
+	Erasers []privacy.Eraser
 }
 
 // Public serves PublicRoutes: it translates HTTP to the applicant's use cases
@@ -99,19 +108,23 @@ func NewPublic(cfg PublicConfig) *Public {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.intake = intake.New(intake.Config{Store: cfg.Store, Now: p.now})
+	p.intake = intake.New(intake.Config{Store: cfg.Store, Files: cfg.Files, Erasers: cfg.Erasers, Now: p.now})
 	handlers := map[Route]http.HandlerFunc{
-		PublicRoutes[0]: p.createApplication,
-		PublicRoutes[1]: p.getApplication,
-		PublicRoutes[2]: p.joinForm,
-		PublicRoutes[3]: p.joinThanks,
-		PublicRoutes[4]: p.withdrawApplication,
-		EventRoutes[0]:  p.getEvent,
-		EventRoutes[1]:  p.createRegistration,
-		EventRoutes[2]:  p.getRegistration,
-		EventRoutes[3]:  p.cancelRegistration,
-		EventRoutes[4]:  p.eventForm,
-		EventRoutes[5]:  p.eventRegistered,
+		PublicRoutes[0]:   p.createApplication,
+		PublicRoutes[1]:   p.getApplication,
+		PublicRoutes[2]:   p.joinForm,
+		PublicRoutes[3]:   p.joinThanks,
+		PublicRoutes[4]:   p.withdrawApplication,
+		EventRoutes[0]:    p.getEvent,
+		EventRoutes[1]:    p.createRegistration,
+		EventRoutes[2]:    p.getRegistration,
+		EventRoutes[3]:    p.cancelRegistration,
+		EventRoutes[4]:    p.eventForm,
+		EventRoutes[5]:    p.eventRegistered,
+		DocumentRoutes[0]: p.requestUpload,
+		DocumentRoutes[1]: p.confirmUpload,
+		DocumentRoutes[2]: p.exportApplication,
+		DocumentRoutes[3]: p.eraseApplication,
 
 		CertificateRoutes[0]: p.getCertificate,
 		CertificateRoutes[1]: p.verifyPage,
@@ -394,6 +407,12 @@ type statusBody struct {
 	StatusLabel string        `json:"status_label"`
 	SubmittedAt time.Time     `json:"submitted_at"`
 	History     []statusEvent `json:"history"`
+	// Files lists the documents uploaded; CanUpload says whether more may be
+	// (membership.Application.MayUpload); Erased says when and why the
+	// personal data was erased.
+	Files     []statusFile `json:"files"`
+	CanUpload bool         `json:"can_upload"`
+	Erased    string       `json:"erased,omitempty"`
 }
 
 type statusEvent struct {
@@ -415,9 +434,20 @@ func (p *Public) getApplication(w http.ResponseWriter, r *http.Request) {
 
 // statusOf is what the applicant sees of the application: its status and history.
 func statusOf(app *membership.Application) statusBody {
-	b := statusBody{Number: app.Number, Status: string(app.Status), StatusLabel: membership.StatusLabels[app.Status], SubmittedAt: app.CreatedAt}
+	b := statusBody{Number: app.Number, Status: string(app.Status), StatusLabel: membership.StatusLabels[app.Status], SubmittedAt: app.CreatedAt,
+		Files: []statusFile{}, CanUpload: app.MayUpload() == nil}
 	for _, e := range app.History {
-		b.History = append(b.History, statusEvent{string(e.To), membership.StatusLabels[e.To], e.At})
+		label := membership.StatusLabels[e.To]
+		if e.Action == "erase" {
+			label = "已删除个人信息"
+		}
+		b.History = append(b.History, statusEvent{string(e.To), label, e.At})
+	}
+	for _, f := range app.Attachments {
+		b.Files = append(b.Files, statusFile{f.Name, f.Type, f.Size, f.UploadedAt})
+	}
+	if app.Erased != nil {
+		b.Erased = app.Erased.Label()
 	}
 	return b
 }

@@ -1,7 +1,8 @@
 // Package intake is the applicant's side of the membership register (charter
 // 第十四条): submitting an application — once per Idempotency-Key, however
 // often the request is retried —, reading its status with the status token,
-// and withdrawing it before approval. Both ways of submitting (the JSON API and
+// and withdrawing it before approval; uploading its documents, downloading
+// everything held about it and having it erased (documents.go). Both ways of submitting (the JSON API and
 // the form without JavaScript, in httpapi) call the same Service, which makes
 // the store calls in order and leaves every rule to the domain (package
 // membership), as backoffice.Service does for the secretariat.
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/privacy"
 )
 
 // Store keeps membership applications and the idempotency records of their
@@ -50,19 +52,25 @@ type Store interface {
 // Config is what a Service needs.
 type Config struct {
 	Store Store
-	Now   func() time.Time // nil: time.Now
+	Files Files // the uploads bucket (documents.go); nil: no uploads
+	// Erasers are erased after the application when its applicant erases it
+	// (privacy.Erasers.Extra: the outbox's entries to the applicant).
+	Erasers []privacy.Eraser
+	Now     func() time.Time // nil: time.Now
 }
 
 // Service carries out the applicant's use cases over a store. It logs nothing:
 // the handlers log each outcome with the request's ID.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	filesOf Files
+	erasers []privacy.Eraser
+	now     func() time.Time
 }
 
 // New returns the service over cfg.Store.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, now: cfg.Now}
+	s := &Service{store: cfg.Store, filesOf: cfg.Files, erasers: cfg.Erasers, now: cfg.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -112,7 +120,7 @@ func (s *Service) Submit(ctx context.Context, q Submission) (r *Receipt, replaye
 	if err != nil {
 		return nil, false, err
 	}
-	app.TokenHash = hash
+	app.TokenHash, app.StatusToken = hash, token
 	app.Submit(now)
 	if rec != nil {
 		rec.Token = token

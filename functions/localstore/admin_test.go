@@ -66,3 +66,12 @@ func BenchmarkAdminList(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkTransitionMail(b *testing.B) {
+	s, err := localstore.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchTransitionMail(b, s)
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // The buckets of event registrations, created on first write. Every change
@@ -126,10 +127,11 @@ func newCode(tx *bolt.Tx) (string, error) {
 }
 
 // Register decides the registration's status from the event's seats
-// (events.Admit) and stores it, its claims and rec, in one transaction (see
+// (events.Admit) and stores it, its claims, rec and the mail that tells the
+// registrant (outbox.ForRegistration), in one transaction (see
 // httpapi.RegistrationStore). Errors: EINVALID (full, no waitlist consent),
 // ECONFLICT (idempotency key taken).
-func (s *Store) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (s *Store) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
 	const op = "localstore: register"
 	var existing *events.Registration
 	err := s.write(ctx, op+" "+r.Event, func(tx *bolt.Tx) error {
@@ -150,7 +152,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			return err
 		}
 		saved := *r
-		if saved.Status, err = events.Admit(capacity, seats, r.WaitlistAccepted); err != nil {
+		if saved.Status, err = events.Admit(ev.Capacity, seats, r.WaitlistAccepted); err != nil {
 			return err
 		}
 		if saved.Code, err = newCode(tx); err != nil {
@@ -165,6 +167,7 @@ func (s *Store) Register(ctx context.Context, r *events.Registration, capacity i
 			func() error { return putSeats(tx, r.Event, seats) },
 			func() error { return putRegistration(tx, &saved) },
 			func() error { return claim(tx, &saved) },
+			func() error { _, err := addMail(tx, outbox.ForRegistration(ev, &saved)); return err },
 		} {
 			if err := put(); err != nil {
 				return err
@@ -275,9 +278,10 @@ func (s *Store) Seats(ctx context.Context, event string) (events.Seats, error) {
 }
 
 // Cancel cancels the registration with fn, frees its phone and its seat and
-// promotes the first waiting into freed places, in one transaction.
+// promotes the first waiting into freed places, with the mail that tells
+// each of them (outbox.ForPromotion), in one transaction.
 // Errors: ENOTFOUND, fn's error.
-func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn func(*events.Registration) error) (*events.Registration, error) {
+func (s *Store) Cancel(ctx context.Context, event, code string, ev *events.Event, fn func(*events.Registration) error) (*events.Registration, error) {
 	const op = "localstore: cancel registration"
 	var r *events.Registration
 	err := s.write(ctx, op+" "+code, func(tx *bolt.Tx) (err error) {
@@ -305,7 +309,7 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 			}
 		}
 		now := s.now()
-		if _, err := promote(tx, event, capacity, &seats, func(p *events.Registration) error { return p.Promote(now) }); err != nil {
+		if _, err := promote(tx, ev, &seats, func(p *events.Registration) error { return p.Promote(now) }); err != nil {
 			return err
 		}
 		if err := putSeats(tx, event, seats); err != nil {
@@ -322,22 +326,23 @@ func (s *Store) Cancel(ctx context.Context, event, code string, capacity int, fn
 	return r, nil
 }
 
-// Promote gives the free places of the event (capacity places) to the first
-// waiting, as many as events.Promotions says, each promoted by fn, in one
-// transaction, and returns those promoted (none when no place is free or
-// nobody waits). Errors: fn's error (nothing is written).
-func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func(*events.Registration) error) ([]events.Registration, error) {
-	op := "localstore: promote " + event
+// Promote gives the free places of ev to the first waiting, as many as
+// events.Promotions says, each promoted by fn, with the mail that tells each
+// (outbox.ForPromotion), in one transaction, and returns those promoted (none
+// when no place is free or nobody waits). Errors: fn's error (nothing is
+// written).
+func (s *Store) Promote(ctx context.Context, ev *events.Event, fn func(*events.Registration) error) ([]events.Registration, error) {
+	op := "localstore: promote " + ev.Slug
 	var promoted []events.Registration
 	err := s.write(ctx, op, func(tx *bolt.Tx) error {
-		seats, err := getSeats(tx, event)
+		seats, err := getSeats(tx, ev.Slug)
 		if err != nil {
 			return err
 		}
-		if promoted, err = promote(tx, event, capacity, &seats, fn); err != nil || len(promoted) == 0 {
+		if promoted, err = promote(tx, ev, &seats, fn); err != nil || len(promoted) == 0 {
 			return err
 		}
-		return putSeats(tx, event, seats)
+		return putSeats(tx, ev.Slug, seats)
 	})
 	if err != nil {
 		return nil, wrap(err, op)
@@ -345,25 +350,28 @@ func (s *Store) Promote(ctx context.Context, event string, capacity int, fn func
 	return promoted, nil
 }
 
-// promote gives the free places of seats to the first waiting, as many as
-// events.Promotions says, each promoted by fn and stored with Version+1, and
-// returns them; seats is changed to match.
-func promote(tx *bolt.Tx, event string, capacity int, seats *events.Seats, fn func(*events.Registration) error) ([]events.Registration, error) {
-	n := events.Promotions(capacity, *seats)
+// promote gives the free places of seats to the first waiting of ev, as many
+// as events.Promotions says, each promoted by fn and stored with Version+1
+// with the mail that tells it, and returns them; seats is changed to match.
+func promote(tx *bolt.Tx, ev *events.Event, seats *events.Seats, fn func(*events.Registration) error) ([]events.Registration, error) {
+	n := events.Promotions(ev.Capacity, *seats)
 	var promoted []events.Registration
 	for _, code := range seats.Queue[:n] {
-		p, err := getRegistration(tx, event, code)
+		p, err := getRegistration(tx, ev.Slug, code)
 		if err != nil {
 			return nil, err
 		}
 		if err := fn(p); err != nil {
 			return nil, err
 		}
-		if p.Status != events.StatusConfirmed {
+		if p.Status != events.StatusConfirmed || p.PromotedAt == nil {
 			return nil, membership.Internal("localstore: promote", errors.New("fn did not promote the registration"))
 		}
 		p.Version++
 		if err := putRegistration(tx, p); err != nil {
+			return nil, err
+		}
+		if _, err := addMail(tx, outbox.ForPromotion(ev, p, *p.PromotedAt)); err != nil {
 			return nil, err
 		}
 		promoted = append(promoted, *p)
@@ -526,4 +534,32 @@ func (s *Store) MemberStatus(ctx context.Context, certificate string) (membershi
 		return "", "", err
 	}
 	return m.Status, m.Profile.Name, nil
+}
+
+// EraseRegistration erases the registration with fn and stores it, deleting
+// its phone's claim on the event when that claim still names it, in one
+// transaction. Errors: ENOTFOUND, fn's error.
+func (s *Store) EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error) {
+	const op = "localstore: erase registration"
+	var r *events.Registration
+	err := s.write(ctx, op+" "+code, func(tx *bolt.Tx) (err error) {
+		if r, err = getRegistration(tx, event, code); err != nil {
+			return err
+		}
+		phone := r.Phone
+		if err := fn(r); err != nil {
+			return err
+		}
+		r.Version++
+		if bk := tx.Bucket(bucketPhones); bk != nil && phone != "" && string(bk.Get([]byte(event+"/"+phone))) == code {
+			if err := bk.Delete([]byte(event + "/" + phone)); err != nil {
+				return err
+			}
+		}
+		return putRegistration(tx, r)
+	})
+	if err != nil {
+		return nil, wrap(err, op+" "+code)
+	}
+	return r, nil
 }

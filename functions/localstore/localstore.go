@@ -20,6 +20,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // FileName is the name of the store's file inside the data folder.
@@ -35,8 +36,9 @@ var (
 // bbolt runs one write transaction at a time, which makes every write atomic. A
 // write waits for its turn only until its context ends (see write), so a stalled
 // store answers EUNAVAILABLE by the request's deadline instead of holding it.
-// Expired idempotency records are deleted when the store opens and, at most once per
-// SweepEvery, by a CreateApplication; until then lookups ignore them.
+// Expired idempotency records and sent mail past its retention are deleted when the
+// store opens and, at most once per SweepEvery, by a CreateApplication; until then
+// lookups ignore the records.
 type Store struct {
 	db        *bolt.DB
 	writer    chan struct{} // the turn to write: one at a time, waited for under a deadline
@@ -77,6 +79,9 @@ func Open(dir string) (*Store, error) {
 			return err
 		}
 		if err := s.sweepLimits(tx); err != nil {
+			return err
+		}
+		if err := s.sweepMail(tx); err != nil {
 			return err
 		}
 		return s.sweepSessions(tx)
@@ -146,6 +151,9 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 			if err := s.sweep(tx); err != nil {
 				return err
 			}
+			if err := s.sweepMail(tx); err != nil {
+				return err
+			}
 		}
 		idem := tx.Bucket(bucketIdempotency)
 		if rec != nil {
@@ -178,6 +186,9 @@ func (s *Store) CreateApplication(ctx context.Context, app *membership.Applicati
 			return err
 		}
 		if err := apps.Put([]byte(number), b); err != nil {
+			return err
+		}
+		if _, err := addMail(tx, outbox.ForApplication(&saved, 0)); err != nil {
 			return err
 		}
 		if rec != nil {

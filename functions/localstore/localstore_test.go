@@ -99,6 +99,17 @@ func TestCertificatesContract(t *testing.T) {
 	})
 }
 
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestLimits(t *testing.T) {
 	s, err := localstore.Open(t.TempDir())
 	if err != nil {
@@ -106,4 +117,16 @@ func TestLimits(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	storetest.Limits(t, s)
+}
+
+func TestErasure(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	storetest.RunErasure(t, s, func(t *testing.T) string {
+		d, err := s.Dump()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
 }

@@ -6,6 +6,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 )
 
 // kind is a record type kept under optimistic locking: its bucket, its name
@@ -19,6 +20,10 @@ type kind[T any] struct {
 	fields  func(*T) (key *string, version *int)
 	claim   func(*T) string
 	created bool // the bucket is created on first write rather than by Open
+	// mail returns the messages a change causes, given the length of the
+	// record's history before it (outbox.ForApplication); nil: none.
+	mail    func(v *T, since int) []outbox.Entry
+	history func(*T) int
 }
 
 var (
@@ -26,6 +31,7 @@ var (
 		bucket: bucketApplications, label: "申请", decode: decodeApplication, encode: encodeApplication,
 		fields: func(a *membership.Application) (*string, *int) { return &a.Number, &a.Version },
 		claim:  (*membership.Application).CreditClaim,
+		mail:   outbox.ForApplication, history: func(a *membership.Application) int { return len(a.History) },
 	}
 	memberKind = kind[membership.Member]{
 		bucket: bucketMembers, label: "会员", created: true,
@@ -43,7 +49,8 @@ var (
 // transaction tx: it loads the record under key, checks that its version is
 // expected (any when 0), calls fn on it and stores it with its key kept and
 // its version one higher, releasing or taking the claim on its credit code if
-// fn changed what it holds. Errors: ENOTFOUND, ECONFLICT, fn's error.
+// fn changed what it holds, and writes the mail the change causes (kind.mail).
+// Errors: ENOTFOUND, ECONFLICT, fn's error.
 func update[T any](tx *bolt.Tx, k kind[T], op, key string, expected int, fn func(*T) error) (*T, error) {
 	bk := tx.Bucket(k.bucket)
 	if k.created {
@@ -65,6 +72,10 @@ func update[T any](tx *bolt.Tx, k kind[T], op, key string, expected int, fn func
 		return nil, membership.Errorf(membership.ECONFLICT, op, "%s %s 已被他人修改，请刷新后重试", k.label, key)
 	}
 	read, claimed := *version, k.claim(v)
+	var seen int
+	if k.history != nil {
+		seen = k.history(v)
+	}
 	if err := fn(v); err != nil {
 		return nil, err
 	}
@@ -75,6 +86,11 @@ func update[T any](tx *bolt.Tx, k kind[T], op, key string, expected int, fn func
 			return nil, err
 		}
 		if err := moveClaim(tx, op, c, "", key); err != nil {
+			return nil, err
+		}
+	}
+	if k.mail != nil {
+		if _, err := addMail(tx, k.mail(v, seen)); err != nil {
 			return nil, err
 		}
 	}

@@ -26,6 +26,8 @@ const (
 	TaskRegistrations    Task = "registrations"     // cancel an event registration on the registrant's behalf, fill free places from the waitlist
 	TaskFees             Task = "fees"              // change a year's fee schedule
 	TaskPayment          Task = "payment"           // record a payment of dues, or its correction
+	TaskMail             Task = "mail"              // send again a mail that could not be delivered
+	TaskErase            Task = "erase"             // erase a person's data on their request (privacy.go)
 )
 
 // permission is who may do a task, and what a person who may not is told.
@@ -48,6 +50,8 @@ var permissions = map[Task]permission{
 	TaskRegistrations:    {[]string{RoleSecretariat}, "活动报名须由秘书处办理（代为取消、候补补位）"},
 	TaskFees:             {[]string{RoleSecretariat}, "会费标准须由秘书处登记"},
 	TaskPayment:          {[]string{RoleSecretariat}, "会费须由秘书处登记"},
+	TaskMail:             {[]string{RoleSecretariat}, "重发邮件须由秘书处操作"},
+	TaskErase:            {[]string{RoleSecretariat}, "删除个人信息须由秘书处办理"},
 }
 
 // May returns nil when the actor holds a role that may do the task, else an

@@ -18,6 +18,8 @@ func TestMay(t *testing.T) {
 		TaskRegistrations:    {RoleSecretariat},
 		TaskFees:             {RoleSecretariat},
 		TaskPayment:          {RoleSecretariat},
+		TaskMail:             {RoleSecretariat},
+		TaskErase:            {RoleSecretariat},
 	}
 	if len(may) != len(permissions) {
 		t.Fatalf("got %d tasks in the code's table, want the %d listed here", len(permissions), len(may))

@@ -57,7 +57,7 @@ func (m *Member) Tasks(actor Actor, st Standing) []Task {
 }
 
 // taskOrder is the order Actor.Tasks lists tasks in.
-var taskOrder = []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskDecideExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment}
+var taskOrder = []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskDecideExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}
 
 // Tasks returns every task of the back office the actor may do at all; the
 // console shows the forms of these (the workflow's actions have their own

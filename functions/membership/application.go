@@ -82,7 +82,9 @@ var ListingBoards = []Choice{
 // form has shown; an application records which one its applicant accepted and must name one
 // of these. A new notice gets a new version here and in content/config.yaml
 // (privacyNoticeVersion); older versions stay, for pages still open in a browser.
-var PrivacyNoticeVersions = []string{"2026-11-01", "2026-12-01"} // 2026-12-01: the homepage, the showcase and certificate verification
+// 2026-12-01: the homepage, the showcase and certificate verification; 2026-12-20: the
+// documents, the mail and the retention periods, with the texts of 2026-12-01.
+var PrivacyNoticeVersions = []string{"2026-11-01", "2026-12-01", "2026-12-20"}
 
 // Services lists the services of 第十条二 an applicant may ask for.
 var Services = []Choice{
@@ -153,6 +155,9 @@ type ListingPlan struct {
 // in which role, when, and why. Actor is the token's subject, which the same-person rules
 // compare; ActorName is the display name the token carried at the time (as in MemberEvent).
 type Event struct {
+	// Action is "erase" for the erasure of the personal data (Erase), which
+	// leaves the status as it was; empty for a change of status.
+	Action    string    `json:"action,omitempty" dynamodbav:"action,omitempty"`
 	From      Status    `json:"from,omitempty" dynamodbav:"from,omitempty"`
 	To        Status    `json:"to" dynamodbav:"to"`
 	Actor     string    `json:"actor" dynamodbav:"actor,omitempty"`
@@ -167,6 +172,10 @@ type Event struct {
 type Application struct {
 	Number    string `json:"number" dynamodbav:"number"`
 	TokenHash string `json:"-" dynamodbav:"token_hash,omitempty"` // SHA-256 of the applicant's status token
+	// StatusToken is the plain status token, set by intake on a new
+	// application for the mail that tells the applicant (outbox.ForApplication)
+	// and never stored.
+	StatusToken string `json:"-" dynamodbav:"-"`
 
 	Type               MemberType         `json:"type" dynamodbav:"type" label:"会员类型" validate:"required,membertype"`
 	OrgName            string             `json:"org_name" dynamodbav:"org_name,omitempty" label:"单位名称" validate:"orgrequired,max=100,oneline"`
@@ -199,6 +208,11 @@ type Application struct {
 	// Set by the back office (workflow.go): the filing with the centre and the certificate.
 	Filing            *Filing `json:"filing,omitempty" dynamodbav:"filing,omitempty"`
 	CertificateNumber string  `json:"certificate_number,omitempty" dynamodbav:"certificate_number,omitempty"`
+
+	// The materials the applicant uploaded (attachment.go), and the erasure
+	// of the personal data, once it happened (privacy.go).
+	Attachments []Attachment `json:"attachments,omitempty" dynamodbav:"attachments,omitempty"`
+	Erased      *Erasure     `json:"erased,omitempty" dynamodbav:"erased,omitempty"`
 }
 
 // Submit marks a new application as submitted at now: status, the first history event

@@ -197,7 +197,7 @@ func TestActorTasks(t *testing.T) {
 		who  Actor
 		want []Task
 	}{
-		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment}},
+		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}},
 		{actor("c", RoleChair), []Task{TaskRead, TaskDecideExpulsion}},
 		{actor("c", RoleSupervisor), []Task{TaskRead}},
 		{actor("c", "guest"), []Task{}},

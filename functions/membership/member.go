@@ -89,6 +89,8 @@ type Member struct {
 	PendingExpulsion *Expulsion    `json:"pending_expulsion,omitempty" dynamodbav:"pending_expulsion,omitempty"`
 	History          []MemberEvent `json:"history" dynamodbav:"history"`
 	Version          int           `json:"version" dynamodbav:"version"`
+	// Erased records that the contact's personal data was erased (privacy.go).
+	Erased *Erasure `json:"erased,omitempty" dynamodbav:"erased,omitempty"`
 }
 
 // Showcased reports whether the member may be shown in 会员风采: active

@@ -62,16 +62,49 @@ func (m *Member) ChangeShowcaseConsent(actor Actor, consent bool, requestedBy, r
 	if len(fields) > 0 {
 		return &Error{Code: EINVALID, Op: op, Message: "登记信息不完整", Fields: fields}
 	}
-	action, text := "showcase-withdraw", "撤回在会员风采中展示的同意（下次网站更新时撤下）"
+	action := "showcase-withdraw"
 	if consent {
-		action, text = "showcase-consent", "同意在会员风采中展示"+ShowcaseFields
+		action = "showcase-consent"
+	}
+	text := showcaseNote(consent, requestedBy, requestedOn, note)
+	m.ShowcaseConsent = consent
+	m.History = append(m.History, MemberEvent{Action: action, From: m.Status, To: m.Status,
+		Actor: actor.ID, ActorName: actor.Name, Role: RoleSecretariat, At: now.UTC(), Note: text})
+	return nil
+}
+
+// showcaseNote is the history note of a consent change.
+func showcaseNote(consent bool, requestedBy, requestedOn, note string) string {
+	text := "撤回在会员风采中展示的同意（下次网站更新时撤下）"
+	if consent {
+		text = "同意在会员风采中展示" + ShowcaseFields
 	}
 	text = fmt.Sprintf("应 %s %s 的要求，%s", requestedBy, requestedOn, text)
 	if n := strings.TrimSpace(note); n != "" {
 		text += "；" + n
 	}
-	m.ShowcaseConsent = consent
-	m.History = append(m.History, MemberEvent{Action: action, From: m.Status, To: m.Status,
-		Actor: actor.ID, ActorName: actor.Name, Role: RoleSecretariat, At: now.UTC(), Note: text})
-	return nil
+	return text
+}
+
+// eraseShowcaseRequesters rewrites the notes of the consent changes in the
+// history when the member's personal data is erased (EraseContact): who asked
+// (often the contact by name, 联系人李四来函) and the secretariat's free note
+// go, replaced by ErasedMark; the date of the request and what changed stay.
+func (m *Member) eraseShowcaseRequesters() {
+	for i := range m.History {
+		e := &m.History[i]
+		if e.Action != "showcase-consent" && e.Action != "showcase-withdraw" {
+			continue
+		}
+		date := ""
+		if head, _, ok := strings.Cut(e.Note, " 的要求，"); ok {
+			if j := strings.LastIndex(head, " "); j >= 0 {
+				date = head[j+1:]
+			}
+		}
+		if _, err := ParseDate(date); err != nil {
+			date = "（日期不详）"
+		}
+		e.Note = showcaseNote(e.Action == "showcase-consent", ErasedMark, date, "")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestChangeShowcaseConsent(t *testing.T) {
@@ -161,5 +162,25 @@ func TestCard(t *testing.T) {
 		if _, err := m.Card(); ErrorCode(err) != ECONFLICT {
 			t.Errorf("card of a %s member: %v, want a conflict", st, err)
 		}
+	}
+}
+
+// An erasure of the member's personal data takes who asked for a consent
+// change, and its note, out of the history: they often name the contact.
+func TestEraseContactShowcaseRequesters(t *testing.T) {
+	m := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, Status: MemberActive, JoinedOn: "2026-01-05",
+		ShowcaseConsent: true, Profile: Profile{Name: "北京某某科技有限公司"}, Contact: Contact{Person: "李四"}}
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	if err := m.ChangeShowcaseConsent(actor("c1", RoleSecretariat), false, "联系人李四来函", "2026-03-01", "李四另称电话 13800138000", now); err != nil {
+		t.Fatal(err)
+	}
+	m.EraseContact(Erasure{Reason: ErasedRequest, By: "c1", Role: RoleSecretariat, Note: "本人书面申请"})
+	for _, e := range m.History {
+		if strings.Contains(e.Note, "李四") || strings.Contains(e.Note, "13800138000") {
+			t.Errorf("history keeps the requester: %+v", e)
+		}
+	}
+	if e := m.History[0]; e.Action != "showcase-withdraw" || !strings.Contains(e.Note, "2026-03-01") || !strings.Contains(e.Note, ErasedMark) {
+		t.Errorf("consent change after erasure: %+v", e)
 	}
 }

@@ -160,7 +160,7 @@ func (f *Filing) check(op string, now time.Time) error {
 // status, or nil.
 func (a *Application) lastEvent(to Status) *Event {
 	for i := len(a.History) - 1; i >= 0; i-- {
-		if a.History[i].To == to {
+		if a.History[i].To == to && a.History[i].Action == "" {
 			return &a.History[i]
 		}
 	}

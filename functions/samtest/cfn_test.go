@@ -65,6 +65,7 @@ var required = map[string]string{
 	"JwtIssuer":   "https://login.example.org/realms/alliance",
 	"JwtAudience": "alliance-admin",
 	"AlarmEmail":  "ops@example.org",
+	"MailFrom":    "noreply@example.org",
 }
 
 func with(m map[string]string) map[string]string {
@@ -105,7 +106,8 @@ var scenarios = []scenario{
 	},
 	{
 		name: "China, ICP recordal, domain and CDN: served", china: true, region: "cn-north-1",
-		params:   with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号-1", "WebsiteRefererSecret": refererSecret}),
+		params: with(map[string]string{"SiteDomain": "www.example.cn", "IcpNumber": "京ICP备12345678号-1", "WebsiteRefererSecret": refererSecret,
+			"SmtpHost": "smtpdm.aliyun.com", "SmtpSecretArn": chinaSmtpSecret}),
 		wantSite: "https://www.example.cn", wantCORS: "https://www.example.cn", wantOrigin: "https://www.example.cn", public: true,
 	},
 	{
@@ -140,6 +142,7 @@ var scenarios = []scenario{
 const (
 	chinaAPICertificate = "arn:aws-cn:acm:cn-north-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 	chinaClientSecret   = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:alliance/console-AbC123"
+	chinaSmtpSecret     = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:alliance/smtp-XyZ789"
 )
 
 const notServed = "not served: set SiteDomain, IcpNumber (ICP recordal) and WebsiteRefererSecret first"
@@ -279,6 +282,19 @@ func load(t *testing.T, s scenario) *deployed {
 				}
 				return m
 			})
+		},
+		// goformation's Fn::Split returns a []string, which its Fn::Select cannot index.
+		"Fn::Split": func(_ string, in, _ any) any {
+			arr, ok := in.([]any)
+			if !ok || len(arr) != 2 {
+				t.Errorf("%s: malformed Fn::Split %v", s.name, in)
+				return nil
+			}
+			var out []any
+			for _, part := range strings.Split(fmt.Sprint(arr[1]), fmt.Sprint(arr[0])) {
+				out = append(out, part)
+			}
+			return out
 		},
 		"Fn::If": func(_ string, in, _ any) any {
 			arr, ok := in.([]any)

@@ -374,6 +374,7 @@ func functionEnv(srv *dynamotest.Server, n dynamo.TableNames, extra map[string]s
 		"DUES_TABLE":            n.Dues,
 		"SESSIONS_TABLE":        n.Sessions,
 		"REGISTRATIONS_TABLE":   n.Registrations,
+		"OUTBOX_TABLE":          n.Outbox,
 		"SITE_ORIGIN":           "https://www.example.cn",
 		"LOG_LEVEL":             "info", // the emulator reads it too: its INIT REPORT line is logged at info
 		// Longer than template.yaml's 3s: DynamoDB Local's first transactions can take
@@ -885,7 +886,7 @@ func TestEmulatorLambdaEnvironment(t *testing.T) {
 				"AWS_REGION": tt.region, "AWS_DEFAULT_REGION": tt.region,
 				"AWS_ACCESS_KEY_ID": "ASIATESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "test",
 				"APPLICATIONS_TABLE": "alliance-prod-ApplicationsTable-X", "IDEMPOTENCY_TABLE": "alliance-prod-IdempotencyTable-X",
-				"REGISTRATIONS_TABLE": "alliance-prod-RegistrationsTable-X", "MEMBERS_TABLE": "alliance-prod-MembersTable-X",
+				"REGISTRATIONS_TABLE": "alliance-prod-RegistrationsTable-X", "MEMBERS_TABLE": "alliance-prod-MembersTable-X", "OUTBOX_TABLE": "alliance-prod-OutboxTable-X",
 				"SITE_ORIGIN": "", "SITE_BUCKET": "alliance-prod-sitebucket-x", "LOG_LEVEL": "warn", "HTTPS_PROXY": srv.URL,
 			})
 			resp, _ := e.firstInvoke(t, apiEvent(t, "POST", "/api/applications",

@@ -10,7 +10,8 @@ import (
 // TestReadmeGuidedDeploy: the README's Deployment section lists every question `sam deploy
 // --guided` asks for either template (samcli/commands/deploy/guided_context.py): its own, one
 // per parameter, and "<Function> may not have authorization defined, Is this okay? [y/N]"
-// once per API event without Auth, with how many times; a "N" there aborts the deployment.
+// once per API event without Auth (schedules are not asked about), with how many times; a
+// "N" there aborts the deployment.
 func TestReadmeGuidedDeploy(t *testing.T) {
 	readme := string(mustRead(t, filepath.Join(root(t), "README.md")))
 	start := strings.Index(readme, "## Deployment")
@@ -38,7 +39,7 @@ func TestReadmeGuidedDeploy(t *testing.T) {
 			n := 0
 			events, _ := f.props["Events"].(map[string]any)
 			for _, ev := range events {
-				if dig(ev, "Properties", "Auth") == nil {
+				if dig(ev, "Type") == "HttpApi" && dig(ev, "Properties", "Auth") == nil {
 					n++
 				}
 			}

@@ -31,9 +31,24 @@ var global = scenarios[0]
 
 // routeLists maps each function's logical ID to the route list its handler serves.
 var routeLists = map[string][]httpapi.Route{
-	"ApplyFunction": httpapi.PublicRoutes,
-	"AdminFunction": slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
+	"ApplyFunction":   httpapi.PublicRoutes,
+	"AdminFunction":   slices.Concat(httpapi.AdminRoutes, httpapi.ConsoleRoutes),
+	"SenderFunction":  nil, // run by its schedule
+	"NoticesFunction": nil,
 }
+
+// schedules maps each function run by a schedule (an EventBridge rule: Type Schedule) to
+// its expression: the sender drains the outbox every minute; the notices run daily at
+// 09:00 Beijing time, 01:00 UTC (China keeps no daylight saving time, so a rule in UTC,
+// offered in every region, is exact).
+var schedules = map[string]string{
+	"SenderFunction":  "rate(1 minute)",
+	"NoticesFunction": "cron(0 1 * * ? *)",
+}
+
+// secretEnv are the variables that name a Secrets Manager secret a function reads at run
+// time: its role may read that secret (GetSecretValue) and no other.
+var secretEnv = []string{"OIDC_CLIENT_SECRET_ARN", "SMTP_SECRET_ARN"}
 
 // siteFiles are the files of the published site each function reads from the site's
 // bucket (SITE_BUCKET): its role may read those objects and no other.
@@ -42,11 +57,37 @@ var siteFiles = map[string][]string{
 	"AdminFunction": {events.CatalogFile},
 }
 
+// uploadGrants are the grants on the uploads bucket (UPLOADS_BUCKET) each function's role
+// holds, resource → actions, as functions/uploadbucket's calls need them
+// (TestUploadGrantsCoverBucketCalls records those calls): a presigned POST is the signer's
+// PutObject, HEAD and a ranged GET are GetObject, CopyObject is GetObject on the source and
+// PutObject on the target, deleting a version is DeleteObjectVersion, and listing a key's
+// versions is ListBucketVersions on the bucket, under the prefixes of uploadPrefixes.
+var uploadGrants = map[string]map[string][]string{
+	"ApplyFunction": {
+		"${UploadsBucket.Arn}/incoming/*":    {"s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObject"},
+		"${UploadsBucket.Arn}/attachments/*": {"s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObject"},
+		"${UploadsBucket.Arn}":               {"s3:ListBucketVersions"},
+	},
+	"AdminFunction": {
+		"${UploadsBucket.Arn}/attachments/*": {"s3:DeleteObjectVersion", "s3:GetObject"},
+		"${UploadsBucket.Arn}":               {"s3:ListBucketVersions"},
+	},
+}
+
+// uploadPrefixes are the s3:prefix values each function may list versions under.
+var uploadPrefixes = map[string][]string{
+	"ApplyFunction": {"incoming/*", "attachments/*"},
+	"AdminFunction": {"attachments/*"},
+}
+
 // optionalEnv are variables a main.go may read that the deployment does not set.
 var optionalEnv = map[string]bool{
 	"DYNAMODB_ENDPOINT": true, // tests and `alliance serve` only
 	"S3_ENDPOINT":       true, // tests only
 	"SECRETS_ENDPOINT":  true, // tests only
+	"SES_ENDPOINT":      true, // tests only
+	"SMTP_SECRET_ARN":   true, // a relay without authentication needs none
 }
 
 // function is one AWS::Serverless::Function with the Globals merged in, as SAM does.
@@ -322,9 +363,10 @@ func TestTemplateFunctions(t *testing.T) {
 }
 
 // maxBootstrapSize guards a function's linux/arm64 bootstrap against accidents (a dependency
-// pulled in by mistake). Size is not a target; cold start is (TestEmulatorInit). The admin
-// function was 19.86 MB before it printed certificates, 20.05 MB with the QR code library
-// (github.com/yeqown/go-qrcode/v2, +0.2 MB) it shares with the public function.
+// pulled in by mistake). Size is not a target; cold start is (TestEmulatorInit). 22 MB since
+// the admin function carries the outbox and the uploads bucket's S3 client (20.1 MB), and
+// prints certificates with the QR code library (github.com/yeqown/go-qrcode/v2, +0.2 MB)
+// it shares with the public function.
 const maxBootstrapSize = 22_000_000
 
 func TestTemplateFunctionsBuild(t *testing.T) {
@@ -345,6 +387,9 @@ func TestTemplateFunctionsBuild(t *testing.T) {
 // for the global one (no CloudFront in China).
 var layoutEnv = map[string]bool{
 	"ORIGIN_VERIFY_SECRET": false,
+	"SMTP_HOST":            true, // mail through an SMTP relay in China, through SES elsewhere
+	"SMTP_PORT":            true,
+	"SES_IDENTITY_ARN":     false,
 }
 
 func TestTemplateEnvironment(t *testing.T) {
@@ -472,9 +517,10 @@ func TestTemplatePolicies(t *testing.T) {
 					}
 				}
 				granted := map[string]bool{}
+				uploadGot := map[string]bool{}
 				var logs, tracing bool
 				var siteGrants []string
-				secretGrants := 0
+				secretGrants, sesGrants := 0, 0
 				for _, st := range statements(d, f) {
 					if st["Effect"] != "Allow" {
 						t.Errorf("statement %v: effect %v, want only Allow statements", st["Sid"], st["Effect"])
@@ -522,6 +568,10 @@ func TestTemplatePolicies(t *testing.T) {
 							granted[m[1]] = true
 						}
 					case "s3":
+						if res := fmt.Sprint(st["Resource"]); strings.HasPrefix(res, "${UploadsBucket.Arn}") {
+							checkUploadGrant(t, f, st, res, uploadGot)
+							continue
+						}
 						// S3 grants: reading single files of the published site from its bucket
 						// (the frame of the API's pages, the events), for a function told the bucket.
 						got := fmt.Sprint(st["Resource"])
@@ -537,19 +587,33 @@ func TestTemplatePolicies(t *testing.T) {
 						}
 						siteGrants = append(siteGrants, file)
 					case "secretsmanager":
-						// The one Secrets Manager grant: reading the console's client secret, the
-						// secret named by OIDC_CLIENT_SECRET_ARN and no other (no wildcard).
-						secret := f.env["OIDC_CLIENT_SECRET_ARN"]
+						// A Secrets Manager grant: reading the one secret a variable of secretEnv
+						// names (the console's client secret, the SMTP relay's password), no other,
+						// no wildcard.
 						got := fmt.Sprint(st["Resource"])
-						if got != secret || !strings.HasPrefix(got, "arn:"+s.partition()+":secretsmanager:") || strings.ContainsAny(got, "*?") {
-							t.Errorf("statement %v: secretsmanager on %v, want only the secret OIDC_CLIENT_SECRET_ARN names (%q)", st["Sid"], got, secret)
+						named := slices.ContainsFunc(secretEnv, func(v string) bool { return f.env[v] != "" && f.env[v] == got })
+						if !named || !strings.HasPrefix(got, "arn:"+s.partition()+":secretsmanager:") || strings.ContainsAny(got, "*?") {
+							t.Errorf("statement %v: secretsmanager on %v, want only the secret one of %v names", st["Sid"], got, secretEnv)
 						}
 						if len(actions) != 1 || actions[0] != "secretsmanager:GetSecretValue" {
-							t.Errorf("statement %v on the client secret grants %v, want only secretsmanager:GetSecretValue", st["Sid"], actions)
+							t.Errorf("statement %v on a secret grants %v, want only secretsmanager:GetSecretValue", st["Sid"], actions)
 						}
 						secretGrants++
+					case "ses":
+						// The one SES grant: sending through the identity of MAIL_FROM's domain in
+						// this region, the one SES_IDENTITY_ARN names; never another identity or
+						// a wildcard, never SES anywhere in China (no SES there).
+						_, domain, _ := strings.Cut(f.env["MAIL_FROM"], "@")
+						want := "arn:" + s.partition() + ":ses:" + s.region + ":123456789012:identity/" + domain
+						if got := fmt.Sprint(st["Resource"]); got != want || f.env["SES_IDENTITY_ARN"] != want || s.china {
+							t.Errorf("statement %v: ses on %v (SES_IDENTITY_ARN %q), want only %s, outside China", st["Sid"], got, f.env["SES_IDENTITY_ARN"], want)
+						}
+						if len(actions) != 1 || actions[0] != "ses:SendEmail" {
+							t.Errorf("statement %v grants %v, want only ses:SendEmail (SES v2's SendEmail, raw content included)", st["Sid"], actions)
+						}
+						sesGrants++
 					default:
-						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, S3 reads of the site's files and the console's client secret only", st["Sid"], actions)
+						t.Errorf("statement %v grants %v: a function's role holds logs, X-Ray, DynamoDB, S3 reads of the site's files, its secrets and SES sending only", st["Sid"], actions)
 					}
 				}
 				if !logs {
@@ -569,8 +633,20 @@ func TestTemplatePolicies(t *testing.T) {
 				if _, readsBucket := f.env["SITE_BUCKET"]; !slices.Equal(siteGrants, wantFiles) || readsBucket != (len(wantFiles) > 0) {
 					t.Errorf("policy grants the site's files %v and the function is given SITE_BUCKET: %v; want one grant of each file it reads %v, and the bucket exactly then", siteGrants, readsBucket, wantFiles)
 				}
-				if readsSecret := f.env["OIDC_CLIENT_SECRET_ARN"] != ""; (secretGrants == 1) != readsSecret || secretGrants > 1 {
-					t.Errorf("policy grants a secret %d times; the function is given OIDC_CLIENT_SECRET_ARN: %v; want one grant exactly when it is", secretGrants, readsSecret)
+				secretsNamed := 0
+				for _, v := range secretEnv {
+					if f.env[v] != "" {
+						secretsNamed++
+					}
+				}
+				if secretGrants != secretsNamed {
+					t.Errorf("policy grants a secret %d times; the function is given %d of %v; want one grant for each", secretGrants, secretsNamed, secretEnv)
+				}
+				if sends := f.env["SES_IDENTITY_ARN"] != ""; (sesGrants == 1) != sends || sesGrants > 1 {
+					t.Errorf("policy grants SES %d times; the function is given SES_IDENTITY_ARN: %v; want one grant exactly when it is", sesGrants, sends)
+				}
+				if got, want := slices.Sorted(maps.Keys(uploadGot)), slices.Sorted(maps.Keys(uploadGrants[f.id])); !slices.Equal(got, want) {
+					t.Errorf("grants on the uploads bucket %v, want %v", got, want)
 				}
 			})
 		}
@@ -772,8 +848,18 @@ func TestTemplateRoutes(t *testing.T) {
 			var got []string
 			events, _ := f.props["Events"].(map[string]any)
 			for name, ev := range events {
+				if dig(ev, "Type") == "ScheduleV2" {
+					checkSweepSchedule(t, f, name, ev)
+					continue
+				}
+				if want, ok := schedules[f.id]; ok && dig(ev, "Type") == "Schedule" {
+					if got := dig(ev, "Properties", "Schedule"); got != want {
+						t.Errorf("event %s: schedule %v, want %s", name, got, want)
+					}
+					continue
+				}
 				if dig(ev, "Type") != "HttpApi" {
-					t.Errorf("event %s has type %v, want HttpApi", name, dig(ev, "Type"))
+					t.Errorf("event %s has type %v, want HttpApi (or, for %v, one Schedule)", name, dig(ev, "Type"), slices.Sorted(maps.Keys(schedules)))
 					continue
 				}
 				got = append(got, fmt.Sprint(dig(ev, "Properties", "Method"))+" "+fmt.Sprint(dig(ev, "Properties", "Path")))
@@ -860,6 +946,9 @@ func TestTemplateCORS(t *testing.T) {
 	}
 	methods, headers, expose := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for id, routes := range routeLists {
+		if len(routes) == 0 {
+			continue // a function run by its schedule
+		}
 		h, ok := handlers[id]
 		if !ok {
 			t.Fatalf("no handler for %s in this test", id)
@@ -975,5 +1064,54 @@ func TestTemplateConsole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkUploadGrant checks one statement on the uploads bucket against uploadGrants: the
+// resource and its actions exactly, the listing only under the function's prefixes, and
+// the function told the bucket.
+func checkUploadGrant(t *testing.T, f function, st map[string]any, res string, got map[string]bool) {
+	t.Helper()
+	want, ok := uploadGrants[f.id][res]
+	if actions := slices.Sorted(slices.Values(strs(list(st["Action"])))); !ok || !slices.Equal(actions, want) {
+		t.Errorf("statement %v: %v on %s, want %v (uploadGrants)", st["Sid"], actions, res, want)
+	}
+	if got[res] {
+		t.Errorf("statement %v: %s granted twice", st["Sid"], res)
+	}
+	got[res] = true
+	cond := fmt.Sprint(st["Condition"])
+	if res == "${UploadsBucket.Arn}" {
+		prefixes := strs(list(dig(st, "Condition", "StringLike", "s3:prefix")))
+		if !slices.Equal(prefixes, uploadPrefixes[f.id]) || len(st["Condition"].(map[string]any)) != 1 {
+			t.Errorf("statement %v: lists versions on condition %s, want only under %v", st["Sid"], cond, uploadPrefixes[f.id])
+		}
+	} else if st["Condition"] != nil {
+		t.Errorf("statement %v: condition %s on objects, want none", st["Sid"], cond)
+	}
+	if f.env["UPLOADS_BUCKET"] != "${UploadsBucket}" {
+		t.Errorf("statement %v grants the uploads bucket, but UPLOADS_BUCKET is %q, want !Ref UploadsBucket", st["Sid"], f.env["UPLOADS_BUCKET"])
+	}
+}
+
+// sweepFunction is the one function a schedule invokes: the admin function runs the
+// retention sweep (backoffice.Service.Sweep) when invoked with sweepInput.
+const (
+	sweepFunction = "AdminFunction"
+	sweepInput    = `{"sweep": "retention"}`
+)
+
+// checkSweepSchedule checks the retention sweep's schedule: on the admin function only,
+// daily in Beijing time, with the input its main reads.
+func checkSweepSchedule(t *testing.T, f function, name string, ev any) {
+	t.Helper()
+	if f.id != sweepFunction {
+		t.Errorf("event %s: a schedule on %s, want schedules on %s only", name, f.id, sweepFunction)
+	}
+	if got := dig(ev, "Properties", "Input"); got != sweepInput {
+		t.Errorf("event %s: input %v, want %s (what functions/admin/main.go reads)", name, got, sweepInput)
+	}
+	if got := fmt.Sprint(dig(ev, "Properties", "ScheduleExpression")); !strings.HasPrefix(got, "cron(") || dig(ev, "Properties", "ScheduleExpressionTimezone") != "Asia/Shanghai" {
+		t.Errorf("event %s: schedule %s in %v, want a daily cron in Asia/Shanghai", name, got, dig(ev, "Properties", "ScheduleExpressionTimezone"))
 	}
 }

@@ -107,3 +107,52 @@ var ListQueries = map[string]membership.ApplicationQuery{
 	"reviewed": {Status: membership.StatusReviewed},
 	"search":   {Search: "第0999号"},
 }
+
+// BenchTransitionMail measures what writing the mail adds to a workflow move:
+// the same move (submitted → reviewed) on applications with an address
+// (the store writes the reviewed mail in the same transaction) and without
+// one (no mail: outbox.ForApplication has nothing to send), interleaved so
+// that both meet the same load. It reports the p50 of each and their
+// difference (the bound: at most 1 ms).
+func BenchTransitionMail(b *testing.B, s AdminStore) {
+	ctx := b.Context()
+	type app struct {
+		number string
+		mail   bool
+	}
+	apps := make([]app, 2*b.N)
+	for i := range apps {
+		a := Sample(t0)
+		if i%2 == 1 {
+			a.Email = ""
+		}
+		if err := s.CreateApplication(ctx, a, nil); err != nil {
+			b.Fatal(err)
+		}
+		apps[i] = app{a.Number, a.Email != ""}
+	}
+	with, without := make(latency, 0, b.N), make(latency, 0, b.N)
+	b.ResetTimer()
+	for _, a := range apps {
+		start := time.Now()
+		_, err := s.UpdateApplication(ctx, a.number, 1, func(x *membership.Application) error {
+			return x.Apply(clerk, membership.Change{Action: membership.ActionReview}, t0)
+		})
+		d := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if a.mail {
+			with = append(with, d)
+		} else {
+			without = append(without, d)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(with)
+	slices.Sort(without)
+	w, wo := with[len(with)/2], without[len(without)/2]
+	b.ReportMetric(float64(w.Microseconds()), "p50-with-mail-µs")
+	b.ReportMetric(float64(wo.Microseconds()), "p50-without-µs")
+	b.ReportMetric(float64((w - wo).Microseconds()), "mail-adds-p50-µs")
+}

@@ -66,6 +66,9 @@ func NewAPIWithTimeout(t *testing.T, s AdminStore, timeout time.Duration, wrap .
 		cfg.Events, cfg.Catalog = es, cat
 		pc.Registrations, pc.Events = es, cat
 	}
+	if m, ok := s.(backoffice.MailStore); ok {
+		cfg.Mail = m
+	}
 	office := backoffice.New(cfg)
 	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, Timeout: timeout, SiteURL: TestSiteURL}))
 	mux.Handle("/api/", httpapi.NewPublic(pc))

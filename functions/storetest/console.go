@@ -108,6 +108,8 @@ type ConsoleOptions struct {
 	// Now, if set, is the clock of the back office and the public routes
 	// (the event's day at the door, say); the sessions keep Clock.
 	Now func() time.Time
+	// Files is the uploads bucket of the applicants' documents; nil: none.
+	Files intake.Files
 }
 
 // NewConsoleAPI serves the API over s with the console's sign-in until the
@@ -165,6 +167,12 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 		}
 		oc.Events, oc.Catalog = es, opt.Events
 		pc.Registrations, pc.Events = es, opt.Events
+	}
+	if m, ok := s.(backoffice.MailStore); ok {
+		oc.Mail = m // the console's mail page
+	}
+	if opt.Files != nil {
+		oc.Files, pc.Files = opt.Files, opt.Files
 	}
 	office := backoffice.New(oc)
 	mux := http.NewServeMux()

@@ -23,9 +23,9 @@ type timedRegistrations struct {
 
 func (t *timedRegistrations) timed(start time.Time) { t.spent += time.Since(start) }
 
-func (t *timedRegistrations) Register(ctx context.Context, r *events.Registration, capacity int, rec *membership.IdempotencyRecord) (*events.Registration, error) {
+func (t *timedRegistrations) Register(ctx context.Context, r *events.Registration, ev *events.Event, rec *membership.IdempotencyRecord) (*events.Registration, error) {
 	defer t.timed(time.Now())
-	return t.RegistrationStore.Register(ctx, r, capacity, rec)
+	return t.RegistrationStore.Register(ctx, r, ev, rec)
 }
 
 func (t *timedRegistrations) Seats(ctx context.Context, event string) (events.Seats, error) {

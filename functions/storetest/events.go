@@ -22,6 +22,8 @@ type EventStore interface {
 	AdminStore
 	httpapi.RegistrationStore
 	backoffice.EventStore
+	// EraseRegistration: see privacy.RegistrationStore.
+	EraseRegistration(ctx context.Context, event, code string, fn func(*events.Registration) error) (*events.Registration, error)
 }
 
 // NewEventStore returns an empty store for one test.
@@ -45,6 +47,7 @@ func RunEvents(t *testing.T, newStore NewEventStore) {
 		{"MemberStatus", testMemberStatus},
 		{"CancelOnBehalfPromotesTheFirstWaiting", testCancelOnBehalf},
 		{"PromoteIntoFreePlaces", testPromote},
+		{"EraseReleasesThePhone", testEraseRegistration},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -86,7 +89,7 @@ func SampleRegistration(ev *events.Event, i int, waitlist bool) *events.Registra
 func register(t *testing.T, s EventStore, ev *events.Event, i int, waitlist bool) *events.Registration {
 	t.Helper()
 	r := SampleRegistration(ev, i, waitlist)
-	if existing, err := s.Register(t.Context(), r, ev.Capacity, nil); err != nil || existing != nil {
+	if existing, err := s.Register(t.Context(), r, ev, nil); err != nil || existing != nil {
 		t.Fatalf("Register %d: existing %v, %v", i, existing, err)
 	}
 	return r
@@ -138,7 +141,7 @@ func testSamePhone(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 10)
 	first := register(t, s, ev, 1, false)
 	again := SampleRegistration(ev, 1, false)
-	existing, err := s.Register(ctx, again, ev.Capacity, nil)
+	existing, err := s.Register(ctx, again, ev, nil)
 	if err != nil || existing == nil || existing.Code != first.Code {
 		t.Fatalf("the same phone again: existing %v, %v; want registration %s", existing, err, first.Code)
 	}
@@ -150,7 +153,7 @@ func testSamePhone(t *testing.T, s EventStore) {
 		t.Errorf("the phone at another event got the same code")
 	}
 	// Cancelled, the phone may register again.
-	if _, err := s.Cancel(ctx, ev.Slug, first.Code, ev.Capacity, func(r *events.Registration) error {
+	if _, err := s.Cancel(ctx, ev.Slug, first.Code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	}); err != nil {
 		t.Fatal(err)
@@ -168,7 +171,7 @@ func testFullWithoutConsent(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 1)
 	register(t, s, ev, 1, false)
 	r := SampleRegistration(ev, 2, false)
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); membership.ErrorFields(err)["waitlist_accepted"] == "" {
+	if _, err := s.Register(ctx, r, ev, nil); membership.ErrorFields(err)["waitlist_accepted"] == "" {
 		t.Fatalf("full, no consent: %v, want an error on waitlist_accepted", err)
 	}
 	if _, err := s.RegistrationByPhone(ctx, ev.Slug, r.Phone); code(err) != membership.ENOTFOUND {
@@ -181,7 +184,7 @@ func testFullWithoutConsent(t *testing.T, s EventStore) {
 
 func cancel(t *testing.T, s EventStore, ev *events.Event, code string) *events.Registration {
 	t.Helper()
-	r, err := s.Cancel(t.Context(), ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+	r, err := s.Cancel(t.Context(), ev.Slug, code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	})
 	if err != nil {
@@ -232,7 +235,7 @@ func testWaitlist(t *testing.T, s EventStore) {
 		t.Errorf("newcomer while someone waits: %s, want waitlisted", r.Status)
 	}
 	// Cancelling twice is refused and changes nothing.
-	_, err := s.Cancel(ctx, ev.Slug, regs[0].Code, ev.Capacity, func(r *events.Registration) error {
+	_, err := s.Cancel(ctx, ev.Slug, regs[0].Code, ev, func(r *events.Registration) error {
 		return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 	})
 	wantCode(t, "cancel twice", err, membership.ECONFLICT)
@@ -246,14 +249,14 @@ func testRegisterIdempotency(t *testing.T, s EventStore) {
 	ev := SampleEvent("2026-salon", 10)
 	rec := &membership.IdempotencyRecord{Key: "reg-key-1", RequestHash: "h", Token: "t", ExpiresAt: time.Now().Add(time.Hour)}
 	r := SampleRegistration(ev, 1, false)
-	if _, err := s.Register(ctx, r, ev.Capacity, rec); err != nil {
+	if _, err := s.Register(ctx, r, ev, rec); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Idempotency(ctx, "reg-key-1")
 	if err != nil || got.Number != r.Code || rec.Number != r.Code {
 		t.Fatalf("idempotency record: %+v, %v; want number %s", got, err, r.Code)
 	}
-	_, err = s.Register(ctx, SampleRegistration(ev, 2, false), ev.Capacity, rec)
+	_, err = s.Register(ctx, SampleRegistration(ev, 2, false), ev, rec)
 	wantCode(t, "same key again", err, membership.ECONFLICT)
 	if regs, _ := s.Registrations(ctx, ev.Slug); len(regs) != 1 {
 		t.Errorf("registrations after a taken key: %d, want 1", len(regs))
@@ -289,7 +292,7 @@ func testCheckInAttendance(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member, r.MemberName = m.Certificate, m.Profile.Name
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	done, recorded, err := checkIn(ctx, s, ev, r)
@@ -311,7 +314,7 @@ func testCheckInAttendance(t *testing.T, s EventStore) {
 	}
 	r2 := SampleRegistration(ev, 2, false)
 	r2.Member = m2.Certificate
-	if _, err := s.Register(ctx, r2, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r2, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, recorded, err := checkIn(ctx, s, ev, r2); err != nil || recorded {
@@ -337,7 +340,7 @@ func testVoidCheckIn(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := checkIn(ctx, s, ev, r); err != nil {
@@ -416,7 +419,7 @@ func testConcurrentRegistrations(t *testing.T, s EventStore) {
 		go func() {
 			defer wg.Done()
 			regs[i] = SampleRegistration(ev, i, true)
-			_, errs[i] = s.Register(ctx, regs[i], ev.Capacity, nil)
+			_, errs[i] = s.Register(ctx, regs[i], ev, nil)
 		}()
 	}
 	wg.Wait()
@@ -467,7 +470,7 @@ func testConcurrentRegistrations(t *testing.T, s EventStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Cancel(ctx, ev.Slug, c, ev.Capacity, func(r *events.Registration) error {
+			if _, err := s.Cancel(ctx, ev.Slug, c, ev, func(r *events.Registration) error {
 				return r.Cancel(ev, events.RegistrantActor, "", eventStart.Add(-time.Hour))
 			}); err != nil {
 				t.Errorf("cancel %s: %v", c, err)
@@ -503,7 +506,7 @@ func testConcurrentCheckIns(t *testing.T, s EventStore) {
 	m := Member(t, s, "2024-03-01")
 	r := SampleRegistration(ev, 1, false)
 	r.Member = m.Certificate
-	if _, err := s.Register(ctx, r, ev.Capacity, nil); err != nil {
+	if _, err := s.Register(ctx, r, ev, nil); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := events.ParseCatalog(CatalogJSON(ev))
@@ -582,7 +585,7 @@ func CatalogJSON(evs ...*events.Event) []byte {
 // cancelFor cancels the registration on the registrant's behalf, as the
 // clerk an hour before the event.
 func cancelFor(s EventStore, ev *events.Event, code, reason string) (*events.Registration, error) {
-	return s.Cancel(context.Background(), ev.Slug, code, ev.Capacity, func(r *events.Registration) error {
+	return s.Cancel(context.Background(), ev.Slug, code, ev, func(r *events.Registration) error {
 		return r.CancelFor(ev, clerk, reason, eventStart.Add(-time.Hour))
 	})
 }
@@ -590,7 +593,7 @@ func cancelFor(s EventStore, ev *events.Event, code, reason string) (*events.Reg
 // promoteFor promotes into the free places of ev, as the clerk two days
 // before it.
 func promoteFor(ctx context.Context, s EventStore, ev *events.Event) ([]events.Registration, error) {
-	return s.Promote(ctx, ev.Slug, ev.Capacity, func(r *events.Registration) error {
+	return s.Promote(ctx, ev, func(r *events.Registration) error {
 		return r.PromoteFor(ev, clerk, eventStart.Add(-48*time.Hour))
 	})
 }
@@ -654,7 +657,7 @@ func testPromote(t *testing.T, s EventStore) {
 	// The capacity is raised in the content: 4 places, 3 waiting.
 	ev.Capacity = 4
 	refused := errors.New("refused")
-	if _, err := s.Promote(ctx, ev.Slug, ev.Capacity, func(*events.Registration) error { return refused }); !errors.Is(err, refused) {
+	if _, err := s.Promote(ctx, ev, func(*events.Registration) error { return refused }); !errors.Is(err, refused) {
 		t.Fatalf("fn's error: %v, want it returned", err)
 	}
 	if seats, _ := s.Seats(ctx, ev.Slug); seats.Confirmed != 2 || seats.Waiting() != 3 {
@@ -734,7 +737,7 @@ func testConcurrentPromotions(t *testing.T, s EventStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Register(ctx, SampleRegistration(ev, 100+i, true), ev.Capacity, nil)
+			_, err := s.Register(ctx, SampleRegistration(ev, 100+i, true), ev, nil)
 			errs <- err
 		}()
 	}
@@ -799,5 +802,25 @@ func testConcurrentPromotions(t *testing.T, s EventStore) {
 		if r, _ := s.Registration(ctx, ev.Slug, c); r.Status != events.StatusConfirmed {
 			t.Errorf("%s waited before every newcomer: %s, want confirmed", c, r.Status)
 		}
+	}
+}
+
+func testEraseRegistration(t *testing.T, s EventStore) {
+	ctx := t.Context()
+	ev := SampleEvent("2026-erase", 10)
+	r := register(t, s, ev, 1, false)
+	e := membership.Erasure{At: t0, Reason: membership.ErasedRequest, By: "clerk", Role: membership.RoleSecretariat}
+	got, err := s.EraseRegistration(ctx, ev.Slug, r.Code, func(x *events.Registration) error { x.Erase(e); return nil })
+	if err != nil || got.Phone != "" || got.Erased == nil || got.Version != r.Version+1 {
+		t.Fatalf("EraseRegistration: %+v, %v", got, err)
+	}
+	if back, err := s.Registration(ctx, ev.Slug, r.Code); err != nil || back.Name != membership.ErasedMark || back.Email != "" || back.TokenHash != "" {
+		t.Errorf("read back: %+v, %v", back, err)
+	}
+	if _, err := s.RegistrationByPhone(ctx, ev.Slug, r.Phone); code(err) != membership.ENOTFOUND {
+		t.Errorf("the phone after erasure: %v, want not found", err)
+	}
+	if _, err := s.EraseRegistration(ctx, ev.Slug, "ZZZZ-ZZZZ", func(*events.Registration) error { return nil }); code(err) != membership.ENOTFOUND {
+		t.Errorf("an unknown code: %v, want not found", err)
 	}
 }

@@ -388,7 +388,17 @@
         ["会员证书", a.certificate_number ? link(memberURL(a.certificate_number), a.certificate_number) : ""],
       ]);
       rows($("history"), a.history.slice().reverse(), (e) => [when(e.at),
-        (e.from ? label("status", e.from) + " → " : "") + label("status", e.to), e.role === "applicant" ? label("role", e.role) : who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+        e.action === "erase" ? "删除个人信息" : (e.from ? label("status", e.from) + " → " : "") + label("status", e.to),
+        e.role === "applicant" || e.role === "system" ? label("role", e.role) : who(e.actor, e.actor_name) + "（" + label("role", e.role) + "）", e.note]);
+      const ns = $("notices");
+      ns.textContent = "";
+      (a.notices || []).forEach((t) => ns.append(el("li", { text: t })));
+      ns.hidden = !(a.notices || []).length;
+      const docs = a.attachments || [];
+      rows($("documents"), docs, (f) => [f.name, label("filetype", f.type), Math.max(1, Math.round(f.size / 1024)) + " KB", when(f.uploaded_at),
+        el("button", { type: "button", class: "button", "data-document": f.id, "aria-label": "下载 " + f.name, text: "下载" })]);
+      $("no-docs").hidden = docs.length > 0;
+      $("erase").hidden = !may("erase") || !!a.erased;
       related(a.related);
       showForms("form[data-action]", "data-action", a.actions, kept);
       const none = $("no-actions");
@@ -409,6 +419,24 @@
           cert ? el("p", null, "会员证书编号 ", link(memberURL(cert.certificate), cert.certificate), "。") : null);
       }, (kept) => load(kept));
     });
+    $("documents").addEventListener("click", async (e) => {
+      const b = e.target.closest("button[data-document]");
+      if (!b) return;
+      b.disabled = true;
+      try {
+        const r = await call("GET", path("attachments/" + encodeURIComponent(b.getAttribute("data-document"))));
+        if (r.ok) location.href = r.data.url; // a short-lived link; the bucket answers it as a download
+        else notice("error", (r.error && r.error.message) || "下载失败（" + r.status + "）");
+      } finally {
+        b.disabled = false;
+      }
+    });
+    handle($("act-erase"), (v) => call("POST", "erasures", { applications: [number],
+      members: app.certificate_number ? [app.certificate_number] : [], note: v.note }), async () => {
+      $("erase-note").value = "";
+      await load();
+      notice("ok", "已删除这份申请" + (app.certificate_number ? "和会员 " + app.certificate_number + " " : "") + "中的个人信息，办理记录已记下。");
+    }, (kept) => load(kept));
     await load();
     restoreDrafts();
   };
@@ -537,6 +565,36 @@
         await load();
         notice("ok", "已作废 " + r.data.voided.length + " 条记录" + (r.data.not_recorded.length ? "；" + r.data.not_recorded.join("、") + " 没有该活动的有效记录" : "") + "。");
       });
+    await load();
+    restoreDrafts();
+  };
+
+  // ---- mail: the messages that could not be delivered (or wait), and sending one again
+  pages.mail = async () => {
+    const state = params.get("state") === "pending" ? "pending" : "failed";
+    $("f-state").value = state;
+    let items = [];
+    async function load() {
+      const [m, l] = await Promise.all([whoami(), get("mail?state=" + state)]);
+      showMe(m);
+      items = l.mail;
+      rows($("list"), items, (x) => [x.id, x.kind_label, (x.to_name ? x.to_name + " " : "") + x.to, String(x.attempts),
+        x.state === "failed" ? "" : when(x.due), x.last_error || ""]);
+      $("summary").textContent = items.length ? "共 " + items.length + " 封" + (state === "failed" ? "发送失败的邮件。" : "待发送的邮件。") :
+        (state === "failed" ? "没有发送失败的邮件。" : "没有待发送的邮件。");
+      const pick = $("r-id");
+      pick.textContent = "";
+      items.forEach((x) => pick.append(el("option", { value: x.id, text: x.id + " " + x.kind_label + " → " + x.to })));
+      $("retry-section").hidden = state !== "failed" || items.length === 0 || !may("mail");
+    }
+    handle($("retry"), (v) => {
+      const x = items.find((i) => i.id === v.id);
+      return call("POST", "mail/retry", { id: v.id, version: x ? x.version : 0, to: v.to });
+    }, async (r) => {
+      $("r-to").value = "";
+      await load();
+      notice("ok", "已放回发送队列：" + r.data.id + " → " + r.data.to + "，一分钟内发出。");
+    }, () => load());
     await load();
     restoreDrafts();
   };

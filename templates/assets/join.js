@@ -2,7 +2,11 @@
 // Idempotency-Key per form fill (a double click or a retry creates one application),
 // shows the API's Chinese messages next to each field, keeps the submit button disabled
 // while sending and shows a success panel with the application number. Without it the
-// form still works as a plain POST.
+// form still works as a plain POST. Documents (PDF, JPEG, PNG, at most 10 MB and 5
+// per application) are checked here by their first bytes and size, then posted straight
+// to the uploads bucket with the form the API signs, with a progress bar each, once the
+// application is stored; the status panel lists them, takes more, downloads everything
+// held about the application and erases it.
 (function () {
   "use strict";
   var form = document.getElementById("join-form");
@@ -23,6 +27,171 @@
   }
   var key = newKey();
   form.elements.idempotency_key.value = key;
+
+  // Documents: the type is decided by the first bytes, never by the name.
+  var MAX_FILES = 5, MAX_SIZE = 10 * 1024 * 1024;
+  var TYPE_LABELS = { "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG" };
+
+  function sniff(file) {
+    return file.slice(0, 8).arrayBuffer().then(function (buf) {
+      var b = new Uint8Array(buf);
+      var starts = function (sig) {
+        if (b.length < sig.length) return false;
+        for (var i = 0; i < sig.length; i++) if (b[i] !== sig[i]) return false;
+        return true;
+      };
+      if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return "application/pdf";
+      if (starts([0xff, 0xd8, 0xff])) return "image/jpeg";
+      if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png";
+      return "";
+    });
+  }
+
+  function size(n) {
+    return n < 1024 * 1024 ? Math.max(1, Math.round(n / 1024)) + " KB" : (n / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  // checkFile resolves to {file, type} or to {file, message} saying why not.
+  function checkFile(file) {
+    if (file.size > MAX_SIZE) return Promise.resolve({ file: file, message: "“" + file.name + "”超过 10 MB，请压缩或分成几个文件后再上传。" });
+    if (file.size === 0) return Promise.resolve({ file: file, message: "“" + file.name + "”是空文件，请重新选择。" });
+    return sniff(file).then(function (type) {
+      if (!type) return { file: file, message: "“" + file.name + "”不是 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关），请重新选择。" };
+      return { file: file, type: type };
+    }, function () {
+      return { file: file, message: "无法读取“" + file.name + "”，请重新选择。" };
+    });
+  }
+
+  // chooser keeps the files chosen in an <input type=file>, checked, at most room() of them.
+  function chooser(input, list, errorEl, room) {
+    var chosen = [];
+    function render() {
+      list.textContent = "";
+      chosen.forEach(function (c, i) {
+        var li = document.createElement("li");
+        li.className = "join-file";
+        var name = document.createElement("span");
+        name.className = "join-file-name";
+        name.textContent = c.file.name + "（" + TYPE_LABELS[c.type] + "，" + size(c.file.size) + "）";
+        li.appendChild(name);
+        var rm = document.createElement("button");
+        rm.type = "button";
+        rm.className = "join-file-remove";
+        rm.textContent = "移除";
+        rm.setAttribute("aria-label", "移除 " + c.file.name);
+        rm.addEventListener("click", function () { chosen.splice(i, 1); render(); });
+        li.appendChild(rm);
+        list.appendChild(li);
+      });
+    }
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      input.value = "";
+      errorEl.textContent = "";
+      Promise.all(files.map(checkFile)).then(function (results) {
+        var refused = [];
+        results.forEach(function (r) {
+          if (r.message) return refused.push(r.message);
+          if (chosen.length >= room()) return refused.push("每份申请最多 5 个文件，“" + r.file.name + "”未加入。");
+          chosen.push(r);
+        });
+        errorEl.textContent = refused.join(" ");
+        render();
+      });
+    });
+    return {
+      files: function () { return chosen.slice(); },
+      clear: function () { chosen = []; render(); }
+    };
+  }
+
+  // uploadOne asks the API where to post the file, posts it to the bucket with a
+  // progress bar in li, and has the API check and record it; it resolves to an
+  // error message, or "" when the file was recorded.
+  function uploadOne(base, number, token, c, li) {
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", c.file.name + " 上传进度");
+    var note = document.createElement("span");
+    note.className = "join-file-note";
+    note.textContent = "准备上传…";
+    li.appendChild(bar);
+    li.appendChild(note);
+    function call(path, payload) {
+      return fetch(base + encodeURIComponent(number) + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Status-Token": token },
+        body: JSON.stringify(payload)
+      }).then(function (resp) {
+        return resp.json().catch(function () { return {}; }).then(function (data) {
+          if (resp.status === 201) return data;
+          var err = data.error || {};
+          var msg = resp.status === 503 ? "系统繁忙，请稍后再试" : (err.message || "上传失败，请稍后重试");
+          throw new Error(msg);
+        });
+      });
+    }
+    function post(form) {
+      return new Promise(function (resolve, reject) {
+        var fd = new FormData();
+        Object.keys(form.fields).forEach(function (k) { fd.append(k, form.fields[k]); });
+        fd.append("file", c.file);
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.url);
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total);
+        });
+        xhr.onload = function () {
+          if (xhr.status >= 200 && xhr.status < 300) return resolve();
+          reject(new Error(/EntityTooLarge/.test(xhr.responseText) ? "文件超过 10 MB" : "存储服务拒绝了该文件（" + xhr.status + "）"));
+        };
+        xhr.onerror = function () { reject(new Error("网络连接失败，请检查网络后重试")); };
+        xhr.send(fd);
+      });
+    }
+    return call("/uploads", { name: c.file.name, type: c.type, size: c.file.size }).then(function (up) {
+      note.textContent = "正在上传…";
+      return post(up.form).then(function () {
+        bar.value = 100;
+        note.textContent = "正在核验…";
+        return call("/attachments", { id: up.id, name: c.file.name });
+      });
+    }).then(function () {
+      note.textContent = "已上传";
+      li.className += " join-file-done";
+      return "";
+    }, function (e) {
+      note.textContent = "未上传：" + e.message;
+      li.className += " join-file-failed";
+      return e.message;
+    });
+  }
+
+  // uploadAll uploads the chosen files one after another into list.
+  function uploadAll(base, number, token, files, list) {
+    return files.reduce(function (p, c) {
+      return p.then(function (failed) {
+        var li = document.createElement("li");
+        li.className = "join-file";
+        var name = document.createElement("span");
+        name.className = "join-file-name";
+        name.textContent = c.file.name;
+        li.appendChild(name);
+        list.appendChild(li);
+        return uploadOne(base, number, token, c, li).then(function (msg) { return failed + (msg ? 1 : 0); });
+      });
+    }, Promise.resolve(0));
+  }
+
+  var filesBox = document.getElementById("join-files");
+  var picked = null;
+  if (filesBox && window.FormData && window.Blob && Blob.prototype.arrayBuffer) {
+    filesBox.hidden = false;
+    picked = chooser(document.getElementById("f-files"), document.getElementById("join-file-list"),
+      document.getElementById("e-files"), function () { return MAX_FILES; });
+  }
 
   // Individuals give neither the credit code nor a representative.
   function syncType() {
@@ -140,6 +309,19 @@
     summary.hidden = true;
     success.hidden = false;
     success.focus();
+    var files = picked ? picked.files() : [];
+    if (files.length) {
+      document.getElementById("join-uploads").hidden = false;
+      uploadAll(document.getElementById("join-status-form").getAttribute("data-api"), res.number, res.status_token, files,
+        document.getElementById("join-upload-list")).then(function (failed) {
+        if (failed) {
+          var p = document.createElement("p");
+          p.className = "join-error";
+          p.textContent = "有 " + failed + " 个文件没有上传成功。申请已经提交，请稍后在本页“查询申请进度”处用申请编号和查询凭证补传。";
+          document.getElementById("join-uploads").appendChild(p);
+        }
+      });
+    }
   }
 
   form.addEventListener("submit", function (e) {
@@ -208,6 +390,12 @@
       ol.appendChild(li);
     });
     statusResult.appendChild(ol);
+    if (data.erased) {
+      var er = document.createElement("p");
+      er.textContent = data.erased;
+      statusResult.appendChild(er);
+    }
+    showFiles(data, token);
     // The applicant may withdraw before the chairman's office approves (章程第十四条).
     if (data.status === "submitted" || data.status === "reviewed") {
       var w = document.createElement("button");
@@ -217,6 +405,126 @@
       w.addEventListener("click", function () { withdraw(data.number, token, w); });
       statusResult.appendChild(w);
     }
+  }
+
+  // showFiles lists the documents and, while more may be added, a chooser and an
+  // upload button; then the buttons to download everything held and to erase it.
+  function showFiles(data, token) {
+    var base = statusForm.getAttribute("data-api");
+    var h = document.createElement("h3");
+    h.textContent = "证明材料";
+    statusResult.appendChild(h);
+    var ul = document.createElement("ul");
+    ul.className = "join-file-list";
+    ul.id = "join-status-files";
+    (data.files || []).forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "join-file join-file-done";
+      li.textContent = f.name + "（" + (TYPE_LABELS[f.type] || f.type) + "，" + size(f.size) + "）";
+      ul.appendChild(li);
+    });
+    statusResult.appendChild(ul);
+    if (!(data.files || []).length) {
+      var none = document.createElement("p");
+      none.textContent = "尚未上传材料。";
+      statusResult.appendChild(none);
+    }
+    if (data.can_upload && window.FormData && Blob.prototype.arrayBuffer) {
+      var id = "s-files";
+      var label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = "补传材料（PDF、JPEG 或 PNG，每个不超过 10 MB）";
+      var input = document.createElement("input");
+      input.type = "file";
+      input.id = id;
+      input.className = "join-file-input";
+      input.multiple = true;
+      input.accept = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png";
+      var list = document.createElement("ul");
+      list.className = "join-file-list";
+      var err = document.createElement("p");
+      err.className = "join-error";
+      err.id = "e-s-files";
+      err.setAttribute("role", "alert");
+      var go = document.createElement("button");
+      go.type = "button";
+      go.className = "button";
+      go.id = "join-status-upload";
+      go.textContent = "上传";
+      [label, input, list, err, go].forEach(function (el) { statusResult.appendChild(el); });
+      var c = chooser(input, list, err, function () { return MAX_FILES - (data.files || []).length; });
+      go.addEventListener("click", function () {
+        var files = c.files();
+        if (!files.length) { err.textContent = "请先选择文件。"; return; }
+        go.disabled = true;
+        c.clear();
+        uploadAll(base, data.number, token, files, list).then(function (failed) {
+          if (!failed) return refresh(data.number, token);
+          go.disabled = false; // the failures stay listed with why
+        });
+      });
+    }
+    var x = document.createElement("button");
+    x.type = "button";
+    x.className = "button join-export";
+    x.textContent = "下载我的信息";
+    x.addEventListener("click", function () { exportData(data.number, token, x); });
+    statusResult.appendChild(x);
+    if (!data.erased && ["submitted", "reviewed", "rejected", "withdrawn"].indexOf(data.status) >= 0) {
+      var d = document.createElement("button");
+      d.type = "button";
+      d.className = "button join-erase";
+      d.textContent = "删除我的个人信息";
+      d.addEventListener("click", function () { erase(data.number, token, d); });
+      statusResult.appendChild(d);
+    }
+  }
+
+  function exportData(number, token, b) {
+    b.disabled = true;
+    fetch(statusForm.getAttribute("data-api") + encodeURIComponent(number) + "/export", {
+      headers: { "X-Status-Token": token }
+    }).then(function (resp) {
+      if (resp.status !== 200) throw new Error(resp.status === 503 ? "系统繁忙，请稍后再试。" : "下载失败，请稍后重试。");
+      return resp.blob();
+    }).then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = number + ".json";
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    }).catch(function (e) {
+      statusMessage(e.message || "网络连接失败，请检查网络后重试。");
+    }).then(function () { b.disabled = false; });
+  }
+
+  function erase(number, token, b) {
+    if (!window.confirm("确定删除申请 " + number + " 中的个人信息和全部材料吗？尚在办理中的申请将同时撤回。删除后不能恢复。")) return;
+    b.disabled = true;
+    fetch(statusForm.getAttribute("data-api") + encodeURIComponent(number) + "/erase", {
+      method: "POST",
+      headers: { "X-Status-Token": token }
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.status === 200) return showStatus(data, token);
+        b.disabled = false;
+        statusMessage((data.error || {}).message || "删除失败，请稍后重试。");
+      });
+    }).catch(function () {
+      b.disabled = false;
+      statusMessage("网络连接失败，请检查网络后重试。");
+    });
+  }
+
+  function refresh(number, token) {
+    return fetch(statusForm.getAttribute("data-api") + encodeURIComponent(number), {
+      headers: { "X-Status-Token": token }
+    }).then(function (resp) {
+      return resp.json().then(function (data) {
+        if (resp.status === 200) showStatus(data, token);
+      });
+    }).catch(function () {});
   }
 
   function withdraw(number, token, w) {
@@ -246,6 +554,29 @@
     statusResult.appendChild(p);
   }
 
+  // The link in the mail that confirms a submission (templates/mail) carries the number and
+  // the token in the fragment, #status?number=…&token=…, which never reaches a server: fill
+  // the lookup in, take the token out of the address bar and look the application up.
+  function fromLink() {
+    var m = /^#status\?(.*)$/.exec(window.location.hash);
+    if (!m) return false;
+    var q = {};
+    m[1].split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) {
+        try { q[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* malformed: ignored */ }
+      }
+    });
+    if (!q.number || !q.token) return false;
+    document.getElementById("s-number").value = q.number;
+    document.getElementById("s-token").value = q.token;
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search + "#join-status");
+    }
+    statusBox.scrollIntoView();
+    return true;
+  }
+
   statusForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var number = document.getElementById("s-number").value.replace(/\s+/g, "").toUpperCase();
@@ -272,4 +603,5 @@
       statusButton.disabled = false;
     });
   });
+  if (fromLink()) statusButton.click();
 })();

@@ -94,7 +94,7 @@ func registerAll(t *testing.T, c *consoleEnv, ev *events.Event, people ...attend
 		if p.member != "" {
 			r.Member, r.MemberName = p.member, p.org
 		}
-		if _, err := c.store.Register(t.Context(), r, ev.Capacity, nil); err != nil {
+		if _, err := c.store.Register(t.Context(), r, ev, nil); err != nil {
 			t.Fatalf("register %s: %v", p.name, err)
 		}
 		out[p.name] = r

@@ -25,6 +25,7 @@ import (
 	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/localstore"
 	"github.com/smelisting/alliance/functions/membership"
+	"github.com/smelisting/alliance/functions/outbox"
 	"github.com/smelisting/alliance/functions/storetest"
 )
 
@@ -517,6 +518,7 @@ func TestConsolePages(t *testing.T) {
 				{"dashboard", "/admin/"}, {"applications", "/admin/applications/"}, {"application", "/admin/application/?number=" + number},
 				{"members", "/admin/members/"}, {"member", "/admin/member/?certificate=" + cert}, {"attendance", "/admin/attendance/"},
 				{"dues", "/admin/dues/"}, {"registrations", "/admin/registrations/?event=" + doorSlug}, {"checkin", "/admin/checkin/?event=" + doorSlug},
+				{"mail", "/admin/mail/"},
 			} {
 				c.open(tb, p.path)
 				c.ready(tb)
@@ -909,4 +911,53 @@ func TestConsoleBusy(t *testing.T) {
 	allow := signedOut("/api/admin/me", "/api/admin/applications/"+number)
 	allow["/api/admin/applications/"+number+"/review"] = http.StatusServiceUnavailable
 	tb.clean(allow)
+}
+
+// TestConsoleMailRetry: a mail the server refused is listed on the console's
+// 邮件 page with the server's answer; the clerk corrects the address and
+// sends it again, and it leaves the list of failed mail for the queue.
+func TestConsoleMailRetry(t *testing.T) {
+	c := newConsoleEnv(t)
+	number, _, _ := consoleData(t, c)
+	s := c.store
+	id := number + "/h0"
+	for _, step := range []func(e *outbox.Entry) error{
+		func(e *outbox.Entry) error { return e.Claim("test", e.Due, time.Minute) },
+		func(e *outbox.Entry) error {
+			return e.Failed("test", "550 5.1.1 <lisi@exmaple.com>: Recipient address rejected: User unknown", true, time.Now())
+		},
+	} {
+		if _, err := s.UpdateMail(t.Context(), id, step); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb := c.tab(t, viewports[1])
+	c.open(tb, "/admin/mail/")
+	tb.do(chromedp.WaitVisible(chromedp.ID("signin")))
+	c.signIn(tb, membership.RoleSecretariat, "王秘书")
+	c.open(tb, "/admin/mail/")
+	c.ready(tb)
+	if got := text(tb, "list"); !strings.Contains(got, id) || !strings.Contains(got, "550 5.1.1") {
+		t.Fatalf("failed mail list %q, want %s with the server's answer", got, id)
+	}
+	tb.do(chromedp.SetValue(chromedp.ID("r-id"), id))
+	act(tb, "retry", map[string]string{"r-to": "lisi@example.com"})
+	if msg, ok := notice(tb); !ok || !strings.Contains(msg, id) {
+		t.Fatalf("notice %q (ok %v), want the retry confirmed", msg, ok)
+	}
+	if got := text(tb, "summary"); !strings.Contains(got, "没有发送失败的邮件") {
+		t.Errorf("after the retry: %q, want no failed mail", got)
+	}
+	pending, err := c.store.Mail(t.Context(), outbox.StatePending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range pending {
+		found = found || (e.ID() == id && e.To == "lisi@example.com")
+	}
+	if !found {
+		t.Errorf("%s is not pending to the corrected address: %+v", id, pending)
+	}
+	tb.checkAxe()
 }

@@ -173,6 +173,6 @@ func (s *Server) NewTables(ctx context.Context) (dynamo.TableNames, error) {
 	p := fmt.Sprintf("t%d-", seq.Add(1))
 	d := dynamo.DefaultTableNames
 	n := dynamo.TableNames{Applications: p + d.Applications, Idempotency: p + d.Idempotency, Members: p + d.Members, Dues: p + d.Dues,
-		Limits: p + d.Limits, Sessions: p + d.Sessions, Registrations: p + d.Registrations}
+		Limits: p + d.Limits, Sessions: p + d.Sessions, Registrations: p + d.Registrations, Outbox: p + d.Outbox}
 	return n, dynamo.CreateTables(ctx, s.Client, n)
 }
