@@ -46,6 +46,9 @@ Members (第十五条):
   expel CERTIFICATE --reason R             propose an expulsion      (secretariat)
   decide-expulsion CERTIFICATE --approve | --refuse --note R         (chair)
   lapse CERTIFICATE [--date D]             record a lapse the rule confirms
+  showcase CERTIFICATE --consent | --withdraw --requested-by WHO --requested-on D [--note N]
+                                           a later consent to 会员风采, or its withdrawal (secretariat)
+  certificate CERTIFICATE [--out FILE]     the printable certificate: its URL, or the HTML in FILE
   attend --event ID --kind general_assembly|event --date D [--title T] CERTIFICATE...
   attend --event ID --void --note REASON CERTIFICATE...
                                            void records entered by mistake (kept, no longer counted)
@@ -121,6 +124,7 @@ type office interface {
 	ProposeExpulsion(ctx context.Context, certificate string, q backoffice.ExpulsionRequest) (*membership.Member, error)
 	DecideExpulsion(ctx context.Context, certificate string, q backoffice.DecisionRequest) (*membership.Member, error)
 	MarkLapsed(ctx context.Context, certificate string, q backoffice.LapseRequest) (*membership.Member, error)
+	ChangeShowcase(ctx context.Context, certificate string, q backoffice.ShowcaseRequest) (*membership.Member, error)
 	Attendance(ctx context.Context, member string) ([]membership.Attendance, error)
 	RecordAttendance(ctx context.Context, q backoffice.AttendanceRequest) (*backoffice.AttendanceAdded, error)
 	VoidAttendance(ctx context.Context, q backoffice.AttendanceRequest) (*backoffice.AttendanceVoided, error)
@@ -196,6 +200,8 @@ var adminCommands = map[string]func(c *adminCLI, ctx context.Context, args []str
 	"expel":               (*adminCLI).expel,
 	"decide-expulsion":    (*adminCLI).decideExpulsion,
 	"lapse":               (*adminCLI).lapse,
+	"showcase":            (*adminCLI).showcase,
+	"certificate":         (*adminCLI).certificate,
 	"attend":              (*adminCLI).attend,
 	"attendance":          (*adminCLI).attendance,
 	"lapse-report":        (*adminCLI).lapseReport,

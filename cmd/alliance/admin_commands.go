@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smelisting/alliance/functions/backoffice"
+	"github.com/smelisting/alliance/functions/httpapi"
 	"github.com/smelisting/alliance/functions/membership"
 )
 
@@ -238,6 +239,11 @@ func printMember(w io.Writer, m *membership.Member) {
 	if m.LeftOn != "" {
 		fmt.Fprintf(w, "left\t%s\t%s\n", m.LeftOn, m.LeftNote)
 	}
+	showcase := map[bool]string{true: "consents to 会员风采", false: "does not consent to 会员风采"}[m.ShowcaseConsent]
+	if m.Showcased() {
+		showcase += " (shown)"
+	}
+	fmt.Fprintf(w, "showcase\t%s\t%s\n", showcase, m.Profile.Homepage)
 	if e := m.PendingExpulsion; e != nil {
 		fmt.Fprintf(w, "expulsion proposed\t%s by %s\t%s\n", e.ProposedAt.In(membership.China).Format(time.DateOnly), e.ProposedBy, e.Reason)
 	}
@@ -295,6 +301,56 @@ func (c *adminCLI) exit(ctx context.Context, args []string) error {
 	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
 		return o.Exit(ctx, pos[0], backoffice.ExitRequest{Version: v, RequestedOn: *on, CertificateReturned: *returned, Note: *note})
 	})
+}
+
+func (c *adminCLI) showcase(ctx context.Context, args []string) error {
+	fs := c.flags("showcase", "showcase CERTIFICATE --consent | --withdraw --requested-by WHO --requested-on D [--note N]",
+		`alliance admin showcase LM-2026-0001 --withdraw --requested-by "联系人李四来函" --requested-on 2026-12-01`)
+	consent := fs.Bool("consent", false, "the member now agrees to be shown in 会员风采")
+	withdraw := fs.Bool("withdraw", false, "the member withdraws its consent (taken off at the next build of the site)")
+	by := fs.String("requested-by", "", "who asked, and how (e.g. 联系人李四来函)")
+	on := fs.String("requested-on", "", "`date` of the member's request")
+	note := fs.String("note", "", "note")
+	version := fs.Int("version", 0, "member version (default: the current one)")
+	pos, o, err := c.parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *consent == *withdraw {
+		fs.Usage()
+		return errors.New("admin showcase: give exactly one of --consent and --withdraw")
+	}
+	return c.changeMember(ctx, o, pos[0], *version, func(v int) (*membership.Member, error) {
+		return o.ChangeShowcase(ctx, pos[0], backoffice.ShowcaseRequest{Version: v, Consent: *consent, RequestedBy: *by, RequestedOn: *on, Note: *note})
+	})
+}
+
+// certificate prints the address of the member's printable certificate (to open in a
+// browser signed in to the console), or with --out writes the page, fetched with the
+// token, to a file to open and print.
+func (c *adminCLI) certificate(ctx context.Context, args []string) error {
+	fs := c.flags("certificate", "certificate CERTIFICATE [--out FILE]", "alliance admin certificate LM-2026-0001 --out LM-2026-0001.html")
+	out := fs.String("out", "", "write the certificate's HTML page to this `file`")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := fmt.Fprintln(c.out, httpapi.CertificateURL(c.api, pos[0]))
+		return err
+	}
+	if _, err := c.office(); err != nil {
+		return err
+	}
+	page, err := httpapi.NewAdminClient(c.api, c.token).CertificatePage(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, page, 0o644); err != nil {
+		return fmt.Errorf("admin certificate: %w", err)
+	}
+	fmt.Fprintf(c.errOut, "wrote %s (%d bytes): open it in a browser and print it on A4, landscape\n", *out, len(page))
+	return nil
 }
 
 func (c *adminCLI) expel(ctx context.Context, args []string) error {

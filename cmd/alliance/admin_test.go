@@ -153,6 +153,25 @@ func TestAdminCommands(t *testing.T) {
 	if out := mustRun(t, api, sup, "dues", y); !strings.Contains(out, "paid 1, unpaid 0") {
 		t.Errorf("dues: got %q", out)
 	}
+	today := membership.Today(time.Now())
+	if _, err := adminRun(t, api, clerk, "showcase", cert, "--consent", "--withdraw"); err == nil || !strings.Contains(err.Error(), "exactly one") {
+		t.Errorf("showcase --consent --withdraw: got %v, want a usage error", err)
+	}
+	if out := mustRun(t, api, clerk, "showcase", cert, "--consent", "--requested-by", "联系人李四来函", "--requested-on", today); !strings.Contains(out, "consents to 会员风采 (shown)") ||
+		!strings.Contains(out, "showcase-consent") || !strings.Contains(out, "联系人李四来函") {
+		t.Errorf("showcase --consent: got %q, want the consent and its history entry", out)
+	}
+	if _, err := adminRun(t, api, clerk, "showcase", cert, "--consent", "--requested-by", "来函", "--requested-on", today); err == nil || !strings.Contains(err.Error(), "409") {
+		t.Errorf("showcase --consent again: got %v, want 409", err)
+	}
+	if out := mustRun(t, api, sup, "certificate", cert); strings.TrimSpace(out) != api.URL+"/api/admin/members/"+cert+"/certificate" {
+		t.Errorf("certificate: got %q, want the page's address", out)
+	}
+	page := filepath.Join(t.TempDir(), cert+".html")
+	mustRun(t, api, sup, "certificate", cert, "--out", page)
+	if b, err := os.ReadFile(page); err != nil || !bytes.Contains(b, []byte("会员证书")) || !bytes.Contains(b, []byte("/verify/?n="+cert)) {
+		t.Errorf("certificate --out: %v, want the page with the verification's address", err)
+	}
 	mustRun(t, api, clerk, "expel", cert, "--reason", "严重违反章程")
 	named, err := api.Issuer.Mint("u-7f3a", "刘理事长", []string{"chair"}, time.Minute)
 	if err != nil {

@@ -38,7 +38,7 @@ type apiConfig struct {
 // the default table names (created if missing). The public routes and the secretariat
 // routes (trusting the development OpenID provider, see mountAdmin) share it.
 func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler, store, io.Closer, error) {
-	store, closer, err := openStore(ctx, cfg)
+	store, counter, closer, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -54,7 +54,10 @@ func openAPI(ctx context.Context, cfg apiConfig, log *slog.Logger) (http.Handler
 	mux := http.NewServeMux()
 	mux.Handle("/api/files/", files.Handler())
 	mux.Handle("/api/", httpapi.NewPublic(httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Frame: cfg.Frame,
-		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout, Files: files, Erasers: mailErasers}))
+		Registrations: store, Events: cfg.Events, Timeout: cfg.Timeout, Files: files, Erasers: mailErasers, Certificates: store,
+		// The lookups by number only, as on AWS behind the WAF: a developer submits the forms
+		// far more often than PublicLimits would let a client.
+		Limits: counter, Limited: httpapi.LookupLimits}))
 	office := backoffice.New(backoffice.Config{Store: store, Events: store, Catalog: cfg.Events, Mail: store, Log: log, Files: files,
 		Erasers: mailErasers})
 	if err := startMail(ctx, store, cfg.Mail, log); err != nil {
@@ -109,27 +112,28 @@ type store interface {
 	httpapi.SessionStore
 	httpapi.RegistrationStore
 	backoffice.EventStore
+	httpapi.CertificateStore
 	mail.Outbox
 	backoffice.MailStore
 	notify.Store
 	privacy.MailEraser
 }
 
-// openStore opens the store openAPI uses.
-func openStore(ctx context.Context, cfg apiConfig) (store, io.Closer, error) {
+// openStore opens the store openAPI uses and the per-client counts beside it.
+func openStore(ctx context.Context, cfg apiConfig) (store, httpapi.ClientCounter, io.Closer, error) {
 	if cfg.DynamoEndpoint != "" {
 		client, err := dynamo.NewClient(ctx, cfg.DynamoEndpoint)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if err := dynamo.CreateTables(ctx, client, dynamo.DefaultTableNames); err != nil {
-			return nil, nil, fmt.Errorf("api: tables at %s: %w", cfg.DynamoEndpoint, err)
+			return nil, nil, nil, fmt.Errorf("api: tables at %s: %w", cfg.DynamoEndpoint, err)
 		}
-		return dynamo.New(client, dynamo.DefaultTableNames), io.NopCloser(nil), nil
+		return dynamo.New(client, dynamo.DefaultTableNames), dynamo.NewLimits(client, dynamo.DefaultTableNames.Limits), io.NopCloser(nil), nil
 	}
 	s, err := localstore.Open(cfg.DataDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, s, nil
+	return s, s, s, nil
 }

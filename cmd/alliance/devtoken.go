@@ -75,7 +75,7 @@ func mountAdmin(ctx context.Context, mux *http.ServeMux, m adminMount) (string, 
 	if err != nil {
 		return "", err
 	}
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: m.Office, Verifier: v, Log: m.Log, SiteOrigin: m.Origin, Timeout: m.Timeout,
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: m.Office, Verifier: v, Log: m.Log, SiteOrigin: m.Origin, SiteURL: m.Origin, Timeout: m.Timeout,
 		Console: &httpapi.ConsoleConfig{Login: login, Sessions: m.Sessions}}))
 	hint := "alliance admin dev-token --role secretariat"
 	if m.DataDir != ".alliance-data" {

@@ -105,7 +105,15 @@ func main() {
 		oc.Files = uploadbucket.New(s3c, b)
 	}
 	office := backoffice.New(oc)
-	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, Console: console, Timeout: timeout})
+	// The site's address for the QR codes of printed certificates: its own domain, or, behind
+	// CloudFront (the origin secret set) without one, the origin the API shares with the site.
+	// In China without a served site there is none: no certificate can be printed yet.
+	siteURL := siteOrigin
+	if siteURL == "" && os.Getenv("ORIGIN_VERIFY_SECRET") != "" {
+		siteURL = os.Getenv("API_ORIGIN")
+	}
+	h := httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: verifier, Log: log, SiteOrigin: siteOrigin, SiteURL: siteURL,
+		Console: console, Timeout: timeout})
 	// ORIGIN_VERIFY_SECRET is set in the global layout only: in China the API (and its own
 	// domain, ApiDomain) is reached directly, not through CloudFront.
 	api := apigateway.Handler(h, apigateway.Config{OriginSecret: os.Getenv("ORIGIN_VERIFY_SECRET")})

@@ -21,7 +21,7 @@ type config struct {
 	Registrations string // REGISTRATIONS_TABLE: event registrations
 	Members       string // MEMBERS_TABLE: read for a registration's certificate number (status and name only)
 	Outbox        string // OUTBOX_TABLE: the mail each submission and registration writes
-	Limits        string // LIMITS_TABLE: per-client limits (China layout); empty: none (the WAF limits clients)
+	Limits        string // LIMITS_TABLE: per-client limits (httpapi.PublicLimits); empty: none
 	SiteOrigin    string // SITE_ORIGIN, the only origin CORS allows
 	SiteBucket    string // SITE_BUCKET, where the frame of the form's own pages is read
 	UploadsBucket string // UPLOADS_BUCKET: the applicants' documents; empty: no uploads
@@ -47,7 +47,7 @@ func newHandler(ctx context.Context, cfg config, log *slog.Logger) (http.Handler
 	// No outbox eraser (PublicConfig.Erasers): the public function may not list
 	// or delete (samtest), so the mail about an application its applicant
 	// erased goes with the admin function's next daily sweep (privacy.Sweep).
-	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Timeout: timeout}
+	pc := httpapi.PublicConfig{Store: store, Log: log, SiteOrigin: cfg.SiteOrigin, Registrations: store, Certificates: store, Timeout: timeout}
 	if cfg.Limits != "" {
 		pc.Limits = dynamo.NewLimits(client, cfg.Limits)
 	}

@@ -36,6 +36,16 @@ type LapseRequest struct {
 	Date    string `json:"date,omitempty" label:"日期" validate:"oneline"`
 }
 
+// ShowcaseRequest records a later change of a member's consent to be shown
+// in 会员风采, on the member's request: who asked and when.
+type ShowcaseRequest struct {
+	Version     int    `json:"version"`
+	Consent     bool   `json:"consent"`
+	RequestedBy string `json:"requested_by" label:"提出要求的人" validate:"max=100,oneline"`
+	RequestedOn string `json:"requested_on" label:"要求日期" validate:"oneline"`
+	Note        string `json:"note,omitempty" label:"备注" validate:"max=500,multiline"`
+}
+
 // Members lists the members with the status ("" for all) by certificate
 // number. Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID for an unknown status.
 func (s *Service) Members(ctx context.Context, status membership.MemberStatus) ([]membership.Member, error) {
@@ -144,6 +154,15 @@ func (s *Service) MarkLapsed(ctx context.Context, certificate string, q LapseReq
 	})
 }
 
+// ChangeShowcase records a later change of the member's showcase consent; a
+// withdrawal takes the member off 会员风采 at the next build of the site.
+// Errors: as Exit (see membership.Member.ChangeShowcaseConsent).
+func (s *Service) ChangeShowcase(ctx context.Context, certificate string, q ShowcaseRequest) (*membership.Member, error) {
+	return s.updateMember(ctx, membership.TaskShowcase, certificate, q.Version, &q, func(a membership.Actor, m *membership.Member) error {
+		return m.ChangeShowcaseConsent(a, q.Consent, q.RequestedBy, q.RequestedOn, q.Note, s.now())
+	})
+}
+
 // updateMember checks that the context's actor may do the task, that the
 // change names a version and that its input q holds only clean text
 // (membership.CheckInput), then applies fn to the member under that version.
@@ -165,4 +184,18 @@ func (s *Service) updateMember(ctx context.Context, t membership.Task, certifica
 	}
 	s.log.InfoContext(ctx, "member changed", "member", certificate, "task", t, "status", m.Status, "actor", a.ID)
 	return m, nil
+}
+
+// CertificateCard returns what the member's certificate shows, for printing.
+// Errors: EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT (see
+// membership.Member.Card).
+func (s *Service) CertificateCard(ctx context.Context, certificate string) (*membership.CertificateCard, error) {
+	if _, err := actor(ctx, membership.TaskRead); err != nil {
+		return nil, err
+	}
+	m, err := s.store.Member(ctx, membership.NormalCertificate(certificate))
+	if err != nil {
+		return nil, err
+	}
+	return m.Card()
 }

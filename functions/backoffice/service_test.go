@@ -77,6 +77,14 @@ var useCases = []struct {
 		_, err := s.MarkLapsed(ctx, "LM-2026-0001", backoffice.LapseRequest{Version: 1})
 		return err
 	}},
+	{"CertificateCard", false, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.CertificateCard(ctx, "LM-2026-0001")
+		return err
+	}},
+	{"ChangeShowcase", true, func(ctx context.Context, s *backoffice.Service) error {
+		_, err := s.ChangeShowcase(ctx, "LM-2026-0001", backoffice.ShowcaseRequest{Version: 1, RequestedBy: "联系人李四来函", RequestedOn: "2026-11-01"})
+		return err
+	}},
 	{"Attendance", false, func(ctx context.Context, s *backoffice.Service) error { _, err := s.Attendance(ctx, ""); return err }},
 	{"RecordAttendance", true, func(ctx context.Context, s *backoffice.Service) error {
 		_, err := s.RecordAttendance(ctx, backoffice.AttendanceRequest{Event: "2026-forum", Kind: membership.EventActivity,
@@ -170,7 +178,7 @@ func TestSupervisorReadsEverything(t *testing.T) {
 		}
 		err := uc.call(ctx, s)
 		want := ""
-		if uc.name == "Application" || uc.name == "Member" {
+		if uc.name == "Application" || uc.name == "Member" || uc.name == "CertificateCard" {
 			want = membership.ENOTFOUND
 		}
 		if got := membership.ErrorCode(err); got != want {
@@ -261,6 +269,7 @@ func TestChangesNeedAVersion(t *testing.T) {
 		"ProposeExpulsion":  second(s.ProposeExpulsion(ctx, "LM-2026-0001", backoffice.ExpulsionRequest{Reason: "x"})),
 		"DecideExpulsion":   second(s.DecideExpulsion(ctx, "LM-2026-0001", backoffice.DecisionRequest{Approve: true})),
 		"MarkLapsed":        second(s.MarkLapsed(ctx, "LM-2026-0001", backoffice.LapseRequest{})),
+		"ChangeShowcase":    second(s.ChangeShowcase(ctx, "LM-2026-0001", backoffice.ShowcaseRequest{RequestedBy: "来函", RequestedOn: "2026-11-01"})),
 	} {
 		if membership.ErrorFields(err)["version"] == "" {
 			t.Errorf("%s without a version: got %v, want an EINVALID error on version", name, err)

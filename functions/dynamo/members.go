@@ -441,3 +441,28 @@ func (s *Store) Attendance(ctx context.Context) (map[string][]membership.Attenda
 	}
 	return all, nil
 }
+
+// CertificateHolder returns the member with the certificate number with only
+// the attributes a verification reads (membership.VerificationFields): the
+// public function's role may read no other of a member's. Errors: ENOTFOUND,
+// EUNAVAILABLE, EINTERNAL.
+func (s *Store) CertificateHolder(ctx context.Context, certificate string) (*membership.Member, error) {
+	op := "dynamo: certificate holder " + certificate
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.tables.Members), Key: itemKey(partMembers, certificate), ConsistentRead: aws.Bool(true),
+		ProjectionExpression:     aws.String("certificate, #s, #t, joined_on, left_on, #p.#n"),
+		ExpressionAttributeNames: map[string]string{"#s": "status", "#t": "type", "#p": "profile", "#n": "name"},
+	})
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, membership.Errorf(membership.ENOTFOUND, op, "未找到证书")
+	}
+	var m membership.Member
+	if err := attributevalue.UnmarshalMap(out.Item, &m); err != nil {
+		return nil, fail(op, fmt.Errorf("unmarshal: %w", err))
+	}
+	m.Certificate = certificate
+	return &m, nil
+}

@@ -2,13 +2,13 @@ package dynamo_test
 
 import (
 	"encoding/json"
-	"strings"
-
 	"fmt"
+	"os"
+	"strings"
+	"testing"
+
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"os"
-	"testing"
 
 	"github.com/smelisting/alliance/functions/dynamo"
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
@@ -88,6 +88,10 @@ func BenchmarkRegister(b *testing.B) {
 		b.Fatal(err)
 	}
 	storetest.BenchmarkRegister(b, dynamo.New(server.Client, n))
+}
+
+func TestCertificatesContract(t *testing.T) {
+	storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore { return newStore(t) })
 }
 
 func TestOutboxContract(t *testing.T) {

@@ -35,10 +35,12 @@ var AdminRoutes = []Route{
 	{http.MethodPost, "/api/admin/applications/{number}/certify"}, // 颁发会员证书
 	{http.MethodGet, "/api/admin/members"},
 	{http.MethodGet, "/api/admin/members/{certificate}"},
+	{http.MethodGet, "/api/admin/members/{certificate}/certificate"}, // 会员证书（打印用 HTML 页面）
 	{http.MethodPost, "/api/admin/members/{certificate}/exit"},
 	{http.MethodPost, "/api/admin/members/{certificate}/expulsion"},
 	{http.MethodPost, "/api/admin/members/{certificate}/expulsion/decision"},
 	{http.MethodPost, "/api/admin/members/{certificate}/lapse"},
+	{http.MethodPost, "/api/admin/members/{certificate}/showcase"}, // 会员风采展示：登记会员后来的同意或撤回
 	{http.MethodGet, "/api/admin/attendance"},
 	{http.MethodPost, "/api/admin/attendance"},
 	{http.MethodGet, "/api/admin/lapse-report"},
@@ -69,6 +71,9 @@ type AdminConfig struct {
 	Log        *slog.Logger  // nil: discard
 	SiteOrigin string        // the only origin CORS allows (with credentials, for the console)
 	Timeout    time.Duration // bounds the store work of each request (see Deadline); 0: DefaultTimeout
+	// SiteURL is the site's address (https://www.example.org), where the QR code of a
+	// printed certificate points (VerifyURL); empty: certificates cannot be printed.
+	SiteURL string
 	// Console, when set, adds ConsoleRoutes and lets AdminRoutes be called
 	// with a session cookie instead of a bearer token.
 	Console *ConsoleConfig
@@ -81,13 +86,14 @@ type Admin struct {
 	office  *backoffice.Service
 	verify  TokenVerifier
 	console *console // nil: bearer tokens only
+	siteURL string
 	log     *slog.Logger
 	h       http.Handler
 }
 
 // NewAdmin returns the handler of every secretariat route.
 func NewAdmin(cfg AdminConfig) *Admin {
-	a := &Admin{office: cfg.Office, verify: cfg.Verifier, log: cfg.Log}
+	a := &Admin{office: cfg.Office, verify: cfg.Verifier, log: cfg.Log, siteURL: cfg.SiteURL}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -239,6 +245,7 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 		{"GET", "/api/admin/members/{certificate}"}: get(func(r *http.Request) (*backoffice.MemberDetail, error) {
 			return o.Member(r.Context(), r.PathValue("certificate"))
 		}),
+		{"GET", "/api/admin/members/{certificate}/certificate"}: {answers: map[int]reflect.Type{http.StatusOK: nil}, serve: a.certificatePage},
 		{"POST", "/api/admin/members/{certificate}/exit"}: post(http.StatusOK, func(r *http.Request, q backoffice.ExitRequest) (*membership.Member, error) {
 			return o.Exit(r.Context(), r.PathValue("certificate"), q)
 		}),
@@ -250,6 +257,9 @@ func (a *Admin) memberEndpoints() map[Route]endpoint {
 		}),
 		{"POST", "/api/admin/members/{certificate}/lapse"}: post(http.StatusOK, func(r *http.Request, q backoffice.LapseRequest) (*membership.Member, error) {
 			return o.MarkLapsed(r.Context(), r.PathValue("certificate"), q)
+		}),
+		{"POST", "/api/admin/members/{certificate}/showcase"}: post(http.StatusOK, func(r *http.Request, q backoffice.ShowcaseRequest) (*membership.Member, error) {
+			return o.ChangeShowcase(r.Context(), r.PathValue("certificate"), q)
 		}),
 		{"GET", "/api/admin/attendance"}: get(func(r *http.Request) (attendanceList, error) {
 			as, err := o.Attendance(r.Context(), r.URL.Query().Get("member"))

@@ -40,6 +40,17 @@ const maxAnswer = 32 << 20
 
 // do sends in (nil: no body) to the route and decodes the JSON answer into out.
 func (c *AdminClient) do(ctx context.Context, method, path string, in, out any) error {
+	return c.send(ctx, method, path, in, "application/json", func(b []byte) error {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("httpapi: decode answer of %s %s: %w", method, path, err)
+		}
+		return nil
+	})
+}
+
+// send sends in (nil: no body) to the route, accepting the media type, and passes a
+// successful answer's body to read; an error answer is an *APIError.
+func (c *AdminClient) send(ctx context.Context, method, path string, in any, accept string, read func([]byte) error) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -53,7 +64,7 @@ func (c *AdminClient) do(ctx context.Context, method, path string, in, out any) 
 		return fmt.Errorf("httpapi: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -74,10 +85,7 @@ func (c *AdminClient) do(ctx context.Context, method, path string, in, out any) 
 		e.Error.Status = res.StatusCode
 		return &e.Error
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("httpapi: decode answer of %s %s: %w", method, path, err)
-	}
-	return nil
+	return read(b)
 }
 
 // call sends in to the route and returns its JSON answer.
@@ -190,6 +198,26 @@ func (c *AdminClient) DecideExpulsion(ctx context.Context, certificate string, q
 // MarkLapsed records that the member lapsed by the rule.
 func (c *AdminClient) MarkLapsed(ctx context.Context, certificate string, q backoffice.LapseRequest) (*membership.Member, error) {
 	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/lapse", q)
+}
+
+// ChangeShowcase records a later change of the member's consent to be shown in 会员风采.
+func (c *AdminClient) ChangeShowcase(ctx context.Context, certificate string, q backoffice.ShowcaseRequest) (*membership.Member, error) {
+	return call[membership.Member](ctx, c, http.MethodPost, memberPath(certificate)+"/showcase", q)
+}
+
+// CertificateURL is the address of the member's printable certificate on the API at base.
+func CertificateURL(base, certificate string) string {
+	return strings.TrimRight(base, "/") + memberPath(certificate) + "/certificate"
+}
+
+// CertificatePage returns the HTML page of the member's printable certificate.
+func (c *AdminClient) CertificatePage(ctx context.Context, certificate string) ([]byte, error) {
+	var page []byte
+	err := c.send(ctx, http.MethodGet, memberPath(certificate)+"/certificate", nil, "text/html", func(b []byte) error {
+		page = b
+		return nil
+	})
+	return page, err
 }
 
 // Attendance lists the attendance records of one member or ("") of all.

@@ -40,6 +40,8 @@ type formPage struct {
 	SiteHome string
 	Hidden   map[string]string
 	Event    *eventPage // the pages of event registration (eventform.go)
+	// Verification is the answer of the certificate lookup's page (verify.go).
+	Verification *membership.Verification
 }
 
 //go:embed pages.html
@@ -73,6 +75,8 @@ func formFields(v url.Values) []formField {
 		{Name: "listing_year", Label: "计划上市年份（选填）", Kind: "text"},
 		{Name: "services", Label: "希望获得的服务", Kind: "checks", Choices: membership.Services},
 		{Name: "introduction", Label: "单位简介", Kind: "textarea"},
+		{Name: "homepage", Label: "单位网站（选填）", Kind: "url"},
+		{Name: "showcase_consent", Label: "同意认证后在会员风采中展示本单位（选填，可随时撤回）", Kind: "check"},
 		{Name: "commitment_accepted", Label: "我已阅读并签署承诺书", Kind: "check"},
 		{Name: "privacy_accepted", Label: "我已阅读并同意个人信息保护声明", Kind: "check"},
 	}
@@ -104,7 +108,7 @@ func formRequest(v url.Values) *applicationRequest {
 		Industry: v.Get("industry"), Specialised: v.Get("specialised"), Services: v["services"],
 		Introduction: v.Get("introduction"), CommitmentAccepted: checked(v.Get("commitment_accepted")),
 		PrivacyAccepted: checked(v.Get("privacy_accepted")), PrivacyVersion: v.Get("privacy_version"),
-		Website: v.Get("website"),
+		Website: v.Get("website"), Homepage: v.Get("homepage"), ShowcaseConsent: checked(v.Get("showcase_consent")),
 	}
 	q.ListingPlan.Board = v.Get("listing_board")
 	if y := v.Get("listing_year"); y != "" {

@@ -83,6 +83,13 @@ func TestSubmitRefusesInvisibleCharacters(t *testing.T) {
 			}
 		}
 	}
+	// The homepage: clean text first, then an http(s) address.
+	for value, want := range map[string]string{"https://www.exa\u200bmple.cn": "无法显示的特殊字符", "javascript:alert(1)": "http://"} {
+		rec := e.do("POST", "/api/applications", "application/json", jsonWith(t, "homepage", value))
+		if got := decode[apiError](t, rec).Error.Fields["homepage"]; rec.Code != http.StatusBadRequest || !strings.HasPrefix(got, "单位网站") || !strings.Contains(got, want) {
+			t.Errorf("homepage %q: got %d %q, want 400 saying %q", value, rec.Code, got, want)
+		}
+	}
 	// A line feed and a tab are text in the introduction, not in a name.
 	if rec := e.do("POST", "/api/applications", "application/json", jsonWith(t, "introduction", "第一段\r\n\t第二段")); rec.Code != http.StatusCreated {
 		t.Errorf("introduction with a line feed and a tab: got %d %s, want 201", rec.Code, rec.Body)
@@ -165,6 +172,9 @@ func TestAdminWritesRefuseHostileText(t *testing.T) {
 		{"/api/admin/members/LM-2026-0001/expulsion", map[string]any{"version": 1, "reason": bad}, "reason"},
 		{"/api/admin/members/LM-2026-0001/expulsion/decision", map[string]any{"version": 1, "approve": false, "note": bad}, "note"},
 		{"/api/admin/members/LM-2026-0001/lapse", map[string]any{"version": 1, "date": "2026-01-01\u0085"}, "date"},
+		{"/api/admin/members/LM-2026-0001/showcase", map[string]any{"version": 1, "requested_by": "联系人" + bad, "requested_on": "2026-03-01"}, "requested_by"},
+		{"/api/admin/members/LM-2026-0001/showcase", map[string]any{"version": 1, "requested_by": "来函", "requested_on": "2026-03-01\ufeff"}, "requested_on"},
+		{"/api/admin/members/LM-2026-0001/showcase", map[string]any{"version": 1, "requested_by": "来函", "requested_on": "2026-03-01", "note": bad}, "note"},
 		{"/api/admin/attendance", map[string]any{"event": "2026-assembly\u200d", "kind": "event", "date": "2026-01-01", "members": []string{"LM-2026-0001"}}, "event"},
 		{"/api/admin/attendance", map[string]any{"event": "e", "title": "会员大会" + bad, "kind": "event", "date": "2026-01-01", "members": []string{"LM-2026-0001"}}, "title"},
 		{"/api/admin/attendance", map[string]any{"event": "e", "kind": "event", "date": "2026-01-01", "members": []string{"LM-2026-0001", "LM-2026-0002\u0000"}}, "members"},

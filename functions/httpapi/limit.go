@@ -22,10 +22,13 @@ type ClientCounter interface {
 	Take(ctx context.Context, key string, limit int, expires time.Time) (bool, error)
 }
 
-// Limit is how many requests one client may send to one route in a window.
+// Limit is how many requests one client may send to one route in a window. Routes
+// whose limits name the same Group count together (the certificate lookup's JSON and
+// its page without JavaScript).
 type Limit struct {
 	Requests int
 	Window   time.Duration
+	Group    string
 }
 
 // PublicLimits are the per-client limits of PublicRoutes, for a deployment where no
@@ -50,6 +53,9 @@ var PublicLimits = map[Route]Limit{
 	{http.MethodGet, "/api/events/{slug}"}:                              {Requests: 300, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/events/{slug}/registrations/{code}"}:         {Requests: 120, Window: 10 * time.Minute},
 	{http.MethodGet, "/api/events/{slug}/registered"}:                   {Requests: 120, Window: 10 * time.Minute},
+	// Certificate verification (verify.go): in every layout, see LookupLimits.
+	CertificateRoutes[0]: certificateLimit,
+	CertificateRoutes[1]: certificateLimit,
 }
 
 // LimitClients wraps h so that each client (r.RemoteAddr: the address API Gateway saw)
@@ -81,7 +87,11 @@ func LimitClients(h http.Handler, c ClientCounter, limits map[Route]Limit, log *
 		}
 		start := now().Truncate(l.Window)
 		end := start.Add(l.Window)
-		key := pattern + "|" + clientKey(r.RemoteAddr) + "|" + strconv.FormatInt(start.Unix(), 10)
+		counted := pattern
+		if l.Group != "" {
+			counted = l.Group
+		}
+		key := counted + "|" + clientKey(r.RemoteAddr) + "|" + strconv.FormatInt(start.Unix(), 10)
 		allowed, err := c.Take(r.Context(), key, l.Requests, end)
 		if err != nil {
 			log.ErrorContext(r.Context(), "client limit", "request_id", requestID(r), "route", pattern, "err", err.Error())

@@ -35,6 +35,8 @@ var PublicRoutes = []Route{
 	EventRoutes[0], EventRoutes[1], EventRoutes[2], EventRoutes[3], EventRoutes[4], EventRoutes[5],
 	// Documents and personal data (documents.go): DocumentRoutes.
 	DocumentRoutes[0], DocumentRoutes[1], DocumentRoutes[2], DocumentRoutes[3],
+	// Certificate verification (verify.go): CertificateRoutes.
+	CertificateRoutes[0], CertificateRoutes[1],
 }
 
 // MaxBodyBytes is the largest request body the public routes read.
@@ -49,9 +51,13 @@ type PublicConfig struct {
 	Log        *slog.Logger     // nil: discard
 	SiteOrigin string           // the only origin CORS allows, e.g. https://www.example.cn; the frame's links go there
 	Now        func() time.Time // nil: time.Now
-	// Limits holds the per-client counts of PublicLimits; nil: no per-client limits
-	// (`alliance serve`, and the global layout, where the WAF limits each client).
+	// Limits holds the per-client counts of Limited; nil: no per-client limits.
 	Limits ClientCounter
+	// Limited are the routes Limits limits; nil: PublicLimits (every layout of the
+	// apply function), `alliance serve` gives LookupLimits.
+	Limited map[Route]Limit
+	// Certificates answers the certificate lookup (verify.go); nil: every number is unknown.
+	Certificates CertificateStore
 	// Frame gives the site's frame of the form's own pages (FramePath); nil: a plain page
 	// with a link to the site.
 	Frame FrameSource
@@ -79,6 +85,7 @@ type Public struct {
 	h      http.Handler
 	regs   RegistrationStore
 	events EventSource
+	certs  CertificateStore
 
 	frames    FrameSource
 	fallback  frame
@@ -90,7 +97,7 @@ type Public struct {
 // NewPublic returns the handler of every public route.
 func NewPublic(cfg PublicConfig) *Public {
 	p := &Public{log: cfg.Log, origin: cfg.SiteOrigin, now: cfg.Now, frames: cfg.Frame,
-		regs: cfg.Registrations, events: cfg.Events}
+		regs: cfg.Registrations, events: cfg.Events, certs: cfg.Certificates}
 	var err error
 	if p.fallback, err = parseFrame([]byte(fallbackFrame), cfg.SiteOrigin); err != nil {
 		panic(err) // a constant, tested
@@ -118,6 +125,9 @@ func NewPublic(cfg PublicConfig) *Public {
 		DocumentRoutes[1]: p.confirmUpload,
 		DocumentRoutes[2]: p.exportApplication,
 		DocumentRoutes[3]: p.eraseApplication,
+
+		CertificateRoutes[0]: p.getCertificate,
+		CertificateRoutes[1]: p.verifyPage,
 	}
 	mux := http.NewServeMux()
 	for _, rt := range PublicRoutes {
@@ -126,7 +136,11 @@ func NewPublic(cfg PublicConfig) *Public {
 	mux.Handle("/api/", notFoundOr405(PublicRoutes, p.log))
 	var h http.Handler = mux
 	if cfg.Limits != nil {
-		h = LimitClients(mux, cfg.Limits, PublicLimits, p.log, p.now)
+		limited := cfg.Limited
+		if limited == nil {
+			limited = PublicLimits
+		}
+		h = LimitClients(mux, cfg.Limits, limited, p.log, p.now)
 	}
 	p.h = withCommon(Deadline(h, cfg.Timeout), p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
 	return p

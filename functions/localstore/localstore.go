@@ -78,6 +78,9 @@ func Open(dir string) (*Store, error) {
 		if err := s.sweep(tx); err != nil {
 			return err
 		}
+		if err := s.sweepLimits(tx); err != nil {
+			return err
+		}
 		if err := s.sweepMail(tx); err != nil {
 			return err
 		}

@@ -88,6 +88,17 @@ func BenchmarkRegister(b *testing.B) {
 	storetest.BenchmarkRegister(b, s)
 }
 
+func TestCertificatesContract(t *testing.T) {
+	storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore {
+		s, err := localstore.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestOutboxContract(t *testing.T) {
 	storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore {
 		s, err := localstore.Open(t.TempDir())
@@ -97,6 +108,15 @@ func TestOutboxContract(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+func TestLimits(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.Limits(t, s)
 }
 
 func TestErasure(t *testing.T) {

@@ -321,3 +321,15 @@ func (s *Store) MembersByCreditCode(ctx context.Context, code string) ([]members
 	}
 	return slices.DeleteFunc(ms, func(m membership.Member) bool { return m.CreditCode != code }), nil
 }
+
+// CertificateHolder returns the member with the certificate number with only
+// the fields a verification reads (membership.VerificationFields), as the
+// DynamoDB store does. Errors: ENOTFOUND, EUNAVAILABLE.
+func (s *Store) CertificateHolder(ctx context.Context, certificate string) (*membership.Member, error) {
+	m, err := s.Member(ctx, certificate)
+	if err != nil {
+		return nil, err
+	}
+	return &membership.Member{Certificate: m.Certificate, Type: m.Type, Status: m.Status, JoinedOn: m.JoinedOn, LeftOn: m.LeftOn,
+		Profile: membership.Profile{Name: m.Profile.Name}}, nil
+}

@@ -21,6 +21,7 @@ const (
 	TaskProposeExpulsion Task = "propose-expulsion" // propose to expel a member
 	TaskDecideExpulsion  Task = "decide-expulsion"  // approve or refuse a proposed expulsion
 	TaskMarkLapsed       Task = "lapse"             // record that a member lapsed by the rule
+	TaskShowcase         Task = "showcase"          // record a member's later consent to 会员风采, or its withdrawal
 	TaskAttendance       Task = "attendance"        // enter attendance, or void a record entered by mistake
 	TaskRegistrations    Task = "registrations"     // cancel an event registration on the registrant's behalf, fill free places from the waitlist
 	TaskFees             Task = "fees"              // change a year's fee schedule
@@ -44,6 +45,7 @@ var permissions = map[Task]permission{
 	TaskProposeExpulsion: {[]string{RoleSecretariat}, "除名须由秘书处提出"},
 	TaskDecideExpulsion:  {[]string{RoleChair}, "除名须由理事长办公会批准"},
 	TaskMarkLapsed:       {[]string{RoleSecretariat}, "自动退会须由秘书处登记"},
+	TaskShowcase:         {[]string{RoleSecretariat}, "会员风采展示的同意或撤回须由秘书处根据会员的要求登记"},
 	TaskAttendance:       {[]string{RoleSecretariat}, "出席记录须由秘书处登记或作废"},
 	TaskRegistrations:    {[]string{RoleSecretariat}, "活动报名须由秘书处办理（代为取消、候补补位）"},
 	TaskFees:             {[]string{RoleSecretariat}, "会费标准须由秘书处登记"},

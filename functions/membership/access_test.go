@@ -13,6 +13,7 @@ func TestMay(t *testing.T) {
 		TaskProposeExpulsion: {RoleSecretariat},
 		TaskDecideExpulsion:  {RoleChair},
 		TaskMarkLapsed:       {RoleSecretariat},
+		TaskShowcase:         {RoleSecretariat},
 		TaskAttendance:       {RoleSecretariat},
 		TaskRegistrations:    {RoleSecretariat},
 		TaskFees:             {RoleSecretariat},

@@ -25,13 +25,19 @@ func (a *Application) Actions(actor Actor) []Action {
 // the member's standing under the lapse rule today: exit and proposing an
 // expulsion (secretariat, an active member, none pending), deciding a
 // pending expulsion (chairman's office, not the proposer), recording a lapse
-// (secretariat, when the rule says lapsed). The console shows exactly these.
+// (secretariat, when the rule says lapsed), and recording a change of the
+// showcase consent (secretariat, see ChangeShowcaseConsent: giving it to an
+// active organisation, withdrawing it whatever the status). The console
+// shows exactly these.
 func (m *Member) Tasks(actor Actor, st Standing) []Task {
 	ts := []Task{}
+	may := func(t Task) bool { return actor.May(t) == nil }
 	if m.Status != MemberActive {
+		if may(TaskShowcase) && m.ShowcaseConsent {
+			ts = append(ts, TaskShowcase)
+		}
 		return ts
 	}
-	may := func(t Task) bool { return actor.May(t) == nil }
 	if may(TaskExit) {
 		ts = append(ts, TaskExit)
 	}
@@ -44,11 +50,14 @@ func (m *Member) Tasks(actor Actor, st Standing) []Task {
 	if may(TaskMarkLapsed) && st.State == StandingLapsed {
 		ts = append(ts, TaskMarkLapsed)
 	}
+	if may(TaskShowcase) && (m.Type != TypeIndividual || m.ShowcaseConsent) {
+		ts = append(ts, TaskShowcase)
+	}
 	return ts
 }
 
 // taskOrder is the order Actor.Tasks lists tasks in.
-var taskOrder = []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskDecideExpulsion, TaskMarkLapsed, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}
+var taskOrder = []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskDecideExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}
 
 // Tasks returns every task of the back office the actor may do at all; the
 // console shows the forms of these (the workflow's actions have their own

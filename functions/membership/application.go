@@ -82,7 +82,9 @@ var ListingBoards = []Choice{
 // form has shown; an application records which one its applicant accepted and must name one
 // of these. A new notice gets a new version here and in content/config.yaml
 // (privacyNoticeVersion); older versions stay, for pages still open in a browser.
-var PrivacyNoticeVersions = []string{"2026-11-01", "2026-12-20"}
+// 2026-12-01: the homepage, the showcase and certificate verification; 2026-12-20: the
+// documents, the mail and the retention periods, with the texts of 2026-12-01.
+var PrivacyNoticeVersions = []string{"2026-11-01", "2026-12-01", "2026-12-20"}
 
 // Services lists the services of 第十条二 an applicant may ask for.
 var Services = []Choice{
@@ -189,10 +191,11 @@ type Application struct {
 	ListingPlan        ListingPlan        `json:"listing_plan" dynamodbav:"listing_plan" label:"上市计划"`
 	Services           []string           `json:"services" dynamodbav:"services,omitempty" label:"希望获得的服务" validate:"required,min=1,max=20,unique,dive,service"`
 	Introduction       string             `json:"introduction" dynamodbav:"introduction,omitempty" label:"单位简介" validate:"required,max=2000,multiline"`
-	Homepage           string             `json:"homepage,omitempty" dynamodbav:"homepage,omitempty" label:"单位网站" validate:"omitempty,max=200,oneline,http_url"`
+	Homepage           string             `json:"homepage,omitempty" dynamodbav:"homepage,omitempty" label:"单位网站" validate:"omitempty,max=200,oneline,http_url,notindividual"`
 	// ShowcaseConsent is the organisation's own, separate consent to be shown
 	// in 会员风采 once certified (PIPL); unticked unless the applicant ticks it.
-	ShowcaseConsent    bool   `json:"showcase_consent" dynamodbav:"showcase_consent" label:"同意在会员风采中展示"`
+	// Individuals may not give it (see ShowcaseFields).
+	ShowcaseConsent    bool   `json:"showcase_consent" dynamodbav:"showcase_consent" label:"同意在会员风采中展示" validate:"notindividual"`
 	CommitmentAccepted bool   `json:"commitment_accepted" dynamodbav:"commitment_accepted" label:"承诺书" validate:"accepted"`
 	PrivacyAccepted    bool   `json:"privacy_accepted" dynamodbav:"privacy_accepted" label:"个人信息保护声明" validate:"accepted"`
 	PrivacyVersion     string `json:"privacy_version" dynamodbav:"privacy_version,omitempty" label:"个人信息保护声明版本" validate:"required,privacyversion"`

@@ -44,9 +44,9 @@ func TestMemberTasks(t *testing.T) {
 		who     Actor
 		want    []Task
 	}{
-		{"clerk, active", MemberActive, nil, ok, clerk, []Task{TaskExit, TaskProposeExpulsion}},
-		{"clerk, active, lapsed by the rule", MemberActive, nil, lapsed, clerk, []Task{TaskExit, TaskProposeExpulsion, TaskMarkLapsed}},
-		{"clerk, expulsion pending", MemberActive, pending, ok, clerk, []Task{TaskExit}},
+		{"clerk, active", MemberActive, nil, ok, clerk, []Task{TaskExit, TaskProposeExpulsion, TaskShowcase}},
+		{"clerk, active, lapsed by the rule", MemberActive, nil, lapsed, clerk, []Task{TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskShowcase}},
+		{"clerk, expulsion pending", MemberActive, pending, ok, clerk, []Task{TaskExit, TaskShowcase}},
 		{"chair, expulsion pending", MemberActive, pending, ok, chair, []Task{TaskDecideExpulsion}},
 		{"chair who proposed it", MemberActive, pending, ok, actor("clerk", RoleChair), []Task{}},
 		{"chair, nothing pending", MemberActive, nil, lapsed, chair, []Task{}},
@@ -54,7 +54,7 @@ func TestMemberTasks(t *testing.T) {
 		{"clerk, exited", MemberExited, nil, lapsed, clerk, []Task{}},
 	}
 	for _, tt := range tests {
-		m := &Member{Certificate: "LM-2026-0001", Status: tt.status, PendingExpulsion: tt.pending}
+		m := &Member{Certificate: "LM-2026-0001", Type: TypeEnterprise, Status: tt.status, PendingExpulsion: tt.pending}
 		if got := m.Tasks(tt.who, tt.st); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
@@ -197,7 +197,7 @@ func TestActorTasks(t *testing.T) {
 		who  Actor
 		want []Task
 	}{
-		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}},
+		{actor("c", RoleSecretariat), []Task{TaskRead, TaskExit, TaskProposeExpulsion, TaskMarkLapsed, TaskShowcase, TaskAttendance, TaskRegistrations, TaskFees, TaskPayment, TaskMail, TaskErase}},
 		{actor("c", RoleChair), []Task{TaskRead, TaskDecideExpulsion}},
 		{actor("c", RoleSupervisor), []Task{TaskRead}},
 		{actor("c", "guest"), []Task{}},

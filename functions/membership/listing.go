@@ -18,12 +18,11 @@ type Listing struct {
 	Profile     Profile // empty unless Shown; Homepage only when http(s)
 }
 
-// Listing returns the public view of the member. A member is shown when
-// Showcased and an organisation: an individual member's name is a
-// person's, which the showcase does not publish.
+// Listing returns the public view of the member, shown when Showcased (which
+// leaves out individual members: their name is a person's).
 func (m *Member) Listing() Listing {
 	l := Listing{Certificate: m.Certificate}
-	if !m.Showcased() || m.Type == TypeIndividual {
+	if !m.Showcased() {
 		return l
 	}
 	l.Shown, l.Type, l.Profile = true, m.Type, m.Profile

@@ -94,8 +94,11 @@ type Member struct {
 }
 
 // Showcased reports whether the member may be shown in 会员风采: active
-// (not exited, expelled or lapsed) and consenting.
-func (m *Member) Showcased() bool { return m.Status == MemberActive && m.ShowcaseConsent }
+// (not exited, expelled or lapsed), consenting, and an organisation
+// (individuals are never shown, see ShowcaseFields).
+func (m *Member) Showcased() bool {
+	return m.Status == MemberActive && m.ShowcaseConsent && m.Type != TypeIndividual
+}
 
 // FormatCertificate returns the certificate number of the seq-th certificate
 // issued in year, e.g. LM-2026-0001.

@@ -120,9 +120,12 @@ func (a *Application) MayEraseByApplicant() error {
 // contact person, phone and email; for an individual member also the name
 // and introduction shown, replaced by the certificate number. The
 // organisation's name, the certificate, the credit code, the status and the
-// dues stay. It records e in the history; erasing twice changes nothing more.
+// dues stay. Who asked for a change of the showcase consent, and the note
+// with it, go from the history (eraseShowcaseRequesters); the dates and the
+// changes stay. It records e in the history; erasing twice changes nothing more.
 func (m *Member) EraseContact(e Erasure) {
 	m.Contact = Contact{}
+	m.eraseShowcaseRequesters()
 	if m.Type == TypeIndividual {
 		m.Profile.Name, m.Profile.Introduction = "个人会员 "+m.Certificate, ""
 	}

@@ -27,7 +27,7 @@ import (
 // a phone's autofill often gives).
 func (a *Application) Normalize() {
 	for _, p := range []*string{&a.OrgName, &a.Representative, &a.Contact, &a.Email, &a.Region,
-		&a.Industry, &a.Introduction, &a.PrivacyVersion, &a.ListingPlan.Board} {
+		&a.Industry, &a.Introduction, &a.PrivacyVersion, &a.ListingPlan.Board, &a.Homepage} {
 		*p = lineEnds.Replace(strings.TrimSpace(*p))
 	}
 	a.Type = MemberType(strings.TrimSpace(string(a.Type)))
@@ -236,6 +236,9 @@ var customRules = []struct {
 		s := fl.Field().String()
 		return s == "" || slices.Contains(PrivacyNoticeVersions, s)
 	}},
+	{"notindividual", func(fl validator.FieldLevel) bool {
+		return MemberType(fl.Parent().FieldByName("Type").String()) != TypeIndividual || fl.Field().IsZero()
+	}},
 	{"orgrequired", func(fl validator.FieldLevel) bool {
 		return !isOrg(fl) || !fl.Field().IsZero()
 	}},
@@ -289,6 +292,13 @@ func message(fe validator.FieldError) (string, bool) {
 		return "请阅读并同意" + l, true
 	case "oneline", "multiline":
 		return textMessage(l), true
+	case "notindividual":
+		if fe.StructField() == "ShowcaseConsent" {
+			return "个人会员不在会员风采中展示，请勿勾选此项", true
+		}
+		return "个人会员无需填写" + l, true
+	case "http_url":
+		return l + "请填写以 http:// 或 https:// 开头的完整网址，如 https://www.example.cn", true
 	case "privacyversion":
 		return "个人信息保护声明已更新，请刷新申请页面，阅读新的声明后重新提交", true
 	case "orgrequired":
@@ -318,7 +328,7 @@ var validation = sync.OnceValues(func() (*validator.Validate, ut.Translator) {
 	// Chinese (“电子邮箱必须是一个有效的邮箱”, “联系人为必填字段”) reads like a program.
 	for _, tag := range []string{"required", "min", "max", "email", "unique", "membertype", "repkind", "specialised",
 		"board", "service", "region", "creditcode", "cnphone", "accepted", "privacyversion",
-		"orgrequired", "orgonly", "oneline", "multiline"} {
+		"orgrequired", "orgonly", "notindividual", "http_url", "oneline", "multiline"} {
 		must(v.RegisterTranslation(tag, trans, func(ut ut.Translator) error { return nil },
 			func(ut ut.Translator, fe validator.FieldError) string {
 				if msg, ok := message(fe); ok {

@@ -40,6 +40,7 @@ import (
 	"github.com/smelisting/alliance/functions/dynamo/dynamotest"
 	registration "github.com/smelisting/alliance/functions/events"
 	"github.com/smelisting/alliance/functions/httpapi"
+	"github.com/smelisting/alliance/functions/membership"
 	"github.com/smelisting/alliance/functions/secrets/secretstest"
 	"github.com/smelisting/alliance/functions/storetest"
 )
@@ -1003,8 +1004,9 @@ func fromAddress(t *testing.T, event []byte, ip string) []byte {
 }
 
 // TestEmulatorLayouts runs apply as each layout configures it: globally, a request without
-// CloudFront's secret header is a 403; in China, where no WAF stands in front, a client over
-// its limit gets a 429 (counted in the limits table on DynamoDB Local) and others do not.
+// CloudFront's secret header is a 403; a client over its limit gets a 429 (counted in the
+// limits table on DynamoDB Local) and others do not — the submissions' limit, which stands in
+// for the WAF in China, and the certificate lookups', which both layouts need.
 func TestEmulatorLayouts(t *testing.T) {
 	srv := dynamoServer(t)
 	tables, err := srv.NewTables(t.Context())
@@ -1047,6 +1049,22 @@ func TestEmulatorLayouts(t *testing.T) {
 		}
 		if resp := e.invoke(t, fromAddress(t, malformed(nil), "198.51.100.7")); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("another client: status %d, want 400", resp.StatusCode)
+		}
+	})
+	t.Run("both: certificate lookups", func(t *testing.T) {
+		e := startEmulator(t, boot, functionEnv(srv, tables, map[string]string{"LIMITS_TABLE": tables.Limits}))
+		lookup := func(n int) []byte {
+			return fromAddress(t, apiEvent(t, "GET", "/api/certificates/"+membership.FormatCertificate(2026, n), nil, ""), "192.0.2.44")
+		}
+		limit := httpapi.LookupLimits[httpapi.CertificateRoutes[0]].Requests
+		e.firstInvoke(t, lookup(1))
+		for i := 2; i <= limit; i++ {
+			if resp := e.invoke(t, lookup(i)); resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("lookup %d: status %d %s, want 404 (no such member)", i, resp.StatusCode, resp.Body)
+			}
+		}
+		if resp := e.invoke(t, lookup(limit+1)); resp.StatusCode != http.StatusTooManyRequests || resp.Headers["Retry-After"] == "" {
+			t.Errorf("lookup %d: status %d, Retry-After %q, want 429 with Retry-After", limit+1, resp.StatusCode, resp.Headers["Retry-After"])
 		}
 	})
 }

@@ -219,7 +219,7 @@ func globMatch(pattern, s string) bool {
 // the call touched: a call the policy forgets is an AccessDeniedException only on AWS. A
 // table two functions share needs each action granted to at least one of them. And every
 // grant must be such a call: least privilege. A table that no function of a layout is given
-// (the limits table outside China) is not checked in that layout, but some layout must give it.
+// is not checked in that layout, but some layout must give it.
 func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	srv := dynamoServer(t)
 	rec, endpoint := newCallRecorder(t, srv.Endpoint)
@@ -243,6 +243,9 @@ func TestTemplatePoliciesCoverStoreCalls(t *testing.T) {
 	})
 	t.Run("event registrations", func(t *testing.T) {
 		storetest.RunEvents(t, func(t *testing.T) storetest.EventStore { return dynamo.New(client, newTables(t)) })
+	})
+	t.Run("certificates", func(t *testing.T) {
+		storetest.RunCertificates(t, func(t *testing.T) storetest.CertificateStore { return dynamo.New(client, newTables(t)) })
 	})
 	t.Run("outbox", func(t *testing.T) {
 		storetest.RunOutbox(t, func(t *testing.T) storetest.MailStore { return dynamo.New(client, newTables(t)) })

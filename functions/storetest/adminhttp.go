@@ -41,6 +41,10 @@ func NewAPI(t *testing.T, s AdminStore, wrap ...func(http.Handler) http.Handler)
 // loaded machine (DynamoDB Local's first transactions can take seconds).
 const TestTimeout = 30 * time.Second
 
+// TestSiteURL is the site's address of the handlers NewAPI serves (the QR code of a
+// printed certificate).
+const TestSiteURL = "https://www.smelisting.example"
+
 // NewAPIWithTimeout is NewAPI with the handlers' time limit for each request
 // (httpapi.Deadline; 0: the default).
 func NewAPIWithTimeout(t *testing.T, s AdminStore, timeout time.Duration, wrap ...func(http.Handler) http.Handler) *API {
@@ -66,7 +70,7 @@ func NewAPIWithTimeout(t *testing.T, s AdminStore, timeout time.Duration, wrap .
 		cfg.Mail = m
 	}
 	office := backoffice.New(cfg)
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, Timeout: timeout}))
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, Timeout: timeout, SiteURL: TestSiteURL}))
 	mux.Handle("/api/", httpapi.NewPublic(pc))
 	var h http.Handler = mux
 	for _, w := range slices.Backward(wrap) {

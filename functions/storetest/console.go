@@ -176,7 +176,11 @@ func NewConsoleAPI(t testing.TB, s ConsoleStore, opt ConsoleOptions) *ConsoleAPI
 	}
 	office := backoffice.New(oc)
 	mux := http.NewServeMux()
-	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin,
+	site := opt.SiteOrigin // where printed certificates' QR codes point: the site, on the API's origin unless set
+	if site == "" {
+		site = origin
+	}
+	mux.Handle("/api/admin/", httpapi.NewAdmin(httpapi.AdminConfig{Office: office, Verifier: v, Log: log, SiteOrigin: opt.SiteOrigin, SiteURL: site,
 		Console: &httpapi.ConsoleConfig{Login: login, Sessions: s, Origin: opt.SiteOrigin, Now: clock.Now}, Timeout: TestTimeout}))
 	mux.Handle("/api/", httpapi.NewPublic(pc))
 	var h http.Handler = mux

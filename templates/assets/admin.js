@@ -380,7 +380,9 @@
         ["专精特新", label("spec", a.specialised)],
         ["上市计划", plan.board ? label("board", plan.board) + (plan.year ? "，" + plan.year + " 年" : "") : "暂无"],
         ["希望获得的服务", (a.services || []).map((s) => label("service", s)).join("、")],
-        ["单位简介", a.introduction], ["承诺书与隐私声明", a.commitment_accepted && a.privacy_accepted ? "已签署承诺书，已同意隐私声明（" + a.privacy_version + " 版）" : "未签署"],
+        ["单位简介", a.introduction], ["单位网站", a.homepage],
+        ["会员风采展示", a.type === "individual" ? "个人会员不展示" : a.showcase_consent ? "同意（颁发证书后展示）" : "不同意"],
+        ["承诺书与隐私声明", a.commitment_accepted && a.privacy_accepted ? "已签署承诺书，已同意隐私声明（" + a.privacy_version + " 版）" : "未签署"],
         ["提交时间", when(a.created_at)],
         ["备案", a.filing ? a.filing.date + "，" + a.filing.reference : ""],
         ["会员证书", a.certificate_number ? link(memberURL(a.certificate_number), a.certificate_number) : ""],
@@ -452,6 +454,9 @@
   };
 
   // ---- one member
+  const showcaseFields = "单位名称、会员类别、所属行业、所在地区、入会年份、单位简介、单位网站";
+  const showcaseText = (x) => x.type === "individual" ? "个人会员不展示" :
+    !x.showcase_consent ? "未同意在会员风采中展示" : x.status === "active" ? "同意展示（在会员风采中）" : "同意展示（已离会，不展示）";
   pages.member = async () => {
     const cert = params.get("certificate") || "";
     const c = encodeURIComponent(cert);
@@ -467,7 +472,7 @@
       const st = x.standing;
       $("standing").textContent = label("standing", st.state) + (st.last_attended ? "，最近一次出席 " + st.last_attended : "，尚无出席记录");
       fields($("fields"), [["类型", label("type", x.type)], ["名称", p.name], ["统一社会信用代码", x.credit_code],
-        ["所在地区", p.region], ["所属行业", p.industry], ["联系人", x.contact.person], ["联系电话", x.contact.phone], ["电子邮箱", x.contact.email],
+        ["所在地区", p.region], ["所属行业", p.industry], ["单位网站", p.homepage], ["会员风采展示", showcaseText(x)], ["联系人", x.contact.person], ["联系电话", x.contact.phone], ["电子邮箱", x.contact.email],
         ["入会日期", x.joined_on], ["入会申请", link(appURL(x.application), x.application)],
         ["备案", x.filing ? x.filing.date + "，" + x.filing.reference : ""], ["离会说明", x.left_note],
         ["待决定的除名", x.pending_expulsion ? x.pending_expulsion.reason + "（" + when(x.pending_expulsion.proposed_at) + " 提出）" : ""]]);
@@ -482,7 +487,12 @@
       showForms("form[data-task]", "data-task", x.tasks, kept);
       $("no-actions").textContent = x.tasks.length ? "" : "当前没有需要您对该会员办理的事项。";
       $("no-actions").hidden = x.tasks.length > 0;
+      $("showcase-state").textContent = "目前：" + showcaseText(x) + "。" + (x.showcase_consent ?
+        "会员要求撤回时登记；撤回后，网站在下次更新时撤下该会员。" : "会员书面或来电同意展示时登记；展示的是" + showcaseFields + "。");
+      $("showcase-submit").textContent = x.showcase_consent ? "登记撤回同意" : "登记同意展示";
       $("pay-link").hidden = !may("payment") || x.status !== "active";
+      $("certificate-link").hidden = x.status !== "active";
+      $("certificate-link").firstChild.href = api + "members/" + c + "/certificate";
       $("pay-link").firstChild.href = "/admin/dues/?member=" + c;
       $("view").hidden = false;
     }
@@ -491,6 +501,7 @@
       "propose-expulsion": (v) => ["expulsion", { version: mem.version, reason: v.reason }],
       "decide-expulsion": (v) => ["expulsion/decision", { version: mem.version, approve: v.approve === "yes", note: v.note }],
       lapse: () => ["lapse", { version: mem.version }],
+      showcase: (v) => ["showcase", { version: mem.version, consent: !mem.showcase_consent, requested_by: v.requested_by, requested_on: v.requested_on, note: v.note }],
     };
     all("form[data-task]").forEach((f) => {
       const task = f.getAttribute("data-task");

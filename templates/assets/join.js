@@ -291,6 +291,8 @@
       data.credit_code = el.credit_code.value;
       data.representative = el.representative.value;
       data.representative_kind = el.representative_kind.value;
+      data.homepage = el.homepage.value;
+      data.showcase_consent = el.showcase_consent.checked;
     }
     if (year !== "") data.listing_plan.year = /^\d{4}$/.test(year) ? parseInt(year, 10) : -1;
     var boxes = form.querySelectorAll("input[name=services]:checked");

@@ -24,7 +24,8 @@ func openAPI(dir, siteOrigin, siteDir string) (http.Handler, *stallable, func(),
 	}
 	store := &stallable{Store: ls}
 	h := httpapi.NewPublic(httpapi.PublicConfig{Store: store, SiteOrigin: siteOrigin, Frame: siteFrame(siteDir),
-		Registrations: store, Events: siteEvents(siteDir), Timeout: apiTimeout})
+		Registrations: store, Events: siteEvents(siteDir), Timeout: apiTimeout,
+		Certificates: store, Limits: store, Limited: httpapi.LookupLimits}) // as `alliance serve`
 	return h, store, func() { ls.Close() }, nil
 }
 
