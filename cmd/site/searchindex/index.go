@@ -302,8 +302,12 @@ type posting struct {
 // shardJSON is a gram shard: {"gram": [first block, delta, delta …], …},
 // its grams in order, of its postings (blocks ascending for each gram).
 func shardJSON(ps []posting) []byte {
-	// The stable order by gram keeps each gram's blocks ascending.
-	slices.SortStableFunc(ps, func(a, b posting) int { return cmp.Compare(a.g, b.g) })
+	slices.SortFunc(ps, func(a, b posting) int {
+		if c := cmp.Compare(a.g, b.g); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.b, b.b)
+	})
 	var b bytes.Buffer
 	b.Grow(len(ps)*4 + 64)
 	b.WriteByte('{')
