@@ -2,7 +2,6 @@ package searchindex
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -271,13 +270,16 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	for k := range n {
 		start[k+1] += start[k]
 	}
+	if len(blocks) > maxBlocks {
+		panic("searchindex: too many blocks")
+	}
 	byShard := make([]posting, pairs)
 	next := slices.Clone(start[:n])
 	i = 0
 	for b, gs := range grams {
 		for _, g := range gs {
 			k := shardOf[i]
-			byShard[next[k]] = posting{g, int32(b)}
+			byShard[next[k]] = newPosting(g, b)
 			next[k]++
 			i++
 		}
@@ -293,39 +295,56 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	return n
 }
 
-// posting is a gram in a block.
-type posting struct {
-	g gram
-	b int32
+// posting is a gram in a block, packed so that postings sort by gram,
+// then block: the gram's first rune, its second (or 0x1FFFFF for none),
+// the block, in 21 bits each.
+type posting uint64
+
+// maxBlocks is the most blocks a posting holds.
+const maxBlocks = 1 << 21
+
+func newPosting(g gram, b int) posting {
+	second := posting(uint32(g))
+	if uint32(g) == noRune {
+		second = 0x1FFFFF
+	}
+	return posting(g>>32)<<42 | second<<21 | posting(b)
 }
 
+// gram returns the gram.
+func (p posting) gram() gram {
+	second := gram(p >> 21 & 0x1FFFFF)
+	if second == 0x1FFFFF {
+		second = noRune
+	}
+	return gram(p>>42)<<32 | second
+}
+
+// block returns the block.
+func (p posting) block() int32 { return int32(p & 0x1FFFFF) }
+
 // shardJSON is a gram shard: {"gram": [first block, delta, delta …], …},
-// its grams in order, of its postings (blocks ascending for each gram).
+// its grams in order, of its postings.
 func shardJSON(ps []posting) []byte {
-	slices.SortFunc(ps, func(a, b posting) int {
-		if c := cmp.Compare(a.g, b.g); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.b, b.b)
-	})
+	slices.Sort(ps)
 	var b bytes.Buffer
 	b.Grow(len(ps)*4 + 64)
 	b.WriteByte('{')
 	for i := 0; i < len(ps); {
-		g := ps[i].g
+		g := ps[i] >> 21
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(jsonString(g.String()))
+		b.Write(jsonString(ps[i].gram().String()))
 		b.WriteString(":[")
 		j := i
-		for prev := int32(0); j < len(ps) && ps[j].g == g; j++ {
+		for prev := int32(0); j < len(ps) && ps[j]>>21 == g; j++ {
 			if j > i {
 				b.WriteByte(',')
 			}
 			var num [12]byte
-			b.Write(strconv.AppendInt(num[:0], int64(ps[j].b-prev), 10))
-			prev = ps[j].b
+			b.Write(strconv.AppendInt(num[:0], int64(ps[j].block()-prev), 10))
+			prev = ps[j].block()
 		}
 		i = j
 		b.WriteByte(']')
