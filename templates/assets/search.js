@@ -78,13 +78,20 @@
 
   // queryGrams is searchindex.QueryGrams.
   function queryGrams(ws) {
-    const first = [], rest = [];
+    const first = [], rest = [], middles = [];
     for (const w of ws) {
       const cs = Array.from(w);
       if (cs.length === 1) { first.push(w); continue; }
       const last = cs.length - 2;
       first.push(cs[0] + cs[1], cs[last] + cs[last + 1]);
-      for (let i = 1; i < last; i++) rest.push(cs[i] + cs[i + 1]);
+      const mid = [];
+      for (let i = 1; i < last; i++) mid.push(cs[i] + cs[i + 1]);
+      middles.push(mid);
+    }
+    for (let i = 0; ; i++) { // the words' middles in turn: a short word's too
+      const n = rest.length;
+      for (const mid of middles) if (i < mid.length) rest.push(mid[i]);
+      if (rest.length === n) break;
     }
     const out = [];
     for (const g of first.concat(rest)) {

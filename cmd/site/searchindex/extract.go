@@ -67,10 +67,7 @@ func (c *collapser) Grow(n int) { c.b.Grow(n) }
 // Write adds text.
 func (c *collapser) Write(p []byte) {
 	for len(p) > 0 {
-		i := bytes.IndexFunc(p, unicode.IsSpace)
-		if i < 0 {
-			i = len(p)
-		}
+		i := indexSpace(p)
 		if i > 0 {
 			if c.space && c.b.Len() > 0 {
 				c.b.WriteByte(' ')
@@ -85,6 +82,25 @@ func (c *collapser) Write(p []byte) {
 		_, n := utf8.DecodeRune(p[i:])
 		p = p[i+n:]
 	}
+}
+
+// indexSpace returns the index of the first whitespace (unicode.IsSpace)
+// in p, or len(p): it decodes only the characters whose first byte may
+// start whitespace (U+0085 … U+3000), none of a CJK ideograph's.
+func indexSpace(p []byte) int {
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c < utf8.RuneSelf:
+			if asciiSpace(rune(c)) {
+				return i
+			}
+		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3:
+			if r, _ := utf8.DecodeRune(p[i:]); unicode.IsSpace(r) {
+				return i
+			}
+		}
+	}
+	return len(p)
 }
 
 // space1 adds whitespace.

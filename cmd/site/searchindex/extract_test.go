@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -75,4 +76,20 @@ func FuzzExtract(f *testing.F) {
 			t.Errorf("Extract(%q):\n got %q\nwant %q (the tokenizer's)", page, got, want)
 		}
 	})
+}
+
+func TestIndexSpace(t *testing.T) {
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		p := []byte("会" + string(r) + "费")
+		want := bytes.IndexFunc(p, unicode.IsSpace)
+		if want < 0 {
+			want = len(p)
+		}
+		if got := indexSpace(p); got != want {
+			t.Fatalf("indexSpace(%q) = %d, want %d", p, got, want)
+		}
+	}
 }

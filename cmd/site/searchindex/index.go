@@ -95,14 +95,55 @@ func splitBlocks(docs []Doc) [][]Doc {
 	return blocks
 }
 
-// blockJSON is a document file: [[url, title, section, date, text], …].
+// blockJSON is a document file: [[url, title, section, date, text], …],
+// as json.Marshal writes it.
 func blockJSON(docs []Doc) []byte {
-	rows := make([][]string, len(docs))
-	for i, d := range docs {
-		rows[i] = []string{d.URL, d.Title, d.Section, d.Date, d.Text}
+	n := 16
+	for _, d := range docs {
+		n += len(d.URL) + len(d.Title) + len(d.Section) + len(d.Date) + len(d.Text) + 16
 	}
-	b, _ := json.Marshal(rows)
-	return append(b, '\n')
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, d := range docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		for j, f := range [...]string{d.URL, d.Title, d.Section, d.Date, d.Text} {
+			b = append(b, "[,"[min(j, 1)]) // [ before the first field, else ,
+			b = appendJSONString(b, f)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]\n"...)
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: as it is
+// unless it has a character to escape (or is not UTF-8), which a Chinese
+// text seldom has.
+func appendJSONString(b []byte, s string) []byte {
+	if !needsEscape(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}
+
+// needsEscape reports whether json.Marshal writes s other than between
+// quotes: control characters, '"', '\\', HTML's <, > and &, U+2028 and
+// U+2029 and invalid UTF-8.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return true
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return true
+		}
+	}
+	return !utf8.ValidString(s)
 }
 
 // gram is a character (second rune noRune) or a pair of characters of a
@@ -197,8 +238,10 @@ func (s *gramSet) grow() {
 }
 
 // buildGramShards adds g/K.json to files and returns their number. The
-// grams of each block are found in parallel, then each worker writes the
-// shards K with K % workers equal to its number.
+// grams of each block are found in parallel; then the (gram, block) pairs
+// are put in order of shard by a counting sort (blocks ascending within
+// a shard), and each shard's postings are gathered and written in
+// parallel, without maps or a slice per gram.
 func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	ctx := context.Background()
 	workers := runtime.GOMAXPROCS(0)
@@ -212,23 +255,38 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 		pairs += len(gs)
 	}
 	n := max(1, pairs*3/gramShardBytes) // about 3 bytes a posting, with its share of the keys
+	// start[k] is where shard k's pairs begin in byShard.
+	start := make([]int, n+1)
+	shardOf := make([]uint32, pairs)
+	i := 0
+	for _, gs := range grams {
+		for _, g := range gs {
+			k := g.shard(n)
+			shardOf[i] = uint32(k)
+			start[k+1]++
+			i++
+		}
+	}
+	for k := range n {
+		start[k+1] += start[k]
+	}
+	if len(blocks) > maxBlocks {
+		panic("searchindex: too many blocks")
+	}
+	byShard := make([]posting, pairs)
+	next := slices.Clone(start[:n])
+	i = 0
+	for b, gs := range grams {
+		for _, g := range gs {
+			k := shardOf[i]
+			byShard[next[k]] = newPosting(g, b)
+			next[k]++
+			i++
+		}
+	}
 	out := make([][]byte, n)
-	_ = parallel.For(ctx, workers, workers, func(w int) error {
-		postings := map[gram][]int32{}
-		for b, gs := range grams {
-			for _, g := range gs {
-				if g.shard(n)%workers == w {
-					postings[g] = append(postings[g], int32(b))
-				}
-			}
-		}
-		keys := make([][]gram, n)
-		for g := range postings {
-			keys[g.shard(n)] = append(keys[g.shard(n)], g)
-		}
-		for k := w; k < n; k += workers {
-			out[k] = shardJSON(keys[k], postings)
-		}
+	_ = parallel.For(ctx, workers, n, func(k int) error {
+		out[k] = shardJSON(byShard[start[k]:start[k+1]])
 		return nil
 	})
 	for k, data := range out {
@@ -237,26 +295,58 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	return n
 }
 
+// posting is a gram in a block, packed so that postings sort by gram,
+// then block: the gram's first rune, its second (or 0x1FFFFF for none),
+// the block, in 21 bits each.
+type posting uint64
+
+// maxBlocks is the most blocks a posting holds.
+const maxBlocks = 1 << 21
+
+func newPosting(g gram, b int) posting {
+	second := posting(uint32(g))
+	if uint32(g) == noRune {
+		second = 0x1FFFFF
+	}
+	return posting(g>>32)<<42 | second<<21 | posting(b)
+}
+
+// gram returns the gram.
+func (p posting) gram() gram {
+	second := gram(p >> 21 & 0x1FFFFF)
+	if second == 0x1FFFFF {
+		second = noRune
+	}
+	return gram(p>>42)<<32 | second
+}
+
+// block returns the block.
+func (p posting) block() int32 { return int32(p & 0x1FFFFF) }
+
 // shardJSON is a gram shard: {"gram": [first block, delta, delta …], …},
-// its grams in order.
-func shardJSON(keys []gram, postings map[gram][]int32) []byte {
-	slices.Sort(keys)
+// its grams in order, of its postings.
+func shardJSON(ps []posting) []byte {
+	slices.Sort(ps)
 	var b bytes.Buffer
+	b.Grow(len(ps)*4 + 64)
 	b.WriteByte('{')
-	for i, g := range keys {
+	for i := 0; i < len(ps); {
+		g := ps[i] >> 21
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(jsonString(g.String()))
+		b.Write(jsonString(ps[i].gram().String()))
 		b.WriteString(":[")
-		prev := int32(0)
-		for j, blk := range postings[g] {
-			if j > 0 {
+		j := i
+		for prev := int32(0); j < len(ps) && ps[j]>>21 == g; j++ {
+			if j > i {
 				b.WriteByte(',')
 			}
-			b.WriteString(strconv.Itoa(int(blk - prev)))
-			prev = blk
+			var num [12]byte
+			b.Write(strconv.AppendInt(num[:0], int64(ps[j].block()-prev), 10))
+			prev = ps[j].block()
 		}
+		i = j
 		b.WriteByte(']')
 	}
 	b.WriteString("}\n")

@@ -30,9 +30,11 @@ func ShardOf(g string, n int) int {
 
 // QueryGrams returns the grams a query's words are looked up by: a
 // one-character word by itself, a longer one by its bigrams, first the
-// first and last of each word, then those between, at most MaxGrams.
+// first and last of each word, then those between, the words' in turn (a
+// short word's third bigram before a long word's fifth), at most MaxGrams.
 func QueryGrams(words []string) []string {
 	var first, rest []string
+	var middles [][]string // of each word
 	for _, w := range words {
 		rs := []rune(w)
 		if len(rs) == 1 {
@@ -41,8 +43,21 @@ func QueryGrams(words []string) []string {
 		}
 		last := len(rs) - 2
 		first = append(first, string(rs[0:2]), string(rs[last:last+2]))
+		var mid []string
 		for i := 1; i < last; i++ {
-			rest = append(rest, string(rs[i:i+2]))
+			mid = append(mid, string(rs[i:i+2]))
+		}
+		middles = append(middles, mid)
+	}
+	for i := 0; ; i++ { // the words' middles in turn: a short word's too
+		n := len(rest)
+		for _, mid := range middles {
+			if i < len(mid) {
+				rest = append(rest, mid[i])
+			}
+		}
+		if len(rest) == n {
+			break
 		}
 	}
 	var out []string

@@ -117,11 +117,29 @@ func TestQueryGrams(t *testing.T) {
 		{"理事 理事会", []string{"理事", "事会"}},
 		{strings.Repeat("联盟章程", 100), []string{"联盟", "章程", "盟章", "程联"}},
 		{"一二三四五六七八九十甲乙丙丁", []string{"一二", "丙丁", "二三", "三四", "四五", "五六", "六七", "七八"}},
+		// The words' middles in turn: 2345's 34 before 有限公司's last.
+		{"示例科技有限公司 2345", []string{"示例", "公司", "23", "45", "例科", "34", "科技", "技有"}},
 	}
 	for _, tt := range tests {
 		if got := QueryGrams(Words(tt.q)); !slices.Equal(got, tt.want) {
 			t.Errorf("QueryGrams(%.20q) = %q, want %q", tt.q, got, tt.want)
 		}
+	}
+}
+
+func TestBlockJSON(t *testing.T) {
+	docs := []Doc{
+		{URL: "/a/", Title: "标题 “引号”", Section: "新闻", Text: "会费 2 万元，IPO。"},
+		{URL: "/b/#article-1", Title: `a "q" \ <b> & c`, Date: "2026年5月20日", Text: "tab\tline\n\u2028\u2029\x00\xff end"},
+		{},
+	}
+	rows := make([][]string, len(docs))
+	for i, d := range docs {
+		rows[i] = []string{d.URL, d.Title, d.Section, d.Date, d.Text}
+	}
+	want, _ := json.Marshal(rows)
+	if got := blockJSON(docs); string(got) != string(want)+"\n" {
+		t.Errorf("blockJSON = %s, want %s", got, want)
 	}
 }
 
