@@ -2,12 +2,12 @@ package dynamo
 
 import (
 	"context"
-	"errors"
-	"os"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/smelisting/alliance/functions/lambdaenv"
 )
 
 // NewClient returns a DynamoDB client configured from the environment the way the Lambda
@@ -22,28 +22,17 @@ import (
 // throttled or failing call gives up well inside a request's deadline
 // (httpapi.DefaultTimeout); every call also ends with its context, whose deadline the
 // handlers set.
-//
-// It deliberately does not use config.LoadDefaultConfig: the functions never read shared
-// config files, SSO or web-identity profiles, and leaving that code out makes each Lambda
-// binary about 2.4 MB smaller (the SDK's default chain reads the same variables on Lambda).
+// Region and credentials come from package lambdaenv (no config.LoadDefaultConfig: each
+// Lambda binary is about 2.4 MB smaller without it).
 func NewClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
-	opts := dynamodb.Options{Region: os.Getenv("AWS_REGION"), Retryer: newRetryer()}
+	region, creds, err := lambdaenv.AWS(endpoint, "cn-north-1")
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: new client: %w", err)
+	}
+	opts := dynamodb.Options{Region: region, Credentials: creds, Retryer: newRetryer()}
 	if endpoint != "" {
-		if opts.Region == "" {
-			opts.Region = "cn-north-1"
-		}
-		opts.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
 		opts.BaseEndpoint = aws.String(endpoint)
 		opts.DisableValidateResponseChecksum = true
-		return dynamodb.New(opts), nil
 	}
-	if opts.Region == "" {
-		return nil, errors.New("dynamo: new client: AWS_REGION is not set")
-	}
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if id == "" || secret == "" {
-		return nil, errors.New("dynamo: new client: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
-	}
-	opts.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))
 	return dynamodb.New(opts), nil
 }

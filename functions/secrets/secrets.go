@@ -7,13 +7,12 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/smelisting/alliance/functions/lambdaenv"
 )
 
 // Getter is the Secrets Manager call String makes.
@@ -44,22 +43,13 @@ func String(client Getter, arn string) func(context.Context) (string, error) {
 // pay for). With endpoint set (tests: a server on 127.0.0.1), it uses that endpoint and
 // test credentials.
 func NewClient(endpoint string) (*secretsmanager.Client, error) {
-	opts := secretsmanager.Options{Region: os.Getenv("AWS_REGION")}
+	region, creds, err := lambdaenv.AWS(endpoint, "cn-north-1")
+	if err != nil {
+		return nil, fmt.Errorf("secrets: new client: %w", err)
+	}
+	opts := secretsmanager.Options{Region: region, Credentials: creds}
 	if endpoint != "" {
-		if opts.Region == "" {
-			opts.Region = "cn-north-1"
-		}
 		opts.BaseEndpoint = aws.String(endpoint)
-		opts.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-		return secretsmanager.New(opts), nil
 	}
-	if opts.Region == "" {
-		return nil, errors.New("secrets: new client: AWS_REGION is not set")
-	}
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if id == "" || secret == "" {
-		return nil, errors.New("secrets: new client: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
-	}
-	opts.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))
 	return secretsmanager.New(opts), nil
 }

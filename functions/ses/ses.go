@@ -10,16 +10,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/smelisting/alliance/functions/lambdaenv"
 	"github.com/smelisting/alliance/functions/mail"
 )
 
@@ -47,23 +46,14 @@ func New(client Sender, from, identity string) *Provider {
 // configuration file. With endpoint set (tests: a server on 127.0.0.1), it
 // uses that endpoint and test credentials.
 func NewClient(endpoint string) (*sesv2.Client, error) {
-	opts := sesv2.Options{Region: os.Getenv("AWS_REGION")}
+	region, creds, err := lambdaenv.AWS(endpoint, "ap-east-1")
+	if err != nil {
+		return nil, fmt.Errorf("ses: new client: %w", err)
+	}
+	opts := sesv2.Options{Region: region, Credentials: creds}
 	if endpoint != "" {
-		if opts.Region == "" {
-			opts.Region = "ap-east-1"
-		}
 		opts.BaseEndpoint = aws.String(endpoint)
-		opts.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-		return sesv2.New(opts), nil
 	}
-	if opts.Region == "" {
-		return nil, errors.New("ses: new client: AWS_REGION is not set")
-	}
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if id == "" || secret == "" {
-		return nil, errors.New("ses: new client: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
-	}
-	opts.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))
 	return sesv2.New(opts), nil
 }
 

@@ -9,13 +9,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/smelisting/alliance/cmd/site/publish"
 	"github.com/smelisting/alliance/cmd/site/sitegen"
 	"github.com/smelisting/alliance/functions/dynamo"
+	"github.com/smelisting/alliance/functions/lambdaenv"
 	"github.com/smelisting/alliance/functions/sitebucket"
 )
 
@@ -55,9 +54,11 @@ func newBuilder(ctx context.Context, cfg config, log *slog.Logger) (*builder, er
 	}
 	var cf publish.CloudFront
 	if cfg.Distribution != "" {
-		cf = cloudfront.New(cloudfront.Options{Region: os.Getenv("AWS_REGION"),
-			Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
-				os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")))})
+		region, creds, err := lambdaenv.AWS("", "")
+		if err != nil {
+			return nil, fmt.Errorf("site: CloudFront client: %w", err)
+		}
+		cf = cloudfront.New(cloudfront.Options{Region: region, Credentials: creds})
 	}
 	return &builder{
 		bucket: s3c, name: cfg.Bucket, register: dynamo.New(db, dynamo.TableNames{Members: cfg.Members}),

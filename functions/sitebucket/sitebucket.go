@@ -10,14 +10,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/smelisting/alliance/functions/lambdaenv"
 )
 
 // Getter is the S3 call a File makes.
@@ -102,23 +102,14 @@ func notModified(err error) bool {
 // pay for). With endpoint set (tests: an S3 server on 127.0.0.1), it uses that endpoint
 // with path-style addressing and test credentials.
 func NewClient(endpoint string) (*s3.Client, error) {
-	opts := s3.Options{Region: os.Getenv("AWS_REGION")}
+	region, creds, err := lambdaenv.AWS(endpoint, "cn-north-1")
+	if err != nil {
+		return nil, fmt.Errorf("sitebucket: new client: %w", err)
+	}
+	opts := s3.Options{Region: region, Credentials: creds}
 	if endpoint != "" {
-		if opts.Region == "" {
-			opts.Region = "cn-north-1"
-		}
 		opts.BaseEndpoint = aws.String(endpoint)
 		opts.UsePathStyle = true
-		opts.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-		return s3.New(opts), nil
 	}
-	if opts.Region == "" {
-		return nil, errors.New("sitebucket: new client: AWS_REGION is not set")
-	}
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	if id == "" || secret == "" {
-		return nil, errors.New("sitebucket: new client: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
-	}
-	opts.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))
 	return s3.New(opts), nil
 }
