@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -164,6 +166,40 @@ func TestVerifyPage(t *testing.T) {
 		}
 		if strings.Contains(body, "<script>") || strings.Contains(body, "张三丰") {
 			t.Errorf("%s: the page holds a script or a whole individual's name", tt.query)
+		}
+	}
+}
+
+// stalledCertificates is the embedded store whose certificate lookups reach it
+// only once the request's time limit has passed.
+type stalledCertificates struct{ *localstore.Store }
+
+func (s stalledCertificates) CertificateHolder(ctx context.Context, certificate string) (*membership.Member, error) {
+	<-ctx.Done()
+	return s.Store.CertificateHolder(ctx, certificate)
+}
+
+// TestCertificateLookupStalled: a store that does not answer by the request's
+// time limit makes a lookup a 503 with Retry-After, answered by that limit,
+// on the JSON route and on the page without JavaScript.
+func TestCertificateLookupStalled(t *testing.T) {
+	s, err := localstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	m := storetest.Member(t, s, "2025-03-01")
+	const timeout = 300 * time.Millisecond
+	h := httpapi.NewPublic(httpapi.PublicConfig{Store: s, SiteOrigin: origin, Frame: testFrame, Certificates: stalledCertificates{s},
+		Log: slog.New(slog.DiscardHandler), Timeout: timeout})
+	for _, path := range []string{"/api/certificates/" + m.Certificate, "/api/verify?n=" + url.QueryEscape(m.Certificate)} {
+		start := time.Now()
+		w := get(h, path, "198.51.100.7:1234")
+		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+			t.Errorf("GET %s while stalled: %d (Retry-After %q) %s, want 503 with Retry-After", path, w.Code, w.Header().Get("Retry-After"), w.Body)
+		}
+		if took := time.Since(start); took > timeout+3*time.Second {
+			t.Errorf("GET %s while stalled: answered after %v, want by the time limit", path, took)
 		}
 	}
 }
