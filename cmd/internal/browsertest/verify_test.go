@@ -52,7 +52,10 @@ func TestVerifyCertificates(t *testing.T) {
 	}
 	tb.screenshot("verify-exited")
 
-	tb.do(chromedp.SetValue(chromedp.ID("verify-n"), unknown), chromedp.Click(chromedp.ID("verify-submit")))
+	// By keyboard alone: the number typed into the field and Enter.
+	tb.do(chromedp.Focus(chromedp.ID("verify-n")))
+	eval[bool](tb, `(document.getElementById('verify-n').select(), true)`)
+	tb.do(chromedp.SendKeys(chromedp.ID("verify-n"), unknown+"\r"))
 	waitFor(tb, "the unknown number's message", `!document.getElementById('verify-message').hidden`)
 	if got := text(tb, "verify-message"); !strings.Contains(got, "未查到该证书编号") || !eval[bool](tb, `document.getElementById('verify-result').hidden`) {
 		t.Errorf("unknown number: message %q, want 未查到 and no result", got)
