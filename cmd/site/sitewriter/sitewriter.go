@@ -203,11 +203,16 @@ func (w *Writer) Commit() error {
 		return err
 	}
 	if _, err := os.Lstat(w.out); errors.Is(err, fs.ErrNotExist) {
-		if err := os.Rename(w.tmp, w.out); err != nil {
+		err := os.Rename(w.tmp, w.out)
+		if err == nil {
+			return nil
+		}
+		// Another build moved its site in first (rename then fails with
+		// ENOTEMPTY, which matches fs.ErrExist): swap with that one.
+		if !errors.Is(err, fs.ErrExist) {
 			w.Abort()
 			return fmt.Errorf("write site: move in %s: %w", w.out, err)
 		}
-		return nil
 	}
 	if err := exchange(w.tmp, w.out); err != nil {
 		w.Abort()

@@ -99,12 +99,16 @@ func TestWriteSiteRecyclesThePreviousBuild(t *testing.T) {
 }
 
 // Two builds into one folder at once must both succeed and leave one of
-// them whole, not a mix.
+// them whole, not a mix: the first build of a folder (both move in) as
+// well as later ones (both swap).
 func TestWriteSiteConcurrentBuilds(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "site")
 	one := map[string]string{"index.html": "one", "p/index.html": "1"}
 	two := map[string]string{"index.html": "two", "q/index.html": "2"}
-	for round := 0; round < 5; round++ {
+	var dir string
+	for round := 0; round < 40; round++ {
+		if round%4 == 0 { // a folder never built
+			dir = filepath.Join(t.TempDir(), "site")
+		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, files := range []map[string]string{one, two} {
