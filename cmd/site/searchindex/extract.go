@@ -18,7 +18,7 @@ type Part struct {
 }
 
 // Extract returns the searchable parts of a rendered page: the visible
-// text of its <main>, without forms, navigation (a table of contents),
+// text of its <main> (the first, to its end tag), without forms, navigation (a table of contents),
 // scripts, styles, templates and hidden elements. A heading whose id starts
 // with "article-" (the charter's 第十六条) starts a part of its own, which
 // runs to the next heading of its level or above; the rest is the page's
@@ -28,11 +28,7 @@ func Extract(page []byte) []Part {
 	if start < 0 {
 		return nil
 	}
-	end := bytes.LastIndex(page, []byte("</main>"))
-	if end < start {
-		end = len(page)
-	}
-	return extractWith(page[start:end], (*extractor).scan)
+	return extractWith(page[start:], (*extractor).scan) // to </main>
 }
 
 // extractWith is Extract of the HTML from <main> on, read by scan.
@@ -89,12 +85,11 @@ func (c *collapser) Write(p []byte) {
 // start whitespace (U+0085 … U+3000), none of a CJK ideograph's.
 func indexSpace(p []byte) int {
 	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c < utf8.RuneSelf:
-			if asciiSpace(rune(c)) {
-				return i
-			}
-		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3:
+		switch spaceLead[p[i]] {
+		case 0:
+		case ascii:
+			return i
+		default:
 			if r, _ := utf8.DecodeRune(p[i:]); unicode.IsSpace(r) {
 				return i
 			}
@@ -102,6 +97,23 @@ func indexSpace(p []byte) int {
 	}
 	return len(p)
 }
+
+// spaceLead tells for each byte whether it is ASCII whitespace (ascii) or
+// may start a multi-byte whitespace character (maybe).
+var spaceLead = func() (t [256]byte) {
+	for _, c := range " \t\n\v\f\r" {
+		t[c] = ascii
+	}
+	for _, c := range []byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = maybe
+	}
+	return t
+}()
+
+const (
+	ascii = 1 + iota
+	maybe
+)
 
 // space1 adds whitespace.
 func (c *collapser) space1() { c.space = true }
@@ -112,9 +124,10 @@ func (c *collapser) String() string { return c.b.String() }
 // extractor reads the tokens of a <main>.
 type extractor struct {
 	parts   []*partText
-	cur     int // index of the part being read
-	skip    int // depth inside a skipped element (0: reading)
-	heading int // level of the article heading being read, 0 if none
+	cur     int  // index of the part being read
+	skip    int  // depth inside a skipped element (0: reading)
+	heading int  // level of the article heading being read, 0 if none
+	done    bool // </main> read: the rest is not the main content
 }
 
 // text takes text.
@@ -150,6 +163,10 @@ func (e *extractor) start(a atom.Atom, id string, hidden, selfClosing bool) {
 
 // end takes an end tag.
 func (e *extractor) end(a atom.Atom) {
+	if a == atom.Main { // <main> does not nest
+		e.done = true
+		return
+	}
 	if e.skip > 0 {
 		e.skip--
 		return

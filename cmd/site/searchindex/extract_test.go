@@ -16,7 +16,7 @@ import (
 // tokenizer: the reference of the fast scanner.
 func (e *extractor) scanTokens(d []byte) {
 	z := html.NewTokenizer(bytes.NewReader(d))
-	for {
+	for !e.done {
 		switch tt := z.Next(); tt {
 		case html.ErrorToken:
 			return

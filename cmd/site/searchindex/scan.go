@@ -13,7 +13,7 @@ import (
 // reads only the id and hidden attributes. scanTokens, the same with the
 // tokenizer, is its reference in the tests.
 func (e *extractor) scan(d []byte) {
-	for len(d) > 0 {
+	for len(d) > 0 && !e.done {
 		i := bytes.IndexByte(d, '<')
 		if i < 0 {
 			e.text(unescape(d))
@@ -163,7 +163,13 @@ func tagName(d []byte) ([]byte, int) {
 	for n < len(d) && !isSpace(d[n]) && d[n] != '/' && d[n] != '>' {
 		n++
 	}
-	return bytes.ToLower(d[:n]), n
+	name := d[:n]
+	for _, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			return bytes.ToLower(name), n
+		}
+	}
+	return name, n // as written, mostly: no copy
 }
 
 // indexEndTag returns where the end tag s ("</script") starts in d, its

@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/tools/txtar"
 )
@@ -127,20 +129,48 @@ func TestQueryGrams(t *testing.T) {
 	}
 }
 
+// TestBlockJSON checks the document files against json.Marshal, written
+// alone (a small site) and by the build of several blocks, which knows
+// from reading the texts which need no escape.
 func TestBlockJSON(t *testing.T) {
-	docs := []Doc{
-		{URL: "/a/", Title: "标题 “引号”", Section: "新闻", Text: "会费 2 万元，IPO。"},
-		{URL: "/b/#article-1", Title: `a "q" \ <b> & c`, Date: "2026年5月20日", Text: "tab\tline\n\u2028\u2029\x00\xff end"},
-		{},
-	}
+	docs := blockJSONDocs()
 	rows := make([][]string, len(docs))
 	for i, d := range docs {
 		rows[i] = []string{d.URL, d.Title, d.Section, d.Date, d.Text}
 	}
 	want, _ := json.Marshal(rows)
-	if got := blockJSON(docs); string(got) != string(want)+"\n" {
+	if got := blockJSON(docs, nil); string(got) != string(want)+"\n" {
 		t.Errorf("blockJSON = %s, want %s", got, want)
 	}
+
+	defer func(b, s int) { blockBytes, smallSiteBytes = b, s }(blockBytes, smallSiteBytes)
+	blockBytes, smallSiteBytes = 1, 0 // a block per document, mostly
+	files := Build(docs)
+	at := 0
+	for i, blk := range splitBlocks(docs) {
+		want, _ := json.Marshal(rows[at : at+len(blk)])
+		at += len(blk)
+		if got := files[fmt.Sprintf("d/%d.json", i)]; string(got) != string(want)+"\n" {
+			t.Errorf("d/%d.json = %s, want %s", i, got, want)
+		}
+	}
+	if at != len(docs) || len(files) < 500 {
+		t.Fatalf("got %d documents in %d files, want %d in several blocks", at, len(files), len(docs))
+	}
+}
+
+// blockJSONDocs are documents with every character that JSON escapes.
+func blockJSONDocs() []Doc {
+	docs := []Doc{
+		{URL: "/a/", Title: "标题 “引号”", Section: "新闻", Text: "会费 2 万元，IPO。"},
+		{URL: "/b/#article-1", Title: `a "q" \ <b> & c`, Date: "2026年5月20日", Text: "tab\tline\n\u2028\u2029\x00\xff end"},
+		{Text: "…—‘’“” \u2027\u202a"}, // U+2026 … start as U+2028 does
+		{},
+	}
+	for c := range 256 { // every byte, alone and amid text
+		docs = append(docs, Doc{Text: string([]byte{byte(c)})}, Doc{Text: "会" + string([]byte{byte(c)}) + "费"})
+	}
+	return append(docs, Doc{Text: "\uFFFD 是 U+FFFD"}, Doc{Text: "会\xe4\xbc费"}) // a real U+FFFD; a cut character
 }
 
 func TestShardOf(t *testing.T) {
@@ -285,6 +315,8 @@ var extractTests = []struct {
 }{
 	{"main only", `<header>站名</header><main id="main"><h1>关于</h1><p>正文</p></main><footer>页脚</footer>`,
 		[]Part{{Text: "关于 正文"}}},
+	{"main ends at its end tag, not at a script's or comment's text", `<main><script>x = "</main>"</script><!-- </main> --><p>正文</p></main><footer>页脚<main>二</main></footer>`,
+		[]Part{{Text: "正文"}}},
 	{"inline elements run on", `<main><p>中小<strong>企业</strong><a href="/x">上市</a>服<wbr>务</p></main>`,
 		[]Part{{Text: "中小企业上市服务"}}},
 	{"forms, navigation, scripts, hidden left out", `<main><nav><a href="#a">目录</a></nav><p>正文</p><form><label>姓名<input name="n"></label><button>提交</button></form>` +
@@ -347,5 +379,49 @@ func TestBuildGolden(t *testing.T) {
 	var meta Meta
 	if err := json.Unmarshal(files["meta.json"], &meta); err != nil || meta.Blocks < 2 || meta.Grams < 2 {
 		t.Errorf("meta.json = %s, want several blocks and gram shards", files["meta.json"])
+	}
+}
+
+// TestGrouper checks that grouping postings that come in order of block
+// puts them in the order sorting does, for shards of every size.
+func TestGrouper(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var gr grouper // reused, as in the build
+	for _, n := range []int{0, 1, 2, 7, 100, 5000} {
+		ps := make([]posting, n)
+		for i := range ps {
+			g := gram(0x4E00+rng.IntN(50))<<32 | gram(0x4E00+rng.IntN(50))
+			if rng.IntN(4) == 0 {
+				g = g | noRune
+			}
+			ps[i] = newPosting(g, i/3) // blocks ascending, several grams each
+		}
+		want := slices.Clone(ps)
+		slices.Sort(want)
+		if got := gr.group(ps); !slices.Equal(got, want) {
+			t.Errorf("%d postings: grouped order differs from sorted", n)
+		}
+	}
+}
+
+// TestHan checks the inline decoding of the build against the standard
+// library's for every character and for cut and invalid sequences.
+func TestHan(t *testing.T) {
+	check := func(s string) {
+		r, n := utf8.DecodeRuneInString(s)
+		want := n == 3 && 0x4E00 <= r && r <= 0x9FFF
+		got, ok := han(s)
+		if ok != want || ok && got != r {
+			t.Fatalf("han(%q) = %U, %v; want %U, %v", s, got, ok, r, want)
+		}
+		if ok && string(Fold(nil, r)) != string(r) {
+			t.Fatalf("Fold(%U) changes it; the inline case must not", r)
+		}
+	}
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		check(string(r) + "x")
+	}
+	for _, s := range []string{"", "\xe4", "\xe4\xb8", "\xe4\xb8x", "\xe4x\x80", "\xe9\xbf\xbf", "\xea\x80\x80", "\xe3\x80\x80"} {
+		check(s)
 	}
 }

@@ -77,27 +77,39 @@ func (p *plan) indexSearch(files map[string][]byte, perJob [][]searchDoc) {
 	if p.opts.noSearchIndex {
 		return
 	}
-	var docs []searchDoc
+	n := 0
+	for _, d := range perJob {
+		n += len(d)
+	}
+	docs := make([]searchDoc, 0, n)
 	for _, d := range perJob {
 		docs = append(docs, d...)
 	}
-	slices.SortStableFunc(docs, func(a, b searchDoc) int {
+	// Sorted by index (a document is a large value to move), ties in the
+	// order found: the charter's articles keep theirs.
+	order := make([]int32, len(docs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &docs[i], &docs[j]
 		switch {
 		case a.article != b.article:
 			if a.article {
 				return -1
 			}
 			return 1
-		case a.article: // the charter's order
-			return 0
+		case a.article:
 		case !a.when.Equal(b.when):
 			return b.when.Compare(a.when)
+		case a.URL != b.URL:
+			return strings.Compare(a.URL, b.URL)
 		}
-		return strings.Compare(a.URL, b.URL)
+		return int(i - j)
 	})
 	plain := make([]searchindex.Doc, len(docs))
-	for i, d := range docs {
-		plain[i] = d.Doc
+	for k, i := range order {
+		plain[k] = docs[i].Doc
 	}
 	for name := range files {
 		if strings.HasPrefix(name, searchDir) {
