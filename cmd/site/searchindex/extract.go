@@ -3,6 +3,7 @@ package searchindex
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,15 +34,22 @@ func Extract(page []byte) []Part {
 
 // extractWith is Extract of the HTML from <main> on, read by scan.
 func extractWith(main []byte, scan func(*extractor, []byte)) []Part {
-	e := extractor{parts: []*partText{{}}}
-	e.parts[0].text.Grow(len(main) / 2)
+	scratch := scratches.Get().(*[]byte)
+	e := extractor{parts: []*partText{{text: collapser{b: (*scratch)[:0]}}}}
 	scan(&e, main)
 	out := make([]Part, 0, len(e.parts))
 	for _, p := range e.parts {
 		out = append(out, Part{ID: p.id, Title: p.title.String(), Text: p.text.String()})
 	}
+	*scratch = e.parts[0].text.b
+	scratches.Put(scratch)
 	return out
 }
+
+// scratches are the buffers the text of a page is collected in, then
+// copied from at its length: collecting it in a string of its own would
+// keep the room it grew into for as long as the index is built.
+var scratches = sync.Pool{New: func() any { return new([]byte) }}
 
 // partText is a part being read.
 type partText struct {
@@ -53,23 +61,20 @@ type partText struct {
 // collapser builds a text with its runs of whitespace as one space,
 // trimmed.
 type collapser struct {
-	b     strings.Builder
+	b     []byte
 	space bool // whitespace seen since the last character
 }
-
-// Grow makes room for n more bytes.
-func (c *collapser) Grow(n int) { c.b.Grow(n) }
 
 // Write adds text.
 func (c *collapser) Write(p []byte) {
 	for len(p) > 0 {
 		i := indexSpace(p)
 		if i > 0 {
-			if c.space && c.b.Len() > 0 {
-				c.b.WriteByte(' ')
+			if c.space && len(c.b) > 0 {
+				c.b = append(c.b, ' ')
 			}
 			c.space = false
-			c.b.Write(p[:i])
+			c.b = append(c.b, p[:i]...)
 		}
 		if i == len(p) {
 			return
@@ -119,7 +124,7 @@ const (
 func (c *collapser) space1() { c.space = true }
 
 // String returns the text.
-func (c *collapser) String() string { return c.b.String() }
+func (c *collapser) String() string { return string(c.b) }
 
 // extractor reads the tokens of a <main>.
 type extractor struct {

@@ -198,8 +198,7 @@ func (g gram) shard(n int) int {
 // gramRun is the grams of a run of consecutive blocks, one worker's.
 type gramRun struct {
 	first int      // the run's first block
-	ends  []int    // where the grams of each block of the run end in grams
-	grams []gram   // each block's distinct grams
+	grams [][]gram // each block's distinct grams
 	files [][]byte // each block's file (blockJSON)
 }
 
@@ -207,17 +206,9 @@ type gramRun struct {
 // grams (its characters and the pairs of characters next to each other,
 // each once) and its file.
 func readRun(blocks [][]Doc, lo, hi int) gramRun {
-	text := 0
-	for _, docs := range blocks[lo:hi] {
-		for _, d := range docs {
-			text += len(d.Text)
-		}
-	}
-	// Room for the grams at once (a block has about one distinct gram per
-	// eight bytes of Chinese text): growing by appends would copy them
-	// over and over.
-	set := gramSet{list: make([]gram, 0, text/7)}
-	run := gramRun{first: lo, ends: make([]int, 0, hi-lo), files: make([][]byte, 0, hi-lo)}
+	var set gramSet
+	var arena gramArena
+	run := gramRun{first: lo, grams: make([][]gram, 0, hi-lo), files: make([][]byte, 0, hi-lo)}
 	var plain []bool // for each document of a block: its text needs no escape in JSON
 	for _, docs := range blocks[lo:hi] {
 		set.reset()
@@ -225,11 +216,25 @@ func readRun(blocks [][]Doc, lo, hi int) gramRun {
 		for _, d := range docs {
 			plain = append(plain, set.addText(d.Text))
 		}
-		run.ends = append(run.ends, len(set.list))
+		run.grams = append(run.grams, arena.copy(set.list))
 		run.files = append(run.files, blockJSON(docs, plain))
 	}
-	run.grams = set.list
 	return run
+}
+
+// gramArena hands out room for grams from large allocations, to keep the
+// grams of all blocks with few allocations and no copying over.
+type gramArena struct{ free []gram }
+
+// copy returns a copy of gs.
+func (a *gramArena) copy(gs []gram) []gram {
+	if len(a.free) < len(gs) {
+		a.free = make([]gram, max(len(gs), 1<<16))
+	}
+	out := a.free[:len(gs):len(gs)]
+	copy(out, gs)
+	a.free = a.free[len(gs):]
+	return out
 }
 
 // addText adds the grams of a text, normalised, and reports whether
@@ -272,8 +277,6 @@ func han(t string) (rune, bool) {
 // gramSet is the set of the grams of a block by open addressing, and of
 // its characters of the Basic Multilingual Plane by a stamp each: grams go
 // in a few million times per build, where a map costs four times as much.
-// The grams it holds are appended to list, which keeps those of earlier
-// blocks.
 type gramSet struct {
 	slots []gram   // 0 is empty (no gram is 0: its second half is a rune or noRune)
 	used  []uint32 // the slots taken, to empty them
@@ -313,12 +316,12 @@ func (s *gramSet) add(g gram) {
 	}
 }
 
-// reset empties the set for the next block, keeping its room (and list).
+// reset empties the set, keeping its room.
 func (s *gramSet) reset() {
 	for _, i := range s.used {
 		s.slots[i] = 0
 	}
-	s.used = s.used[:0]
+	s.used, s.list = s.used[:0], s.list[:0]
 	if s.chars == nil {
 		s.chars = make([]uint32, 0x10000)
 	}
@@ -348,10 +351,11 @@ func (s *gramSet) grow() {
 }
 
 // buildGramShards adds d/B.json and g/K.json to files and returns the
-// number of gram shards. Each worker reads a run of consecutive blocks; the (gram, block)
-// pairs are then put in order of shard by a counting sort, run after run
-// (so blocks ascend within a shard), and each shard's postings are grouped
-// and written, all in parallel and without maps or a slice per gram.
+// number of gram shards. Each worker reads a run of consecutive blocks;
+// the (gram, block) pairs are then put in order of shard by a counting
+// sort, run after run (so blocks ascend within a shard), and each shard's
+// postings are grouped and written, all in parallel and without maps or a
+// slice per gram.
 func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	if len(blocks) > maxBlocks {
 		panic("searchindex: too many blocks")
@@ -365,15 +369,19 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	})
 	pairs := 0
 	for _, r := range runs {
-		pairs += len(r.grams)
+		for _, gs := range r.grams {
+			pairs += len(gs)
+		}
 	}
 	n := max(1, pairs*3/gramShardBytes) // about 3 bytes a posting, with its share of the keys
 	// next[w][k] is where run w's pairs of shard k go in byShard.
 	next := make([][]int, len(runs))
 	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
 		next[w] = make([]int, n)
-		for _, g := range runs[w].grams {
-			next[w][g.shard(n)]++
+		for _, gs := range runs[w].grams {
+			for _, g := range gs {
+				next[w][g.shard(n)]++
+			}
 		}
 		return nil
 	})
@@ -391,14 +399,12 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 	byShard := make([]posting, pairs)
 	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
 		r, next := runs[w], next[w]
-		from := 0
-		for i, end := range r.ends {
-			for _, g := range r.grams[from:end] {
+		for i, gs := range r.grams {
+			for _, g := range gs {
 				k := g.shard(n)
 				byShard[next[k]] = newPosting(g, r.first+i)
 				next[k]++
 			}
-			from = end
 		}
 		return nil
 	})
