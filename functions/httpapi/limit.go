@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -58,14 +59,19 @@ var PublicLimits = map[Route]Limit{
 	CertificateRoutes[1]: certificateLimit,
 }
 
+// TooManyPage answers, with a page and status 429, a browser's request (a form sent
+// without JavaScript) that is over its limit; wait is the time to the window's end.
+type TooManyPage func(w http.ResponseWriter, r *http.Request, wait time.Duration)
+
 // LimitClients wraps h so that each client (r.RemoteAddr: the address API Gateway saw)
 // sends each route of limits at most Limit.Requests times per window (fixed windows
-// aligned to the Unix epoch); the next request is a 429 with Retry-After. Routes not
-// in limits pass. The counts live in c; a counter that fails lets the request through
+// aligned to the Unix epoch); the next request is a 429 with Retry-After: a page by
+// page (if not nil) when the request asks for HTML, else JSON. Routes not in limits
+// pass. The counts live in c; a counter that fails lets the request through
 // and logs an error (the limit is a safeguard, not what keeps data correct). It belongs
 // inside the handler's request-ID and CORS wrapping, so that a browser on another
 // origin can read the 429.
-func LimitClients(h http.Handler, c ClientCounter, limits map[Route]Limit, log *slog.Logger, now func() time.Time) http.Handler {
+func LimitClients(h http.Handler, c ClientCounter, limits map[Route]Limit, log *slog.Logger, now func() time.Time, page TooManyPage) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -98,7 +104,12 @@ func LimitClients(h http.Handler, c ClientCounter, limits map[Route]Limit, log *
 			allowed = true
 		}
 		if !allowed {
-			w.Header().Set("Retry-After", strconv.Itoa(int(end.Sub(now()).Seconds())+1))
+			wait := end.Sub(now())
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			if page != nil && wantsPage(r) {
+				page(w, r, wait)
+				return
+			}
 			writeError(w, r, log, &statusError{http.StatusTooManyRequests, "rate_limited", "请求过于频繁，请稍后再试"})
 			return
 		}
@@ -123,4 +134,10 @@ func clientKey(remoteAddr string) string {
 	}
 	sum := sha256.Sum256([]byte(host))
 	return hex.EncodeToString(sum[:12])
+}
+
+// wantsPage reports whether the request is a browser's navigation (a link followed, a
+// form sent), which asks for HTML; the site's scripts ask for application/json.
+func wantsPage(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }

@@ -71,7 +71,7 @@ func TestLimitClients(t *testing.T) {
 		{Method: http.MethodGet, Pattern: "/api/applications/{number}"}: {Requests: 2, Window: time.Minute},
 	}
 	c := &memCounter{}
-	h := httpapi.LimitClients(ok, c, limits, nil, now)
+	h := httpapi.LimitClients(ok, c, limits, nil, now, nil)
 	send := func(method, path, addr string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, path, nil)
 		r.RemoteAddr = addr
@@ -109,6 +109,21 @@ func TestLimitClients(t *testing.T) {
 			}
 		}
 	}
+	// A browser's form over the limit gets the page, with the time to wait.
+	var waited time.Duration
+	page := func(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+		waited = wait
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}
+	r := httptest.NewRequest("POST", "/api/join", nil)
+	r.RemoteAddr = "203.0.113.9"
+	r.Header.Set("Accept", "text/html,*/*;q=0.8")
+	w := httptest.NewRecorder()
+	httpapi.LimitClients(ok, c, limits, nil, now, page).ServeHTTP(w, r)
+	if w.Code != 429 || waited != 7*time.Minute || w.Header().Get("Retry-After") != "421" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("a browser's form over the limit: %d %q, waited %v, Retry-After %q; want the page, 7m0s, 421", w.Code, w.Header().Get("Content-Type"), waited, w.Header().Get("Retry-After"))
+	}
 	if got := send("POST", "/api/join", "203.0.113.9").Header().Get("Retry-After"); got != "421" {
 		t.Errorf("Retry-After at 08:03:00 in a 10-minute window = %q, want 421 (08:10:00, plus one)", got)
 	}
@@ -128,7 +143,7 @@ func TestLimitClientsCounterFails(t *testing.T) {
 	logs := &syncBuffer{}
 	c := &memCounter{err: errors.New("dynamo: update limits: throttled")}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	h := httpapi.LimitClients(ok, c, httpapi.PublicLimits, slog.New(slog.NewJSONHandler(logs, nil)), nil)
+	h := httpapi.LimitClients(ok, c, httpapi.PublicLimits, slog.New(slog.NewJSONHandler(logs, nil)), nil, nil)
 	r := httptest.NewRequest("POST", "/api/join", nil)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -141,7 +156,8 @@ func TestLimitClientsCounterFails(t *testing.T) {
 }
 
 // TestPublicClientLimit: through NewPublic, the 429 of a client over the limit is a
-// JSON error a browser on the site's origin can read.
+// JSON error a browser on the site's origin can read, or a page for a form sent
+// without JavaScript.
 func TestPublicClientLimit(t *testing.T) {
 	s, err := localstore.Open(t.TempDir())
 	if err != nil {
@@ -174,6 +190,27 @@ func TestPublicClientLimit(t *testing.T) {
 	}
 	if err := json.Unmarshal(last.Body.Bytes(), &body); err != nil || body.Error.Code != "rate_limited" || body.Error.Message == "" {
 		t.Errorf("429 body %s, want a JSON error with code rate_limited and a message", last.Body)
+	}
+
+	// The form without JavaScript, over its limit: a page in the site's frame that
+	// says how long to wait and that the typed answers are still on the page before.
+	form := httpapi.Route{Method: "POST", Pattern: "/api/join"}
+	for range httpapi.PublicLimits[form].Requests + 1 {
+		r := httptest.NewRequest("POST", "/api/join", strings.NewReader("type=enterprise"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+		r.RemoteAddr = "198.51.100.20"
+		last = httptest.NewRecorder()
+		h.ServeHTTP(last, r)
+	}
+	page := last.Body.String()
+	if last.Code != http.StatusTooManyRequests || !strings.HasPrefix(last.Header().Get("Content-Type"), "text/html") || last.Header().Get("Retry-After") == "" {
+		t.Fatalf("form over the limit: %d %q Retry-After %q, want a 429 page with Retry-After", last.Code, last.Header().Get("Content-Type"), last.Header().Get("Retry-After"))
+	}
+	for _, want := range []string{"<h1>请求过于频繁</h1>", "分钟后再试", "回到上一页"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page over the limit lacks %q:\n%s", want, page)
+		}
 	}
 }
 

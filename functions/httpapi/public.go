@@ -140,7 +140,7 @@ func NewPublic(cfg PublicConfig) *Public {
 		if limited == nil {
 			limited = PublicLimits
 		}
-		h = LimitClients(mux, cfg.Limits, limited, p.log, p.now)
+		h = LimitClients(mux, cfg.Limits, limited, p.log, p.now, p.tooManyPage)
 	}
 	p.h = withCommon(Deadline(h, cfg.Timeout), p.log, p.origin, "Content-Type, Idempotency-Key, "+StatusTokenHeader)
 	return p

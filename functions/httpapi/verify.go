@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"time"
 
@@ -102,4 +104,17 @@ func (p *Public) verifyPage(w http.ResponseWriter, r *http.Request) {
 		page.Title, page.Message = "系统繁忙，请稍后再试", "暂时无法查询，请过一会儿再试。"
 		p.renderPage(w, r, ErrorStatus(err), "verify", page)
 	}
+}
+
+// tooManyPage is the page of a browser's request over its limit (LimitClients): the
+// certificate lookup's form again, with the number typed, or, after a form of the
+// application or of an event registration, a page that says what to do.
+func (p *Public) tooManyPage(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	msg := fmt.Sprintf("请求过于频繁，请 %d 分钟后再试。", int(math.Ceil(wait.Minutes())))
+	if r.URL.Path == CertificateRoutes[1].Pattern {
+		p.renderPage(w, r, http.StatusTooManyRequests, "verify", formPage{Title: "查询过于频繁", SiteHome: p.siteHome(),
+			Number: r.URL.Query().Get("n"), Message: msg + "为防止有人逐个试探证书编号，同一网络每十分钟最多查询 30 次。"})
+		return
+	}
+	p.renderPage(w, r, http.StatusTooManyRequests, "busy", formPage{Title: "请求过于频繁", SiteHome: p.siteHome(), Message: msg})
 }

@@ -136,6 +136,20 @@ func TestCertificateLimit(t *testing.T) {
 	if w := get(h, "/api/certificates/"+ms[0].Certificate, "198.51.100.7"); w.Code != 200 {
 		t.Errorf("another client: %d, want 200", w.Code)
 	}
+	// The form without JavaScript: the page again, with the number and what to do.
+	r := httptest.NewRequest("GET", "/api/verify?n=LM-2026-0007", nil)
+	r.RemoteAddr, w = "203.0.113.3", httptest.NewRecorder()
+	r.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	h.ServeHTTP(w, r)
+	body := w.Body.String()
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("page over the limit: %d Retry-After %q %q, want a 429 page with Retry-After", w.Code, w.Header().Get("Retry-After"), w.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{"请求过于频繁，请 ", "分钟后再试", `action="/api/verify"`, `value="LM-2026-0007"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page over the limit lacks %q:\n%s", want, body)
+		}
+	}
 }
 
 // TestVerifyPage: the page without JavaScript in the site's frame.
