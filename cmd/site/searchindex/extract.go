@@ -19,8 +19,10 @@ type Part struct {
 }
 
 // Extract returns the searchable parts of a rendered page: the visible
-// text of its <main> (the first, to its end tag), without forms, navigation (a table of contents),
-// scripts, styles, templates and hidden elements. A heading whose id starts
+// text of its <main> (the first, to its end tag), without forms,
+// navigation (a table of contents), scripts, styles, templates, hidden
+// elements and those marked data-nosearch (a page's own links such as
+// 加入日历 or 返回活动列表, on every page of a kind). A heading whose id starts
 // with "article-" (the charter's 第十六条) starts a part of its own, which
 // runs to the next heading of its level or above; the rest is the page's
 // part, listed first. A page without <main> has no parts.

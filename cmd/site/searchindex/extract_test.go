@@ -33,7 +33,7 @@ func (e *extractor) scanTokens(d []byte) {
 				switch string(k) {
 				case "id":
 					id = string(v)
-				case "hidden":
+				case "hidden", "data-nosearch":
 					hidden = true
 				}
 			}

@@ -91,7 +91,7 @@ func (e *extractor) startTag(d []byte) int {
 }
 
 // attributes reads the attributes of a tag from d[i] on and returns its
-// id, whether it has hidden and ends in "/>", and where it ends (-1 past
+// id, whether it has hidden or data-nosearch and ends in "/>", and where it ends (-1 past
 // the end of d).
 func attributes(d []byte, i int) (id string, hidden, selfClosing bool, end int) {
 	idSeen := false
@@ -141,7 +141,7 @@ func attributes(d []byte, i int) (id string, hidden, selfClosing bool, end int) 
 		switch {
 		case bytes.EqualFold(key, []byte("id")) && !idSeen: // the first of repeated names counts
 			id, idSeen = string(unescape(val)), true
-		case bytes.EqualFold(key, []byte("hidden")):
+		case bytes.EqualFold(key, []byte("hidden")), bytes.EqualFold(key, []byte("data-nosearch")):
 			hidden = true
 		}
 	}

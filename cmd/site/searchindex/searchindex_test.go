@@ -322,6 +322,8 @@ var extractTests = []struct {
 	{"forms, navigation, scripts, hidden left out", `<main><nav><a href="#a">目录</a></nav><p>正文</p><form><label>姓名<input name="n"></label><button>提交</button></form>` +
 		`<script>var x = "<p>脚本</p>";</script><style>p{}</style><div hidden>隐藏<p>段落</p></div><p>结尾</p></main>`,
 		[]Part{{Text: "正文 结尾"}}},
+	{"data-nosearch left out", `<main><p>正文</p><p class="actions" data-nosearch><a href="e.ics">加入日历</a></p><p><a data-nosearch href="/">← 返回</a>结尾</p></main>`,
+		[]Part{{Text: "正文 结尾"}}},
 	{"entities decoded", `<main><p>A&amp;B &lt;script&gt; &#x4F1A;费</p></main>`, []Part{{Text: "A&B <script> 会费"}}},
 	{"articles", `<main><h1>章程</h1><p>序言</p><h2 id="chapter-6">第六章 会费</h2><h3 id="article-16">第十六条</h3><p>年度会费。</p>` +
 		`<h3 id="article-17">第十七条 <em>使用</em></h3><p>会费使用。</p><h2 id="chapter-7">第七章 附则</h2><p>附则正文</p></main>`,
