@@ -193,7 +193,7 @@ func TestSearchFindsExactlyThePagesWithTheQuery(t *testing.T) {
 	// Found nowhere: 鑫; and the links every event or member page has
 	// (data-nosearch), which would otherwise make each of them a result.
 	none := []string{"鑫", "加入日历", "返回会员风采", "返回活动列表"}
-	queries := append([]string{"会费", "理事会", "北交所", "IPO", "ipo", "２万元／年", member, "合肥", "上市 培训", "董事会秘书", "章程 第十条"}, none...)
+	queries := append([]string{"会费", "理事会", "北交所", "IPO", "ipo", "２万元／年", member, "合肥", "上市 培训", "董事会秘书", "章程 第十条", "申请登记表"}, none...)
 	tb := openTab(t, desktop)
 	for _, q := range queries {
 		want := expectedResults(docs, q)

@@ -26,11 +26,21 @@ type searchDoc struct {
 }
 
 // Searchable reports whether the page is in the site search: a page of its
-// own (no list, no home page, no 404), not noindex and not nosearch. The
-// base layout marks its <main> with data-search.
+// own (no list, no home page, no 404) or a section with no pages to list
+// (申请加入, whose layout is a form), not noindex and not nosearch. The base
+// layout marks its <main> with data-search.
 func (d *PageData) Searchable() bool {
 	pg := d.Page
-	return pg.PageKind == "page" && d.Pager == nil && !pg.Noindex && !pg.NoSearch && d.URL != "/404.html"
+	if pg.Noindex || pg.NoSearch || d.URL == "/404.html" {
+		return false
+	}
+	switch pg.PageKind {
+	case "page":
+		return d.Pager == nil
+	case "section":
+		return d.Pager != nil && len(d.Pager.Items) == 0 && d.Filter == nil
+	}
+	return false
 }
 
 // searchDocs returns the documents of a rendered job: the page and each of

@@ -70,7 +70,9 @@ func TestSearchable(t *testing.T) {
 	}{
 		{"a page", &PageData{Page: page, URL: "/about/"}, true},
 		{"the home page", &PageData{Page: &Page{PageKind: "home"}, URL: "/"}, false},
-		{"a list", &PageData{Page: &Page{PageKind: "section"}, URL: "/news/", Pager: &Pager{}}, false},
+		{"a list", &PageData{Page: &Page{PageKind: "section"}, URL: "/news/", Pager: &Pager{Number: 1, Items: []*Page{page}}}, false},
+		{"a section without pages (申请加入)", &PageData{Page: &Page{PageKind: "section"}, URL: "/join/", Pager: &Pager{Number: 1}}, true},
+		{"a filtered list without pages", &PageData{Page: &Page{PageKind: "section"}, URL: "/events/kind/salon/", Pager: &Pager{Number: 1}, Filter: &Filter{}}, false},
 		{"404", &PageData{Page: &Page{PageKind: "page"}, URL: "/404.html"}, false},
 		{"noindex", &PageData{Page: &Page{PageKind: "page", FrontMatter: FrontMatter{Noindex: true}}, URL: "/admin/"}, false},
 		{"nosearch", &PageData{Page: &Page{PageKind: "page", FrontMatter: FrontMatter{NoSearch: true}}, URL: "/search/"}, false},
