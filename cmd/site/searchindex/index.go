@@ -374,40 +374,7 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 		}
 	}
 	n := max(1, pairs*3/gramShardBytes) // about 3 bytes a posting, with its share of the keys
-	// next[w][k] is where run w's pairs of shard k go in byShard.
-	next := make([][]int, len(runs))
-	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
-		next[w] = make([]int, n)
-		for _, gs := range runs[w].grams {
-			for _, g := range gs {
-				next[w][g.shard(n)]++
-			}
-		}
-		return nil
-	})
-	start := make([]int, n+1) // where shard k's pairs begin
-	at := 0
-	for k := range n {
-		start[k] = at
-		for w := range runs {
-			c := next[w][k]
-			next[w][k] = at
-			at += c
-		}
-	}
-	start[n] = at
-	byShard := make([]posting, pairs)
-	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
-		r, next := runs[w], next[w]
-		for i, gs := range r.grams {
-			for _, g := range gs {
-				k := g.shard(n)
-				byShard[next[k]] = newPosting(g, r.first+i)
-				next[k]++
-			}
-		}
-		return nil
-	})
+	byShard, start := placePairs(runs, pairs, n)
 	out := make([][]byte, n)
 	_ = parallel.For(ctx, workers, n, func(k int) error {
 		out[k] = shardJSON(byShard[start[k]:start[k+1]])
@@ -422,6 +389,49 @@ func buildGramShards(files map[string][]byte, blocks [][]Doc) int {
 		}
 	}
 	return n
+}
+
+// placePairs returns the (gram, block) pairs of the runs in order of shard
+// among n, runs in turn within a shard (so blocks ascend), and where each
+// shard's pairs start (start[n] is their number): a counting sort, each run
+// counted and placed by a worker of its own.
+func placePairs(runs []gramRun, pairs, n int) (byShard []posting, start []int) {
+	ctx := context.Background()
+	// next[w][k] is where run w's pairs of shard k go in byShard.
+	next := make([][]int, len(runs))
+	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
+		next[w] = make([]int, n)
+		for _, gs := range runs[w].grams {
+			for _, g := range gs {
+				next[w][g.shard(n)]++
+			}
+		}
+		return nil
+	})
+	start = make([]int, n+1)
+	at := 0
+	for k := range n {
+		start[k] = at
+		for w := range runs {
+			c := next[w][k]
+			next[w][k] = at
+			at += c
+		}
+	}
+	start[n] = at
+	byShard = make([]posting, pairs)
+	_ = parallel.For(ctx, len(runs), len(runs), func(w int) error {
+		r, next := runs[w], next[w]
+		for i, gs := range r.grams {
+			for _, g := range gs {
+				k := g.shard(n)
+				byShard[next[k]] = newPosting(g, r.first+i)
+				next[k]++
+			}
+		}
+		return nil
+	})
+	return byShard, start
 }
 
 // posting is a gram in a block, packed so that postings sort by gram,
