@@ -9,7 +9,7 @@
   'use strict';
   const MAX_GRAMS = 8; // searchindex.MaxGrams
   const PAGE = 10; // results shown before "显示更多结果" (searchindex.Page)
-  const BLOCKS_AT_ONCE = 4, MAX_BLOCKS = 16; // searchindex.blocksAtOnce, MaxBlocks
+  const BLOCKS_AT_ONCE = 4, MAX_BLOCKS = 12; // searchindex.blocksAtOnce, MaxBlocks
   const EXCERPT_BEFORE = 30, EXCERPT_AFTER = 70; // characters around the first match
 
   const form = document.getElementById('search-form');
@@ -154,12 +154,11 @@
   }
 
   // check reads the next candidate blocks, BLOCKS_AT_ONCE at a time, until
-  // PAGE more results are found, or MAX_BLOCKS blocks are read and a result
-  // is found, or no block is left (searchindex.Search).
+  // PAGE more results are found, or MAX_BLOCKS blocks are read, or no block
+  // is left (searchindex.Search).
   async function check(s) {
     const want = s.results.length + PAGE, first = s.next;
-    while (s.next < s.blocks.length && s.results.length < want &&
-      !(s.next - first >= MAX_BLOCKS && s.results.length > 0)) {
+    while (s.next < s.blocks.length && s.results.length < want && s.next - first < MAX_BLOCKS) {
       const batch = s.blocks.slice(s.next, s.next + BLOCKS_AT_ONCE);
       const rows = await Promise.all(batch.map((b) => get('d/' + b + '.json')));
       if (current !== s) return;
@@ -206,12 +205,16 @@
     const q = s.q.length > 40 ? Array.from(s.q).slice(0, 40).join('') + '…' : s.q;
     if (s.words.length === 0) {
       status.textContent = s.q ? '请输入文字或数字作为关键词。' : '';
-    } else if (s.results.length === 0) {
+    } else if (s.results.length === 0 && done) {
       status.textContent = '没有找到包含“' + q + '”的页面。';
+    } else if (s.results.length === 0) {
+      status.textContent = '已查找部分页面，尚未找到包含“' + q + '”的结果；可以继续查找其余页面。';
     } else {
       status.textContent = (done ? '找到 ' : '已显示 ') + s.results.length + ' 个包含“' + q + '”的结果' + (done ? '。' : '，还有更多。');
     }
+    more.textContent = s.results.length ? '显示更多结果' : '继续查找';
     form.dataset.query = s.q; // for tests: the query these results are for
+    form.dataset.read = s.next; // and how many candidate blocks were read
   }
 
   function el(name, cls, text) {

@@ -155,7 +155,7 @@ type searchResult struct {
 }
 
 // waitResults waits until the search page shows the results of q, opens
-// every "显示更多结果" and returns the results in their order.
+// every "显示更多结果" or "继续查找" and returns the results in their order.
 func waitResults(tb *tab, q string) []searchResult {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
@@ -170,10 +170,10 @@ func waitResults(tb *tab, q string) []searchResult {
 		if eval[bool](tb, `document.getElementById('search-more').hidden`) {
 			break
 		}
-		n := eval[int](tb, `document.querySelectorAll('#search-results li').length`)
+		read := eval[string](tb, `document.getElementById('search-form').dataset.read`)
 		tb.do(chromedp.Click(chromedp.ID("search-more")))
-		if _, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`(n) => document.querySelectorAll('#search-results li').length > n ||
-			document.getElementById('search-more').hidden`, chromedp.WithPollingArgs(n))); err != nil {
+		if _, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`(read) => document.getElementById('search-form').dataset.read !== read`,
+			chromedp.WithPollingArgs(read))); err != nil {
 			tb.t.Fatalf("%s: more results: %v", tb.vp.name, err)
 		}
 	}
@@ -435,7 +435,7 @@ func TestSearchLargeSite(t *testing.T) {
 	docs := builtSearchDocs(t, dir)
 	tb := openTab(t, desktop)
 	tb.origins = []string{base}
-	for _, q := range []string{"第 137 号", "会费", "北交所", "苏州 董事会秘书", "IPO", "号", "鑫"} {
+	for _, q := range []string{"第 137 号", "会费", "北交所", "苏州 董事会秘书", "IPO", "号", "鑫", "第 999 号", "1 2 3 4 5 6 7 8 9"} {
 		tb.rec.reset()
 		tb.do(chromedp.Navigate(base + "/search/?q=" + url.QueryEscape(q)))
 		first := waitResults(tb, q) // the first page of results and every "more"

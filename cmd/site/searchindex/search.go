@@ -13,9 +13,11 @@ const Page = 10
 const blocksAtOnce = 4
 
 // MaxBlocks is how many document files a search reads for one page of
-// results once it has found one: a rare phrase whose grams occur apart in
-// many blocks shows what it found and reads on at "显示更多结果".
-const MaxBlocks = 16
+// results: a rare phrase whose grams occur apart in many blocks shows what
+// it found (or that it found nothing yet) and reads on at the reader's
+// "显示更多结果" or "继续查找", so that no page of results reads more than
+// about 150 KB.
+const MaxBlocks = 12
 
 // ShardOf returns the gram shard of a gram among n: FNV-1a over its code
 // points, as search.js computes it.
@@ -81,8 +83,9 @@ type Result struct{ Block, Index int }
 // word in the blocks it read, in the index's order, and the names of the
 // files it read: what the browser downloads. It reads the candidate
 // blocks (those holding every gram looked up; the one block of a small
-// site) four at a time until it has Page results, or MaxBlocks blocks and
-// a result, or no candidate is left.
+// site) four at a time until it has Page results, or has read MaxBlocks
+// blocks (with or without a result: a query whose grams narrow little reads
+// on at the reader's "继续查找"), or no candidate is left.
 func Search(read func(name string) ([]byte, error), query string) (found []Result, files []string, err error) {
 	get := func(name string, v any) error {
 		files = append(files, name)
@@ -105,7 +108,7 @@ func Search(read func(name string) ([]byte, error), query string) (found []Resul
 		return nil, files, err
 	}
 	for start := 0; start < len(blocks); start += blocksAtOnce {
-		if len(found) >= Page || start >= MaxBlocks && len(found) > 0 {
+		if len(found) >= Page || start >= MaxBlocks {
 			break
 		}
 		for _, b := range blocks[start:min(start+blocksAtOnce, len(blocks))] {

@@ -233,7 +233,7 @@ func TestBuildAndSearch(t *testing.T) {
 		}
 		return nil, fmt.Errorf("no file %s", name)
 	}
-	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 1999 号", "第 2000 号", "ＩＰＯ"} {
+	for _, q := range []string{"第 12 号", "会费", "号", "上市 辅导", "第 1999 号", "第 2000 号", "ＩＰＯ", "第 1 9 号", "1 2 3 4 5 6 7 8 9"} {
 		words := Words(q)
 		got, read, err := Search(read, q)
 		if err != nil {
@@ -251,8 +251,17 @@ func TestBuildAndSearch(t *testing.T) {
 				}
 			}
 		}
-		if !slices.Equal(got, want) || len(got) < min(total, Page) {
+		blocksRead := 0
+		for _, f := range read {
+			if strings.HasPrefix(f, "d/") {
+				blocksRead++
+			}
+		}
+		if !slices.Equal(got, want) || len(got) < min(total, Page) && blocksRead < MaxBlocks {
 			t.Errorf("Search(%q) = %v, want %v (of %d)", q, got, want, total)
+		}
+		if blocksRead > MaxBlocks {
+			t.Errorf("Search(%q) read %d document files, want at most %d for a page of results", q, blocksRead, MaxBlocks)
 		}
 		if len(read) >= len(files) || len(slices.Compact(slices.Sorted(slices.Values(read)))) != len(read) {
 			t.Errorf("Search(%q) read %v of the index's %d files, want some of them, each once", q, read, len(files))

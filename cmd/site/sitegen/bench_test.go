@@ -309,7 +309,8 @@ func BenchmarkSearchIndex10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	var most float64
-	for _, q := range []string{"上市融资", "律师事务所", "第 1234 期", "示例科技有限公司 2345", "会费", "北交所", "苏州"} {
+	for _, q := range []string{"上市融资", "律师事务所", "第 1234 期", "示例科技有限公司 2345", "会费", "北交所", "苏州",
+		"第 9999 期", "示例科技有限公司 99999", "1 2 3 4 5 6 7 8 9"} { // the last three: few or no results, many candidates
 		read := func(name string) ([]byte, error) { return out.Files[searchDir+name], nil }
 		found, files, err := searchindex.Search(read, q)
 		if err != nil {
