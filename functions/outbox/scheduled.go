@@ -59,6 +59,15 @@ type Register struct {
 	Yesterday  []membership.ApplicationSummary
 }
 
+// byCertificate returns the register's members by certificate number.
+func (r Register) byCertificate() map[string]*membership.Member {
+	byCert := make(map[string]*membership.Member, len(r.Members))
+	for i := range r.Members {
+		byCert[r.Members[i].Certificate] = &r.Members[i]
+	}
+	return byCert
+}
+
 // DigestRef is the Ref of the secretariat's daily digests.
 const DigestRef = "digest"
 
@@ -141,10 +150,7 @@ func duesReminders(year int, date string, r Register, now time.Time) ([]Entry, e
 	if err != nil {
 		return nil, err
 	}
-	byCert := map[string]*membership.Member{}
-	for i := range r.Members {
-		byCert[r.Members[i].Certificate] = &r.Members[i]
-	}
+	byCert := r.byCertificate()
 	var out []Entry
 	for _, l := range report.Lines {
 		m := byCert[l.Certificate]
@@ -164,10 +170,7 @@ func lapseRisks(year int, today string, r Register, now time.Time) ([]Entry, err
 	if err != nil {
 		return nil, err
 	}
-	byCert := map[string]*membership.Member{}
-	for i := range r.Members {
-		byCert[r.Members[i].Certificate] = &r.Members[i]
-	}
+	byCert := r.byCertificate()
 	var out []Entry
 	for _, st := range report.AtRisk {
 		m := byCert[st.Certificate]
