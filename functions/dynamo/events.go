@@ -596,14 +596,11 @@ func (s *Store) attendanceWrites(ctx context.Context, op string, a *membership.A
 func (s *Store) CheckIn(ctx context.Context, event, code string, expected int, fn func(*events.Registration) (*membership.Attendance, error)) (*events.Registration, bool, error) {
 	op := "dynamo: check in " + code
 	for attempt := 1; attempt <= 5; attempt++ {
-		r, err := s.getRegistration(ctx, op, event, code)
+		r, err := s.registrationAt(ctx, op, event, code, expected)
 		if err != nil {
 			return nil, false, err
 		}
 		read := r.Version
-		if expected != 0 && read != expected {
-			return nil, false, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请刷新后重试", code)
-		}
 		att, err := fn(r)
 		if err != nil {
 			return nil, false, err
@@ -628,7 +625,7 @@ func (s *Store) CheckIn(ctx context.Context, event, code string, expected int, f
 		failed, ok := failedConditions(err)
 		switch {
 		case ok && failed[0], isTransactionConflict(err) && expected != 0:
-			return nil, false, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请刷新后重试", code)
+			return nil, false, errChanged(op, code)
 		case ok && len(failed) > 1 && failed[len(failed)-2]:
 			return nil, false, membership.Errorf(membership.ENOTFOUND, op, "未找到会员 %s", att.Member)
 		case ok || isTransactionConflict(err): // the attendance was entered meanwhile: read again
@@ -642,19 +639,35 @@ func (s *Store) CheckIn(ctx context.Context, event, code string, expected int, f
 	return nil, false, membership.Errorf(membership.ECONFLICT, op, "签到繁忙，请重试")
 }
 
+// registrationAt reads a registration and checks that it is at the version
+// the clerk read (expected; 0 takes any). Errors: ENOTFOUND, ECONFLICT,
+// EUNAVAILABLE, EINTERNAL.
+func (s *Store) registrationAt(ctx context.Context, op, event, code string, expected int) (*events.Registration, error) {
+	r, err := s.getRegistration(ctx, op, event, code)
+	if err != nil {
+		return nil, err
+	}
+	if expected != 0 && r.Version != expected {
+		return nil, errChanged(op, code)
+	}
+	return r, nil
+}
+
+// errChanged is the conflict of a registration changed since the clerk read it.
+func errChanged(op, code string) error {
+	return membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请刷新后重试", code)
+}
+
 // VoidCheckIn voids the check-in with fn and, with the same void, the
 // attendance that check-in recorded, in one transaction on condition of the
 // versions read. Errors: ENOTFOUND, ECONFLICT, fn's error, EUNAVAILABLE, EINTERNAL.
 func (s *Store) VoidCheckIn(ctx context.Context, event, code string, expected int, fn func(*events.Registration) (*membership.Void, error)) (*events.Registration, bool, error) {
 	op := "dynamo: void check-in " + code
-	r, err := s.getRegistration(ctx, op, event, code)
+	r, err := s.registrationAt(ctx, op, event, code, expected)
 	if err != nil {
 		return nil, false, err
 	}
 	read := r.Version
-	if expected != 0 && read != expected {
-		return nil, false, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请刷新后重试", code)
-	}
 	v, err := fn(r)
 	if err != nil {
 		return nil, false, err
@@ -691,7 +704,7 @@ func (s *Store) VoidCheckIn(ctx context.Context, event, code string, expected in
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if _, ok := failedConditions(err); ok || isTransactionConflict(err) {
-		return nil, false, membership.Errorf(membership.ECONFLICT, op, "报名 %s 已被他人修改，请刷新后重试", code)
+		return nil, false, errChanged(op, code)
 	}
 	if err != nil {
 		return nil, false, fail(op, err)
