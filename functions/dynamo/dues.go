@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -183,21 +182,13 @@ func (s *Store) Payments(ctx context.Context, year int) ([]membership.Payment, e
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	pg := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	ps := []membership.Payment{}
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(s.tables.Dues), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-	})
-	ps := []membership.Payment{}
-	for pg.HasMorePages() {
-		out, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fail(op, err)
-		}
-		var page []membership.Payment
-		if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
-			return nil, fail(op, err)
-		}
-		ps = append(ps, page...)
+	}, &ps)
+	if err != nil {
+		return nil, fail(op, err)
 	}
 	return ps, nil
 }

@@ -299,21 +299,13 @@ func (s *Store) Registrations(ctx context.Context, event string) ([]events.Regis
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	regs := []events.Registration{}
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(s.tables.Registrations), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-	})
-	regs := []events.Registration{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fail(op, err)
-		}
-		var got []events.Registration
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &got); err != nil {
-			return nil, fail(op, err)
-		}
-		regs = append(regs, got...)
+	}, &regs)
+	if err != nil {
+		return nil, fail(op, err)
 	}
 	return regs, nil
 }

@@ -282,15 +282,24 @@ func (s *Store) queryPartition(ctx context.Context, pk string, out any) error {
 	if err != nil {
 		return err
 	}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(s.tables.Members), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-	})
+	}, out)
+	if err != nil {
+		return fmt.Errorf("query %s: %w", pk, err)
+	}
+	return nil
+}
+
+// queryAll reads every page of the query into out, a pointer to a slice.
+func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, out any) error {
+	p := dynamodb.NewQueryPaginator(s.client, in)
 	var items []map[string]types.AttributeValue
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("query %s: %w", pk, err)
+			return err
 		}
 		items = append(items, page.Items...)
 	}

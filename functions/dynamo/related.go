@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -40,19 +39,10 @@ func (s *Store) queryCreditCode(ctx context.Context, table, code string, out any
 	if err != nil {
 		return err
 	}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	return s.queryAll(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(table), IndexName: aws.String(IndexByCreditCode),
 		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-	})
-	var items []map[string]types.AttributeValue
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		items = append(items, page.Items...)
-	}
-	return attributevalue.UnmarshalListOfMaps(items, out)
+	}, out)
 }
 
 // ApplicationsByCreditCode lists the applications with the credit code, oldest
